@@ -1,0 +1,143 @@
+# bootbox: one non-recursive Makefile. Every .c under services/*/, firmware/
+# and board/linux/ is part of the program; tests/unit/*_test.c each become a
+# test binary; tests/fuzz/fuzz_*.c each a libFuzzer target and a replay binary.
+
+CC      ?= cc
+BUILD   ?= build
+SAN     ?=
+FUZZ_CC ?= clang
+PREFIX  ?= /usr/local
+
+WARN := -std=c11 -Wall -Wextra -Wformat-nonliteral -Wsign-compare -Wvla -Werror
+ifeq ($(shell $(CC) --version 2>/dev/null | grep -c clang),0)
+WARN += -Wshift-overflow=2
+endif
+CPPFLAGS += -D_GNU_SOURCE -I. -Iservices -MMD -MP
+CFLAGS   ?= -O2 -g
+CFLAGS   += $(WARN) -fno-strict-aliasing
+ifneq ($(SAN),)
+CFLAGS  += -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=$(SAN)
+endif
+LIBS := -lyaml -lcjson -lmbedtls -lmbedx509 -lmbedcrypto -lpthread
+
+SVC_SRC   := $(sort $(wildcard services/*/*.c))
+FW_SRC    := $(filter-out firmware/main.c,$(sort $(wildcard firmware/*.c)))
+BOARD_SRC := $(sort $(wildcard board/linux/*.c))
+LIB_SRC   := $(SVC_SRC) $(FW_SRC) $(BOARD_SRC)
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+LIB       := $(BUILD)/libbootbox.a
+BIN       := $(BUILD)/bootbox
+
+UNIT_SRC  := $(sort $(wildcard tests/unit/*_test.c))
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+HELPER_SRC:= $(sort $(wildcard tests/tools/*.c))
+HELPER_BIN:= $(HELPER_SRC:tests/tools/%.c=$(BUILD)/tools/%)
+FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%.replay)
+FUZZ_BUILD := build-fuzz
+FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
+SVC_FUZZ_OBJ := $(SVC_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
+
+.SECONDARY:
+
+.PHONY: all test test-asan test-unit fuzz fuzz-build check check-layering \
+	format format-check bench demo deps firmware images clean testnode
+
+all: $(BIN) $(UNIT_BIN) $(HELPER_BIN) $(FUZZ_REPLAY)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BIN): $(BUILD)/obj/firmware/main.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/fuzz/%.replay: $(BUILD)/obj/tests/fuzz/%.o $(BUILD)/obj/tests/fuzz/replay.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# libFuzzer builds: services only (the engines are what takes untrusted bytes).
+FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+$(FUZZ_BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) -std=c11 -Wall -Wextra -Werror $(FUZZ_FLAGS) -c $< -o $@
+
+$(FUZZ_BUILD)/%: $(FUZZ_BUILD)/obj/tests/fuzz/%.o $(SVC_FUZZ_OBJ)
+	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
+
+fuzz-build: $(FUZZ_BIN)
+
+# FUZZ_SECONDS per target; CI keeps it short.
+FUZZ_SECONDS ?= 30
+fuzz: fuzz-build
+	@for f in $(FUZZ_BIN); do n=$$(basename $$f); mkdir -p $(FUZZ_BUILD)/corpus/$$n; \
+	  echo "fuzz $$n for $(FUZZ_SECONDS)s"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 $(FUZZ_BUILD)/corpus/$$n tests/fuzz/corpus/$$n >$(FUZZ_BUILD)/$$n.log 2>&1 \
+	    || { tail -40 $(FUZZ_BUILD)/$$n.log; exit 1; }; done
+
+test-unit: $(UNIT_BIN) $(FUZZ_REPLAY)
+	@BUILD=$(BUILD) bash tests/run.sh unit replay
+
+test: all
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN=address,undefined CC=clang all
+	@$(MAKE) --no-print-directory fuzz-build
+	@BUILD=$(BUILD) ASAN_BUILD=build-asan FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) \
+	  bash tests/run.sh unit asan replay fuzz integration boot
+
+test-asan:
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN=address,undefined CC=clang all
+	@BUILD=build-asan bash tests/run.sh unit replay integration
+
+check: check-layering
+	@$(MAKE) --no-print-directory CC=gcc BUILD=build-gcc all
+	@$(MAKE) --no-print-directory CC=clang BUILD=build-clang all
+	@$(MAKE) --no-print-directory test
+
+# Engines never call the OS: no socket, lwIP, epoll or file headers in services/.
+check-layering:
+	@! grep -rnE '#include <(sys/socket|sys/epoll|netinet/|arpa/|lwip/|fcntl|unistd|sys/stat|pthread|yaml|mbedtls/net)' services/ \
+	  || { echo "layering: services/ must not include OS headers"; exit 1; }
+	@! grep -rnE '#include "(\.\./)*(board|firmware)/' services/ \
+	  || { echo "layering: services/ must not include board/ or firmware/"; exit 1; }
+	@echo "layering ok"
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+format-check:
+	@clang-format --dry-run -Werror $$(git ls-files '*.c' '*.h')
+
+bench: all
+	@BUILD=$(BUILD) bash tests/bench/run.sh
+
+demo: all testnode
+	@BUILD=$(BUILD) bash tests/boot/demo.sh
+
+testnode:
+	@bash images/testnode/build.sh $(BUILD)/testnode
+
+images: testnode
+
+deps:
+	@bash .ci/deps.sh
+
+install: $(BIN)
+	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/bootbox
+
+clean:
+	rm -rf build build-* $(FUZZ_BUILD)
+
+-include $(shell find $(BUILD) $(FUZZ_BUILD) -name '*.d' 2>/dev/null)

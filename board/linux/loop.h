@@ -1,0 +1,62 @@
+/* The Linux board's event loop, in the spirit of redis ae.c: file events on
+ * epoll, timers in a min-heap of caller-owned struct bb_timer (no allocation
+ * per timer, O(log n) arm/cancel), and idle hooks that run once after every
+ * batch of events, before the loop sleeps again. The DHCP board uses an idle
+ * hook for group commit: one fsync for all the leases a batch produced. */
+#ifndef BB_LINUX_LOOP_H
+#define BB_LINUX_LOOP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define BB_EV_READ  1u
+#define BB_EV_WRITE 2u
+#define BB_EV_ERROR 4u /* EPOLLERR / EPOLLHUP, reported to the callback */
+
+struct bb_loop;
+
+typedef void (*bb_fd_cb)(struct bb_loop *loop, int fd, uint32_t events,
+			 void *arg);
+typedef void (*bb_timer_cb)(struct bb_loop *loop, void *arg);
+typedef void (*bb_idle_cb)(struct bb_loop *loop, void *arg);
+
+struct bb_timer {
+	uint64_t when_ms;   /* monotonic deadline */
+	bb_timer_cb cb;
+	void *arg;
+	size_t heap_idx;    /* 0 = not armed; else index + 1 */
+};
+
+struct bb_loop *bb_loop_new(void);
+void bb_loop_free(struct bb_loop *loop);
+
+/* Register, change or remove interest in fd; events is BB_EV_READ|WRITE. */
+int bb_loop_add_fd(struct bb_loop *loop, int fd, uint32_t events, bb_fd_cb cb,
+		   void *arg);
+int bb_loop_mod_fd(struct bb_loop *loop, int fd, uint32_t events);
+void bb_loop_del_fd(struct bb_loop *loop, int fd);
+
+/* Init once; arm (or re-arm) to fire delay_ms from now; cancel is a no-op on
+ * an unarmed timer. A timer callback may re-arm its own timer. */
+void bb_timer_init(struct bb_timer *t, bb_timer_cb cb, void *arg);
+void bb_timer_arm(struct bb_loop *loop, struct bb_timer *t, uint64_t delay_ms);
+void bb_timer_cancel(struct bb_loop *loop, struct bb_timer *t);
+static inline int bb_timer_armed(const struct bb_timer *t)
+{
+	return t->heap_idx != 0;
+}
+
+/* Up to 8 hooks, run in order after each batch of events. */
+int bb_loop_add_idle(struct bb_loop *loop, bb_idle_cb cb, void *arg);
+
+/* Monotonic milliseconds, sampled once per loop iteration. */
+uint64_t bb_loop_now_ms(struct bb_loop *loop);
+/* Wall clock seconds (for lease expiry stored on disk). */
+int64_t bb_wall_now(void);
+
+/* Runs until bb_loop_stop(); returns 0, or a negative BB_E* on epoll failure. */
+int bb_loop_run(struct bb_loop *loop);
+int bb_loop_run_once(struct bb_loop *loop, int max_wait_ms);
+void bb_loop_stop(struct bb_loop *loop);
+
+#endif

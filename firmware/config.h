@@ -1,0 +1,186 @@
+/* The parsed configuration file: the users' contract of DESIGN.md. Plain data,
+ * every string and array lives in the config's own arena and dies with
+ * bb_config_free(). IPv4 addresses are host byte order. An absent section
+ * leaves its .enabled false. Engines never see this struct: firmware copies
+ * what each engine needs into that engine's own config (layering). */
+#ifndef BB_CONFIG_H
+#define BB_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define BB_CFG_MAX_SERVERS 8
+
+struct bb_cfg_pos {
+	int line, col; /* 1-based, of the key or item in the YAML file */
+};
+
+struct bb_kv {
+	char *key;
+	char *val;
+};
+
+struct bb_cfg_appliance {
+	char *name;
+	char *interface;
+	uint32_t address;
+	char *state_dir; /* default /var/lib/bootbox */
+};
+
+struct bb_cfg_pool {
+	uint32_t lo, hi;
+	struct bb_cfg_pos pos;
+};
+
+struct bb_cfg_subnet {
+	uint32_t net;
+	uint8_t prefix;
+	struct bb_cfg_pool *pools;
+	size_t npools;
+	uint32_t router; /* 0: none */
+	uint32_t dns[BB_CFG_MAX_SERVERS];
+	size_t ndns;
+	uint32_t ntp[BB_CFG_MAX_SERVERS];
+	size_t nntp;
+	char *domain;        /* NULL: none */
+	uint32_t lease_time; /* 0: dhcp.lease_time */
+	struct bb_cfg_pos pos;
+};
+
+struct bb_cfg_dhcp {
+	bool enabled;
+	uint32_t lease_time; /* seconds, default 3600 */
+	bool known_only;
+	struct bb_cfg_subnet *subnets;
+	size_t nsubnets;
+	/* boot file names offered over TFTP (defaults from Debian's ipxe) */
+	char *bios_file;  /* undionly.kpxe */
+	char *efi64_file; /* ipxe.efi */
+	char *arm64_file; /* snponly.efi: no arm64 iPXE in Debian, override it */
+	uint32_t decline_time; /* quarantine after DECLINE, default 86400 */
+};
+
+struct bb_cfg_tftp {
+	bool enabled;
+	char *root; /* default /usr/lib/ipxe */
+	uint16_t port; /* default 69 */
+};
+
+struct bb_cfg_http {
+	bool enabled;
+	uint32_t listen_addr; /* default 0.0.0.0 */
+	uint16_t listen_port; /* default 8080 */
+	bool tls_enabled;
+	uint32_t tls_addr;
+	uint16_t tls_port;
+	uint32_t max_connections; /* default 1024 */
+	uint32_t idle_timeout;    /* seconds, default 60 */
+	uint32_t header_timeout;  /* seconds, default 10 */
+};
+
+struct bb_cfg_profile {
+	char *id;
+	char *name;
+	char *kernel;
+	char **initrd;
+	size_t ninitrd;
+	char **args;
+	size_t nargs;
+	struct bb_cfg_pos pos;
+};
+
+struct bb_cfg_group {
+	char *id;
+	char *name;
+	char *profile;
+	struct bb_kv *selector;
+	size_t nselector;
+	struct bb_kv *metadata;
+	size_t nmetadata;
+	struct bb_cfg_pos pos;
+};
+
+struct bb_cfg_boot {
+	bool enabled;
+	char *matchbox_dir; /* NULL: none */
+	char *assets_dir;   /* default <state_dir>/assets */
+	struct bb_cfg_profile *profiles;
+	size_t nprofiles;
+	struct bb_cfg_group *groups;
+	size_t ngroups;
+};
+
+struct bb_cfg_machine {
+	char *name; /* also its hostname (option 12) */
+	uint8_t mac[6];
+	uint32_t ip; /* 0: no reservation */
+	char *profile; /* NULL: none */
+	char *role;
+	char *arch; /* amd64 | arm64, default amd64 */
+	char *domain; /* NULL: the subnet's */
+	struct bb_cfg_pos pos;
+};
+
+struct bb_cfg_talos {
+	bool enabled;
+	char *factory;
+	char *schematic;
+	char *version;
+	char **arches;
+	size_t narches;
+	bool prefetch;
+	char *ca_bundle;
+	uint64_t max_bytes; /* 0: no limit */
+};
+
+struct bb_cfg_pki {
+	bool enabled;
+	char *endpoint;
+	char *auth_key_file;
+	char *ca_bundle;
+	char *label;
+	char *profile;
+	char *cn;
+	char **hosts;
+	size_t nhosts;
+};
+
+struct bb_cfg_handoff {
+	bool enabled;
+	char *management; /* a machines[].name */
+	char **probes;
+	size_t nprobes;
+	char **actions;
+	size_t nactions;
+};
+
+struct bb_arena;
+
+struct bb_config {
+	char *path;
+	struct bb_cfg_appliance appliance;
+	struct bb_cfg_dhcp dhcp;
+	struct bb_cfg_tftp tftp;
+	struct bb_cfg_http http;
+	struct bb_cfg_boot boot;
+	struct bb_cfg_machine *machines;
+	size_t nmachines;
+	struct bb_cfg_talos talos;
+	struct bb_cfg_pki pki;
+	struct bb_cfg_handoff handoff;
+	struct bb_arena *arena;
+};
+
+/* Parses and validates path. On any problem, writes one line per error to
+ * errs as "file:line:col: key.path: message" and returns a negative BB_E*
+ * with *out NULL; otherwise 0 and a config to free with bb_config_free(). */
+int bb_config_load(const char *path, FILE *errs, struct bb_config **out);
+void bb_config_free(struct bb_config *cfg);
+
+/* Lookups used by several commands. NULL when absent. */
+const struct bb_cfg_machine *bb_config_machine(const struct bb_config *cfg,
+					       const char *name);
+
+#endif
