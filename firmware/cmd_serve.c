@@ -1,0 +1,162 @@
+/* bootbox serve: load the config (refuse to start on any error), start every
+ * configured service on one event loop, reload on SIGHUP (a bad new config is
+ * refused and the old one keeps serving), stop cleanly on SIGTERM/SIGINT.
+ * Tells systemd READY=1 when NOTIFY_SOCKET is set (Type=notify). */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "common/err.h"
+#include "firmware/cli.h"
+#include "firmware/log.h"
+#include "firmware/serve.h"
+
+static void sd_notify(const char *msg)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	socklen_t len;
+	int fd;
+
+	if (!path || !path[0] || strlen(path) >= sizeof(sa.sun_path))
+		return;
+	strcpy(sa.sun_path, path);
+	if (sa.sun_path[0] == '@')
+		sa.sun_path[0] = 0; /* abstract namespace */
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa, len);
+	close(fd);
+}
+
+static void reload(struct bb_serve *s)
+{
+	struct bb_config *next = NULL;
+	int rc;
+
+	bb_info("SIGHUP: reloading %s", s->cfg->path);
+	if (bb_config_load(s->cfg->path, stderr, &next)) {
+		bb_err("reload refused: the configuration has errors; still "
+		       "serving the previous one");
+		return;
+	}
+	/* every service either takes the new config or keeps the old */
+	rc = bb_serve_boot_reload(s, next);
+	if (!rc)
+		rc = bb_serve_http_reload(s, next);
+	if (!rc)
+		rc = bb_serve_tftp_reload(s, next);
+	if (!rc)
+		rc = bb_serve_dhcp_reload(s, next);
+	if (rc) {
+		bb_err("reload failed (%s); services that had not switched "
+		       "keep the previous configuration", bb_strerror(rc));
+	}
+	bb_config_free(s->cfg);
+	s->cfg = next;
+	bb_info("reloaded");
+}
+
+static void on_signal(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
+{
+	struct bb_serve *s = arg;
+	struct signalfd_siginfo si;
+
+	(void)ev;
+	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			sd_notify("RELOADING=1");
+			reload(s);
+			sd_notify("READY=1");
+		} else {
+			bb_info("signal %u: stopping", si.ssi_signo);
+			sd_notify("STOPPING=1");
+			bb_loop_stop(loop);
+		}
+	}
+}
+
+static int start_all(struct bb_serve *s)
+{
+	int rc;
+
+	if ((rc = bb_serve_boot_start(s)))
+		return rc;
+	if ((rc = bb_serve_http_start(s)))
+		return rc;
+	if ((rc = bb_serve_tftp_start(s)))
+		return rc;
+	return bb_serve_dhcp_start(s);
+}
+
+static void stop_all(struct bb_serve *s)
+{
+	bb_serve_dhcp_stop(s);
+	bb_serve_tftp_stop(s);
+	bb_serve_http_stop(s);
+	bb_serve_boot_stop(s);
+}
+
+int bb_cmd_serve(int argc, char **argv)
+{
+	struct bb_serve s = { 0 };
+	struct bb_cli_opts o;
+	sigset_t mask;
+	int sfd = -1, rc;
+
+	if ((rc = bb_cli_parse(argc, argv, &o)))
+		return rc;
+	if (o.help) {
+		printf("usage: bootbox serve [-c FILE]\n"
+		       "Runs the appliance in the foreground, logging to "
+		       "stderr.\nSIGHUP reloads the configuration, SIGTERM "
+		       "stops.\n");
+		return 0;
+	}
+	if (getenv("BOOTBOX_DEBUG"))
+		bb_log_verbosity = BB_LOG_DEBUG;
+	if (bb_config_load(o.config, stderr, &s.cfg)) {
+		bb_err("%s: not starting: the configuration has errors",
+		       o.config);
+		return 1;
+	}
+	s.loop = bb_loop_new();
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (!s.loop || sfd < 0 ||
+	    bb_loop_add_fd(s.loop, sfd, BB_EV_READ, on_signal, &s)) {
+		bb_err("cannot set up the event loop: %s", strerror(errno));
+		rc = 1;
+		goto out;
+	}
+	s.started = bb_wall_now();
+	if (start_all(&s)) {
+		bb_err("not starting: a service failed to start");
+		rc = 1;
+		goto out_stop;
+	}
+	bb_info("bootbox %s serving as '%s'", BB_VERSION,
+		s.cfg->appliance.name ? s.cfg->appliance.name : "bootbox");
+	sd_notify("READY=1");
+	rc = bb_loop_run(s.loop) ? 1 : 0;
+out_stop:
+	stop_all(&s);
+out:
+	if (sfd >= 0)
+		close(sfd);
+	bb_loop_free(s.loop);
+	bb_config_free(s.cfg);
+	return rc;
+}

@@ -1,0 +1,45 @@
+/* The running appliance: one event loop, the config in force and one
+ * service object per section. Each service has start / reload / stop; reload
+ * gets the new config (already validated) and must either take it whole or
+ * fail and keep the old one. */
+#ifndef BB_SERVE_H
+#define BB_SERVE_H
+
+#include "board/linux/loop.h"
+#include "firmware/config.h"
+
+struct bb_serve_dhcp;
+struct bb_serve_tftp;
+struct bb_serve_http;
+struct bb_boot;
+
+struct bb_serve {
+	struct bb_loop *loop;
+	struct bb_config *cfg;
+	struct bb_serve_dhcp *dhcp;
+	struct bb_serve_tftp *tftp;
+	struct bb_serve_http *http;
+	struct bb_boot *boot;   /* the boot service (matchbox stand-in) */
+	int64_t started;        /* wall clock */
+};
+
+/* Each returns 0 or a negative BB_E* after logging why. A service whose
+ * section is absent does nothing and returns 0. */
+int bb_serve_dhcp_start(struct bb_serve *s);
+int bb_serve_dhcp_reload(struct bb_serve *s, const struct bb_config *next);
+void bb_serve_dhcp_stop(struct bb_serve *s);
+
+int bb_serve_tftp_start(struct bb_serve *s);
+int bb_serve_tftp_reload(struct bb_serve *s, const struct bb_config *next);
+void bb_serve_tftp_stop(struct bb_serve *s);
+
+int bb_serve_http_start(struct bb_serve *s);
+int bb_serve_http_reload(struct bb_serve *s, const struct bb_config *next);
+void bb_serve_http_stop(struct bb_serve *s);
+
+/* The boot service (profiles, groups, matchbox dir, machine states). */
+int bb_serve_boot_start(struct bb_serve *s);
+int bb_serve_boot_reload(struct bb_serve *s, const struct bb_config *next);
+void bb_serve_boot_stop(struct bb_serve *s);
+
+#endif
