@@ -37,7 +37,7 @@ FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%.replay)
 FUZZ_BUILD := build-fuzz
 FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
-SVC_FUZZ_OBJ := $(SVC_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
+SVC_FUZZ_OBJ := $(LIB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
 
 .SECONDARY:
 
@@ -69,7 +69,7 @@ $(BUILD)/fuzz/%.replay: $(BUILD)/obj/tests/fuzz/%.o $(BUILD)/obj/tests/fuzz/repl
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-# libFuzzer builds: services only (the engines are what takes untrusted bytes).
+# libFuzzer builds link the whole library (engines and the config loader).
 FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
 $(FUZZ_BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

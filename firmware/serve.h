@@ -12,6 +12,7 @@ struct bb_serve_dhcp;
 struct bb_serve_tftp;
 struct bb_serve_http;
 struct bb_boot;
+struct bb_dhcp_server;
 
 struct bb_serve {
 	struct bb_loop *loop;
@@ -28,6 +29,9 @@ struct bb_serve {
 int bb_serve_dhcp_start(struct bb_serve *s);
 int bb_serve_dhcp_reload(struct bb_serve *s, const struct bb_config *next);
 void bb_serve_dhcp_stop(struct bb_serve *s);
+/* The DHCP engine in use (leases by address for the boot service and the
+ * API), or NULL when DHCP is off. */
+struct bb_dhcp_server *bb_serve_dhcp_engine(struct bb_serve *s);
 
 int bb_serve_tftp_start(struct bb_serve *s);
 int bb_serve_tftp_reload(struct bb_serve *s, const struct bb_config *next);

@@ -18,3 +18,9 @@ void bb_serve_dhcp_stop(struct bb_serve *s)
 {
 	(void)s;
 }
+
+struct bb_dhcp_server *bb_serve_dhcp_engine(struct bb_serve *s)
+{
+	(void)s;
+	return NULL;
+}
