@@ -1,0 +1,110 @@
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "board/linux/loop.h"
+#include "tests/unit/test.h"
+
+static int order[16], norder;
+
+static void record(struct bb_loop *l, void *arg)
+{
+	(void)l;
+	order[norder++] = (int)(long)arg;
+}
+
+static void test_timer_order_and_cancel(void)
+{
+	struct bb_loop *l = bb_loop_new();
+	struct bb_timer t[5];
+	int i;
+
+	norder = 0;
+	for (i = 0; i < 5; i++)
+		bb_timer_init(&t[i], record, (void *)(long)i);
+	bb_timer_arm(l, &t[0], 30);
+	bb_timer_arm(l, &t[1], 10);
+	bb_timer_arm(l, &t[2], 20);
+	bb_timer_arm(l, &t[3], 5);
+	bb_timer_arm(l, &t[4], 1);
+	bb_timer_cancel(l, &t[2]);
+	CHECK(!bb_timer_armed(&t[2]));
+	bb_timer_arm(l, &t[4], 40); /* re-arm moves it last */
+	for (i = 0; i < 20 && norder < 4; i++)
+		bb_loop_run_once(l, 50);
+	CHECK_EQ(norder, 4);
+	CHECK_EQ(order[0], 3);
+	CHECK_EQ(order[1], 1);
+	CHECK_EQ(order[2], 0);
+	CHECK_EQ(order[3], 4);
+	bb_loop_free(l);
+}
+
+static int fd_seen, idle_runs;
+
+static void on_read(struct bb_loop *l, int fd, uint32_t ev, void *arg)
+{
+	char c;
+
+	(void)l;
+	(void)arg;
+	if ((ev & BB_EV_READ) && read(fd, &c, 1) == 1)
+		fd_seen++;
+}
+
+static void on_idle(struct bb_loop *l, void *arg)
+{
+	(void)l;
+	(void)arg;
+	idle_runs++;
+}
+
+static void test_fd_and_idle(void)
+{
+	struct bb_loop *l = bb_loop_new();
+	int p[2];
+
+	CHECK_EQ(pipe2(p, O_NONBLOCK), 0);
+	CHECK_EQ(bb_loop_add_fd(l, p[0], BB_EV_READ, on_read, NULL), 0);
+	CHECK_EQ(bb_loop_add_idle(l, on_idle, NULL), 0);
+	CHECK_EQ(write(p[1], "x", 1), 1);
+	bb_loop_run_once(l, 100);
+	CHECK_EQ(fd_seen, 1);
+	CHECK_EQ(idle_runs, 1);
+	bb_loop_del_fd(l, p[0]);
+	CHECK_EQ(write(p[1], "y", 1), 1);
+	bb_loop_run_once(l, 0);
+	CHECK_EQ(fd_seen, 1);
+	close(p[0]);
+	close(p[1]);
+	bb_loop_free(l);
+}
+
+static void test_many_timers(void)
+{
+	struct bb_loop *l = bb_loop_new();
+	static struct bb_timer t[1000];
+	int i;
+
+	norder = 0;
+	for (i = 0; i < 1000; i++) {
+		bb_timer_init(&t[i], record, (void *)0L);
+		bb_timer_arm(l, &t[i], (uint64_t)(1000 + (i * 7919) % 1000));
+	}
+	for (i = 0; i < 1000; i += 2)
+		bb_timer_cancel(l, &t[i]);
+	for (i = 0; i < 1000; i++)
+		CHECK_EQ(bb_timer_armed(&t[i]), i % 2);
+	for (i = 1; i < 1000; i += 2)
+		bb_timer_cancel(l, &t[i]);
+	bb_loop_run_once(l, 0);
+	CHECK_EQ(norder, 0);
+	bb_loop_free(l);
+}
+
+int main(void)
+{
+	RUN(test_timer_order_and_cancel);
+	RUN(test_fd_and_idle);
+	RUN(test_many_timers);
+	return bb_test_done();
+}
