@@ -1,0 +1,710 @@
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <mbedtls/error.h>
+#include <mbedtls/net_sockets.h>
+#include <mbedtls/sha256.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/x509_crt.h>
+
+#include "board/linux/fetch.h"
+#include "board/linux/tls_rng.h"
+#include "board/linux/x509_ipsan.h"
+#include "cache/upstream.h"
+#include "common/err.h"
+
+enum step {
+	RESOLVING,
+	CONNECTING,
+	PROXY_SEND,
+	PROXY_HEAD,
+	HANDSHAKE,
+	SEND,
+	HEAD,
+	BODY,
+};
+
+struct bb_fetch {
+	struct bb_loop *loop;
+	struct bb_fetch_opts o;
+	struct bb_fetch_cb cb;
+	struct bb_timer timer;
+	struct bb_timer kick; /* starts the fetch from the loop, never inline */
+	enum step step;
+	struct bb_url url;   /* what we fetch now (after redirects) */
+	struct bb_url proxy; /* when proxy.host[0] */
+	int redirects;
+	int resolve_fd;      /* read end of the resolver's pipe */
+	mbedtls_net_context net;
+	bool tls_on;         /* ssl is set up for this connection */
+	mbedtls_ssl_context ssl;
+	mbedtls_ssl_config conf;
+	mbedtls_x509_crt ca;
+	struct bb_tls_host tls_host;
+	mbedtls_sha256_context sha;
+	char out[BB_URL_PATH_MAX + 512];
+	size_t out_len, out_off;
+	uint8_t in[16384];
+	size_t in_len;
+	struct bb_upstream_reply reply;
+	struct bb_chunked chunk;
+	uint64_t have, total;
+	struct bb_fetch_result res;
+};
+
+/* --- resolution off the loop: getaddrinfo blocks --- */
+
+struct resolve_job {
+	char host[BB_URL_HOST_MAX + 1];
+	int wfd;
+};
+
+static void *resolve_thread(void *arg)
+{
+	struct resolve_job *j = arg;
+	struct addrinfo hints = { .ai_family = AF_INET,
+				  .ai_socktype = SOCK_STREAM },
+			*ai = NULL;
+	uint32_t ip = 0;
+
+	if (!getaddrinfo(j->host, NULL, &hints, &ai) && ai)
+		ip = ((struct sockaddr_in *)ai->ai_addr)->sin_addr.s_addr;
+	if (ai)
+		freeaddrinfo(ai);
+	/* the fetch may be gone: then the read end is closed (EPIPE) */
+	if (write(j->wfd, &ip, sizeof(ip)) < 0)
+		ip = 0;
+	close(j->wfd);
+	free(j);
+	return NULL;
+}
+
+/* --- teardown --- */
+
+static void conn_close(struct bb_fetch *f)
+{
+	if (f->net.fd >= 0) {
+		bb_loop_del_fd(f->loop, f->net.fd);
+		close(f->net.fd);
+		f->net.fd = -1;
+	}
+	if (f->tls_on) {
+		mbedtls_ssl_free(&f->ssl);
+		mbedtls_ssl_config_free(&f->conf);
+		f->tls_on = false;
+	}
+	if (f->resolve_fd >= 0) {
+		bb_loop_del_fd(f->loop, f->resolve_fd);
+		close(f->resolve_fd);
+		f->resolve_fd = -1;
+	}
+}
+
+static void fetch_free(struct bb_fetch *f)
+{
+	conn_close(f);
+	bb_timer_cancel(f->loop, &f->timer);
+	bb_timer_cancel(f->loop, &f->kick);
+	mbedtls_x509_crt_free(&f->ca);
+	mbedtls_sha256_free(&f->sha);
+	free(f);
+}
+
+void bb_fetch_cancel(struct bb_fetch *f)
+{
+	if (f)
+		fetch_free(f);
+}
+
+__attribute__((format(printf, 3, 4))) static void fail(struct bb_fetch *f,
+							int err,
+							const char *fmt, ...)
+{
+	va_list ap;
+
+	f->res.err = err;
+	va_start(ap, fmt);
+	vsnprintf(f->res.msg, sizeof(f->res.msg), fmt, ap);
+	va_end(ap);
+	f->res.length = f->have;
+	f->cb.done(f->cb.arg, &f->res);
+	fetch_free(f);
+}
+
+static void succeed(struct bb_fetch *f)
+{
+	if (fdatasync(f->o.fd)) {
+		fail(f, BB_EIO, "cannot sync the file: %s", strerror(errno));
+		return;
+	}
+	mbedtls_sha256_finish_ret(&f->sha, f->res.sha256);
+	f->res.err = 0;
+	f->res.length = f->have;
+	snprintf(f->res.msg, sizeof(f->res.msg), "%llu bytes from %.150s",
+		 (unsigned long long)f->have, f->url.host);
+	f->cb.done(f->cb.arg, &f->res);
+	fetch_free(f);
+}
+
+static void on_timeout(struct bb_loop *loop, void *arg)
+{
+	struct bb_fetch *f = arg;
+
+	(void)loop;
+	f->res.resumable = f->step == BODY;
+	if (f->step <= CONNECTING)
+		fail(f, BB_ETIMEDOUT, "%s: %s timed out", f->url.host,
+		     f->step == RESOLVING ? "name resolution" : "connect");
+	else
+		fail(f, BB_ETIMEDOUT, "%s: no data for %u ms (at %llu bytes)",
+		     f->url.host, f->o.read_timeout_ms,
+		     (unsigned long long)f->have);
+}
+
+static void touch(struct bb_fetch *f)
+{
+	bb_timer_arm(f->loop, &f->timer,
+		     f->step <= CONNECTING ? f->o.connect_timeout_ms
+					   : f->o.read_timeout_ms);
+}
+
+/* --- I/O helpers over plain TCP or TLS --- */
+
+static bool would_block(int rc)
+{
+	return rc == MBEDTLS_ERR_SSL_WANT_READ ||
+	       rc == MBEDTLS_ERR_SSL_WANT_WRITE;
+}
+
+static void want(struct bb_fetch *f, int rc)
+{
+	bb_loop_mod_fd(f->loop, f->net.fd,
+		       rc == MBEDTLS_ERR_SSL_WANT_WRITE ? BB_EV_WRITE
+							: BB_EV_READ);
+}
+
+static bool use_tls(const struct bb_fetch *f)
+{
+	/* the CONNECT exchange with the proxy is plain text */
+	return f->tls_on && f->step >= HANDSHAKE;
+}
+
+static int io_send(struct bb_fetch *f)
+{
+	const uint8_t *p = (const uint8_t *)f->out + f->out_off;
+	size_t n = f->out_len - f->out_off;
+
+	return use_tls(f) ? mbedtls_ssl_write(&f->ssl, p, n)
+			  : mbedtls_net_send(&f->net, p, n);
+}
+
+static int io_recv(struct bb_fetch *f, uint8_t *b, size_t n)
+{
+	return use_tls(f) ? mbedtls_ssl_read(&f->ssl, b, n)
+			  : mbedtls_net_recv(&f->net, b, n);
+}
+
+static void io_error(struct bb_fetch *f, const char *what, int rc)
+{
+	char e[120];
+	uint32_t flags;
+
+	mbedtls_strerror(rc, e, sizeof(e));
+	if (rc == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED &&
+	    (flags = mbedtls_ssl_get_verify_result(&f->ssl)) != 0) {
+		char why[160];
+
+		mbedtls_x509_crt_verify_info(why, sizeof(why), "", flags);
+		why[strcspn(why, "\n")] = 0;
+		fail(f, BB_ECRYPTO, "%s: certificate refused: %s", f->url.host,
+		     why);
+		return;
+	}
+	f->res.resumable = f->step == BODY;
+	fail(f, BB_EIO, "%s: %s: %s", f->url.host, what, e);
+}
+
+static int tls_setup(struct bb_fetch *f)
+{
+	mbedtls_ctr_drbg_context *rng = bb_tls_rng();
+
+	mbedtls_ssl_init(&f->ssl);
+	mbedtls_ssl_config_init(&f->conf);
+	f->tls_on = true;
+	if (!rng || mbedtls_ssl_config_defaults(&f->conf, MBEDTLS_SSL_IS_CLIENT,
+						MBEDTLS_SSL_TRANSPORT_STREAM,
+						MBEDTLS_SSL_PRESET_DEFAULT))
+		return -1;
+	mbedtls_ssl_conf_rng(&f->conf, mbedtls_ctr_drbg_random, rng);
+	mbedtls_ssl_conf_ca_chain(&f->conf, &f->ca, NULL);
+	mbedtls_ssl_conf_authmode(&f->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
+	if (mbedtls_ssl_setup(&f->ssl, &f->conf) ||
+	    bb_tls_set_host(&f->conf, &f->ssl, &f->tls_host, f->url.host))
+		return -1;
+	mbedtls_ssl_set_bio(&f->ssl, &f->net, mbedtls_net_send,
+			    mbedtls_net_recv, NULL);
+	return 0;
+}
+
+static void build_request(struct bb_fetch *f)
+{
+	int n;
+
+	if (f->have)
+		n = snprintf(f->out, sizeof(f->out),
+			     "GET %s HTTP/1.1\r\nHost: %s\r\n"
+			     "User-Agent: bootbox\r\nAccept: */*\r\n"
+			     "Range: bytes=%llu-\r\nConnection: close\r\n\r\n",
+			     f->url.path, f->url.host,
+			     (unsigned long long)f->have);
+	else
+		n = snprintf(f->out, sizeof(f->out),
+			     "GET %s HTTP/1.1\r\nHost: %s\r\n"
+			     "User-Agent: bootbox\r\nAccept: */*\r\n"
+			     "Connection: close\r\n\r\n",
+			     f->url.path, f->url.host);
+	f->out_len = n > 0 && (size_t)n < sizeof(f->out) ? (size_t)n : 0;
+	f->out_off = 0;
+	f->in_len = 0;
+}
+
+static void restart_body(struct bb_fetch *f)
+{
+	/* the server ignored our Range: start the file over */
+	f->have = 0;
+	if (ftruncate(f->o.fd, 0))
+		f->res.err = BB_EIO;
+	mbedtls_sha256_free(&f->sha);
+	mbedtls_sha256_init(&f->sha);
+	mbedtls_sha256_starts_ret(&f->sha, 0);
+}
+
+static void begin(struct bb_fetch *f);
+static void advance(struct bb_fetch *f);
+
+/* TCP is up (to the origin, or through the proxy's tunnel). */
+static void after_connect(struct bb_fetch *f)
+{
+	f->in_len = 0;
+	if (f->url.tls) {
+		f->step = HANDSHAKE;
+	} else {
+		f->step = SEND;
+		build_request(f);
+	}
+	advance(f);
+}
+
+/* Decides what the response head means. 0: read the body; 1: handled
+ * (redirected or failed, f may be gone). */
+static int on_head(struct bb_fetch *f)
+{
+	struct bb_upstream_reply *r = &f->reply;
+	struct bb_url next;
+
+	f->res.status = r->status;
+	if (r->status >= 300 && r->status < 400 && r->location[0]) {
+		if (f->redirects++ >= f->o.max_redirects) {
+			fail(f, BB_EIO, "%s: too many redirects", f->url.host);
+			return 1;
+		}
+		if (bb_url_resolve(&f->url, r->location, strlen(r->location),
+				   &next) ||
+		    (f->url.tls && !next.tls)) {
+			fail(f, BB_EACCES, "%s: refused redirect to '%.100s'",
+			     f->url.host, r->location);
+			return 1;
+		}
+		f->url = next;
+		conn_close(f);
+		begin(f);
+		return 1;
+	}
+	if (r->status == 200 && f->have)
+		restart_body(f);
+	else if (r->status == 206 &&
+		 (!r->has_range || r->range_start != f->have)) {
+		fail(f, BB_EMALFORMED, "%s: answered a range we did not ask",
+		     f->url.host);
+		return 1;
+	} else if (r->status != 200 && r->status != 206) {
+		fail(f, r->status == 404 ? BB_ENOENT : BB_EIO,
+		     "%s: HTTP %d for %.120s", f->url.host, r->status,
+		     f->url.path);
+		return 1;
+	}
+	f->total = r->status == 206 ? r->range_total
+		   : r->has_length  ? r->content_length
+				    : 0;
+	if (f->total > f->o.max_bytes) {
+		fail(f, BB_ETOOBIG, "%s: %llu bytes is over the limit",
+		     f->url.host, (unsigned long long)f->total);
+		return 1;
+	}
+	f->step = BODY;
+	return 0;
+}
+
+/* 0: more to read; 1: finished (f is gone). */
+static int on_body(struct bb_fetch *f, uint8_t *p, size_t n)
+{
+	if (f->reply.chunked && bb_chunked_decode(&f->chunk, p, n, &n)) {
+		fail(f, BB_EMALFORMED, "%s: bad chunked encoding", f->url.host);
+		return 1;
+	}
+	if (f->total && n > f->total - f->have) {
+		fail(f, BB_EMALFORMED, "%s: more bytes than announced",
+		     f->url.host);
+		return 1;
+	}
+	if (f->have + n > f->o.max_bytes) {
+		fail(f, BB_ETOOBIG, "%s: body over the limit", f->url.host);
+		return 1;
+	}
+	if (n && pwrite(f->o.fd, p, n, (off_t)f->have) != (ssize_t)n) {
+		fail(f, BB_EIO, "cannot write the file: %s", strerror(errno));
+		return 1;
+	}
+	mbedtls_sha256_update_ret(&f->sha, p, n);
+	f->have += n;
+	if (n && f->cb.progress)
+		f->cb.progress(f->cb.arg, f->have, f->total);
+	if ((f->reply.chunked && f->chunk.done) ||
+	    (f->total && f->have == f->total)) {
+		succeed(f);
+		return 1;
+	}
+	return 0;
+}
+
+static void on_eof(struct bb_fetch *f)
+{
+	if (f->step == BODY && !f->reply.chunked && !f->total) {
+		succeed(f); /* length delimited by the close */
+		return;
+	}
+	f->res.resumable = f->step == BODY;
+	fail(f, BB_EIO, "%s: connection cut at %llu of %llu bytes",
+	     f->url.host, (unsigned long long)f->have,
+	     (unsigned long long)f->total);
+}
+
+static void do_send(struct bb_fetch *f)
+{
+	while (f->out_off < f->out_len) {
+		int rc = io_send(f);
+
+		if (would_block(rc)) {
+			want(f, rc);
+			return;
+		}
+		if (rc < 0) {
+			io_error(f, "send", rc);
+			return;
+		}
+		f->out_off += (size_t)rc;
+	}
+	f->step = f->step == PROXY_SEND ? PROXY_HEAD : HEAD;
+	bb_loop_mod_fd(f->loop, f->net.fd, BB_EV_READ);
+	advance(f);
+}
+
+/* Reads what is there; heads are parsed from f->in, bodies streamed. */
+static void do_read(struct bb_fetch *f)
+{
+	for (;;) {
+		int rc = io_recv(f, f->in + f->in_len,
+				 sizeof(f->in) - f->in_len);
+		long used;
+
+		if (would_block(rc)) {
+			want(f, rc);
+			return;
+		}
+		if (rc == 0 || rc == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) {
+			on_eof(f);
+			return;
+		}
+		if (rc < 0) {
+			io_error(f, "read", rc);
+			return;
+		}
+		touch(f);
+		if (f->step == BODY) {
+			if (on_body(f, f->in, (size_t)rc))
+				return;
+			continue;
+		}
+		f->in_len += (size_t)rc;
+		used = bb_upstream_reply_parse((char *)f->in, f->in_len,
+					       &f->reply);
+		if (used == BB_EPARTIAL && f->in_len < sizeof(f->in))
+			continue;
+		if (used < 0) {
+			fail(f, BB_EMALFORMED, "%s: malformed HTTP answer",
+			     f->step == PROXY_HEAD ? f->proxy.host
+						   : f->url.host);
+			return;
+		}
+		if (f->step == PROXY_HEAD) {
+			if (f->reply.status != 200) {
+				fail(f, BB_EIO, "proxy %s: CONNECT answered %d",
+				     f->proxy.host, f->reply.status);
+				return;
+			}
+			after_connect(f);
+			return;
+		}
+		if (on_head(f))
+			return;
+		/* body bytes from here on are read to the start of in[] */
+		rc = (int)(f->in_len - (size_t)used);
+		f->in_len = 0;
+		if (on_body(f, f->in + used, (size_t)rc))
+			return;
+	}
+}
+
+static void advance(struct bb_fetch *f)
+{
+	int rc;
+
+	switch (f->step) {
+	case HANDSHAKE:
+		if (!f->tls_on && tls_setup(f)) {
+			fail(f, BB_ECRYPTO, "%s: TLS set-up failed",
+			     f->url.host);
+			return;
+		}
+		rc = mbedtls_ssl_handshake(&f->ssl);
+		if (would_block(rc)) {
+			want(f, rc);
+			return;
+		}
+		if (rc) {
+			io_error(f, "TLS handshake", rc);
+			return;
+		}
+		f->step = SEND;
+		build_request(f);
+		do_send(f);
+		return;
+	case PROXY_SEND:
+	case SEND:
+		do_send(f);
+		return;
+	default:
+		do_read(f);
+		return;
+	}
+}
+
+static void on_io(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
+{
+	struct bb_fetch *f = arg;
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	(void)loop;
+	(void)fd;
+	(void)ev;
+	if (f->step != CONNECTING) {
+		advance(f);
+		return;
+	}
+	getsockopt(f->net.fd, SOL_SOCKET, SO_ERROR, &err, &len);
+	if (err) {
+		fail(f, BB_EIO, "%s: connect: %s",
+		     f->proxy.host[0] ? f->proxy.host : f->url.host,
+		     strerror(err));
+		return;
+	}
+	touch(f);
+	if (!f->proxy.host[0]) {
+		after_connect(f);
+		return;
+	}
+	f->out_len = (size_t)snprintf(f->out, sizeof(f->out),
+				      "CONNECT %s:%u HTTP/1.1\r\nHost: %s:%u"
+				      "\r\n\r\n",
+				      f->url.host, f->url.port, f->url.host,
+				      f->url.port);
+	f->out_off = 0;
+	f->step = PROXY_SEND;
+	advance(f);
+}
+
+static void connect_to(struct bb_fetch *f, uint32_t ip_be)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	int one = 1;
+
+	f->step = CONNECTING;
+	touch(f);
+	sa.sin_addr.s_addr = ip_be;
+	sa.sin_port = htons(f->proxy.host[0] ? f->proxy.port : f->url.port);
+	f->net.fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			   0);
+	if (f->net.fd < 0) {
+		fail(f, BB_EIO, "socket: %s", strerror(errno));
+		return;
+	}
+	setsockopt(f->net.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if ((connect(f->net.fd, (struct sockaddr *)&sa, sizeof(sa)) &&
+	     errno != EINPROGRESS) ||
+	    bb_loop_add_fd(f->loop, f->net.fd, BB_EV_WRITE, on_io, f)) {
+		fail(f, BB_EIO, "%s: connect: %s", f->url.host,
+		     strerror(errno));
+	}
+}
+
+static void on_resolved(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
+{
+	struct bb_fetch *f = arg;
+	uint32_t ip = 0;
+	ssize_t n = read(fd, &ip, sizeof(ip));
+
+	(void)loop;
+	(void)ev;
+	bb_loop_del_fd(f->loop, f->resolve_fd);
+	close(f->resolve_fd);
+	f->resolve_fd = -1;
+	if (n != (ssize_t)sizeof(ip) || !ip) {
+		fail(f, BB_ENOENT, "cannot resolve %s",
+		     f->proxy.host[0] ? f->proxy.host : f->url.host);
+		return;
+	}
+	connect_to(f, ip);
+}
+
+static void begin(struct bb_fetch *f)
+{
+	const char *host = f->proxy.host[0] ? f->proxy.host : f->url.host;
+	struct resolve_job *j;
+	struct in_addr a;
+	pthread_t t;
+	int p[2];
+
+	f->step = RESOLVING;
+	memset(&f->reply, 0, sizeof(f->reply));
+	memset(&f->chunk, 0, sizeof(f->chunk));
+	if (inet_pton(AF_INET, host, &a) == 1) {
+		connect_to(f, a.s_addr);
+		return;
+	}
+	j = calloc(1, sizeof(*j));
+	if (!j || pipe2(p, O_CLOEXEC)) {
+		free(j);
+		fail(f, BB_ENOMEM, "cannot start name resolution");
+		return;
+	}
+	snprintf(j->host, sizeof(j->host), "%s", host);
+	j->wfd = p[1];
+	f->resolve_fd = p[0];
+	touch(f);
+	if (bb_loop_add_fd(f->loop, p[0], BB_EV_READ, on_resolved, f) ||
+	    pthread_create(&t, NULL, resolve_thread, j)) {
+		close(p[1]);
+		free(j);
+		fail(f, BB_ENOMEM, "cannot start name resolution");
+		return;
+	}
+	pthread_detach(t);
+}
+
+static int load_cas(struct bb_fetch *f)
+{
+	const char *sys = f->o.system_ca ? f->o.system_ca
+					 : "/etc/ssl/certs/ca-certificates.crt";
+	int rc = -1;
+
+	/* either source may be absent, not both; a bad bundle is an error */
+	if (mbedtls_x509_crt_parse_file(&f->ca, sys) >= 0)
+		rc = 0;
+	if (f->o.ca_bundle) {
+		if (mbedtls_x509_crt_parse_file(&f->ca, f->o.ca_bundle) < 0) {
+			snprintf(f->res.msg, sizeof(f->res.msg),
+				 "cannot read CA bundle %s", f->o.ca_bundle);
+			return -1;
+		}
+		rc = 0;
+	}
+	if (rc)
+		snprintf(f->res.msg, sizeof(f->res.msg),
+			 "no trusted CA: %s unreadable", sys);
+	return rc;
+}
+
+static void on_kick(struct bb_loop *loop, void *arg)
+{
+	(void)loop;
+	begin(arg);
+}
+
+struct bb_fetch *bb_fetch_start(struct bb_loop *loop,
+				const struct bb_fetch_opts *opts,
+				const struct bb_fetch_cb *cb)
+{
+	struct bb_fetch *f = calloc(1, sizeof(*f));
+	uint8_t buf[65536];
+	uint64_t off = 0;
+
+	if (!f)
+		return NULL;
+	f->loop = loop;
+	f->o = *opts;
+	f->cb = *cb;
+	f->net.fd = -1;
+	f->resolve_fd = -1;
+	if (!f->o.connect_timeout_ms)
+		f->o.connect_timeout_ms = 10000;
+	if (!f->o.read_timeout_ms)
+		f->o.read_timeout_ms = 30000;
+	if (!f->o.max_redirects)
+		f->o.max_redirects = 5;
+	if (f->o.max_redirects < 0)
+		f->o.max_redirects = 0;
+	if (!f->o.max_bytes)
+		f->o.max_bytes = (uint64_t)4 << 30;
+	bb_timer_init(&f->timer, on_timeout, f);
+	bb_timer_init(&f->kick, on_kick, f);
+	mbedtls_x509_crt_init(&f->ca);
+	mbedtls_sha256_init(&f->sha);
+	mbedtls_sha256_starts_ret(&f->sha, 0);
+	if (bb_url_parse(opts->url, strlen(opts->url), &f->url) ||
+	    (opts->proxy && (bb_url_parse(opts->proxy, strlen(opts->proxy),
+					  &f->proxy) ||
+			     f->proxy.tls)) ||
+	    (f->url.tls && load_cas(f)))
+		goto fail;
+	/* resuming: the bytes already there are part of the digest */
+	while (off < opts->offset) {
+		size_t want_n = opts->offset - off < sizeof(buf)
+					? (size_t)(opts->offset - off)
+					: sizeof(buf);
+		ssize_t n = pread(opts->fd, buf, want_n, (off_t)off);
+
+		if (n <= 0)
+			goto fail;
+		mbedtls_sha256_update_ret(&f->sha, buf, (size_t)n);
+		off += (uint64_t)n;
+	}
+	f->have = off;
+	/* so that done is never called before the caller has f */
+	bb_timer_arm(loop, &f->kick, 0);
+	return f;
+fail:
+	fetch_free(f);
+	return NULL;
+}
