@@ -7,6 +7,8 @@ BUILD=${BUILD:-build}
 PROBE=$BUILD/tools/probe
 [ -x "$PROBE" ] || { echo "skip: $PROBE not built"; exit 77; }
 command -v openssl >/dev/null && command -v python3 >/dev/null || { echo "skip: needs openssl and python3"; exit 77; }
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib_tls.sh"
 T=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T"; }
@@ -19,18 +21,9 @@ check() { # name expected-regex cmd...
 	if [[ $got =~ $want ]]; then pass=$((pass + 1)); echo "ok - $name"
 	else fail=$((fail + 1)); echo "not ok - $name: got '$got', want /$want/"; fi
 }
-freeport() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 
-# a CA, a server certificate for 127.0.0.1 and a stranger CA
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-	-subj /CN=test-ca -keyout "$T/ca.key" -out "$T/ca.pem" 2>/dev/null
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=kube \
-	-keyout "$T/srv.key" -out "$T/srv.csr" 2>/dev/null
-printf 'subjectAltName=IP:127.0.0.1,DNS:kube.test\n' > "$T/ext"
-openssl x509 -req -in "$T/srv.csr" -CA "$T/ca.pem" -CAkey "$T/ca.key" -CAcreateserial \
-	-days 2 -extfile "$T/ext" -out "$T/srv.pem" 2>/dev/null
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-	-subj /CN=other -keyout "$T/o.key" -out "$T/other.pem" 2>/dev/null
+# a CA, a server certificate for 127.0.0.1 / factory.test-less names, a stranger CA
+make_test_ca "$T"
 
 cat > "$T/srv.py" <<'PY'
 import http.server, ssl, sys
@@ -48,22 +41,20 @@ if tls:
     s.socket = c.wrap_socket(s.socket, server_side=True)
 s.serve_forever()
 PY
-P1=$(freeport); python3 "$T/srv.py" "$P1" tls ready "$T/srv.pem" "$T/srv.key" & pids+=($!)
-P2=$(freeport); python3 "$T/srv.py" "$P2" tls notready "$T/srv.pem" "$T/srv.key" & pids+=($!)
-P3=$(freeport); python3 "$T/srv.py" "$P3" plain ready & pids+=($!)
-P4=$(freeport); python3 -c "import socket,time;s=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1);s.bind(('127.0.0.1',$P4));s.listen(8);c=[s.accept() for _ in range(4)];time.sleep(60)" & pids+=($!)
-CLOSED=$(freeport)
-for p in $P1 $P2 $P3 $P4; do
-	for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && break; sleep 0.1; done
-done
+P1=$(free_port); python3 "$T/srv.py" "$P1" tls ready "$T/srv.pem" "$T/srv.key" & pids+=($!)
+P2=$(free_port); python3 "$T/srv.py" "$P2" tls notready "$T/srv.pem" "$T/srv.key" & pids+=($!)
+P3=$(free_port); python3 "$T/srv.py" "$P3" plain ready & pids+=($!)
+P4=$(free_port); python3 -c "import socket,time;s=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1);s.bind(('127.0.0.1',$P4));s.listen(8);c=[s.accept() for _ in range(4)];time.sleep(60)" & pids+=($!)
+CLOSED=$(free_port)
+for p in $P1 $P2 $P3; do wait_port "$p"; done
 
 check "tcp open" '^ok$' "$PROBE" 127.0.0.1 "tcp:$P1"
 check "tcp closed" 'fail: connect: Connection refused' "$PROBE" 127.0.0.1 "tcp:$CLOSED"
-check "https ready, verified" '^ok$' "$PROBE" 127.0.0.1 "https:$P1/readyz" "$T/ca.pem" kube.test
+check "https ready, verified" '^ok$' "$PROBE" 127.0.0.1 "https:$P1/readyz" "$T/ca.pem" factory.test
 check "https ready, no CA given" '^ok$' "$PROBE" 127.0.0.1 "https:$P1/readyz"
-check "https untrusted CA fails closed" 'fail: TLS handshake: certificate not trusted' "$PROBE" 127.0.0.1 "https:$P1/readyz" "$T/other.pem" kube.test
-check "https wrong name fails closed" 'fail: TLS handshake: certificate not trusted' "$PROBE" 127.0.0.1 "https:$P1/readyz" "$T/ca.pem" wrong.test
-check "https not ready (500)" 'fail: answered, not ready' "$PROBE" 127.0.0.1 "https:$P2/readyz" "$T/ca.pem" kube.test
+check "https untrusted CA fails closed" 'fail: TLS handshake: certificate not trusted' "$PROBE" 127.0.0.1 "https:$P1/readyz" "$T/other.pem" factory.test
+check "https wrong name fails closed" 'fail: TLS handshake: certificate not trusted' "$PROBE" 127.0.0.1 "https:$P1/readyz" "$T/ca.pem" elsewhere.test
+check "https not ready (500)" 'fail: answered, not ready' "$PROBE" 127.0.0.1 "https:$P2/readyz" "$T/ca.pem" factory.test
 check "http ready" '^ok$' "$PROBE" 127.0.0.1 "http:$P3/readyz"
 check "http wrong path (404)" 'fail: answered, not ready' "$PROBE" 127.0.0.1 "http:$P3/other"
 check "https to a plain server" 'fail: TLS handshake' "$PROBE" 127.0.0.1 "https:$P3/readyz"
