@@ -46,7 +46,7 @@ P2=$(free_port); python3 "$T/srv.py" "$P2" tls notready "$T/srv.pem" "$T/srv.key
 P3=$(free_port); python3 "$T/srv.py" "$P3" plain ready & pids+=($!)
 P4=$(free_port); python3 -c "import socket,time;s=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1);s.bind(('127.0.0.1',$P4));s.listen(8);c=[s.accept() for _ in range(4)];time.sleep(60)" & pids+=($!)
 CLOSED=$(free_port)
-for p in $P1 $P2 $P3; do wait_port "$p"; done
+for p in $P1 $P2 $P3 $P4; do wait_port "$p"; done
 
 check "tcp open" '^ok$' "$PROBE" 127.0.0.1 "tcp:$P1"
 check "tcp closed" 'fail: connect: Connection refused' "$PROBE" 127.0.0.1 "tcp:$CLOSED"
