@@ -1,0 +1,324 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <mbedtls/sha256.h>
+
+#include "board/linux/cache_store.h"
+#include "board/linux/fetch.h"
+#include "board/linux/fsutil.h"
+#include "common/err.h"
+
+int bb_cache_store_path(const struct bb_cache_store *s,
+			const struct bb_cache_key *k, char *buf, size_t cap)
+{
+	char rel[256];
+	int n;
+
+	if (bb_cache_relpath(k, rel, sizeof(rel)) < 0)
+		return BB_ENOSPC;
+	n = snprintf(buf, cap, "%s/%s", s->dir, rel);
+	return n < 0 || (size_t)n >= cap ? BB_ENOSPC : 0;
+}
+
+int bb_cache_store_part_path(const struct bb_cache_store *s,
+			     const struct bb_cache_key *k, char *buf,
+			     size_t cap)
+{
+	size_t n;
+
+	if (bb_cache_store_path(s, k, buf, cap))
+		return BB_ENOSPC;
+	n = strlen(buf);
+	if (n + 6 > cap)
+		return BB_ENOSPC;
+	memcpy(buf + n, ".part", 6);
+	return 0;
+}
+
+int bb_cache_store_open(struct bb_cache_store *s, const char *dir, char *msg,
+			size_t msg_cap)
+{
+	char path[1024];
+	struct bb_buf b = { 0 };
+	size_t bad = 0;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	msg[0] = 0;
+	if (strlen(dir) >= sizeof(s->dir))
+		return BB_EINVAL;
+	strcpy(s->dir, dir);
+	if (bb_mkdirs(dir, 0755))
+		return BB_EIO;
+	snprintf(path, sizeof(path), "%s/index", dir);
+	rc = bb_read_file(path, &b, (size_t)16 << 20);
+	if (rc == BB_ENOENT)
+		return 0;
+	if (rc)
+		return rc;
+	if (bb_cache_index_parse(&s->idx, b.p ? b.p : "", b.len, &bad))
+		snprintf(msg, msg_cap,
+			 "%s:%zu: damaged index line; entries from there on "
+			 "are dropped and will be fetched again",
+			 path, bad);
+	bb_buf_free(&b);
+	return 0;
+}
+
+void bb_cache_store_close(struct bb_cache_store *s)
+{
+	bb_cache_index_free(&s->idx);
+}
+
+int bb_cache_store_save(struct bb_cache_store *s)
+{
+	char path[1024];
+	struct bb_buf b = { 0 };
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/index", s->dir);
+	if (bb_cache_index_format(&s->idx, &b)) {
+		bb_buf_free(&b);
+		return BB_ENOMEM;
+	}
+	rc = bb_write_file_atomic(path, b.p ? b.p : "", b.len, 0644);
+	bb_buf_free(&b);
+	return rc;
+}
+
+bool bb_cache_store_has(struct bb_cache_store *s, const struct bb_cache_key *k)
+{
+	struct bb_cache_entry *e = bb_cache_index_find(&s->idx, k);
+	char path[1024];
+	struct stat st;
+
+	if (!e || bb_cache_store_path(s, k, path, sizeof(path)) ||
+	    stat(path, &st))
+		return false;
+	return (uint64_t)st.st_size == e->length;
+}
+
+void bb_cache_store_touch(struct bb_cache_store *s,
+			  const struct bb_cache_key *k, int64_t now)
+{
+	struct bb_cache_entry *e = bb_cache_index_find(&s->idx, k);
+
+	if (e)
+		e->last_used = now;
+}
+
+int bb_cache_store_remove(struct bb_cache_store *s,
+			  const struct bb_cache_key *k)
+{
+	char path[1024];
+
+	if (!bb_cache_store_path(s, k, path, sizeof(path)))
+		unlink(path);
+	bb_cache_index_remove(&s->idx, k);
+	return bb_cache_store_save(s);
+}
+
+int bb_cache_store_verify(struct bb_cache_store *s,
+			  const struct bb_cache_entry *e)
+{
+	mbedtls_sha256_context sha;
+	uint8_t buf[1 << 16], sum[32];
+	uint64_t total = 0;
+	char path[1024];
+	ssize_t n;
+	int fd;
+
+	if (bb_cache_store_path(s, &e->key, path, sizeof(path)))
+		return BB_EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return BB_ENOENT;
+	mbedtls_sha256_init(&sha);
+	mbedtls_sha256_starts_ret(&sha, 0);
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		mbedtls_sha256_update_ret(&sha, buf, (size_t)n);
+		total += (uint64_t)n;
+	}
+	close(fd);
+	mbedtls_sha256_finish_ret(&sha, sum);
+	mbedtls_sha256_free(&sha);
+	if (n < 0)
+		return BB_EIO;
+	return total == e->length && !memcmp(sum, e->sha256, 32) ? 0
+								 : BB_ECRYPTO;
+}
+
+/* --- one artifact fetch, with retries on resumable failures --- */
+
+struct bb_cache_job {
+	struct bb_loop *loop;
+	struct bb_cache_store *s;
+	struct bb_cache_key key;
+	struct bb_cache_fetch_opts o;
+	struct bb_cache_fetch_cb cb;
+	char url[512];
+	char part[1024];
+	int fd;
+	int tries;
+	struct bb_fetch *fetch;
+	struct bb_timer retry;
+};
+
+static void job_free(struct bb_cache_job *j)
+{
+	bb_timer_cancel(j->loop, &j->retry);
+	if (j->fd >= 0)
+		close(j->fd);
+	free(j);
+}
+
+void bb_cache_store_cancel(struct bb_cache_job *j)
+{
+	if (!j)
+		return;
+	if (j->fetch)
+		bb_fetch_cancel(j->fetch);
+	job_free(j);
+}
+
+static void job_done(struct bb_cache_job *j, int err, const char *msg)
+{
+	j->cb.done(j->cb.arg, err, msg);
+	job_free(j);
+}
+
+/* The bytes are on disk and synced: check them, then publish. */
+static void publish(struct bb_cache_job *j, const struct bb_fetch_result *r)
+{
+	struct bb_cache_entry *old = bb_cache_index_find(&j->s->idx, &j->key);
+	struct bb_cache_entry e = { 0 };
+	char final[1024], msg[1200];
+
+	if (old && (old->length != r->length ||
+		    memcmp(old->sha256, r->sha256, 32))) {
+		/* the factory builds images reproducibly: a different digest
+		 * for the same schematic/version is corruption or tampering */
+		unlink(j->part);
+		snprintf(msg, sizeof(msg),
+			 "%s: sha256 or length differs from the one recorded "
+			 "at first fetch; discarded",
+			 j->key.artifact);
+		job_done(j, BB_ECRYPTO, msg);
+		return;
+	}
+	bb_cache_store_path(j->s, &j->key, final, sizeof(final));
+	if (rename(j->part, final) || bb_fsync_parent(final)) {
+		snprintf(msg, sizeof(msg), "%s: cannot publish: %s", final,
+			 strerror(errno));
+		job_done(j, BB_EIO, msg);
+		return;
+	}
+	e.key = j->key;
+	e.length = r->length;
+	memcpy(e.sha256, r->sha256, 32);
+	e.fetched = old ? old->fetched : (int64_t)time(NULL);
+	e.last_used = old ? old->last_used : e.fetched;
+	if (bb_cache_index_put(&j->s->idx, &e) || bb_cache_store_save(j->s)) {
+		job_done(j, BB_EIO, "cannot write the cache index");
+		return;
+	}
+	job_done(j, 0, r->msg);
+}
+
+static void on_fetch_done(void *arg, const struct bb_fetch_result *r)
+{
+	struct bb_cache_job *j = arg;
+
+	j->fetch = NULL;
+	if (!r->err) {
+		publish(j, r);
+		return;
+	}
+	if (r->resumable && j->tries < j->o.retries) {
+		/* backoff 1 s, 2 s, 4 s...; the .part keeps what we have */
+		bb_timer_arm(j->loop, &j->retry, 1000u << (j->tries - 1));
+		return;
+	}
+	if (!r->resumable)
+		unlink(j->part);
+	job_done(j, r->err, r->msg);
+}
+
+static void on_progress(void *arg, uint64_t have, uint64_t total)
+{
+	struct bb_cache_job *j = arg;
+
+	if (j->cb.progress)
+		j->cb.progress(j->cb.arg, have, total);
+}
+
+/* 0, or -1 when no fetch could start (nothing called back) */
+static int try_start(struct bb_cache_job *j)
+{
+	struct bb_fetch_opts fo = { 0 };
+	struct bb_fetch_cb fcb = { on_progress, on_fetch_done, j };
+	struct stat st;
+
+	j->tries++;
+	if (fstat(j->fd, &st))
+		return -1;
+	fo.url = j->url;
+	fo.ca_bundle = j->o.ca_bundle;
+	fo.system_ca = j->o.system_ca;
+	fo.proxy = j->o.proxy;
+	fo.read_timeout_ms = j->o.read_timeout_ms;
+	fo.fd = j->fd;
+	fo.offset = (uint64_t)st.st_size;
+	fo.max_bytes = j->o.max_bytes;
+	j->fetch = bb_fetch_start(j->loop, &fo, &fcb);
+	return j->fetch ? 0 : -1;
+}
+
+static void on_retry(struct bb_loop *loop, void *arg)
+{
+	struct bb_cache_job *j = arg;
+
+	(void)loop;
+	if (try_start(j))
+		job_done(j, BB_EINVAL, "cannot restart the fetch");
+}
+
+struct bb_cache_job *bb_cache_store_fetch(struct bb_loop *loop,
+					  struct bb_cache_store *s,
+					  const struct bb_cache_key *k,
+					  const struct bb_cache_fetch_opts *o,
+					  const struct bb_cache_fetch_cb *cb)
+{
+	struct bb_cache_job *j = calloc(1, sizeof(*j));
+
+	if (!j)
+		return NULL;
+	j->loop = loop;
+	j->s = s;
+	j->key = *k;
+	j->o = *o;
+	j->cb = *cb;
+	j->fd = -1;
+	if (!j->o.retries)
+		j->o.retries = 3;
+	bb_timer_init(&j->retry, on_retry, j);
+	if (bb_cache_url(o->factory, k, j->url, sizeof(j->url)) < 0 ||
+	    bb_cache_store_part_path(s, k, j->part, sizeof(j->part)) ||
+	    bb_mkdirs_parent(j->part, 0755))
+		goto fail;
+	j->fd = open(j->part, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (j->fd < 0)
+		goto fail;
+	if (try_start(j))
+		goto fail;
+	return j;
+fail:
+	job_free(j);
+	return NULL;
+}

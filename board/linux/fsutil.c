@@ -1,0 +1,121 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "board/linux/fsutil.h"
+#include "common/err.h"
+
+int bb_mkdirs(const char *dir, mode_t mode)
+{
+	char p[1024];
+	size_t i, n = strlen(dir);
+
+	if (n == 0 || n >= sizeof(p))
+		return BB_EINVAL;
+	memcpy(p, dir, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (p[i] != '/' && p[i] != 0)
+			continue;
+		p[i] = 0;
+		if (mkdir(p, mode) && errno != EEXIST)
+			return BB_EIO;
+		p[i] = i == n ? 0 : '/';
+	}
+	return 0;
+}
+
+int bb_mkdirs_parent(const char *path, mode_t mode)
+{
+	char p[1024];
+	char *slash;
+
+	if (strlen(path) >= sizeof(p))
+		return BB_EINVAL;
+	strcpy(p, path);
+	slash = strrchr(p, '/');
+	if (!slash || slash == p)
+		return 0;
+	*slash = 0;
+	return bb_mkdirs(p, mode);
+}
+
+int bb_read_file(const char *path, struct bb_buf *out, size_t max)
+{
+	char chunk[65536];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno == ENOENT ? BB_ENOENT : BB_EIO;
+	out->limit = max;
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+		bb_buf_append(out, chunk, (size_t)n);
+	close(fd);
+	if (n < 0)
+		return BB_EIO;
+	return out->err;
+}
+
+int bb_fsync_parent(const char *path)
+{
+	char p[1024];
+	char *slash;
+	int fd, rc;
+
+	if (strlen(path) >= sizeof(p))
+		return BB_EINVAL;
+	strcpy(p, path);
+	slash = strrchr(p, '/');
+	if (!slash)
+		strcpy(p, ".");
+	else if (slash == p)
+		p[1] = 0;
+	else
+		*slash = 0;
+	fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return BB_EIO;
+	rc = fsync(fd) ? BB_EIO : 0;
+	close(fd);
+	return rc;
+}
+
+int bb_write_file_atomic(const char *path, const void *data, size_t len,
+			 mode_t mode)
+{
+	char tmp[1100];
+	const char *p = data;
+	int fd;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return BB_EINVAL;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		return BB_EIO;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n <= 0) {
+			close(fd);
+			unlink(tmp);
+			return BB_EIO;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	/* the mode also when the file existed with another one (keys 0600) */
+	if (fchmod(fd, mode) || fsync(fd)) {
+		close(fd);
+		unlink(tmp);
+		return BB_EIO;
+	}
+	close(fd);
+	if (rename(tmp, path)) {
+		unlink(tmp);
+		return BB_EIO;
+	}
+	return bb_fsync_parent(path);
+}

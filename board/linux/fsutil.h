@@ -1,0 +1,19 @@
+/* File helpers for state_dir: durable replace (temp + fsync + rename + fsync
+ * of the directory), whole-file reads with a cap, mkdir -p. All return 0 or
+ * a negative BB_E* (BB_ENOENT for a missing file). */
+#ifndef BB_LINUX_FSUTIL_H
+#define BB_LINUX_FSUTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "common/buf.h"
+
+int bb_mkdirs(const char *dir, mode_t mode);
+int bb_mkdirs_parent(const char *path, mode_t mode);
+int bb_read_file(const char *path, struct bb_buf *out, size_t max);
+int bb_write_file_atomic(const char *path, const void *data, size_t len,
+			 mode_t mode);
+int bb_fsync_parent(const char *path);
+
+#endif

@@ -1,0 +1,80 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "firmware/cache_plan.h"
+
+int bb_cache_primary(const struct bb_config *cfg, struct bb_cache_key *out)
+{
+	const struct bb_cfg_talos *t = &cfg->talos;
+
+	memset(out, 0, sizeof(*out));
+	if (!t->enabled || !t->schematic || !t->version ||
+	    strlen(t->schematic) >= sizeof(out->schematic) ||
+	    strlen(t->version) >= sizeof(out->version))
+		return -1;
+	strcpy(out->schematic, t->schematic);
+	strcpy(out->version, t->version);
+	return 0;
+}
+
+size_t bb_cache_wanted(const struct bb_config *cfg, struct bb_cache_key *out,
+		       size_t cap)
+{
+	static const char *const kinds[][2] = { { "kernel-", "" },
+						{ "initramfs-", ".xz" } };
+	struct bb_cache_key p;
+	size_t n = 0, a, k;
+
+	if (bb_cache_primary(cfg, &p))
+		return 0;
+	for (a = 0; a < cfg->talos.narches; a++)
+		for (k = 0; k < 2; k++) {
+			if (n < cap) {
+				out[n] = p;
+				snprintf(out[n].artifact,
+					 sizeof(out[n].artifact), "%s%s%s",
+					 kinds[k][0], cfg->talos.arches[a],
+					 kinds[k][1]);
+			}
+			n++;
+		}
+	return n;
+}
+
+static bool path_names(const char *path, const struct bb_cache_key *primary,
+		       const struct bb_cache_key *k)
+{
+	struct bb_cache_key pk;
+
+	return path && !bb_cache_key_from_path(path, strlen(path), primary, &pk) &&
+	       bb_cache_key_eq(&pk, k);
+}
+
+bool bb_cache_referenced(const struct bb_config *cfg,
+			 const struct bb_cache_key *k)
+{
+	struct bb_cache_key want[16], primary;
+	size_t n = bb_cache_wanted(cfg, want, 16), i, j;
+	const struct bb_cfg_boot *b = &cfg->boot;
+
+	for (i = 0; i < n && i < 16; i++)
+		if (bb_cache_key_eq(&want[i], k))
+			return true;
+	if (bb_cache_primary(cfg, &primary))
+		return false;
+	for (i = 0; i < b->nprofiles; i++) {
+		if (path_names(b->profiles[i].kernel, &primary, k))
+			return true;
+		for (j = 0; j < b->profiles[i].ninitrd; j++)
+			if (path_names(b->profiles[i].initrd[j], &primary, k))
+				return true;
+	}
+	return false;
+}
+
+void bb_cache_dir(const struct bb_config *cfg, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%s/cache",
+		 cfg->appliance.state_dir ? cfg->appliance.state_dir
+					  : "/var/lib/bootbox");
+}

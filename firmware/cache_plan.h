@@ -1,0 +1,28 @@
+/* Which Talos artifacts the configuration wants cached: for the configured
+ * schematic/version (the primary, also what /assets/talos/<artifact>
+ * means), every configured arch, kernel and initramfs. */
+#ifndef BB_CACHE_PLAN_H
+#define BB_CACHE_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cache/cache.h"
+#include "firmware/config.h"
+
+/* The primary image (artifact empty); -1 when talos is off or invalid. */
+int bb_cache_primary(const struct bb_config *cfg, struct bb_cache_key *out);
+
+/* Writes up to cap keys; returns how many are wanted. */
+size_t bb_cache_wanted(const struct bb_config *cfg, struct bb_cache_key *out,
+		       size_t cap);
+
+/* True when a configured image or a profile still refers to k (never
+ * evicted). */
+bool bb_cache_referenced(const struct bb_config *cfg,
+			 const struct bb_cache_key *k);
+
+/* <state_dir>/cache */
+void bb_cache_dir(const struct bb_config *cfg, char *buf, size_t cap);
+
+#endif
