@@ -120,6 +120,8 @@ struct bb_cfg_machine {
 	char *role;
 	char *arch; /* amd64 | arm64, default amd64 */
 	char *domain; /* NULL: the subnet's */
+	struct bb_kv *metadata; /* labels selectors may match */
+	size_t nmetadata;
 	struct bb_cfg_pos pos;
 };
 
@@ -132,7 +134,8 @@ struct bb_cfg_talos {
 	size_t narches;
 	bool prefetch;
 	char *ca_bundle;
-	uint64_t max_bytes; /* 0: no limit */
+	uint64_t max_bytes; /* talos.max_size; 0: no limit */
+	char *proxy;        /* "http://host:port" for CONNECT; NULL: direct */
 };
 
 struct bb_cfg_pki {
@@ -154,6 +157,17 @@ struct bb_cfg_handoff {
 	size_t nprobes;
 	char **actions;
 	size_t nactions;
+	uint32_t interval;    /* seconds between probe rounds, default 10 */
+	uint32_t timeout;     /* seconds per probe, default 5 */
+	uint32_t confirm;     /* passing rounds before "up", default 2 */
+	char *ca_bundle;      /* to verify the Kubernetes API; NULL: none */
+	char *standdown;      /* "renewals" (default) or "stop" */
+	char **scopes;        /* CIDRs handed over; none: every subnet */
+	size_t nscopes;
+	char *export_dir;     /* default <state_dir>/export */
+	char *export_url;     /* POST the JSON there; NULL: none */
+	char *hook;           /* a command run after hand-off; NULL: none */
+	char *ns;             /* handoff.namespace for Hardware, tink-system */
 };
 
 struct bb_arena;
@@ -177,6 +191,9 @@ struct bb_config {
  * errs as "file:line:col: key.path: message" and returns a negative BB_E*
  * with *out NULL; otherwise 0 and a config to free with bb_config_free(). */
 int bb_config_load(const char *path, FILE *errs, struct bb_config **out);
+/* The same from bytes in memory; name is used in messages. */
+int bb_config_parse(const char *name, const char *buf, size_t len, FILE *errs,
+		    struct bb_config **out);
 void bb_config_free(struct bb_config *cfg);
 
 /* Lookups used by several commands. NULL when absent. */
