@@ -6,30 +6,22 @@
 #include "firmware/config_sections.h"
 #include "firmware/config_yaml.h"
 
-#define F(struct_, key, type, field) \
-	{ key, type, offsetof(struct_, field), 0, 0, 0, NULL, false }
-#define FR(struct_, key, type, field) \
-	{ key, type, offsetof(struct_, field), 0, 0, 0, NULL, true }
-#define FL(struct_, key, type, field, count) \
-	{ key, type, offsetof(struct_, field), offsetof(struct_, count), \
-	  0, 0, NULL, false }
-#define FN(key, fn, req) { key, BB_T_FN, 0, 0, 0, 0, fn, req }
 
 static const struct bb_cfg_field profile_fields[] = {
-	FR(struct bb_cfg_profile, "id", BB_T_STR, id),
-	F(struct bb_cfg_profile, "name", BB_T_STR, name),
-	F(struct bb_cfg_profile, "kernel", BB_T_STR, kernel),
-	FL(struct bb_cfg_profile, "initrd", BB_T_STRLIST, initrd, ninitrd),
-	FL(struct bb_cfg_profile, "args", BB_T_STRLIST, args, nargs),
+	BB_FR(struct bb_cfg_profile, "id", BB_T_STR, id),
+	BB_F(struct bb_cfg_profile, "name", BB_T_STR, name),
+	BB_F(struct bb_cfg_profile, "kernel", BB_T_STR, kernel),
+	BB_FL(struct bb_cfg_profile, "initrd", BB_T_STRLIST, initrd, ninitrd),
+	BB_FL(struct bb_cfg_profile, "args", BB_T_STRLIST, args, nargs),
 	{ 0 },
 };
 
 static const struct bb_cfg_field group_fields[] = {
-	FR(struct bb_cfg_group, "id", BB_T_STR, id),
-	F(struct bb_cfg_group, "name", BB_T_STR, name),
-	FR(struct bb_cfg_group, "profile", BB_T_STR, profile),
-	FL(struct bb_cfg_group, "selector", BB_T_KV, selector, nselector),
-	FL(struct bb_cfg_group, "metadata", BB_T_KV, metadata, nmetadata),
+	BB_FR(struct bb_cfg_group, "id", BB_T_STR, id),
+	BB_F(struct bb_cfg_group, "name", BB_T_STR, name),
+	BB_FR(struct bb_cfg_group, "profile", BB_T_STR, profile),
+	BB_FL(struct bb_cfg_group, "selector", BB_T_KV, selector, nselector),
+	BB_FL(struct bb_cfg_group, "metadata", BB_T_KV, metadata, nmetadata),
 	{ 0 },
 };
 
@@ -112,11 +104,11 @@ static void ignore(struct bb_cfg_ctx *c, yaml_node_t *n, const char *path,
 }
 
 static const struct bb_cfg_field boot_fields[] = {
-	F(struct bb_cfg_boot, "matchbox_dir", BB_T_STR, matchbox_dir),
-	F(struct bb_cfg_boot, "assets_dir", BB_T_STR, assets_dir),
+	BB_F(struct bb_cfg_boot, "matchbox_dir", BB_T_STR, matchbox_dir),
+	BB_F(struct bb_cfg_boot, "assets_dir", BB_T_STR, assets_dir),
 	/* groups need the profiles: both are parsed in this order below */
-	FN("profiles", ignore, false),
-	FN("groups", ignore, false),
+	BB_FN("profiles", ignore, false),
+	BB_FN("groups", ignore, false),
 	{ 0 },
 };
 
@@ -149,14 +141,14 @@ static void machine_mac(struct bb_cfg_ctx *c, yaml_node_t *n, const char *path,
 }
 
 static const struct bb_cfg_field machine_fields[] = {
-	FR(struct bb_cfg_machine, "name", BB_T_STR, name),
-	FN("mac", machine_mac, true),
-	F(struct bb_cfg_machine, "ip", BB_T_IPV4, ip),
-	F(struct bb_cfg_machine, "profile", BB_T_STR, profile),
-	F(struct bb_cfg_machine, "role", BB_T_STR, role),
-	F(struct bb_cfg_machine, "arch", BB_T_STR, arch),
-	F(struct bb_cfg_machine, "domain", BB_T_STR, domain),
-	FL(struct bb_cfg_machine, "metadata", BB_T_KV, metadata, nmetadata),
+	BB_FR(struct bb_cfg_machine, "name", BB_T_STR, name),
+	BB_FN("mac", machine_mac, true),
+	BB_F(struct bb_cfg_machine, "ip", BB_T_IPV4, ip),
+	BB_F(struct bb_cfg_machine, "profile", BB_T_STR, profile),
+	BB_F(struct bb_cfg_machine, "role", BB_T_STR, role),
+	BB_F(struct bb_cfg_machine, "arch", BB_T_STR, arch),
+	BB_F(struct bb_cfg_machine, "domain", BB_T_STR, domain),
+	BB_FL(struct bb_cfg_machine, "metadata", BB_T_KV, metadata, nmetadata),
 	{ 0 },
 };
 

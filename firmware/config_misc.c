@@ -8,13 +8,6 @@
 #include "firmware/config_yaml.h"
 #include "handoff/handoff.h"
 
-#define F(struct_, key, type, field) \
-	{ key, type, offsetof(struct_, field), 0, 0, 0, NULL, false }
-#define FL(struct_, key, type, field, count) \
-	{ key, type, offsetof(struct_, field), offsetof(struct_, count), \
-	  0, 0, NULL, false }
-#define FD(struct_, key, field, lo, hi) \
-	{ key, BB_T_DURATION, offsetof(struct_, field), 0, lo, hi, NULL, false }
 
 static bool is_url(const char *s)
 {
@@ -34,14 +27,14 @@ static void check_url(struct bb_cfg_ctx *c, yaml_node_t *sec, const char *sect,
 }
 
 static const struct bb_cfg_field talos_fields[] = {
-	F(struct bb_cfg_talos, "factory", BB_T_STR, factory),
-	F(struct bb_cfg_talos, "schematic", BB_T_STR, schematic),
-	F(struct bb_cfg_talos, "version", BB_T_STR, version),
-	FL(struct bb_cfg_talos, "arches", BB_T_STRLIST, arches, narches),
-	F(struct bb_cfg_talos, "prefetch", BB_T_BOOL, prefetch),
-	F(struct bb_cfg_talos, "ca_bundle", BB_T_STR, ca_bundle),
-	F(struct bb_cfg_talos, "max_size", BB_T_SIZE, max_bytes),
-	F(struct bb_cfg_talos, "proxy", BB_T_STR, proxy),
+	BB_F(struct bb_cfg_talos, "factory", BB_T_STR, factory),
+	BB_F(struct bb_cfg_talos, "schematic", BB_T_STR, schematic),
+	BB_F(struct bb_cfg_talos, "version", BB_T_STR, version),
+	BB_FL(struct bb_cfg_talos, "arches", BB_T_STRLIST, arches, narches),
+	BB_F(struct bb_cfg_talos, "prefetch", BB_T_BOOL, prefetch),
+	BB_F(struct bb_cfg_talos, "ca_bundle", BB_T_STR, ca_bundle),
+	BB_F(struct bb_cfg_talos, "max_size", BB_T_SIZE, max_bytes),
+	BB_F(struct bb_cfg_talos, "proxy", BB_T_STR, proxy),
 	{ 0 },
 };
 
@@ -82,13 +75,13 @@ void bb_cfg_talos(struct bb_cfg_ctx *c, yaml_node_t *n)
 }
 
 static const struct bb_cfg_field pki_fields[] = {
-	F(struct bb_cfg_pki, "endpoint", BB_T_STR, endpoint),
-	F(struct bb_cfg_pki, "auth_key_file", BB_T_STR, auth_key_file),
-	F(struct bb_cfg_pki, "ca_bundle", BB_T_STR, ca_bundle),
-	F(struct bb_cfg_pki, "label", BB_T_STR, label),
-	F(struct bb_cfg_pki, "profile", BB_T_STR, profile),
-	F(struct bb_cfg_pki, "cn", BB_T_STR, cn),
-	FL(struct bb_cfg_pki, "hosts", BB_T_STRLIST, hosts, nhosts),
+	BB_F(struct bb_cfg_pki, "endpoint", BB_T_STR, endpoint),
+	BB_F(struct bb_cfg_pki, "auth_key_file", BB_T_STR, auth_key_file),
+	BB_F(struct bb_cfg_pki, "ca_bundle", BB_T_STR, ca_bundle),
+	BB_F(struct bb_cfg_pki, "label", BB_T_STR, label),
+	BB_F(struct bb_cfg_pki, "profile", BB_T_STR, profile),
+	BB_F(struct bb_cfg_pki, "cn", BB_T_STR, cn),
+	BB_FL(struct bb_cfg_pki, "hosts", BB_T_STRLIST, hosts, nhosts),
 	{ 0 },
 };
 
@@ -106,20 +99,20 @@ void bb_cfg_pki(struct bb_cfg_ctx *c, yaml_node_t *n)
 }
 
 static const struct bb_cfg_field handoff_fields[] = {
-	F(struct bb_cfg_handoff, "management", BB_T_STR, management),
-	FL(struct bb_cfg_handoff, "probes", BB_T_STRLIST, probes, nprobes),
-	FL(struct bb_cfg_handoff, "actions", BB_T_STRLIST, actions, nactions),
-	FD(struct bb_cfg_handoff, "interval", interval, 1, 86400),
-	FD(struct bb_cfg_handoff, "timeout", timeout, 1, 600),
+	BB_F(struct bb_cfg_handoff, "management", BB_T_STR, management),
+	BB_FL(struct bb_cfg_handoff, "probes", BB_T_STRLIST, probes, nprobes),
+	BB_FL(struct bb_cfg_handoff, "actions", BB_T_STRLIST, actions, nactions),
+	BB_FD(struct bb_cfg_handoff, "interval", interval, 1, 86400),
+	BB_FD(struct bb_cfg_handoff, "timeout", timeout, 1, 600),
 	{ "confirm", BB_T_U32, offsetof(struct bb_cfg_handoff, confirm), 0, 1,
 	  100, NULL, false },
-	F(struct bb_cfg_handoff, "ca_bundle", BB_T_STR, ca_bundle),
-	F(struct bb_cfg_handoff, "standdown", BB_T_STR, standdown),
-	FL(struct bb_cfg_handoff, "scopes", BB_T_STRLIST, scopes, nscopes),
-	F(struct bb_cfg_handoff, "export_dir", BB_T_STR, export_dir),
-	F(struct bb_cfg_handoff, "export_url", BB_T_STR, export_url),
-	F(struct bb_cfg_handoff, "hook", BB_T_STR, hook),
-	F(struct bb_cfg_handoff, "namespace", BB_T_STR, ns),
+	BB_F(struct bb_cfg_handoff, "ca_bundle", BB_T_STR, ca_bundle),
+	BB_F(struct bb_cfg_handoff, "standdown", BB_T_STR, standdown),
+	BB_FL(struct bb_cfg_handoff, "scopes", BB_T_STRLIST, scopes, nscopes),
+	BB_F(struct bb_cfg_handoff, "export_dir", BB_T_STR, export_dir),
+	BB_F(struct bb_cfg_handoff, "export_url", BB_T_STR, export_url),
+	BB_F(struct bb_cfg_handoff, "hook", BB_T_STR, hook),
+	BB_F(struct bb_cfg_handoff, "namespace", BB_T_STR, ns),
 	{ 0 },
 };
 

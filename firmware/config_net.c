@@ -9,22 +9,12 @@
 
 #define BB_CFG_BAD_PREFIX 0xff
 
-#define F(struct_, key, type, field) \
-	{ key, type, offsetof(struct_, field), 0, 0, 0, NULL, false }
-#define FR(struct_, key, type, field) \
-	{ key, type, offsetof(struct_, field), 0, 0, 0, NULL, true }
-#define FL(struct_, key, type, field, count) \
-	{ key, type, offsetof(struct_, field), offsetof(struct_, count), \
-	  0, 0, NULL, false }
-#define FN(key, fn, req) { key, BB_T_FN, 0, 0, 0, 0, fn, req }
-#define FD(struct_, key, field, lo, hi) \
-	{ key, BB_T_DURATION, offsetof(struct_, field), 0, lo, hi, NULL, false }
 
 static const struct bb_cfg_field appliance_fields[] = {
-	F(struct bb_cfg_appliance, "name", BB_T_STR, name),
-	F(struct bb_cfg_appliance, "interface", BB_T_STR, interface),
-	FR(struct bb_cfg_appliance, "address", BB_T_IPV4, address),
-	F(struct bb_cfg_appliance, "state_dir", BB_T_STR, state_dir),
+	BB_F(struct bb_cfg_appliance, "name", BB_T_STR, name),
+	BB_F(struct bb_cfg_appliance, "interface", BB_T_STR, interface),
+	BB_FR(struct bb_cfg_appliance, "address", BB_T_IPV4, address),
+	BB_F(struct bb_cfg_appliance, "state_dir", BB_T_STR, state_dir),
 	{ 0 },
 };
 
@@ -94,13 +84,13 @@ static void subnet_pools(struct bb_cfg_ctx *c, yaml_node_t *n,
 }
 
 static const struct bb_cfg_field subnet_fields[] = {
-	FN("subnet", subnet_cidr, true),
-	FN("pools", subnet_pools, false),
-	F(struct bb_cfg_subnet, "router", BB_T_IPV4, router),
-	FL(struct bb_cfg_subnet, "dns", BB_T_IPLIST, dns, ndns),
-	FL(struct bb_cfg_subnet, "ntp", BB_T_IPLIST, ntp, nntp),
-	F(struct bb_cfg_subnet, "domain", BB_T_STR, domain),
-	FD(struct bb_cfg_subnet, "lease_time", lease_time, 60, 0x7fffffff),
+	BB_FN("subnet", subnet_cidr, true),
+	BB_FN("pools", subnet_pools, false),
+	BB_F(struct bb_cfg_subnet, "router", BB_T_IPV4, router),
+	BB_FL(struct bb_cfg_subnet, "dns", BB_T_IPLIST, dns, ndns),
+	BB_FL(struct bb_cfg_subnet, "ntp", BB_T_IPLIST, ntp, nntp),
+	BB_F(struct bb_cfg_subnet, "domain", BB_T_STR, domain),
+	BB_FD(struct bb_cfg_subnet, "lease_time", lease_time, 60, 0x7fffffff),
 	{ 0 },
 };
 
@@ -201,13 +191,13 @@ static void dhcp_subnets(struct bb_cfg_ctx *c, yaml_node_t *n,
 }
 
 static const struct bb_cfg_field dhcp_fields[] = {
-	FD(struct bb_cfg_dhcp, "lease_time", lease_time, 60, 0x7fffffff),
-	F(struct bb_cfg_dhcp, "known_only", BB_T_BOOL, known_only),
-	FN("subnets", dhcp_subnets, true),
-	F(struct bb_cfg_dhcp, "bios_file", BB_T_STR, bios_file),
-	F(struct bb_cfg_dhcp, "efi64_file", BB_T_STR, efi64_file),
-	F(struct bb_cfg_dhcp, "arm64_file", BB_T_STR, arm64_file),
-	FD(struct bb_cfg_dhcp, "decline_time", decline_time, 0, 0x7fffffff),
+	BB_FD(struct bb_cfg_dhcp, "lease_time", lease_time, 60, 0x7fffffff),
+	BB_F(struct bb_cfg_dhcp, "known_only", BB_T_BOOL, known_only),
+	BB_FN("subnets", dhcp_subnets, true),
+	BB_F(struct bb_cfg_dhcp, "bios_file", BB_T_STR, bios_file),
+	BB_F(struct bb_cfg_dhcp, "efi64_file", BB_T_STR, efi64_file),
+	BB_F(struct bb_cfg_dhcp, "arm64_file", BB_T_STR, arm64_file),
+	BB_FD(struct bb_cfg_dhcp, "decline_time", decline_time, 0, 0x7fffffff),
 	{ 0 },
 };
 
@@ -243,7 +233,7 @@ bool bb_cfg_ip_in_subnets(const struct bb_config *cfg, uint32_t ip)
 }
 
 static const struct bb_cfg_field tftp_fields[] = {
-	F(struct bb_cfg_tftp, "root", BB_T_STR, root),
+	BB_F(struct bb_cfg_tftp, "root", BB_T_STR, root),
 	{ "port", BB_T_U16, offsetof(struct bb_cfg_tftp, port), 0, 1, 65535,
 	  NULL, false },
 	{ 0 },
@@ -302,13 +292,13 @@ static void http_tls_listen(struct bb_cfg_ctx *c, yaml_node_t *n,
 }
 
 static const struct bb_cfg_field http_fields[] = {
-	FN("listen", http_listen, false),
-	FN("tls_listen", http_tls_listen, false),
+	BB_FN("listen", http_listen, false),
+	BB_FN("tls_listen", http_tls_listen, false),
 	{ "max_connections", BB_T_U32,
 	  offsetof(struct bb_cfg_http, max_connections), 0, 1, 1000000, NULL,
 	  false },
-	FD(struct bb_cfg_http, "idle_timeout", idle_timeout, 1, 86400),
-	FD(struct bb_cfg_http, "header_timeout", header_timeout, 1, 3600),
+	BB_FD(struct bb_cfg_http, "idle_timeout", idle_timeout, 1, 86400),
+	BB_FD(struct bb_cfg_http, "header_timeout", header_timeout, 1, 3600),
 	{ 0 },
 };
 

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <yaml.h>
 
@@ -48,6 +49,19 @@ struct bb_cfg_field {
 		   void *obj);
 	bool required;
 };
+
+/* Field-table helpers: F optional, FR required, FL list with its count,
+ * FN custom parser, FD duration in [lo, hi]. */
+#define BB_F(struct_, key, type, field) \
+	{ key, type, offsetof(struct_, field), 0, 0, 0, NULL, false }
+#define BB_FR(struct_, key, type, field) \
+	{ key, type, offsetof(struct_, field), 0, 0, 0, NULL, true }
+#define BB_FL(struct_, key, type, field, count) \
+	{ key, type, offsetof(struct_, field), offsetof(struct_, count), \
+	  0, 0, NULL, false }
+#define BB_FN(key, fn, req) { key, BB_T_FN, 0, 0, 0, 0, fn, req }
+#define BB_FD(struct_, key, field, lo, hi) \
+	{ key, BB_T_DURATION, offsetof(struct_, field), 0, lo, hi, NULL, false }
 
 __attribute__((format(printf, 4, 5))) void
 bb_cfg_error(struct bb_cfg_ctx *c, const yaml_node_t *n, const char *path,
