@@ -1,0 +1,773 @@
+/* The DHCPv4 server state machine (RFC 2131 section 4.3). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "common/parse.h"
+#include "common/wr.h"
+#include "dhcp/dhcp_boot.h"
+#include "dhcp/dhcp_journal.h"
+#include "dhcp/dhcp_lease.h"
+#include "dhcp/dhcp_server.h"
+#include "dhcp/dhcp_wire.h"
+
+struct bb_dhcp_server {
+	struct bb_dhcp_config cfg; /* points into mem */
+	void *mem;
+	uint32_t *cursor;          /* next candidate, one per pool */
+	size_t *pool_base;         /* first cursor index of each subnet */
+	struct bb_lease_table t;
+	struct bb_dhcp_stats st;
+	struct bb_dhcp_msg msg;    /* the request being handled */
+};
+
+/* --- config copy: one block, so reconfigure is all or nothing --- */
+
+struct bump {
+	char *p;
+	size_t used, cap;
+};
+
+static void *bump(struct bump *b, size_t n)
+{
+	void *p;
+
+	n = (n + 7) & ~(size_t)7;
+	if (b->p == NULL) {
+		b->used += n; /* sizing pass */
+		return NULL;
+	}
+	p = b->p + b->used;
+	b->used += n;
+	return p;
+}
+
+static const char *bump_str(struct bump *b, const char *s)
+{
+	char *p;
+
+	if (!s)
+		return NULL;
+	p = bump(b, strlen(s) + 1);
+	if (p)
+		strcpy(p, s);
+	return p;
+}
+
+#define BUMP_COPY(b, src, n)                                                  \
+	bump_copy(b, src, (n) * sizeof(*(src)))
+
+static void *bump_copy(struct bump *b, const void *src, size_t n)
+{
+	void *p = bump(b, n ? n : 1);
+
+	if (p && n)
+		memcpy(p, src, n);
+	return p;
+}
+
+static void copy_config(struct bump *b, const struct bb_dhcp_config *in,
+			struct bb_dhcp_config *out)
+{
+	struct bb_dhcp_subnet *subs;
+	struct bb_dhcp_host *hosts;
+	size_t i;
+
+	*out = *in;
+	subs = BUMP_COPY(b, in->subnets, in->nsubnets);
+	hosts = BUMP_COPY(b, in->hosts, in->nhosts);
+	for (i = 0; i < in->nsubnets; i++) {
+		const struct bb_dhcp_subnet *s = &in->subnets[i];
+		const void *pools = BUMP_COPY(b, s->pools, s->npools);
+		const void *dns = BUMP_COPY(b, s->dns, s->ndns);
+		const void *ntp = BUMP_COPY(b, s->ntp, s->nntp);
+		const char *dom = bump_str(b, s->domain);
+
+		if (subs) {
+			subs[i].pools = pools;
+			subs[i].dns = dns;
+			subs[i].ntp = ntp;
+			subs[i].domain = dom;
+		}
+	}
+	for (i = 0; i < in->nhosts; i++) {
+		const char *hn = bump_str(b, in->hosts[i].hostname);
+		const char *dom = bump_str(b, in->hosts[i].domain);
+
+		if (hosts) {
+			hosts[i].hostname = hn;
+			hosts[i].domain = dom;
+		}
+	}
+	out->subnets = subs;
+	out->hosts = hosts;
+	out->boot.bios_file = bump_str(b, in->boot.bios_file);
+	out->boot.efi64_file = bump_str(b, in->boot.efi64_file);
+	out->boot.arm64_file = bump_str(b, in->boot.arm64_file);
+	out->boot.http_base = bump_str(b, in->boot.http_base);
+}
+
+static int apply_config(struct bb_dhcp_server *srv,
+			const struct bb_dhcp_config *in)
+{
+	struct bump b = { 0 };
+	struct bb_dhcp_config out;
+	size_t i, npools = 0, *base;
+	uint32_t *cursor;
+
+	for (i = 0; i < in->nsubnets; i++) {
+		if (in->subnets[i].prefix > 32)
+			return BB_EINVAL;
+		npools += in->subnets[i].npools;
+	}
+	copy_config(&b, in, &out); /* sizing */
+	b.cap = b.used;
+	b.used = 0;
+	b.p = malloc(b.cap ? b.cap : 1);
+	cursor = calloc(npools + 1, sizeof(*cursor));
+	base = calloc(in->nsubnets + 1, sizeof(*base));
+	if (!b.p || !cursor || !base) {
+		free(b.p);
+		free(cursor);
+		free(base);
+		return BB_ENOMEM;
+	}
+	copy_config(&b, in, &out);
+	for (i = 0, npools = 0; i < out.nsubnets; i++) {
+		size_t j;
+
+		base[i] = npools;
+		for (j = 0; j < out.subnets[i].npools; j++)
+			cursor[npools++] = out.subnets[i].pools[j].lo;
+	}
+	if (!out.offer_time)
+		out.offer_time = 60;
+	if (!out.lease_time)
+		out.lease_time = 3600;
+	free(srv->mem);
+	free(srv->cursor);
+	free(srv->pool_base);
+	srv->cfg = out;
+	srv->mem = b.p;
+	srv->cursor = cursor;
+	srv->pool_base = base;
+	return 0;
+}
+
+struct bb_dhcp_server *bb_dhcp_server_new(const struct bb_dhcp_config *cfg)
+{
+	struct bb_dhcp_server *srv = calloc(1, sizeof(*srv));
+
+	if (srv && apply_config(srv, cfg)) {
+		free(srv);
+		return NULL;
+	}
+	return srv;
+}
+
+int bb_dhcp_server_reconfigure(struct bb_dhcp_server *srv,
+			       const struct bb_dhcp_config *cfg)
+{
+	return apply_config(srv, cfg);
+}
+
+void bb_dhcp_server_free(struct bb_dhcp_server *srv)
+{
+	if (!srv)
+		return;
+	bb_lease_table_free(&srv->t);
+	free(srv->mem);
+	free(srv->cursor);
+	free(srv->pool_base);
+	free(srv);
+}
+
+const struct bb_dhcp_stats *bb_dhcp_server_stats(
+	const struct bb_dhcp_server *srv)
+{
+	return &srv->st;
+}
+
+/* --- who is asking, from where --- */
+
+static bool in_net(const struct bb_dhcp_subnet *s, uint32_t ip)
+{
+	return (ip & bb_prefix_mask(s->prefix)) == s->net;
+}
+
+static const struct bb_dhcp_subnet *subnet_of(const struct bb_dhcp_server *srv,
+					      uint32_t ip, size_t *idx)
+{
+	size_t i;
+
+	for (i = 0; i < srv->cfg.nsubnets; i++)
+		if (in_net(&srv->cfg.subnets[i], ip)) {
+			*idx = i;
+			return &srv->cfg.subnets[i];
+		}
+	return NULL;
+}
+
+/* RFC 2131 4.3.1: the relay's address picks the subnet; a client that
+ * unicasts a renewal is on the subnet of its ciaddr; others are on ours. */
+static const struct bb_dhcp_subnet *select_subnet(struct bb_dhcp_server *srv,
+						  const struct bb_dhcp_msg *m,
+						  size_t *idx)
+{
+	const struct bb_dhcp_subnet *s;
+
+	if (m->giaddr)
+		return subnet_of(srv, m->giaddr, idx);
+	if (m->ciaddr && (s = subnet_of(srv, m->ciaddr, idx)))
+		return s;
+	return subnet_of(srv, srv->cfg.server_id, idx);
+}
+
+static const struct bb_dhcp_host *host_of(const struct bb_dhcp_server *srv,
+					  const uint8_t mac[6])
+{
+	size_t i;
+
+	for (i = 0; i < srv->cfg.nhosts; i++)
+		if (!memcmp(srv->cfg.hosts[i].mac, mac, 6))
+			return &srv->cfg.hosts[i];
+	return NULL;
+}
+
+static bool reserved_for_other(const struct bb_dhcp_server *srv, uint32_t ip,
+			       const uint8_t mac[6])
+{
+	size_t i;
+
+	for (i = 0; i < srv->cfg.nhosts; i++)
+		if (srv->cfg.hosts[i].ip == ip &&
+		    memcmp(srv->cfg.hosts[i].mac, mac, 6))
+			return true;
+	return false;
+}
+
+static bool in_pools(const struct bb_dhcp_subnet *s, uint32_t ip)
+{
+	size_t i;
+
+	for (i = 0; i < s->npools; i++)
+		if (ip >= s->pools[i].lo && ip <= s->pools[i].hi)
+			return true;
+	return false;
+}
+
+/* May ip go to the client k (mac) now? */
+static bool usable(struct bb_dhcp_server *srv, const struct bb_dhcp_subnet *s,
+		   uint32_t ip, const struct bb_client_key *k, int64_t now)
+{
+	uint32_t mask = bb_prefix_mask(s->prefix);
+	struct bb_lease_rec *r;
+
+	if (!in_net(s, ip) || ip == srv->cfg.server_id ||
+	    (s->prefix < 31 && ((ip & ~mask) == 0 || (ip | mask) == ~0u)))
+		return false;
+	if (reserved_for_other(srv, ip, k->mac))
+		return false;
+	r = bb_lease_by_ip(&srv->t, ip);
+	if (!r || bb_lease_owned_by(r, k))
+		return !r || r->l.state != BB_LEASE_DECLINED ||
+		       r->l.expires <= now;
+	if (bb_lease_active(r, now))
+		return false;
+	return r->offer_until <= now;
+}
+
+static uint32_t scan_pools(struct bb_dhcp_server *srv, size_t sidx,
+			   const struct bb_client_key *k, int64_t now)
+{
+	const struct bb_dhcp_subnet *s = &srv->cfg.subnets[sidx];
+	size_t p;
+
+	for (p = 0; p < s->npools; p++) {
+		uint32_t *cur = &srv->cursor[srv->pool_base[sidx] + p];
+		uint64_t size = (uint64_t)s->pools[p].hi - s->pools[p].lo + 1;
+		uint64_t n;
+
+		/* round robin from the cursor: freed addresses are reused
+		 * last, which keeps a returning client's old one free longest */
+		for (n = 0; n < size; n++) {
+			uint32_t ip = *cur;
+
+			*cur = ip >= s->pools[p].hi ? s->pools[p].lo : ip + 1;
+			if (usable(srv, s, ip, k, now))
+				return ip;
+		}
+	}
+	return 0;
+}
+
+static uint32_t allocate(struct bb_dhcp_server *srv, size_t sidx,
+			 const struct bb_dhcp_host *host,
+			 const struct bb_client_key *k, uint32_t requested,
+			 int64_t now)
+{
+	const struct bb_dhcp_subnet *s = &srv->cfg.subnets[sidx];
+	struct bb_lease_rec *r;
+
+	if (host && host->ip && in_net(s, host->ip))
+		return usable(srv, s, host->ip, k, now) ? host->ip : 0;
+	r = bb_lease_by_client(&srv->t, k);
+	if (r && in_pools(s, r->l.ip) && usable(srv, s, r->l.ip, k, now))
+		return r->l.ip;
+	if (requested && in_pools(s, requested) &&
+	    usable(srv, s, requested, k, now))
+		return requested;
+	if (srv->cfg.standdown)
+		return 0; /* handed over: no new leases here */
+	requested = scan_pools(srv, sidx, k, now);
+	if (!requested)
+		srv->st.no_address++;
+	return requested;
+}
+
+/* --- replies --- */
+
+struct reply {
+	uint8_t type;
+	uint32_t yiaddr;
+	const struct bb_dhcp_subnet *sub;
+	const struct bb_dhcp_host *host;
+	uint32_t lease_time;
+	struct bb_boot_choice boot;
+};
+
+/* RFC 2132 9.8: send what the client asked for; without a list, all. */
+static bool wanted(const struct bb_dhcp_msg *m, uint8_t code)
+{
+	size_t len, i;
+	const uint8_t *prl = bb_dhcp_get(m, BB_OPT_PRL, &len);
+
+	if (!prl)
+		return true;
+	for (i = 0; i < len; i++)
+		if (prl[i] == code)
+			return true;
+	return false;
+}
+
+static void put_config_opts(struct bb_wr *w, const struct bb_dhcp_msg *m,
+			    const struct reply *r)
+{
+	const struct bb_dhcp_subnet *s = r->sub;
+	const char *domain = r->host && r->host->domain ? r->host->domain
+							: s->domain;
+	uint32_t mask = bb_prefix_mask(s->prefix);
+
+	bb_dhcp_put_u32(w, BB_OPT_SUBNET_MASK, mask);
+	if (s->router && wanted(m, BB_OPT_ROUTER))
+		bb_dhcp_put_u32(w, BB_OPT_ROUTER, s->router);
+	if (s->ndns && wanted(m, BB_OPT_DNS))
+		bb_dhcp_put_ips(w, BB_OPT_DNS, s->dns, s->ndns);
+	/* a reserved machine always learns its name: iPXE's ${hostname}
+	 * selects its profile, whether or not it asked */
+	if (r->host && r->host->hostname)
+		bb_dhcp_put_str(w, BB_OPT_HOSTNAME, r->host->hostname);
+	if (domain && (wanted(m, BB_OPT_DOMAIN) || r->host))
+		bb_dhcp_put_str(w, BB_OPT_DOMAIN, domain);
+	if (wanted(m, BB_OPT_BROADCAST))
+		bb_dhcp_put_u32(w, BB_OPT_BROADCAST, s->net | ~mask);
+	if (s->nntp && wanted(m, BB_OPT_NTP))
+		bb_dhcp_put_ips(w, BB_OPT_NTP, s->ntp, s->nntp);
+}
+
+static void put_boot_opts(struct bb_wr *w, const struct bb_dhcp_server *srv,
+			  const struct reply *r)
+{
+	char ip[16];
+
+	if (r->boot.vendor_http)
+		bb_dhcp_put_str(w, BB_OPT_VENDOR_CLASS, "HTTPClient");
+	else if (r->boot.vendor_pxe)
+		bb_dhcp_put_str(w, BB_OPT_VENDOR_CLASS, "PXEClient");
+	if (r->boot.kind == BB_BOOT_TFTP)
+		bb_dhcp_put_str(w, BB_OPT_TFTP_SERVER,
+				bb_fmt_ipv4(srv->cfg.boot.next_server, ip));
+	if (r->boot.kind != BB_BOOT_NONE)
+		bb_dhcp_put_str(w, BB_OPT_BOOTFILE, r->boot.file);
+}
+
+/* Builds the reply into out[0..cap), capped by the client's option 57
+ * clamped to [576, 1500] (never trust a smaller one: CVE-2007-5365). */
+static int build(struct bb_dhcp_server *srv, const struct bb_dhcp_msg *m,
+		 const struct reply *r, uint8_t *out, size_t cap)
+{
+	uint16_t maxsz = 576;
+	size_t len;
+	const uint8_t *relay;
+	struct bb_wr w;
+	bool tftp = r->boot.kind == BB_BOOT_TFTP;
+
+	if (!bb_dhcp_get_u16(m, BB_OPT_MAX_SIZE, &maxsz)) {
+		if (maxsz < 576)
+			maxsz = 576;
+		if (maxsz > BB_DHCP_MAX_PKT)
+			maxsz = BB_DHCP_MAX_PKT;
+	}
+	/* IP + UDP headers are part of the client's maximum */
+	if (cap > (size_t)maxsz - 28)
+		cap = (size_t)maxsz - 28;
+	w = bb_wr_init(out, cap);
+	bb_dhcp_put_header(&w, m, r->yiaddr,
+			   tftp ? srv->cfg.boot.next_server : 0,
+			   r->boot.kind != BB_BOOT_NONE ? r->boot.file : NULL);
+	/* RFC 2131 4.3.2: a NAK through a relay asks it to broadcast */
+	if (r->type == BB_DHCPNAK && m->giaddr && w.len >= 12)
+		out[10] |= 0x80;
+	bb_dhcp_put_u8(&w, BB_OPT_MSG_TYPE, r->type);
+	bb_dhcp_put_u32(&w, BB_OPT_SERVER_ID, srv->cfg.server_id);
+	if (r->type != BB_DHCPNAK) {
+		if (r->type != BB_DHCPACK || r->yiaddr) {
+			bb_dhcp_put_u32(&w, BB_OPT_LEASE_TIME, r->lease_time);
+			bb_dhcp_put_u32(&w, BB_OPT_T1, r->lease_time / 2);
+			bb_dhcp_put_u32(&w, BB_OPT_T2,
+					(uint32_t)((uint64_t)r->lease_time * 7 / 8));
+		}
+		put_config_opts(&w, m, r);
+		put_boot_opts(&w, srv, r);
+	}
+	/* RFC 3046 2.2: the relay agent information comes back verbatim */
+	relay = bb_dhcp_get(m, BB_OPT_RELAY_INFO, &len);
+	if (relay && m->giaddr)
+		bb_dhcp_put(&w, BB_OPT_RELAY_INFO, relay, len);
+	return bb_dhcp_finish(&w);
+}
+
+/* RFC 2131 4.1, "the server sends": relay, then ciaddr, then broadcast
+ * flag or a client without an address (to its hardware address). */
+static void route(const struct bb_dhcp_msg *m, uint8_t type,
+		  uint32_t yiaddr, struct bb_dhcp_tx *tx)
+{
+	memcpy(tx->chaddr, m->chaddr, 6);
+	tx->msg_type = type;
+	tx->yiaddr = yiaddr;
+	if (m->giaddr) {
+		tx->dest = BB_DHCP_TX_UNICAST;
+		tx->dst_ip = m->giaddr;
+		tx->dst_port = BB_DHCP_SERVER_PORT;
+	} else if (m->ciaddr && type != BB_DHCPNAK) {
+		tx->dest = BB_DHCP_TX_UNICAST;
+		tx->dst_ip = m->ciaddr;
+		tx->dst_port = BB_DHCP_CLIENT_PORT;
+	} else if (type == BB_DHCPNAK || (m->flags & BB_DHCP_FLAG_BROADCAST) ||
+		   !yiaddr || m->htype != 1 || m->hlen != 6) {
+		tx->dest = BB_DHCP_TX_BROADCAST;
+		tx->dst_ip = 0xffffffffu;
+		tx->dst_port = BB_DHCP_CLIENT_PORT;
+	} else {
+		tx->dest = BB_DHCP_TX_UNICAST_HW;
+		tx->dst_ip = yiaddr;
+		tx->dst_port = BB_DHCP_CLIENT_PORT;
+	}
+}
+
+/* --- the messages --- */
+
+struct ctx {
+	struct bb_dhcp_server *srv;
+	const struct bb_dhcp_msg *m;
+	const struct bb_dhcp_subnet *sub;
+	size_t sidx;
+	const struct bb_dhcp_host *host;
+	struct bb_client_key key;
+	int64_t now;
+	uint8_t *out;
+	size_t cap;
+	struct bb_dhcp_tx *tx;
+};
+
+static uint32_t lease_time(const struct ctx *c)
+{
+	return c->sub->lease_time ? c->sub->lease_time
+				  : c->srv->cfg.lease_time;
+}
+
+static int reply(struct ctx *c, uint8_t type, uint32_t yiaddr)
+{
+	struct reply r = { type, yiaddr, c->sub, c->host, lease_time(c), { 0 } };
+	int n;
+
+	if (type != BB_DHCPNAK)
+		bb_dhcp_boot_choose(&c->srv->cfg.boot, c->m, &r.boot);
+	n = build(c->srv, c->m, &r, c->out, c->cap);
+	if (n < 0)
+		return n;
+	route(c->m, type, yiaddr, c->tx);
+	if (type == BB_DHCPOFFER)
+		c->srv->st.offer++;
+	else if (type == BB_DHCPACK)
+		c->srv->st.ack++;
+	else if (type == BB_DHCPNAK)
+		c->srv->st.nak++;
+	return n;
+}
+
+static void journal(struct ctx *c, const struct bb_lease_rec *r)
+{
+	int n = bb_dhcp_journal_encode(&r->l, c->tx->journal,
+				       sizeof(c->tx->journal));
+
+	c->tx->journal_len = n > 0 ? (size_t)n : 0;
+}
+
+static void client_hostname(const struct bb_dhcp_msg *m, char out[64])
+{
+	size_t len, i;
+	const uint8_t *p = bb_dhcp_get(m, BB_OPT_HOSTNAME, &len);
+
+	out[0] = 0;
+	if (!p)
+		return;
+	if (len > 63)
+		len = 63;
+	/* kept for `bootbox leases`: printable ASCII only */
+	for (i = 0; i < len; i++)
+		out[i] = p[i] >= 0x21 && p[i] < 0x7f ? (char)p[i] : '?';
+	out[len] = 0;
+}
+
+static int do_discover(struct ctx *c)
+{
+	uint32_t req = 0, ip;
+	struct bb_lease_rec *r;
+
+	c->srv->st.discover++;
+	bb_dhcp_get_u32(c->m, BB_OPT_REQUESTED_IP, &req);
+	ip = allocate(c->srv, c->sidx, c->host, &c->key, req, c->now);
+	if (!ip)
+		return 0;
+	r = bb_lease_get(&c->srv->t, ip);
+	if (!r)
+		return BB_ENOMEM;
+	if (!bb_lease_owned_by(r, &c->key) || !bb_lease_active(r, c->now)) {
+		/* hold it for this client while it decides */
+		r->l.updated = c->now;
+		if (bb_lease_set_owner(&c->srv->t, r, &c->key))
+			return BB_ENOMEM;
+		r->offer_until = c->now + c->srv->cfg.offer_time;
+	}
+	return reply(c, BB_DHCPOFFER, ip);
+}
+
+static int ack(struct ctx *c, uint32_t ip)
+{
+	struct bb_lease_rec *r = bb_lease_get(&c->srv->t, ip);
+
+	if (!r)
+		return BB_ENOMEM;
+	r->l.updated = c->now;
+	if (bb_lease_set_owner(&c->srv->t, r, &c->key))
+		return BB_ENOMEM;
+	r->l.state = BB_LEASE_BOUND;
+	r->l.expires = c->now + lease_time(c);
+	r->offer_until = 0;
+	client_hostname(c->m, r->l.hostname);
+	journal(c, r);
+	return reply(c, BB_DHCPACK, ip);
+}
+
+/* The address this client may have in this subnet, if ip is one. */
+static bool may_have(struct ctx *c, uint32_t ip)
+{
+	struct bb_lease_rec *r;
+
+	if (c->host && c->host->ip && in_net(c->sub, c->host->ip))
+		return ip == c->host->ip;
+	if (!in_pools(c->sub, ip) || !usable(c->srv, c->sub, ip, &c->key,
+					     c->now))
+		return false;
+	/* in stand-down only a lease the client already holds is renewed */
+	r = bb_lease_by_ip(&c->srv->t, ip);
+	return !c->srv->cfg.standdown ||
+	       (r && bb_lease_owned_by(r, &c->key) &&
+		r->l.state == BB_LEASE_BOUND && r->l.expires > c->now);
+}
+
+static int do_request(struct ctx *c)
+{
+	uint32_t sid, req = 0, ip;
+	bool has_sid = !bb_dhcp_get_u32(c->m, BB_OPT_SERVER_ID, &sid);
+	struct bb_lease_rec *r;
+
+	c->srv->st.request++;
+	bb_dhcp_get_u32(c->m, BB_OPT_REQUESTED_IP, &req);
+	if (has_sid && sid != c->srv->cfg.server_id) {
+		/* SELECTING, and the client chose another server */
+		r = bb_lease_by_client(&c->srv->t, &c->key);
+		if (r && r->offer_until > c->now && !bb_lease_active(r, c->now))
+			r->offer_until = 0;
+		c->srv->st.ignored++;
+		return 0;
+	}
+	/* SELECTING and INIT-REBOOT name the address in option 50;
+	 * RENEWING and REBINDING in ciaddr (RFC 2131 4.3.2) */
+	ip = has_sid || !c->m->ciaddr ? req : c->m->ciaddr;
+	if (!ip) {
+		c->srv->st.ignored++;
+		return 0;
+	}
+	if (may_have(c, ip))
+		return ack(c, ip);
+	if (c->srv->cfg.standdown && !(c->host && c->host->ip == ip)) {
+		c->srv->st.ignored++; /* not ours to refuse any more */
+		return 0;
+	}
+	return reply(c, BB_DHCPNAK, 0);
+}
+
+static int do_decline(struct ctx *c)
+{
+	uint32_t ip = 0;
+	struct bb_lease_rec *r;
+
+	c->srv->st.decline++;
+	bb_dhcp_get_u32(c->m, BB_OPT_REQUESTED_IP, &ip);
+	r = ip ? bb_lease_by_ip(&c->srv->t, ip) : NULL;
+	if (!r || !bb_lease_owned_by(r, &c->key)) {
+		c->srv->st.ignored++;
+		return 0;
+	}
+	/* someone else answers ARP for it: quarantine the address */
+	r->l.state = BB_LEASE_DECLINED;
+	r->l.updated = c->now;
+	r->l.expires = c->now + c->srv->cfg.decline_time;
+	r->offer_until = 0;
+	journal(c, r);
+	return 0;
+}
+
+static int do_release(struct ctx *c)
+{
+	struct bb_lease_rec *r = bb_lease_by_ip(&c->srv->t, c->m->ciaddr);
+
+	c->srv->st.release++;
+	if (!r || !bb_lease_owned_by(r, &c->key) ||
+	    r->l.state != BB_LEASE_BOUND) {
+		c->srv->st.ignored++;
+		return 0;
+	}
+	r->l.state = BB_LEASE_FREE;
+	r->l.updated = c->now;
+	r->l.expires = c->now;
+	journal(c, r);
+	return 0;
+}
+
+static int do_inform(struct ctx *c)
+{
+	c->srv->st.inform++;
+	if (!c->m->ciaddr) {
+		c->srv->st.ignored++;
+		return 0;
+	}
+	return reply(c, BB_DHCPACK, 0);
+}
+
+int bb_dhcp_server_input(struct bb_dhcp_server *srv,
+			 const struct bb_dhcp_rx *rx, uint8_t *out, size_t cap,
+			 struct bb_dhcp_tx *tx)
+{
+	struct bb_dhcp_msg *m = &srv->msg;
+	struct ctx c = { 0 };
+	size_t cid_len = 0;
+
+	memset(tx, 0, sizeof(*tx));
+	srv->st.rx++;
+	if (bb_dhcp_parse(rx->pkt, rx->len, m) || !m->msg_type ||
+	    m->op != BB_DHCP_BOOTREQUEST) {
+		srv->st.malformed++;
+		return BB_EMALFORMED;
+	}
+	c.srv = srv;
+	c.m = m;
+	c.now = rx->now;
+	c.out = out;
+	c.cap = cap;
+	c.tx = tx;
+	c.key.mac = m->chaddr;
+	c.key.cid = bb_dhcp_get(m, BB_OPT_CLIENT_ID, &cid_len);
+	/* ids over 64 bytes are cut: they still identify the client */
+	c.key.cid_len = c.key.cid ? (cid_len > 64 ? 64 : cid_len) : 0;
+	c.sub = select_subnet(srv, m, &c.sidx);
+	c.host = host_of(srv, m->chaddr);
+	if (!c.sub || (srv->cfg.known_only && !c.host)) {
+		srv->st.ignored++;
+		return 0;
+	}
+	switch (m->msg_type) {
+	case BB_DHCPDISCOVER:
+		return do_discover(&c);
+	case BB_DHCPREQUEST:
+		return do_request(&c);
+	case BB_DHCPDECLINE:
+		return do_decline(&c);
+	case BB_DHCPRELEASE:
+		return do_release(&c);
+	case BB_DHCPINFORM:
+		return do_inform(&c);
+	default:
+		srv->st.ignored++; /* a server message, or unknown */
+		return 0;
+	}
+}
+
+long bb_dhcp_server_replay(struct bb_dhcp_server *srv, const uint8_t *buf,
+			   size_t len, size_t *good_len)
+{
+	size_t off = 0;
+	long count = 0;
+
+	while (off < len) {
+		struct bb_dhcp_lease l;
+		struct bb_lease_rec *r;
+		struct bb_client_key k;
+		long n = bb_dhcp_journal_decode(buf + off, len - off, &l);
+
+		if (n <= 0)
+			break; /* torn or damaged: the good prefix ends here */
+		r = bb_lease_get(&srv->t, l.ip);
+		if (!r)
+			return BB_ENOMEM;
+		r->l = l;
+		r->offer_until = 0;
+		k.mac = r->l.mac;
+		k.cid = r->l.client_id;
+		k.cid_len = r->l.client_id_len;
+		if (bb_lease_set_owner(&srv->t, r, &k))
+			return BB_ENOMEM;
+		off += (size_t)n;
+		count++;
+	}
+	*good_len = off;
+	return count;
+}
+
+int bb_dhcp_server_foreach(const struct bb_dhcp_server *srv, int64_t now,
+			   int (*fn)(const struct bb_dhcp_lease *, void *),
+			   void *arg)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < srv->t.n; i++) {
+		const struct bb_dhcp_lease *l = &srv->t.v[i].l;
+
+		if (l->state == BB_LEASE_FREE || (now > 0 && l->expires <= now))
+			continue;
+		if ((rc = fn(l, arg)))
+			return rc;
+	}
+	return 0;
+}
+
+const struct bb_dhcp_lease *bb_dhcp_server_lease_by_ip(
+	const struct bb_dhcp_server *srv, uint32_t ip)
+{
+	const struct bb_lease_rec *r = bb_lease_by_ip(&srv->t, ip);
+
+	return r ? &r->l : NULL;
+}
