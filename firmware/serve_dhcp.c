@@ -1,26 +1,310 @@
-/* Placeholder until the dhcp service lands. */
+/* The DHCP service: datagrams from the board's socket through the engine;
+ * replies that carry a lease (ACK) wait in a queue until the loop's idle
+ * hook has written and fdatasync()ed every journal record of the batch
+ * (group commit), so an ACK never leaves before its lease is on disk. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "board/linux/dhcp_sock.h"
+#include "board/linux/journal_file.h"
+#include "common/buf.h"
+#include "common/err.h"
+#include "common/parse.h"
+#include "dhcp/dhcp_wire.h"
+#include "firmware/dhcp_conf.h"
+#include "firmware/log.h"
 #include "firmware/serve.h"
+
+struct queued {
+	struct bb_dhcp_tx tx; /* journal bytes are already in the journal */
+	size_t len;
+	uint8_t pkt[BB_DHCP_MAX_PKT];
+};
+
+struct bb_serve_dhcp {
+	struct bb_serve *s;
+	struct bb_dhcp_server *eng;
+	struct bb_dhcp_sock sock;
+	struct bb_journal jr;
+	struct queued *q;
+	size_t nq, capq;
+	uint64_t live_bytes; /* journal size right after the last compaction */
+	uint8_t (*bufs)[BB_DHCP_SOCK_BUF];
+};
+
+static const char *type_name(uint8_t t)
+{
+	static const char *const names[] = { "?",	  "DHCPDISCOVER",
+					     "DHCPOFFER",  "DHCPREQUEST",
+					     "DHCPDECLINE", "DHCPACK",
+					     "DHCPNAK",	  "DHCPRELEASE",
+					     "DHCPINFORM" };
+
+	return t < sizeof(names) / sizeof(names[0]) ? names[t] : "?";
+}
+
+static const char *machine_name(const struct bb_config *cfg,
+				const uint8_t mac[6])
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nmachines; i++)
+		if (!memcmp(cfg->machines[i].mac, mac, 6))
+			return cfg->machines[i].name;
+	return NULL;
+}
+
+static void log_reply(struct bb_serve_dhcp *d, const struct bb_dhcp_tx *tx)
+{
+	char ip[16], mac[18];
+	const char *name;
+
+	if (bb_log_verbosity < BB_LOG_INFO)
+		return;
+	name = machine_name(d->s->cfg, tx->chaddr);
+	bb_info("%s %s to %s%s%s%s via %s", type_name(tx->msg_type),
+		bb_fmt_ipv4(tx->yiaddr, ip), bb_fmt_mac(tx->chaddr, mac),
+		name ? " (" : "", name ? name : "", name ? ")" : "",
+		d->sock.ifname);
+}
+
+static int enqueue(struct bb_serve_dhcp *d, const struct bb_dhcp_tx *tx,
+		   const uint8_t *pkt, size_t len)
+{
+	if (d->nq == d->capq) {
+		size_t cap = d->capq ? d->capq * 2 : 64;
+		struct queued *q = realloc(d->q, cap * sizeof(*q));
+
+		if (!q)
+			return BB_ENOMEM;
+		d->q = q;
+		d->capq = cap;
+	}
+	d->q[d->nq].tx = *tx;
+	d->q[d->nq].len = len;
+	memcpy(d->q[d->nq].pkt, pkt, len);
+	d->nq++;
+	return 0;
+}
+
+static void handle(struct bb_serve_dhcp *d, const uint8_t *pkt, size_t len,
+		   uint32_t src, uint16_t sport, int64_t now)
+{
+	struct bb_dhcp_rx rx = { pkt, len, src, sport, now };
+	struct bb_dhcp_tx tx;
+	uint8_t out[BB_DHCP_MAX_PKT];
+	int n = bb_dhcp_server_input(d->eng, &rx, out, sizeof(out), &tx);
+	char ip[16];
+
+	if (n < 0) {
+		bb_debug("dhcp: dropped a malformed datagram from %s (%zu bytes)",
+			 bb_fmt_ipv4(src, ip), len);
+		return;
+	}
+	if (tx.journal_len) {
+		bb_journal_append(&d->jr, tx.journal, tx.journal_len);
+		if (n > 0 && enqueue(d, &tx, out, (size_t)n))
+			bb_err("dhcp: out of memory: reply dropped");
+		return;
+	}
+	if (n > 0) {
+		bb_dhcp_sock_send(&d->sock, &tx, out, (size_t)n);
+		log_reply(d, &tx);
+	}
+}
+
+static void on_readable(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
+{
+	struct bb_serve_dhcp *d = arg;
+	size_t lens[64];
+	uint32_t src[64];
+	uint16_t sport[64];
+	int64_t now = bb_wall_now();
+	int round, n, i;
+
+	(void)loop;
+	(void)fd;
+	(void)ev;
+	/* bounded, so a flood cannot starve the other services */
+	for (round = 0; round < 8; round++) {
+		n = bb_dhcp_sock_recv(&d->sock, d->bufs, lens, src, sport, 64);
+		for (i = 0; i < n; i++)
+			handle(d, d->bufs[i], lens[i], src[i], sport[i], now);
+		if (n < 64)
+			break;
+	}
+}
+
+static int collect(const struct bb_dhcp_lease *l, void *arg)
+{
+	uint8_t rec[BB_DHCP_JOURNAL_MAX];
+	int n = bb_dhcp_journal_encode(l, rec, sizeof(rec));
+
+	if (n > 0)
+		bb_buf_append(arg, rec, (size_t)n);
+	return 0;
+}
+
+/* The journal again, with one record per live lease. */
+static void compact(struct bb_serve_dhcp *d)
+{
+	struct bb_buf b = { .limit = (size_t)1 << 30 };
+
+	bb_dhcp_server_foreach(d->eng, bb_wall_now(), collect, &b);
+	if (b.err || bb_journal_rewrite(&d->jr, b.p ? b.p : "", b.len))
+		bb_warn("dhcp: journal compaction failed; still appending");
+	else
+		d->live_bytes = b.len;
+	bb_buf_free(&b);
+}
+
+static void on_idle(struct bb_loop *loop, void *arg)
+{
+	struct bb_serve_dhcp *d = arg;
+	size_t i;
+
+	(void)loop;
+	if (!d->jr.pending.len)
+		return;
+	if (bb_journal_sync(&d->jr)) {
+		bb_err("dhcp: cannot write the lease journal %s: %s; %zu "
+		       "acknowledgements withheld",
+		       d->jr.path, strerror(errno), d->nq);
+		d->nq = 0;
+		return;
+	}
+	for (i = 0; i < d->nq; i++) {
+		bb_dhcp_sock_send(&d->sock, &d->q[i].tx, d->q[i].pkt,
+				  d->q[i].len);
+		log_reply(d, &d->q[i].tx);
+	}
+	d->nq = 0;
+	if (d->jr.size > 4 * d->live_bytes + (4u << 20))
+		compact(d);
+}
+
+static int load_journal(struct bb_serve_dhcp *d, const struct bb_config *cfg)
+{
+	struct bb_buf content = { 0 };
+	char path[1024];
+	size_t good = 0;
+	long n;
+	int rc;
+
+	bb_dhcp_journal_path(cfg, path, sizeof(path));
+	rc = bb_journal_open(&d->jr, path, &content);
+	if (rc) {
+		bb_err("dhcp: cannot open the lease journal %s: %s", path,
+		       strerror(errno));
+		bb_buf_free(&content);
+		return rc;
+	}
+	n = bb_dhcp_server_replay(d->eng, (const uint8_t *)content.p,
+				  content.len, &good);
+	if (n < 0) {
+		bb_buf_free(&content);
+		return (int)n;
+	}
+	if (good < content.len) {
+		bb_warn("dhcp: %s: torn tail of %zu bytes cut after %ld whole "
+			"records",
+			path, content.len - good, n);
+		bb_journal_truncate(&d->jr, good);
+	}
+	bb_info("dhcp: %ld lease records replayed from %s", n, path);
+	bb_buf_free(&content);
+	compact(d);
+	return 0;
+}
 
 int bb_serve_dhcp_start(struct bb_serve *s)
 {
-	(void)s;
+	const struct bb_config *cfg = s->cfg;
+	struct bb_serve_dhcp *d;
+	struct bb_dhcp_conf conf;
+	int rc;
+
+	if (!cfg->dhcp.enabled)
+		return 0;
+	d = calloc(1, sizeof(*d));
+	if (!d || !(d->bufs = calloc(64, BB_DHCP_SOCK_BUF)) ||
+	    bb_dhcp_conf_build(cfg, &conf)) {
+		if (d)
+			free(d->bufs);
+		free(d);
+		return BB_ENOMEM;
+	}
+	d->s = s;
+	d->sock.fd = -1;
+	d->jr.fd = -1;
+	d->eng = bb_dhcp_server_new(&conf.c);
+	bb_dhcp_conf_free(&conf);
+	s->dhcp = d;
+	if (!d->eng)
+		return BB_ENOMEM;
+	if ((rc = load_journal(d, cfg)))
+		return rc;
+	if (bb_dhcp_sock_open(&d->sock, cfg->appliance.interface, 67)) {
+		bb_err("dhcp: cannot listen on %s port 67: %s",
+		       cfg->appliance.interface, strerror(errno));
+		return BB_EIO;
+	}
+	if (bb_loop_add_fd(s->loop, d->sock.fd, BB_EV_READ, on_readable, d) ||
+	    bb_loop_add_idle(s->loop, on_idle, d))
+		return BB_ENOMEM;
+	bb_info("dhcp: serving %zu subnet(s) on %s, %zu reservation(s)",
+		cfg->dhcp.nsubnets, cfg->appliance.interface, cfg->nmachines);
 	return 0;
 }
 
 int bb_serve_dhcp_reload(struct bb_serve *s, const struct bb_config *next)
 {
-	(void)s;
-	(void)next;
-	return 0;
+	struct bb_serve_dhcp *d = s->dhcp;
+	struct bb_dhcp_conf conf;
+	int rc;
+
+	if (!d) {
+		if (next->dhcp.enabled)
+			bb_warn("dhcp: enabling DHCP needs a restart");
+		return 0;
+	}
+	if (!next->dhcp.enabled) {
+		bb_warn("dhcp: turning DHCP off needs a restart");
+		return 0;
+	}
+	if (strcmp(next->appliance.interface, d->sock.ifname))
+		bb_warn("dhcp: a new interface takes effect at the next start");
+	if (bb_dhcp_conf_build(next, &conf))
+		return BB_ENOMEM;
+	rc = bb_dhcp_server_reconfigure(d->eng, &conf.c);
+	bb_dhcp_conf_free(&conf);
+	return rc;
 }
 
 void bb_serve_dhcp_stop(struct bb_serve *s)
 {
-	(void)s;
+	struct bb_serve_dhcp *d = s->dhcp;
+
+	if (!d)
+		return;
+	if (d->sock.fd >= 0) {
+		bb_loop_del_fd(s->loop, d->sock.fd);
+		bb_dhcp_sock_close(&d->sock);
+	}
+	/* records of unsent ACKs may still be written: harmless, the
+	 * clients will ask again */
+	if (d->jr.fd >= 0)
+		bb_journal_sync(&d->jr);
+	bb_journal_close(&d->jr);
+	bb_dhcp_server_free(d->eng);
+	free(d->q);
+	free(d->bufs);
+	free(d);
+	s->dhcp = NULL;
 }
 
 struct bb_dhcp_server *bb_serve_dhcp_engine(struct bb_serve *s)
 {
-	(void)s;
-	return NULL;
+	return s->dhcp ? s->dhcp->eng : NULL;
 }
