@@ -1,0 +1,42 @@
+/* The HTTP/1.1 server of the Linux board: a non-blocking listener on the
+ * event loop, one small state object per connection (the read buffer is
+ * allocated only while a request is being read, so idle keep-alive costs a
+ * few hundred bytes), keep-alive and pipelining in order, header and idle
+ * timeouts (slowloris gets 408), a connection limit, memory bodies or files
+ * with sendfile(2), Range, ETag/Last-Modified and conditional requests. */
+#ifndef BB_LINUX_HTTP_SERVER_H
+#define BB_LINUX_HTTP_SERVER_H
+
+#include <stdint.h>
+
+#include "board/linux/loop.h"
+#include "http/http_handler.h"
+
+struct bb_http_server;
+
+struct bb_http_server_opts {
+	uint32_t addr; /* host byte order */
+	uint16_t port;
+	uint32_t max_conns;
+	uint32_t idle_timeout_ms;
+	uint32_t header_timeout_ms;
+	uint32_t max_body; /* request bodies, default 1 MiB */
+	bb_http_handler_fn handler;
+	void *ctx;
+	/* one line per request, NULL: none */
+	void (*access_log)(void *ctx, const char *line);
+};
+
+struct bb_http_stats {
+	uint64_t accepted, refused, requests, bad_requests, timeouts;
+	uint32_t open;
+};
+
+/* NULL with errno set when the listener cannot be set up. */
+struct bb_http_server *bb_http_server_start(struct bb_loop *loop,
+					    const struct bb_http_server_opts *o);
+void bb_http_server_stop(struct bb_http_server *srv);
+const struct bb_http_stats *bb_http_server_stats(
+	const struct bb_http_server *srv);
+
+#endif
