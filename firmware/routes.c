@@ -1,23 +1,295 @@
-/* Placeholder until the boot service lands: static files under
- * boot.assets_dir at /assets/, 404 elsewhere. */
+/* The HTTP routes of the appliance: matchbox's /boot.ipxe, /ipxe,
+ * /metadata, /generic and /assets/, the JSON API, /metrics and /. */
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "boot/boot.h"
+#include "common/parse.h"
+#include "dhcp/dhcp_server.h"
+#include "firmware/api.h"
+#include "firmware/log.h"
 #include "firmware/routes.h"
 #include "firmware/serve.h"
+
+enum { R_CHAIN, R_IPXE, R_META, R_GENERIC, R_ASSETS, R_API, R_OTHER };
+
+/* The machine a request comes from: by its MAC when it says so, else by
+ * its address (reservation or current lease). */
+struct bb_boot_machine *bb_routes_machine_by_ip(struct bb_serve *s,
+						uint32_t ip)
+{
+	struct bb_dhcp_server *eng = bb_serve_dhcp_engine(s);
+	const struct bb_dhcp_lease *l;
+	size_t i;
+
+	for (i = 0; i < s->boot->nmachines; i++)
+		if (s->boot->machines[i].ip == ip ||
+		    s->boot->machines[i].last_ip == ip)
+			return &s->boot->machines[i];
+	l = eng ? bb_dhcp_server_lease_by_ip(eng, ip) : NULL;
+	if (l && l->state == BB_LEASE_BOUND)
+		return bb_boot_machine_get(s->boot, l->mac);
+	return NULL;
+}
+
+static void labels_into(const struct bb_boot_machine *m,
+			struct bb_boot_params *p)
+{
+	size_t i;
+
+	for (i = 0; m && i < m->labels.n; i++)
+		if (!bb_boot_param(p, m->labels.kv[i].key))
+			bb_boot_param_set(p, m->labels.kv[i].key,
+					  m->labels.kv[i].val);
+}
+
+static struct bb_boot_machine *from_query(struct bb_serve *s,
+					  const struct bb_http_request *req,
+					  struct bb_boot_params *p)
+{
+	const char *mac = bb_boot_param(p, "mac");
+	struct bb_boot_machine *m = NULL;
+	uint8_t b[6];
+
+	if (mac && !bb_parse_mac(mac, strlen(mac), b))
+		m = bb_boot_machine_get(s->boot, b);
+	if (!m)
+		m = bb_routes_machine_by_ip(s, req->client_ip);
+	if (m) {
+		m->last_ip = req->client_ip;
+		bb_boot_advance(m, BB_BOOT_SEEN, bb_wall_now());
+		labels_into(m, p);
+	}
+	return m;
+}
+
+static void ipxe(struct bb_serve *s, const struct bb_http_request *req,
+		 struct bb_http_response *resp)
+{
+	struct bb_boot_params p;
+	struct bb_boot_machine *m;
+	const struct bb_boot_group *g;
+	const struct bb_boot_profile *prof;
+
+	bb_boot_parse_query(req->query, req->query_len, &p);
+	m = from_query(s, req, &p);
+	resp->status = 200;
+	resp->content_type = "text/plain";
+	if (m && m->local_boot) {
+		bb_boot_render_local(&resp->body);
+		return;
+	}
+	g = bb_boot_select(s->boot, &p);
+	prof = g ? bb_boot_profile(s->boot, g->profile) : NULL;
+	if (!prof) {
+		bb_warn("boot: no profile for mac %s hostname %s",
+			bb_boot_param(&p, "mac") ?: "?",
+			bb_boot_param(&p, "hostname") ?: "?");
+		bb_boot_render_retry(&p, &resp->body);
+		return;
+	}
+	bb_boot_render_ipxe(prof, &resp->body);
+	if (m) {
+		snprintf(m->group, sizeof(m->group), "%s", g->id);
+		if (bb_boot_advance(m, BB_BOOT_BOOTING, bb_wall_now()))
+			bb_info("boot: %s is booting profile %s (group %s)",
+				m->name, prof->id, g->id);
+	}
+}
+
+/* A per-machine file (its base name is a machine's name: a Talos machine
+ * config with cluster secrets) goes only to that machine's address. */
+static bool secret_allowed(struct bb_serve *s, const char *path,
+			   uint32_t client, const char **owner)
+{
+	const char *base = strrchr(path, '/');
+	char name[128];
+	size_t n;
+	struct bb_boot_machine *m;
+	struct bb_dhcp_server *eng;
+	const struct bb_dhcp_lease *l;
+
+	base = base ? base + 1 : path;
+	n = strcspn(base, ".");
+	if (n >= sizeof(name))
+		return true;
+	memcpy(name, base, n);
+	name[n] = 0;
+	m = bb_boot_machine_by_name(s->boot, name);
+	if (!m)
+		return true; /* not a per-machine file */
+	*owner = m->name;
+	if (m->ip == client)
+		return true;
+	eng = bb_serve_dhcp_engine(s);
+	l = eng ? bb_dhcp_server_lease_by_ip(eng, client) : NULL;
+	return l && l->state == BB_LEASE_BOUND && !memcmp(l->mac, m->mac, 6);
+}
+
+/* root/rel, refused unless its real path stays inside root's. */
+static bool confined(const char *root, const char *rel, char *out, size_t cap)
+{
+	char rroot[PATH_MAX], rfile[PATH_MAX], joined[PATH_MAX + 256];
+	size_t n;
+
+	if (!root || !realpath(root, rroot))
+		return false;
+	snprintf(joined, sizeof(joined), "%s/%s", root, rel);
+	if (!realpath(joined, rfile))
+		return false;
+	n = strlen(rroot);
+	if (strncmp(rfile, rroot, n) || (rfile[n] != '/' && rfile[n]))
+		return false; /* a symlink out of the root */
+	n = strlen(rfile);
+	if (n >= cap)
+		return false;
+	memcpy(out, rfile, n + 1);
+	return true;
+}
+
+static void track_asset(struct bb_serve *s, const struct bb_http_request *req)
+{
+	struct bb_boot_machine *m = bb_routes_machine_by_ip(s, req->client_ip);
+	const struct bb_boot_group *g;
+	const struct bb_boot_profile *p;
+	size_t i;
+
+	if (!m || !m->group[0])
+		return;
+	for (i = 0, g = NULL; i < s->boot->ngroups; i++)
+		if (!strcmp(s->boot->groups[i].id, m->group))
+			g = &s->boot->groups[i];
+	p = g ? bb_boot_profile(s->boot, g->profile) : NULL;
+	if (!p)
+		return;
+	if (p->kernel && !strcmp(p->kernel, req->path) &&
+	    bb_boot_advance(m, BB_BOOT_KERNEL, bb_wall_now()))
+		bb_info("boot: %s fetched its kernel", m->name);
+	for (i = 0; i < p->ninitrd; i++)
+		if (!strcmp(p->initrd[i], req->path) &&
+		    bb_boot_advance(m, BB_BOOT_INITRD, bb_wall_now()))
+			bb_info("boot: %s fetched its initrd", m->name);
+}
+
+static void assets(struct bb_serve *s, const struct bb_http_request *req,
+		   struct bb_http_response *resp)
+{
+	const char *rel = req->path + strlen("/assets/");
+	const char *owner = NULL;
+	char mb[1024];
+
+	if (!secret_allowed(s, req->path, req->client_ip, &owner)) {
+		char ip[16];
+
+		bb_warn("boot: %s asked for %s's file %s: refused",
+			bb_fmt_ipv4(req->client_ip, ip), owner, req->path);
+		resp->status = 403;
+		bb_buf_puts(&resp->body, "forbidden: this file belongs to "
+					 "another machine\n");
+		return;
+	}
+	if (s->cfg->boot.matchbox_dir)
+		snprintf(mb, sizeof(mb), "%s/assets", s->cfg->boot.matchbox_dir);
+	if (confined(s->cfg->boot.assets_dir, rel, resp->file,
+		     sizeof(resp->file)) ||
+	    (s->cfg->boot.matchbox_dir &&
+	     confined(mb, rel, resp->file, sizeof(resp->file)))) {
+		resp->status = 200;
+		track_asset(s, req);
+		return;
+	}
+	resp->status = 404;
+	bb_buf_puts(&resp->body, "not found\n");
+}
+
+static void metadata(struct bb_serve *s, const struct bb_http_request *req,
+		     struct bb_http_response *resp)
+{
+	struct bb_boot_params p;
+	const struct bb_boot_group *g;
+
+	bb_boot_parse_query(req->query, req->query_len, &p);
+	from_query(s, req, &p);
+	g = bb_boot_select(s->boot, &p);
+	resp->status = g ? 200 : 404;
+	bb_boot_render_metadata(g, &p, &resp->body);
+}
+
+static void generic(struct bb_serve *s, const struct bb_http_request *req,
+		    struct bb_http_response *resp)
+{
+	struct bb_boot_params p;
+	const struct bb_boot_group *g;
+	const struct bb_boot_profile *prof;
+	char rel[256];
+
+	bb_boot_parse_query(req->query, req->query_len, &p);
+	from_query(s, req, &p);
+	g = bb_boot_select(s->boot, &p);
+	prof = g ? bb_boot_profile(s->boot, g->profile) : NULL;
+	resp->status = 404;
+	if (!prof || !prof->generic_id || !s->cfg->boot.matchbox_dir ||
+	    strchr(prof->generic_id, '/'))
+		return;
+	snprintf(rel, sizeof(rel), "generic/%s", prof->generic_id);
+	if (confined(s->cfg->boot.matchbox_dir, rel, resp->file,
+		     sizeof(resp->file))) {
+		resp->status = 200;
+		resp->content_type = "text/plain";
+	}
+}
 
 void bb_routes_handle(void *ctx, const struct bb_http_request *req,
 		      struct bb_http_response *resp)
 {
 	struct bb_serve *s = ctx;
-	const char *dir = s->cfg->boot.assets_dir;
+	const char *p = req->path;
+	bool get = req->method == BB_HTTP_GET || req->method == BB_HTTP_HEAD;
 
-	if (dir && !strncmp(req->path, "/assets/", 8)) {
-		snprintf(resp->file, sizeof(resp->file), "%s/%s", dir,
-			 req->path + 8);
-		resp->status = 200;
+	if (!strncmp(p, "/api/", 5) || !strcmp(p, "/metrics") ||
+	    !strcmp(p, "/")) {
+		bb_api_handle(s, req, resp);
 		return;
 	}
-	resp->status = 404;
-	bb_buf_puts(&resp->body, "not found\n");
+	if (!s->boot) {
+		resp->status = 404;
+		return;
+	}
+	if (!get) {
+		resp->status = 405;
+		snprintf(resp->extra_headers, sizeof(resp->extra_headers),
+			 "Allow: GET, HEAD\r\n");
+		return;
+	}
+	if (!strcmp(p, "/boot.ipxe")) {
+		s->boot->requests[R_CHAIN]++;
+		resp->status = 200;
+		bb_boot_render_chain(&resp->body);
+	} else if (!strcmp(p, "/ipxe")) {
+		s->boot->requests[R_IPXE]++;
+		ipxe(s, req, resp);
+	} else if (!strcmp(p, "/metadata")) {
+		s->boot->requests[R_META]++;
+		metadata(s, req, resp);
+	} else if (!strcmp(p, "/generic")) {
+		s->boot->requests[R_GENERIC]++;
+		generic(s, req, resp);
+	} else if (!strncmp(p, "/assets/", 8)) {
+		s->boot->requests[R_ASSETS]++;
+		assets(s, req, resp);
+	} else {
+		/* UEFI HTTP boot fetches the boot file from the root */
+		s->boot->requests[R_OTHER]++;
+		if (s->cfg->tftp.enabled && !strchr(p + 1, '/') &&
+		    confined(s->cfg->tftp.root, p + 1, resp->file,
+			     sizeof(resp->file))) {
+			resp->status = 200;
+			return;
+		}
+		resp->status = 404;
+		bb_buf_puts(&resp->body, "not found\n");
+	}
 }

@@ -1,0 +1,202 @@
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "boot/boot.h"
+#include "common/parse.h"
+#include "dhcp/dhcp_server.h"
+#include "firmware/api.h"
+#include "firmware/log.h"
+#include "firmware/serve.h"
+
+static cJSON *machine_json(const struct bb_boot_machine *m)
+{
+	cJSON *j = cJSON_CreateObject();
+	char mac[18], ip[16];
+	const char *role = bb_boot_param(&m->labels, "role");
+
+	cJSON_AddStringToObject(j, "name", m->name);
+	cJSON_AddStringToObject(j, "mac", bb_fmt_mac(m->mac, mac));
+	if (m->ip)
+		cJSON_AddStringToObject(j, "ip", bb_fmt_ipv4(m->ip, ip));
+	else
+		cJSON_AddNullToObject(j, "ip");
+	cJSON_AddStringToObject(j, "role", role ? role : "");
+	cJSON_AddBoolToObject(j, "inventory", m->inventory);
+	cJSON_AddStringToObject(j, "state", bb_boot_state_name(m->state));
+	cJSON_AddStringToObject(j, "group", m->group);
+	cJSON_AddNumberToObject(j, "last_seen", (double)m->last_seen);
+	if (m->last_ip)
+		cJSON_AddStringToObject(j, "last_ip",
+					bb_fmt_ipv4(m->last_ip, ip));
+	cJSON_AddBoolToObject(j, "local_boot", m->local_boot);
+	return j;
+}
+
+static void send_json(struct bb_http_response *resp, int status, cJSON *j)
+{
+	char *txt = cJSON_PrintUnformatted(j);
+
+	resp->status = status;
+	resp->content_type = "application/json";
+	if (txt) {
+		bb_buf_puts(&resp->body, txt);
+		bb_buf_puts(&resp->body, "\n");
+	}
+	cJSON_free(txt);
+	cJSON_Delete(j);
+}
+
+static void machines(struct bb_serve *s, const char *name,
+		     struct bb_http_response *resp)
+{
+	cJSON *arr = cJSON_CreateArray();
+	size_t i;
+
+	for (i = 0; s->boot && i < s->boot->nmachines; i++) {
+		const struct bb_boot_machine *m = &s->boot->machines[i];
+
+		if (name && (!m->inventory || strcmp(m->name, name)))
+			continue;
+		if (name) {
+			cJSON_Delete(arr);
+			send_json(resp, 200, machine_json(m));
+			return;
+		}
+		cJSON_AddItemToArray(arr, machine_json(m));
+	}
+	if (name) {
+		cJSON_Delete(arr);
+		resp->status = 404;
+		bb_buf_puts(&resp->body, "{\"error\":\"no such machine\"}\n");
+		return;
+	}
+	send_json(resp, 200, arr);
+}
+
+static void booted(struct bb_serve *s, const struct bb_http_request *req,
+		   struct bb_http_response *resp)
+{
+	struct bb_boot_params p;
+	const char *mac;
+	uint8_t b[6];
+	struct bb_boot_machine *m = NULL;
+
+	bb_boot_parse_query(req->query, req->query_len, &p);
+	mac = bb_boot_param(&p, "mac");
+	if (s->boot && mac && !bb_parse_mac(mac, strlen(mac), b))
+		m = bb_boot_machine_get(s->boot, b);
+	if (!m && s->boot)
+		m = bb_routes_machine_by_ip(s, req->client_ip);
+	if (!m) {
+		resp->status = 404;
+		bb_buf_puts(&resp->body, "unknown machine\n");
+		return;
+	}
+	m->last_ip = req->client_ip;
+	if (bb_boot_advance(m, BB_BOOT_BOOTED, bb_wall_now()))
+		bb_info("boot: %s booted and called back", m->name);
+	resp->status = 200;
+	bb_buf_puts(&resp->body, "ok\n");
+}
+
+static int count_lease(const struct bb_dhcp_lease *l, void *arg)
+{
+	(void)l;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void status(struct bb_serve *s, struct bb_http_response *resp)
+{
+	cJSON *j = cJSON_CreateObject(), *st = cJSON_CreateObject();
+	struct bb_dhcp_server *eng = bb_serve_dhcp_engine(s);
+	int leases = 0;
+	size_t i;
+
+	cJSON_AddStringToObject(j, "name", s->cfg->appliance.name ?: "");
+	cJSON_AddNumberToObject(j, "uptime", (double)(bb_wall_now() - s->started));
+	if (eng)
+		bb_dhcp_server_foreach(eng, bb_wall_now(), count_lease, &leases);
+	cJSON_AddNumberToObject(j, "leases", leases);
+	for (i = 0; s->boot && i < s->boot->nmachines; i++) {
+		const char *n = bb_boot_state_name(s->boot->machines[i].state);
+		cJSON *c = cJSON_GetObjectItem(st, n);
+
+		if (c)
+			cJSON_SetNumberValue(c, c->valuedouble + 1);
+		else
+			cJSON_AddNumberToObject(st, n, 1);
+	}
+	cJSON_AddItemToObject(j, "machines", st);
+	send_json(resp, 200, j);
+}
+
+static void metrics(struct bb_serve *s, struct bb_http_response *resp)
+{
+	struct bb_dhcp_server *eng = bb_serve_dhcp_engine(s);
+	static const char *const routes[] = { "boot.ipxe", "ipxe", "metadata",
+					      "generic",   "assets", "api",
+					      "other" };
+	size_t i;
+
+	resp->status = 200;
+	resp->content_type = "text/plain; version=0.0.4";
+	if (eng) {
+		const struct bb_dhcp_stats *d = bb_dhcp_server_stats(eng);
+
+		bb_buf_printf(&resp->body,
+			      "bootbox_dhcp_received_total %llu\n"
+			      "bootbox_dhcp_malformed_total %llu\n"
+			      "bootbox_dhcp_ignored_total %llu\n"
+			      "bootbox_dhcp_replies_total{type=\"offer\"} %llu\n"
+			      "bootbox_dhcp_replies_total{type=\"ack\"} %llu\n"
+			      "bootbox_dhcp_replies_total{type=\"nak\"} %llu\n"
+			      "bootbox_dhcp_pool_exhausted_total %llu\n",
+			      (unsigned long long)d->rx,
+			      (unsigned long long)d->malformed,
+			      (unsigned long long)d->ignored,
+			      (unsigned long long)d->offer,
+			      (unsigned long long)d->ack,
+			      (unsigned long long)d->nak,
+			      (unsigned long long)d->no_address);
+	}
+	for (i = 0; s->boot && i < 7; i++)
+		bb_buf_printf(&resp->body,
+			      "bootbox_http_requests_total{route=\"%s\"} %llu\n",
+			      routes[i],
+			      (unsigned long long)s->boot->requests[i]);
+}
+
+void bb_api_handle(struct bb_serve *s, const struct bb_http_request *req,
+		   struct bb_http_response *resp)
+{
+	const char *p = req->path;
+
+	if (s->boot)
+		s->boot->requests[5]++;
+	if (!strcmp(p, "/api/v1/machines"))
+		machines(s, NULL, resp);
+	else if (!strncmp(p, "/api/v1/machines/", 17))
+		machines(s, p + 17, resp);
+	else if (!strcmp(p, "/api/v1/booted"))
+		booted(s, req, resp);
+	else if (!strcmp(p, "/api/v1/status"))
+		status(s, resp);
+	else if (!strcmp(p, "/metrics"))
+		metrics(s, resp);
+	else if (!strcmp(p, "/")) {
+		resp->status = 200;
+		resp->content_type = "text/html";
+		bb_buf_printf(&resp->body,
+			      "<!doctype html><title>bootbox</title><h1>bootbox "
+			      "%s</h1><p><a href=\"/api/v1/machines\">machines"
+			      "</a> · <a href=\"/api/v1/status\">status</a> · "
+			      "<a href=\"/metrics\">metrics</a></p>\n",
+			      s->cfg->appliance.name ? s->cfg->appliance.name
+						     : "");
+	} else {
+		resp->status = 404;
+		bb_buf_puts(&resp->body, "{\"error\":\"not found\"}\n");
+	}
+}
