@@ -14,8 +14,7 @@ ns_cleanup() {
 	local p n
 	for p in "${BG_PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	sleep 0.2
-	for p in "${BG_PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
-	wait 2>/dev/null
+	for p in "${BG_PIDS[@]}"; do kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 	for n in "${NS_LIST[@]}"; do ip netns del "$n" 2>/dev/null; done
 	rm -rf "$NS_TMP"
 }

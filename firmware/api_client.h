@@ -1,0 +1,15 @@
+/* A small blocking HTTP/1.0 GET to the local appliance's API, for the CLI
+ * (bootbox machines, status): connect to the configured listen port on
+ * loopback (or the configured address), 2 s timeouts. */
+#ifndef BB_API_CLIENT_H
+#define BB_API_CLIENT_H
+
+#include "common/buf.h"
+#include "firmware/config.h"
+
+/* 0 and the body in out when the appliance answered 200; BB_EIO when
+ * nothing answered; BB_EMALFORMED for anything else. */
+int bb_api_get(const struct bb_config *cfg, const char *path,
+	       struct bb_buf *out);
+
+#endif
