@@ -1,20 +1,62 @@
-/* Placeholder until the tftp service lands. */
+/* The TFTP service: the board's server on the configured root. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "board/linux/tftp_server.h"
+#include "common/err.h"
+#include "firmware/log.h"
 #include "firmware/serve.h"
+
+struct bb_serve_tftp {
+	struct bb_tftp_server *srv;
+};
+
+static void tftp_log(void *ctx, const char *line)
+{
+	(void)ctx;
+	bb_info("%s", line);
+}
 
 int bb_serve_tftp_start(struct bb_serve *s)
 {
-	(void)s;
+	struct bb_tftp_server_opts o = { 0 };
+	struct bb_serve_tftp *t;
+
+	if (!s->cfg->tftp.enabled)
+		return 0;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return BB_ENOMEM;
+	s->tftp = t;
+	o.root = s->cfg->tftp.root;
+	o.port = s->cfg->tftp.port;
+	o.log = tftp_log;
+	t->srv = bb_tftp_server_start(s->loop, &o);
+	if (!t->srv) {
+		bb_err("tftp: cannot serve %s on port %u: %s", o.root, o.port,
+		       strerror(errno));
+		return BB_EIO;
+	}
+	bb_info("tftp: serving %s on port %u", o.root, o.port);
 	return 0;
 }
 
 int bb_serve_tftp_reload(struct bb_serve *s, const struct bb_config *next)
 {
-	(void)s;
-	(void)next;
+	if (!s->tftp || !next->tftp.enabled)
+		return 0;
+	if (bb_tftp_server_set_root(s->tftp->srv, next->tftp.root))
+		bb_warn("tftp: cannot open the new root %s; keeping the old",
+			next->tftp.root);
 	return 0;
 }
 
 void bb_serve_tftp_stop(struct bb_serve *s)
 {
-	(void)s;
+	if (!s->tftp)
+		return;
+	bb_tftp_server_stop(s->tftp->srv);
+	free(s->tftp);
+	s->tftp = NULL;
 }

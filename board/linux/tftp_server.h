@@ -1,0 +1,30 @@
+/* The TFTP server of the Linux board: a listener for requests and one
+ * connected UDP socket per transfer (the RFC 1350 TID), each with its own
+ * timer, thousands at once. Files are opened beneath the root directory
+ * with openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS): no name, symlink
+ * or ".." leaves it. */
+#ifndef BB_LINUX_TFTP_SERVER_H
+#define BB_LINUX_TFTP_SERVER_H
+
+#include <stdint.h>
+
+#include "board/linux/loop.h"
+
+struct bb_tftp_server;
+
+struct bb_tftp_server_opts {
+	const char *root;
+	uint32_t addr; /* host byte order; 0: any */
+	uint16_t port;
+	uint32_t max_xfers; /* default 4096 */
+	void (*log)(void *ctx, const char *line);
+	void *ctx;
+};
+
+struct bb_tftp_server *bb_tftp_server_start(struct bb_loop *loop,
+					    const struct bb_tftp_server_opts *o);
+/* A new root for new transfers; 0 or a negative BB_E*. */
+int bb_tftp_server_set_root(struct bb_tftp_server *s, const char *root);
+void bb_tftp_server_stop(struct bb_tftp_server *s);
+
+#endif
