@@ -129,10 +129,13 @@ static bool secret_allowed(struct bb_serve *s, const char *path,
 	return l && l->state == BB_LEASE_BOUND && !memcmp(l->mac, m->mac, 6);
 }
 
-/* root/rel, refused unless its real path stays inside root's. */
+/* root/rel, refused unless its real path stays inside root's, or rel's
+ * last component is a link whose owner also owns its target (the rule of
+ * bb_open_beneath, so HTTP and TFTP serve the same files). */
 static bool confined(const char *root, const char *rel, char *out, size_t cap)
 {
 	char rroot[PATH_MAX], rfile[PATH_MAX], joined[PATH_MAX + 256];
+	struct stat lst, st;
 	size_t n;
 
 	if (!root || !realpath(root, rroot))
@@ -141,8 +144,21 @@ static bool confined(const char *root, const char *rel, char *out, size_t cap)
 	if (!realpath(joined, rfile))
 		return false;
 	n = strlen(rroot);
-	if (strncmp(rfile, rroot, n) || (rfile[n] != '/' && rfile[n]))
-		return false; /* a symlink out of the root */
+	if (strncmp(rfile, rroot, n) || (rfile[n] != '/' && rfile[n])) {
+		char dir[PATH_MAX + 256], rdir[PATH_MAX];
+		char *slash;
+
+		/* only the last component may lead out, and only by its
+		 * owner's will */
+		snprintf(dir, sizeof(dir), "%s", joined);
+		slash = strrchr(dir, '/');
+		*slash = 0;
+		if (!realpath(dir, rdir) || strncmp(rdir, rroot, n) ||
+		    (rdir[n] != '/' && rdir[n]) || lstat(joined, &lst) ||
+		    !S_ISLNK(lst.st_mode) || stat(joined, &st) ||
+		    st.st_uid != lst.st_uid)
+			return false;
+	}
 	n = strlen(rfile);
 	if (n >= cap)
 		return false;

@@ -1,7 +1,10 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -118,4 +121,54 @@ int bb_write_file_atomic(const char *path, const void *data, size_t len,
 		return BB_EIO;
 	}
 	return bb_fsync_parent(path);
+}
+
+static int openat2_beneath(int dirfd, const char *rel, int flags)
+{
+	struct open_how how = { .flags = (uint64_t)flags | O_CLOEXEC,
+				.resolve = RESOLVE_BENEATH |
+					   RESOLVE_NO_MAGICLINKS };
+
+	return (int)syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
+}
+
+int bb_open_beneath(int rootfd, const char *rel)
+{
+	char dir[1024];
+	const char *base = strrchr(rel, '/');
+	struct stat lst, st;
+	int dfd, fd = openat2_beneath(rootfd, rel, O_RDONLY);
+
+	if (fd >= 0 || (errno != EXDEV && errno != ELOOP))
+		return fd;
+	if (base) {
+		if ((size_t)(base - rel) >= sizeof(dir))
+			return -1;
+		memcpy(dir, rel, (size_t)(base - rel));
+		dir[base - rel] = 0;
+		base++;
+	} else {
+		strcpy(dir, ".");
+		base = rel;
+	}
+	/* everything but the last component must stay beneath */
+	dfd = openat2_beneath(rootfd, dir, O_PATH | O_DIRECTORY);
+	if (dfd < 0)
+		return -1;
+	if (fstatat(dfd, base, &lst, AT_SYMLINK_NOFOLLOW) ||
+	    !S_ISLNK(lst.st_mode)) {
+		close(dfd);
+		errno = EXDEV;
+		return -1;
+	}
+	fd = openat(dfd, base, O_RDONLY | O_CLOEXEC);
+	close(dfd);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) || st.st_uid != lst.st_uid) {
+		close(fd);
+		errno = EACCES;
+		return -1;
+	}
+	return fd;
 }

@@ -16,4 +16,13 @@ int bb_write_file_atomic(const char *path, const void *data, size_t len,
 			 mode_t mode);
 int bb_fsync_parent(const char *path);
 
+/* Opens rel (a client's path, already free of "..") for reading beneath
+ * the directory rootfd: nothing in rel may leave the root (openat2
+ * RESOLVE_BENEATH). A symlink that the root itself holds as rel's last
+ * component may point outside only when the link and its target have the
+ * same owner (nginx's "disable_symlinks if_not_owner"): Debian's
+ * /usr/lib/ipxe/ipxe.efi -> /boot/ipxe.efi is served, a link planted by
+ * another user is not. Returns an fd or -1 with errno (EXDEV, EACCES...). */
+int bb_open_beneath(int rootfd, const char *rel);
+
 #endif

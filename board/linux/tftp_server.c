@@ -2,16 +2,15 @@
 #include <stdarg.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "board/linux/fsutil.h"
 #include "board/linux/tftp_server.h"
 #include "common/err.h"
 #include "common/sanitize.h"
@@ -158,15 +157,6 @@ static void on_timer(struct bb_loop *loop, void *arg)
 	pump(t);
 }
 
-static int open_beneath(int rootfd, const char *name)
-{
-	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC,
-				.resolve = RESOLVE_BENEATH |
-					   RESOLVE_NO_MAGICLINKS };
-
-	return (int)syscall(SYS_openat2, rootfd, name, &how, sizeof(how));
-}
-
 static void reply_error(int sock, const struct sockaddr_in *to, uint16_t code,
 			const char *msg)
 {
@@ -209,9 +199,17 @@ static void start_xfer(struct bb_tftp_server *s, const struct bb_tftp_rrq *r,
 	struct xfer *t;
 	struct stat st;
 	uint32_t maxblk;
-	int fd = open_beneath(s->rootfd, r->file);
+	int fd = bb_open_beneath(s->rootfd, r->file);
 
 	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		char name[300], ip[16];
+		uint32_t a = ntohl(peer->sin_addr.s_addr);
+
+		bb_sanitize(name, sizeof(name), r->file, strlen(r->file));
+		snprintf(ip, sizeof(ip), "%u.%u.%u.%u", a >> 24,
+			 (a >> 16) & 255, (a >> 8) & 255, a & 255);
+		logf_(s, "tftp: %s %s refused: %s", ip, name,
+		      fd < 0 ? strerror(errno) : "not a regular file");
 		reply_error(s->lsock, peer,
 			    fd < 0 && errno != ENOENT ? BB_TFTP_EACCESS
 						      : BB_TFTP_ENOTFOUND,
