@@ -120,8 +120,15 @@ int bb_cmd_serve(int argc, char **argv)
 		       "stops.\n");
 		return 0;
 	}
-	if (getenv("BOOTBOX_DEBUG"))
-		bb_log_verbosity = BB_LOG_DEBUG;
+	/* BOOTBOX_LOG=error|warn|info|debug (systemd units set it) */
+	if (getenv("BOOTBOX_LOG")) {
+		const char *l = getenv("BOOTBOX_LOG");
+
+		bb_log_verbosity = !strcmp(l, "error")	 ? BB_LOG_ERR
+				   : !strcmp(l, "warn")	 ? BB_LOG_WARN
+				   : !strcmp(l, "debug") ? BB_LOG_DEBUG
+							 : BB_LOG_INFO;
+	}
 	if (bb_config_load(o.config, stderr, &s.cfg)) {
 		bb_err("%s: not starting: the configuration has errors",
 		       o.config);
