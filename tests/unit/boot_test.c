@@ -1,0 +1,145 @@
+#include "boot/boot.h"
+#include "common/err.h"
+#include "tests/unit/test.h"
+
+static const char profile_json[] =
+	"{\"id\":\"talos\",\"name\":\"Talos\",\"boot\":{\"kernel\":\"/assets/talos/kernel-amd64\","
+	"\"initrd\":[\"/assets/talos/initramfs-amd64.xz\"],\"args\":[\"talos.platform=metal\","
+	"\"talos.config=http://192.168.2.2:8080/assets/talos/${hostname}.yaml\"]},\"unknown\":1}";
+static const char *const groups_json[] = {
+	"{\"id\":\"talos-management\",\"profile\":\"talos\",\"selector\":{\"hostname\":\"management\",\"domain\":\"incus\"}}",
+	"{\"id\":\"talos-worker-1\",\"profile\":\"talos\",\"selector\":{\"mac\":\"10:66:6a:07:8d:0d\"},\"metadata\":{\"role\":\"worker\",\"n\":3}}",
+	"{\"id\":\"talos\",\"profile\":\"talos\",\"selector\":{}}",
+};
+
+static void load(struct bb_boot *b)
+{
+	char err[128];
+	size_t i;
+
+	bb_boot_init(b);
+	CHECK_EQ(bb_boot_load_profile_json(b, profile_json, strlen(profile_json), err, sizeof(err)), 0);
+	for (i = 0; i < 3; i++)
+		CHECK_EQ(bb_boot_load_group_json(b, groups_json[i], strlen(groups_json[i]), err, sizeof(err)), 0);
+}
+
+static const char *pick(struct bb_boot *b, const char *query)
+{
+	struct bb_boot_params p;
+	const struct bb_boot_group *g;
+
+	bb_boot_parse_query(query, strlen(query), &p);
+	g = bb_boot_select(b, &p);
+	return g ? g->id : "(none)";
+}
+
+static void test_selection(void)
+{
+	struct bb_boot b;
+
+	load(&b);
+	CHECK_STR(pick(&b, "mac=52-54-00-12-34-56&hostname=management&domain=incus"), "talos-management");
+	CHECK_STR(pick(&b, "mac=10-66-6A-07-8D-0D&hostname=&domain="), "talos-worker-1");
+	CHECK_STR(pick(&b, "mac=1066.6a07.8d0d"), "talos-worker-1");
+	CHECK_STR(pick(&b, "mac=52-54-00-00-00-01&hostname=management"), "talos"); /* domain missing */
+	CHECK_STR(pick(&b, ""), "talos");
+	bb_boot_free(&b);
+}
+
+static void test_ties_deterministic(void)
+{
+	struct bb_boot b;
+	char err[64];
+	const char *g1 = "{\"id\":\"b\",\"profile\":\"p\",\"selector\":{\"role\":\"worker\"}}";
+	const char *g2 = "{\"id\":\"a\",\"profile\":\"p\",\"selector\":{\"arch\":\"amd64\"}}";
+
+	bb_boot_init(&b);
+	bb_boot_load_group_json(&b, g1, strlen(g1), err, sizeof(err));
+	bb_boot_load_group_json(&b, g2, strlen(g2), err, sizeof(err));
+	/* both match with one pair: "arch=amd64" < "role=worker" */
+	CHECK_STR(pick(&b, "role=worker&arch=amd64"), "a");
+	bb_boot_free(&b);
+}
+
+static void test_render(void)
+{
+	struct bb_boot b;
+	struct bb_buf out = { 0 };
+	struct bb_boot_params p;
+	const struct bb_boot_profile *prof;
+
+	load(&b);
+	bb_boot_render_chain(&out);
+	CHECK_STR(out.p, "#!ipxe\nchain ipxe?uuid=${uuid}&mac=${mac:hexhyp}&domain=${domain}"
+			 "&hostname=${hostname}&serial=${serial}&arch=${buildarch:uristring}\n");
+	bb_buf_reset(&out);
+	prof = bb_boot_profile(&b, "talos");
+	CHECK(prof != NULL);
+	bb_boot_render_ipxe(prof, &out);
+	CHECK_STR(out.p, "#!ipxe\nkernel /assets/talos/kernel-amd64 talos.platform=metal "
+			 "talos.config=http://192.168.2.2:8080/assets/talos/${hostname}.yaml "
+			 "initrd=initramfs-amd64.xz\ninitrd /assets/talos/initramfs-amd64.xz\nboot\n");
+	bb_buf_reset(&out);
+	bb_boot_parse_query("mac=aa-bb-cc-dd-ee-ff", strlen("mac=aa-bb-cc-dd-ee-ff"), &p);
+	bb_boot_render_retry(&p, &out);
+	CHECK(strstr(out.p, "no profile for this machine (mac aa:bb:cc:dd:ee:ff") != NULL);
+	CHECK(strstr(out.p, "chain --replace --autofree /boot.ipxe") != NULL);
+	bb_buf_reset(&out);
+	bb_boot_render_metadata(&b.groups[1], &p, &out);
+	CHECK(strstr(out.p, "ROLE=worker\nN=3\nMAC=aa:bb:cc:dd:ee:ff\n") != NULL);
+	bb_buf_free(&out);
+	bb_boot_free(&b);
+}
+
+static void test_bad_json(void)
+{
+	static const char *const bad[] = {
+		"", "[]", "{\"id\":1}", "{\"name\":\"x\"}",
+		"{\"id\":\"p\",\"boot\":{\"initrd\":\"notalist\"}}",
+		"{\"id\":\"p\",\"boot\":{\"args\":[1]}}",
+		"{\"id\":\"p\",\"boot\":[]}", "{\"id\":\"p\"",
+	};
+	struct bb_boot b;
+	char err[128];
+	size_t i;
+
+	bb_boot_init(&b);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		size_t n = strlen(bad[i]);
+		char *g = bb_test_guard(bad[i], n ? n : 1);
+
+		CHECK(bb_boot_load_profile_json(&b, g, n, err, sizeof(err)) != 0);
+		CHECK(bb_boot_load_group_json(&b, g, n, err, sizeof(err)) != 0);
+		bb_test_unguard(g, n ? n : 1);
+	}
+	CHECK_EQ(b.nprofiles, 0);
+	CHECK(bb_boot_load_group_json(&b, "{\"id\":\"g\",\"profile\":\"p\",\"selector\":{\"a\":[1]}}", 46, err, sizeof(err)) != 0);
+	bb_boot_free(&b);
+}
+
+static void test_states_forward_only(void)
+{
+	struct bb_boot b;
+	const uint8_t mac[6] = { 1, 2, 3, 4, 5, 6 };
+	struct bb_boot_machine *m;
+
+	bb_boot_init(&b);
+	m = bb_boot_machine_get(&b, mac);
+	CHECK(m != NULL && !m->inventory);
+	CHECK(bb_boot_advance(m, BB_BOOT_BOOTING, 1));
+	CHECK(!bb_boot_advance(m, BB_BOOT_SEEN, 2));
+	CHECK_EQ(m->state, BB_BOOT_BOOTING);
+	CHECK(bb_boot_advance(m, BB_BOOT_BOOTED, 3));
+	CHECK_STR(bb_boot_state_name(m->state), "booted");
+	bb_boot_free(&b);
+}
+
+int main(void)
+{
+	RUN(test_selection);
+	RUN(test_ties_deterministic);
+	RUN(test_render);
+	RUN(test_bad_json);
+	RUN(test_states_forward_only);
+	return bb_test_done();
+}
