@@ -384,6 +384,11 @@ static void put_boot_opts(struct bb_wr *w, const struct bb_dhcp_server *srv,
 		bb_dhcp_put_str(w, BB_OPT_VENDOR_CLASS, "HTTPClient");
 	else if (r->boot.vendor_pxe)
 		bb_dhcp_put_str(w, BB_OPT_VENDOR_CLASS, "PXEClient");
+	/* PXE spec 2.1: discovery control 8 = "take the boot file from this
+	 * offer"; without option 43 EDK2 files the offer as BINL and asks a
+	 * boot server on port 4011 instead */
+	if (r->boot.vendor_pxe && r->boot.kind == BB_BOOT_TFTP)
+		bb_dhcp_put(w, BB_OPT_VENDOR_OPTS, "\x06\x01\x08\xff", 4);
 	if (r->boot.kind == BB_BOOT_TFTP)
 		bb_dhcp_put_str(w, BB_OPT_TFTP_SERVER,
 				bb_fmt_ipv4(srv->cfg.boot.next_server, ip));

@@ -18,4 +18,5 @@ else
 fi
 l=$(grep "tftp: .*ipxe.efi" "$BB_LOG" | tail -1); [ -n "$l" ] && ok "ipxe.efi came over TFTP (${l#*tftp: })" || bad "no TFTP transfer of ipxe.efi logged"
 grep -q "GET /boot.ipxe" "$BB_LOG" && ok "iPXE asked for /boot.ipxe (no chain loop)" || bad "no /boot.ipxe"
+[ "$T_FAIL" != 0 ] && { echo "--- bootbox log ---"; grep -vE "GET /(api|assets)" "$BB_LOG" | tail -25; }
 finish

@@ -372,6 +372,8 @@ static void test_boot_flows(void)
 		if (f->echo && got)
 			CHECK_STR(got, f->echo);
 		CHECK_EQ(reply.siaddr, f->siaddr);
+		CHECK_EQ(bb_dhcp_has(&reply, BB_OPT_VENDOR_OPTS),
+			 f->echo && !strcmp(f->echo, "PXEClient"));
 		if (f->siaddr) {
 			CHECK_STR(stropt(BB_OPT_TFTP_SERVER), "192.168.2.2");
 			CHECK(!memcmp((const char *)reply.data, "", 0));
