@@ -8,8 +8,9 @@
 #include "firmware/api.h"
 #include "firmware/log.h"
 #include "firmware/serve.h"
+#include "firmware/serve_handoff.h"
 
-static cJSON *machine_json(const struct bb_boot_machine *m)
+static cJSON *machine_json(struct bb_serve *s, const struct bb_boot_machine *m)
 {
 	cJSON *j = cJSON_CreateObject();
 	char mac[18], ip[16];
@@ -30,10 +31,14 @@ static cJSON *machine_json(const struct bb_boot_machine *m)
 		cJSON_AddStringToObject(j, "last_ip",
 					bb_fmt_ipv4(m->last_ip, ip));
 	cJSON_AddBoolToObject(j, "local_boot", m->local_boot);
+	cJSON_AddStringToObject(j, "phase",
+				bb_phase_name(bb_serve_handoff_phase(s, m)));
+	if (bb_serve_handoff_is_management(s, m))
+		cJSON_AddItemToObject(j, "handoff", bb_api_handoff_json(s));
 	return j;
 }
 
-static void send_json(struct bb_http_response *resp, int status, cJSON *j)
+void bb_api_send_json(struct bb_http_response *resp, int status, cJSON *j)
 {
 	char *txt = cJSON_PrintUnformatted(j);
 
@@ -60,10 +65,10 @@ static void machines(struct bb_serve *s, const char *name,
 			continue;
 		if (name) {
 			cJSON_Delete(arr);
-			send_json(resp, 200, machine_json(m));
+			bb_api_send_json(resp, 200, machine_json(s, m));
 			return;
 		}
-		cJSON_AddItemToArray(arr, machine_json(m));
+		cJSON_AddItemToArray(arr, machine_json(s, m));
 	}
 	if (name) {
 		cJSON_Delete(arr);
@@ -71,7 +76,7 @@ static void machines(struct bb_serve *s, const char *name,
 		bb_buf_puts(&resp->body, "{\"error\":\"no such machine\"}\n");
 		return;
 	}
-	send_json(resp, 200, arr);
+	bb_api_send_json(resp, 200, arr);
 }
 
 static void booted(struct bb_serve *s, const struct bb_http_request *req,
@@ -94,7 +99,7 @@ static void booted(struct bb_serve *s, const struct bb_http_request *req,
 		return;
 	}
 	m->last_ip = req->client_ip;
-	if (bb_boot_advance(m, BB_BOOT_BOOTED, bb_wall_now()))
+	if (bb_serve_boot_advance(s, m, BB_BOOT_BOOTED))
 		bb_info("boot: %s booted and called back", m->name);
 	resp->status = 200;
 	bb_buf_puts(&resp->body, "ok\n");
@@ -129,7 +134,9 @@ static void status(struct bb_serve *s, struct bb_http_response *resp)
 			cJSON_AddNumberToObject(st, n, 1);
 	}
 	cJSON_AddItemToObject(j, "machines", st);
-	send_json(resp, 200, j);
+	if (s->handoff)
+		cJSON_AddItemToObject(j, "handoff", bb_api_handoff_json(s));
+	bb_api_send_json(resp, 200, j);
 }
 
 static void metrics(struct bb_serve *s, struct bb_http_response *resp)
@@ -175,8 +182,13 @@ void bb_api_handle(struct bb_serve *s, const struct bb_http_request *req,
 
 	if (s->boot)
 		s->boot->requests[5]++;
-	if (!strcmp(p, "/api/v1/machines"))
+	if (req->method == BB_HTTP_POST)
+		bb_api_handle_post(s, req, resp);
+	else if (!strcmp(p, "/api/v1/machines"))
 		machines(s, NULL, resp);
+	else if (!strcmp(p, "/api/v1/handoff"))
+		bb_api_send_json(resp, s->handoff ? 200 : 404,
+				 bb_api_handoff_json(s));
 	else if (!strncmp(p, "/api/v1/machines/", 17))
 		machines(s, p + 17, resp);
 	else if (!strcmp(p, "/api/v1/booted"))

@@ -13,6 +13,15 @@ struct bb_boot_machine;
 void bb_api_handle(struct bb_serve *s, const struct bb_http_request *req,
 		   struct bb_http_response *resp);
 
+/* api_handoff.c: the hand-off's state ({"enabled":false} when off), and
+ * the POST routes (operator actions, from this host only). */
+struct cJSON;
+struct cJSON *bb_api_handoff_json(struct bb_serve *s);
+void bb_api_handle_post(struct bb_serve *s, const struct bb_http_request *req,
+		 struct bb_http_response *resp);
+void bb_api_send_json(struct bb_http_response *resp, int status,
+		      struct cJSON *j);
+
 /* From routes.c: the machine behind a client address, or NULL. */
 struct bb_boot_machine *bb_routes_machine_by_ip(struct bb_serve *s,
 						uint32_t ip);

@@ -10,8 +10,8 @@
 #include "common/err.h"
 #include "firmware/api_client.h"
 
-int bb_api_get(const struct bb_config *cfg, const char *path,
-	       struct bb_buf *out)
+static int request(const struct bb_config *cfg, const char *method,
+		   const char *path, struct bb_buf *out)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
 	struct timeval tv = { 2, 0 };
@@ -31,7 +31,9 @@ int bb_api_get(const struct bb_config *cfg, const char *path,
 		return BB_EIO;
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	n = snprintf(req, sizeof(req), "GET %s HTTP/1.0\r\n\r\n", path);
+	n = snprintf(req, sizeof(req),
+		     "%s %s HTTP/1.0\r\nContent-Length: 0\r\n\r\n", method,
+		     path);
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
 	    write(fd, req, (size_t)n) != n) {
 		close(fd);
@@ -51,4 +53,16 @@ int bb_api_get(const struct bb_config *cfg, const char *path,
 	out->len = (size_t)n;
 	out->p[n] = 0;
 	return 0;
+}
+
+int bb_api_get(const struct bb_config *cfg, const char *path,
+	       struct bb_buf *out)
+{
+	return request(cfg, "GET", path, out);
+}
+
+int bb_api_post(const struct bb_config *cfg, const char *path,
+		struct bb_buf *out)
+{
+	return request(cfg, "POST", path, out);
 }

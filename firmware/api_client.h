@@ -1,4 +1,4 @@
-/* A small blocking HTTP/1.0 GET to the local appliance's API, for the CLI
+/* A small blocking HTTP/1.0 GET or POST to the local appliance's API, for the CLI
  * (bootbox machines, status): connect to the configured listen port on
  * loopback (or the configured address), 2 s timeouts. */
 #ifndef BB_API_CLIENT_H
@@ -11,5 +11,8 @@
  * nothing answered; BB_EMALFORMED for anything else. */
 int bb_api_get(const struct bb_config *cfg, const char *path,
 	       struct bb_buf *out);
+/* The same with an empty POST (operator actions). */
+int bb_api_post(const struct bb_config *cfg, const char *path,
+		struct bb_buf *out);
 
 #endif

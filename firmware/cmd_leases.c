@@ -89,7 +89,7 @@ int bb_cmd_leases(int argc, char **argv)
 	}
 	if (bb_config_load(o.config, stderr, &cfg))
 		return 1;
-	if (bb_dhcp_conf_build(cfg, &conf) || !(eng = bb_dhcp_server_new(&conf.c))) {
+	if (bb_dhcp_conf_build(cfg, false, &conf) || !(eng = bb_dhcp_server_new(&conf.c))) {
 		fprintf(stderr, "bootbox leases: out of memory\n");
 		return 1;
 	}

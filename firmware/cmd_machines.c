@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/err.h"
 #include "common/parse.h"
 #include "firmware/api_client.h"
 #include "firmware/cli.h"
@@ -32,11 +33,12 @@ static int print_api(const char *json, int as_json)
 		cJSON_Delete(arr);
 		return 0;
 	}
-	printf("%-20s %-17s %-15s %-10s %-20s %s\n", "NAME", "MAC", "IP",
-	       "STATE", "GROUP", "LAST IP");
-	cJSON_ArrayForEach(m, arr) printf("%-20s %-17s %-15s %-10s %-20s %s\n",
+	printf("%-20s %-17s %-15s %-8s %-11s %-20s %s\n", "NAME", "MAC", "IP",
+	       "STATE", "PHASE", "GROUP", "LAST IP");
+	cJSON_ArrayForEach(m, arr) printf("%-20s %-17s %-15s %-8s %-11s %-20s "
+					  "%s\n",
 					  s(m, "name"), s(m, "mac"), s(m, "ip"),
-					  s(m, "state"),
+					  s(m, "state"), s(m, "phase"),
 					  s(m, "group")[0] ? s(m, "group") : "-",
 					  s(m, "last_ip"));
 	cJSON_Delete(arr);
@@ -57,6 +59,40 @@ static void print_inventory(const struct bb_config *cfg)
 		       "unknown (appliance not running)");
 }
 
+static int reinstall(const struct bb_config *cfg,
+		     const struct bb_cli_opts *o)
+{
+	struct bb_buf b = { 0 };
+	char path[160];
+	int rc;
+
+	if (strcmp(o->pos[0], "reinstall") || o->npos != 2) {
+		fprintf(stderr, "usage: bootbox machines reinstall NAME\n");
+		return 2;
+	}
+	if (!bb_config_machine(cfg, o->pos[1])) {
+		fprintf(stderr, "bootbox machines: '%s' is not a machine in "
+				"%s\n", o->pos[1], cfg->path);
+		return 1;
+	}
+	snprintf(path, sizeof(path), "/api/v1/machines/%s/reinstall",
+		 o->pos[1]);
+	rc = bb_api_post(cfg, path, &b);
+	bb_buf_free(&b);
+	if (rc == BB_EIO) {
+		fprintf(stderr, "bootbox machines: the appliance is not "
+				"running (its API did not answer)\n");
+		return 1;
+	}
+	if (rc) {
+		fprintf(stderr, "bootbox machines: the appliance refused the "
+				"reinstall of %s\n", o->pos[1]);
+		return 1;
+	}
+	printf("%s will be installed again at its next boot\n", o->pos[1]);
+	return 0;
+}
+
 int bb_cmd_machines(int argc, char **argv)
 {
 	struct bb_cli_opts o;
@@ -67,12 +103,18 @@ int bb_cmd_machines(int argc, char **argv)
 	if ((rc = bb_cli_parse(argc, argv, &o)))
 		return rc;
 	if (o.help) {
-		printf("usage: bootbox machines [-c FILE] [--json]\n");
+		printf("usage: bootbox machines [-c FILE] [--json]\n"
+		       "       bootbox machines reinstall NAME [-c FILE]\n"
+		       "reinstall: the machine installs again at its next "
+		       "boot; for the management\nnode the hand-off starts "
+		       "over\n");
 		return 0;
 	}
 	if (bb_config_load(o.config, stderr, &cfg))
 		return 1;
-	if (bb_api_get(cfg, "/api/v1/machines", &b) == 0)
+	if (o.npos > 0)
+		rc = reinstall(cfg, &o);
+	else if (bb_api_get(cfg, "/api/v1/machines", &b) == 0)
 		rc = print_api(b.p, o.json);
 	else
 		print_inventory(cfg);

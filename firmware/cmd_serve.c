@@ -15,6 +15,7 @@
 #include "firmware/cli.h"
 #include "firmware/log.h"
 #include "firmware/serve.h"
+#include "firmware/serve_handoff.h"
 
 static void sd_notify(const char *msg)
 {
@@ -49,6 +50,8 @@ static void reload(struct bb_serve *s)
 	}
 	/* every service either takes the new config or keeps the old */
 	rc = bb_serve_boot_reload(s, next);
+	if (!rc)
+		rc = bb_serve_handoff_reload(s, next);
 	if (!rc)
 		rc = bb_serve_http_reload(s, next);
 	if (!rc)
@@ -89,6 +92,9 @@ static int start_all(struct bb_serve *s)
 
 	if ((rc = bb_serve_boot_start(s)))
 		return rc;
+	/* before DHCP: a stand-down in force must hold from the first packet */
+	if ((rc = bb_serve_handoff_start(s)))
+		return rc;
 	if ((rc = bb_serve_http_start(s)))
 		return rc;
 	if ((rc = bb_serve_tftp_start(s)))
@@ -98,6 +104,7 @@ static int start_all(struct bb_serve *s)
 
 static void stop_all(struct bb_serve *s)
 {
+	bb_serve_handoff_stop(s);
 	bb_serve_dhcp_stop(s);
 	bb_serve_tftp_stop(s);
 	bb_serve_http_stop(s);

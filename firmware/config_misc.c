@@ -184,6 +184,10 @@ void bb_cfg_handoff(struct bb_cfg_ctx *c, yaml_node_t *n)
 		bb_cfg_error(c, bb_cfg_get(c, n, "standdown"),
 			     "handoff.standdown", "expected renewals or stop");
 	check_url(c, n, "handoff", "export_url", h->export_url);
+	if (h->export_url && strncmp(h->export_url, "http://", 7))
+		bb_cfg_error(c, bb_cfg_get(c, n, "export_url"),
+			     "handoff.export_url",
+			     "only http:// is supported for the export POST");
 	if (!h->ns)
 		h->ns = "tink-system";
 }

@@ -6,7 +6,28 @@
 #include "common/parse.h"
 #include "firmware/dhcp_conf.h"
 
-int bb_dhcp_conf_build(const struct bb_config *cfg, struct bb_dhcp_conf *o)
+static bool handed_over(const struct bb_cfg_handoff *h,
+			const struct bb_cfg_subnet *s)
+{
+	uint32_t net, mask;
+	uint8_t pre;
+	size_t i;
+
+	if (!h->nscopes)
+		return true;
+	for (i = 0; i < h->nscopes; i++) {
+		if (bb_parse_cidr(h->scopes[i], strlen(h->scopes[i]), &net,
+				  &pre))
+			continue;
+		mask = pre ? ~0u << (32 - pre) : 0;
+		if (pre <= s->prefix && (s->net & mask) == (net & mask))
+			return true;
+	}
+	return false;
+}
+
+int bb_dhcp_conf_build(const struct bb_config *cfg, bool standdown,
+		       struct bb_dhcp_conf *o)
 {
 	const struct bb_cfg_dhcp *d = &cfg->dhcp;
 	size_t i, j, np = 0;
@@ -41,6 +62,13 @@ int bb_dhcp_conf_build(const struct bb_config *cfg, struct bb_dhcp_conf *o)
 		t->nntp = s->nntp;
 		t->domain = s->domain;
 		t->lease_time = s->lease_time;
+		if (standdown && cfg->handoff.enabled &&
+		    handed_over(&cfg->handoff, s))
+			t->standdown = cfg->handoff.standdown &&
+						       !strcmp(cfg->handoff.standdown,
+							       "stop")
+					       ? BB_STANDDOWN_STOP
+					       : BB_STANDDOWN_RENEWALS;
 	}
 	for (i = 0; i < cfg->nmachines; i++) {
 		const struct bb_cfg_machine *m = &cfg->machines[i];

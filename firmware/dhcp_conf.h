@@ -16,8 +16,11 @@ struct bb_dhcp_conf {
 	char http_base[64];
 };
 
-/* 0 or BB_ENOMEM; free with bb_dhcp_conf_free. Strings point into cfg. */
-int bb_dhcp_conf_build(const struct bb_config *cfg, struct bb_dhcp_conf *out);
+/* 0 or BB_ENOMEM; free with bb_dhcp_conf_free. Strings point into cfg.
+ * standdown: the hand-off's DHCP stand-down is in force, so the scopes of
+ * handoff.scopes (every subnet when none) get handoff.standdown's mode. */
+int bb_dhcp_conf_build(const struct bb_config *cfg, bool standdown,
+		       struct bb_dhcp_conf *out);
 void bb_dhcp_conf_free(struct bb_dhcp_conf *c);
 
 /* <state_dir>/dhcp/leases.journal */

@@ -60,7 +60,7 @@ static struct bb_boot_machine *from_query(struct bb_serve *s,
 		m = bb_routes_machine_by_ip(s, req->client_ip);
 	if (m) {
 		m->last_ip = req->client_ip;
-		bb_boot_advance(m, BB_BOOT_SEEN, bb_wall_now());
+		bb_serve_boot_advance(s, m, BB_BOOT_SEEN);
 		labels_into(m, p);
 	}
 	return m;
@@ -79,6 +79,8 @@ static void ipxe(struct bb_serve *s, const struct bb_http_request *req,
 	resp->status = 200;
 	resp->content_type = "text/plain";
 	if (m && m->local_boot) {
+		bb_info("boot: %s is installed: it boots its local disk",
+			m->name);
 		bb_boot_render_local(&resp->body);
 		return;
 	}
@@ -94,7 +96,7 @@ static void ipxe(struct bb_serve *s, const struct bb_http_request *req,
 	bb_boot_render_ipxe(prof, &resp->body);
 	if (m) {
 		snprintf(m->group, sizeof(m->group), "%s", g->id);
-		if (bb_boot_advance(m, BB_BOOT_BOOTING, bb_wall_now()))
+		if (bb_serve_boot_advance(s, m, BB_BOOT_BOOTING))
 			bb_info("boot: %s is booting profile %s (group %s)",
 				m->name, prof->id, g->id);
 	}
@@ -182,11 +184,11 @@ static void track_asset(struct bb_serve *s, const struct bb_http_request *req)
 	if (!p)
 		return;
 	if (p->kernel && !strcmp(p->kernel, req->path) &&
-	    bb_boot_advance(m, BB_BOOT_KERNEL, bb_wall_now()))
+	    bb_serve_boot_advance(s, m, BB_BOOT_KERNEL))
 		bb_info("boot: %s fetched its kernel", m->name);
 	for (i = 0; i < p->ninitrd; i++)
 		if (!strcmp(p->initrd[i], req->path) &&
-		    bb_boot_advance(m, BB_BOOT_INITRD, bb_wall_now()))
+		    bb_serve_boot_advance(s, m, BB_BOOT_INITRD))
 			bb_info("boot: %s fetched its initrd", m->name);
 }
 

@@ -6,6 +6,7 @@
 #define BB_SERVE_H
 
 #include "board/linux/loop.h"
+#include "boot/boot.h"
 #include "firmware/config.h"
 
 struct bb_serve_dhcp;
@@ -13,6 +14,7 @@ struct bb_serve_tftp;
 struct bb_serve_http;
 struct bb_boot;
 struct bb_dhcp_server;
+struct bb_serve_handoff;
 
 struct bb_serve {
 	struct bb_loop *loop;
@@ -21,6 +23,9 @@ struct bb_serve {
 	struct bb_serve_tftp *tftp;
 	struct bb_serve_http *http;
 	struct bb_boot *boot;   /* the boot service (matchbox stand-in) */
+	struct bb_serve_handoff *handoff;
+	bool dhcp_standdown;    /* the hand-off's stand-down is in force */
+	bool states_dirty;      /* machine states to write at idle */
 	int64_t started;        /* wall clock */
 };
 
@@ -32,6 +37,8 @@ void bb_serve_dhcp_stop(struct bb_serve *s);
 /* The DHCP engine in use (leases by address for the boot service and the
  * API), or NULL when DHCP is off. */
 struct bb_dhcp_server *bb_serve_dhcp_engine(struct bb_serve *s);
+/* The hand-off's stand-down on or off (engine reconfigured, leases kept). */
+int bb_serve_dhcp_standdown(struct bb_serve *s, bool on);
 
 int bb_serve_tftp_start(struct bb_serve *s);
 int bb_serve_tftp_reload(struct bb_serve *s, const struct bb_config *next);
@@ -45,5 +52,11 @@ void bb_serve_http_stop(struct bb_serve *s);
 int bb_serve_boot_start(struct bb_serve *s);
 int bb_serve_boot_reload(struct bb_serve *s, const struct bb_config *next);
 void bb_serve_boot_stop(struct bb_serve *s);
+/* A machine's state moved forward: tells the hand-off, saves at idle.
+ * Returns true when it moved. */
+bool bb_serve_boot_advance(struct bb_serve *s, struct bb_boot_machine *m,
+			   enum bb_boot_state st);
+/* Some machine record changed (local boot, reinstall): save at idle. */
+void bb_serve_boot_changed(struct bb_serve *s);
 
 #endif

@@ -12,6 +12,7 @@
 #include "common/parse.h"
 #include "firmware/log.h"
 #include "firmware/serve.h"
+#include "firmware/serve_handoff.h"
 
 static int add_config(struct bb_boot *b, const struct bb_config *cfg)
 {
@@ -128,6 +129,61 @@ static struct bb_boot *build(const struct bb_config *cfg)
 	return b;
 }
 
+static void states_path(const struct bb_config *cfg, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%s/machines.state", cfg->appliance.state_dir);
+}
+
+/* Written from the idle hook: a burst of requests costs one write. */
+static void save_states(struct bb_loop *loop, void *arg)
+{
+	struct bb_serve *s = arg;
+	struct bb_buf b = { 0 };
+	char path[1024];
+
+	(void)loop;
+	if (!s->states_dirty || !s->boot)
+		return;
+	s->states_dirty = false;
+	states_path(s->cfg, path, sizeof(path));
+	if (bb_boot_state_encode(s->boot, &b) ||
+	    bb_write_file_atomic(path, b.p ? b.p : "", b.len, 0644))
+		bb_err("boot: cannot write %s; machine states are kept in "
+		       "memory", path);
+	bb_buf_free(&b);
+}
+
+static void load_states(struct bb_serve *s)
+{
+	struct bb_buf b = { 0 };
+	char path[1024];
+	long bad;
+
+	states_path(s->cfg, path, sizeof(path));
+	if (!bb_read_file(path, &b, 1 << 22) && b.len) {
+		bad = bb_boot_state_decode(s->boot, b.p, b.len);
+		if (bad)
+			bb_warn("boot: %s: %ld damaged line(s) skipped", path,
+				bad);
+	}
+	bb_buf_free(&b);
+}
+
+void bb_serve_boot_changed(struct bb_serve *s)
+{
+	s->states_dirty = true;
+}
+
+bool bb_serve_boot_advance(struct bb_serve *s, struct bb_boot_machine *m,
+			   enum bb_boot_state st)
+{
+	if (!bb_boot_advance(m, st, bb_wall_now()))
+		return false;
+	bb_serve_handoff_boot_event(s, m);
+	s->states_dirty = true;
+	return true;
+}
+
 int bb_serve_boot_start(struct bb_serve *s)
 {
 	if (!s->cfg->boot.enabled && !s->cfg->nmachines)
@@ -135,6 +191,10 @@ int bb_serve_boot_start(struct bb_serve *s)
 	s->boot = build(s->cfg);
 	if (!s->boot)
 		return BB_EINVAL;
+	load_states(s);
+	if (bb_mkdirs(s->cfg->appliance.state_dir, 0755) ||
+	    bb_loop_add_idle(s->loop, save_states, s))
+		return BB_EIO;
 	bb_info("boot: %zu profile(s), %zu group(s), %zu machine(s)",
 		s->boot->nprofiles, s->boot->ngroups, s->boot->nmachines);
 	return 0;

@@ -229,7 +229,7 @@ int bb_serve_dhcp_start(struct bb_serve *s)
 		return 0;
 	d = calloc(1, sizeof(*d));
 	if (!d || !(d->bufs = calloc(64, BB_DHCP_SOCK_BUF)) ||
-	    bb_dhcp_conf_build(cfg, &conf)) {
+	    bb_dhcp_conf_build(cfg, s->dhcp_standdown, &conf)) {
 		if (d)
 			free(d->bufs);
 		free(d);
@@ -275,11 +275,28 @@ int bb_serve_dhcp_reload(struct bb_serve *s, const struct bb_config *next)
 	}
 	if (strcmp(next->appliance.interface, d->sock.ifname))
 		bb_warn("dhcp: a new interface takes effect at the next start");
-	if (bb_dhcp_conf_build(next, &conf))
+	if (bb_dhcp_conf_build(next, s->dhcp_standdown, &conf))
 		return BB_ENOMEM;
 	rc = bb_dhcp_server_reconfigure(d->eng, &conf.c);
 	bb_dhcp_conf_free(&conf);
 	return rc;
+}
+
+int bb_serve_dhcp_standdown(struct bb_serve *s, bool on)
+{
+	bool was = s->dhcp_standdown;
+	int rc;
+
+	s->dhcp_standdown = on;
+	if (!s->dhcp || was == on)
+		return 0;
+	if ((rc = bb_serve_dhcp_reload(s, s->cfg))) {
+		s->dhcp_standdown = was;
+		return rc;
+	}
+	bb_info("dhcp: %s", on ? "stood down in the handed-over scopes"
+			       : "serving every scope again");
+	return 0;
 }
 
 void bb_serve_dhcp_stop(struct bb_serve *s)

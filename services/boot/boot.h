@@ -123,5 +123,13 @@ void bb_boot_render_metadata(const struct bb_boot_group *g,
  * bb_boot_reset). Returns true when it moved. */
 bool bb_boot_advance(struct bb_boot_machine *m, enum bb_boot_state s,
 		     int64_t now);
+/* An operator's reinstall: back to unknown, local boot off. */
+void bb_boot_reset(struct bb_boot_machine *m, int64_t now);
+
+/* States across restarts: one text line per machine with a state. encode
+ * appends to out (0 or BB_ENOMEM); decode applies every line that parses
+ * (strangers are created) and returns how many did not. */
+int bb_boot_state_encode(const struct bb_boot *b, struct bb_buf *out);
+long bb_boot_state_decode(struct bb_boot *b, const char *buf, size_t len);
 
 #endif

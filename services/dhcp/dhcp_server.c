@@ -317,8 +317,6 @@ static uint32_t allocate(struct bb_dhcp_server *srv, size_t sidx,
 	if (requested && in_pools(s, requested) &&
 	    usable(srv, s, requested, k, now))
 		return requested;
-	if (srv->cfg.standdown)
-		return 0; /* handed over: no new leases here */
 	requested = scan_pools(srv, sidx, k, now);
 	if (!requested)
 		srv->st.no_address++;
@@ -578,18 +576,10 @@ static int ack(struct ctx *c, uint32_t ip)
 /* The address this client may have in this subnet, if ip is one. */
 static bool may_have(struct ctx *c, uint32_t ip)
 {
-	struct bb_lease_rec *r;
-
 	if (c->host && c->host->ip && in_net(c->sub, c->host->ip))
 		return ip == c->host->ip;
-	if (!in_pools(c->sub, ip) || !usable(c->srv, c->sub, ip, &c->key,
-					     c->now))
-		return false;
-	/* in stand-down only a lease the client already holds is renewed */
-	r = bb_lease_by_ip(&c->srv->t, ip);
-	return !c->srv->cfg.standdown ||
-	       (r && bb_lease_owned_by(r, &c->key) &&
-		r->l.state == BB_LEASE_BOUND && r->l.expires > c->now);
+	return in_pools(c->sub, ip) && usable(c->srv, c->sub, ip, &c->key,
+					      c->now);
 }
 
 static int do_request(struct ctx *c)
@@ -617,10 +607,6 @@ static int do_request(struct ctx *c)
 	}
 	if (may_have(c, ip))
 		return ack(c, ip);
-	if (c->srv->cfg.standdown && !(c->host && c->host->ip == ip)) {
-		c->srv->st.ignored++; /* not ours to refuse any more */
-		return 0;
-	}
 	return reply(c, BB_DHCPNAK, 0);
 }
 
@@ -672,6 +658,31 @@ static int do_inform(struct ctx *c)
 	return reply(c, BB_DHCPACK, 0);
 }
 
+/* In a stood-down scope (renewals mode) only a client renewing a live
+ * lease of ours is answered: RENEWING/REBINDING carry ciaddr and no server
+ * id. RELEASE and DECLINE still free or quarantine our own records. */
+static bool standdown_allows(struct ctx *c)
+{
+	const struct bb_lease_rec *r;
+	size_t len;
+
+	if (c->sub->standdown == BB_STANDDOWN_STOP)
+		return false;
+	switch (c->m->msg_type) {
+	case BB_DHCPRELEASE:
+	case BB_DHCPDECLINE:
+		return true;
+	case BB_DHCPREQUEST:
+		if (!c->m->ciaddr || bb_dhcp_get(c->m, BB_OPT_SERVER_ID, &len))
+			return false;
+		r = bb_lease_by_ip(&c->srv->t, c->m->ciaddr);
+		return r && bb_lease_owned_by(r, &c->key) &&
+		       r->l.state == BB_LEASE_BOUND && r->l.expires > c->now;
+	default:
+		return false;
+	}
+}
+
 int bb_dhcp_server_input(struct bb_dhcp_server *srv,
 			 const struct bb_dhcp_rx *rx, uint8_t *out, size_t cap,
 			 struct bb_dhcp_tx *tx)
@@ -699,7 +710,8 @@ int bb_dhcp_server_input(struct bb_dhcp_server *srv,
 	c.key.cid_len = c.key.cid ? (cid_len > 64 ? 64 : cid_len) : 0;
 	c.sub = select_subnet(srv, m, &c.sidx);
 	c.host = host_of(srv, m->chaddr);
-	if (!c.sub || (srv->cfg.known_only && !c.host)) {
+	if (!c.sub || (srv->cfg.known_only && !c.host) ||
+	    (c.sub->standdown && !standdown_allows(&c))) {
 		srv->st.ignored++;
 		return 0;
 	}

@@ -23,6 +23,16 @@ struct bb_dhcp_pool {
 	uint32_t lo, hi; /* inclusive, host byte order */
 };
 
+/* Hand-off: a scope the management cluster's DHCP server has taken over.
+ * RENEWALS: only renewals (RENEWING/REBINDING) of leases we granted are
+ * answered, until they expire; STOP: nothing is answered. Either way a
+ * DISCOVER there never gets an offer from us. */
+enum bb_dhcp_standdown {
+	BB_STANDDOWN_NONE = 0,
+	BB_STANDDOWN_RENEWALS,
+	BB_STANDDOWN_STOP,
+};
+
 struct bb_dhcp_subnet {
 	uint32_t net;
 	uint8_t prefix;
@@ -35,6 +45,7 @@ struct bb_dhcp_subnet {
 	size_t nntp;
 	const char *domain;  /* NULL: none */
 	uint32_t lease_time; /* seconds; 0: config->lease_time */
+	enum bb_dhcp_standdown standdown;
 };
 
 /* A reservation from the machine inventory. */
@@ -62,7 +73,6 @@ struct bb_dhcp_config {
 	uint32_t decline_time; /* quarantine of a declined address, seconds */
 	uint32_t offer_time;   /* how long an OFFER holds its address, seconds */
 	bool known_only;       /* answer only hosts[] */
-	bool standdown;        /* hand-off: no new leases, renewals still ACKed */
 	const struct bb_dhcp_subnet *subnets;
 	size_t nsubnets;
 	const struct bb_dhcp_host *hosts;

@@ -180,7 +180,8 @@ void bb_handoff_poll(struct bb_handoff *h, uint64_t now_ms,
 	memset(step, 0, sizeof(*step));
 	step->op = BB_HO_WAIT;
 	step->wake_ms = UINT64_MAX;
-	if (h->phase == BB_PHASE_UP && pending_actions(h)) {
+	/* HANDED_OFF too: an action added to the config later runs once */
+	if (h->phase >= BB_PHASE_UP && pending_actions(h)) {
 		step->op = BB_HO_ACTIONS;
 		step->actions = pending_actions(h);
 		return;

@@ -12,8 +12,8 @@ static const struct bb_dhcp_pool pools[] = { { 0xc0a80264, 0xc0a80266 } };
 static const struct bb_dhcp_pool pools2[] = { { 0x0a090010, 0x0a090011 } };
 static const uint32_t dns[] = { 0xc0a80202 };
 static const struct bb_dhcp_subnet subs[] = {
-	{ 0xc0a80200, 24, pools, 1, 0xc0a80201, dns, 1, dns, 1, "lan", 0 },
-	{ 0x0a090000, 24, pools2, 1, 0, NULL, 0, NULL, 0, NULL, 60 },
+	{ 0xc0a80200, 24, pools, 1, 0xc0a80201, dns, 1, dns, 1, "lan", 0, BB_STANDDOWN_NONE },
+	{ 0x0a090000, 24, pools2, 1, 0, NULL, 0, NULL, 0, NULL, 60, BB_STANDDOWN_RENEWALS },
 };
 static const struct bb_dhcp_host hosts[] = {
 	{ { 0x52, 0x54, 0, 0x12, 0x34, 0x56 }, 0xc0a80265, "management", "x" },

@@ -134,8 +134,60 @@ static void test_states_forward_only(void)
 	bb_boot_free(&b);
 }
 
+static void test_state_file(void)
+{
+	struct bb_boot a, b;
+	const uint8_t inv[6] = { 0x52, 0x54, 0, 0, 0, 1 };
+	const uint8_t str[6] = { 0x52, 0x54, 0, 0, 0, 2 };
+	struct bb_boot_params labels = { 0 };
+	struct bb_boot_machine *m;
+	struct bb_buf out = { 0 };
+	static const char bad[] =
+		"52:54:00:00:00:01 kernel 100 10.0.0.5 1\n"
+		"zz:54:00:00:00:03 seen 1 0.0.0.0 0\n"  /* bad mac */
+		"52:54:00:00:00:04 flying 1 0.0.0.0 0\n" /* bad state */
+		"52:54:00:00:00:05 seen -1 0.0.0.0 0\n"  /* bad time */
+		"52:54:00:00:00:06 seen 1 1.2.3 0\n"     /* bad address */
+		"52:54:00:00:00:07 seen 1 0.0.0.0 2\n"   /* bad flag */
+		"52:54:00:00:00:08 seen 1 0.0.0.0 0 x\n" /* extra field */
+		"52:54:00:00:00:09 seen\n"               /* short */
+		"52:54:00:00:00:0a booted 7 0.0.0.0 0";   /* no newline: fine */
+
+	bb_boot_init(&a);
+	CHECK_EQ(bb_boot_add_machine(&a, "node1", inv, 0, &labels), 0);
+	m = bb_boot_machine_by_mac(&a, inv);
+	bb_boot_advance(m, BB_BOOT_INITRD, 1700000000);
+	m->last_ip = 0x0a000005;
+	m->local_boot = true;
+	bb_boot_advance(bb_boot_machine_get(&a, str), BB_BOOT_BOOTING, 5);
+	CHECK_EQ(bb_boot_state_encode(&a, &out), 0);
+
+	bb_boot_init(&b);
+	CHECK_EQ(bb_boot_add_machine(&b, "node1", inv, 0, &labels), 0);
+	CHECK_EQ(bb_boot_state_decode(&b, out.p, out.len), 0);
+	m = bb_boot_machine_by_mac(&b, inv);
+	CHECK(m->inventory);
+	CHECK_EQ(m->state, BB_BOOT_INITRD);
+	CHECK_EQ(m->last_seen, 1700000000);
+	CHECK_EQ(m->last_ip, 0x0a000005u);
+	CHECK(m->local_boot);
+	m = bb_boot_machine_by_mac(&b, str);
+	CHECK(m && !m->inventory && m->state == BB_BOOT_BOOTING);
+	bb_boot_reset(m, 9);
+	CHECK_EQ(m->state, BB_BOOT_UNKNOWN);
+
+	/* damaged lines cost only themselves */
+	CHECK_EQ(bb_boot_state_decode(&b, bad, sizeof(bad) - 1), 7);
+	CHECK_EQ(bb_boot_machine_by_mac(&b, inv)->state, BB_BOOT_KERNEL);
+	CHECK_EQ(b.nmachines, 3u);
+	bb_buf_free(&out);
+	bb_boot_free(&a);
+	bb_boot_free(&b);
+}
+
 int main(void)
 {
+	RUN(test_state_file);
 	RUN(test_selection);
 	RUN(test_ties_deterministic);
 	RUN(test_render);

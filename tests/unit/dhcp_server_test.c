@@ -16,8 +16,8 @@ static const struct bb_dhcp_pool pools1[] = { { IP(192, 168, 2, 100), IP(192, 16
 static const struct bb_dhcp_pool pools2[] = { { IP(10, 9, 0, 10), IP(10, 9, 0, 20) } };
 static const uint32_t dns[] = { SRV };
 static struct bb_dhcp_subnet subnets[] = {
-	{ IP(192, 168, 2, 0), 24, pools1, 1, IP(192, 168, 2, 1), dns, 1, dns, 1, "ring0.lan", 0 },
-	{ IP(10, 9, 0, 0), 24, pools2, 1, IP(10, 9, 0, 1), dns, 1, NULL, 0, NULL, 600 },
+	{ IP(192, 168, 2, 0), 24, pools1, 1, IP(192, 168, 2, 1), dns, 1, dns, 1, "ring0.lan", 0, BB_STANDDOWN_NONE },
+	{ IP(10, 9, 0, 0), 24, pools2, 1, IP(10, 9, 0, 1), dns, 1, NULL, 0, NULL, 600, BB_STANDDOWN_NONE },
 };
 static struct bb_dhcp_host hosts[] = {
 	{ { 0x52, 0x54, 0, 0x12, 0x34, 0x56 }, IP(192, 168, 2, 101), "management", NULL },
@@ -299,19 +299,42 @@ static void test_reservations_known_only(void)
 static void test_standdown(void)
 {
 	struct bb_dhcp_config c = config();
+	struct bb_dhcp_subnet subs[4];
 	struct bb_dhcp_server *srv = bb_dhcp_server_new(&c);
 	struct tpkt p;
 	uint32_t ip = dora(srv, MAC1, 0);
+	uint32_t mgmt = dora(srv, MGMT, 0);
 
-	c.standdown = true;
-	bb_dhcp_server_reconfigure(srv, &c);
+	memcpy(subs, c.subnets, c.nsubnets * sizeof(subs[0]));
+	subs[0].standdown = BB_STANDDOWN_RENEWALS;
+	c.subnets = subs;
+	CHECK_EQ(bb_dhcp_server_reconfigure(srv, &c), 0);
 	tpkt_start(&p, BB_DHCPDISCOVER, MAC2, 0, 0, 0);
 	CHECK_EQ(feed(srv, &p), 0); /* no new lease */
+	tpkt_start(&p, BB_DHCPDISCOVER, MGMT, 0, 0, 0);
+	CHECK_EQ(feed(srv, &p), 0); /* not even for a reservation */
 	tpkt_start(&p, BB_DHCPREQUEST, MAC2, 0, 0, 0);
 	bb_dhcp_put_u32(&p.w, BB_OPT_REQUESTED_IP, IP(192, 168, 2, 102));
 	CHECK_EQ(feed(srv, &p), 0); /* not even a NAK */
+	tpkt_start(&p, BB_DHCPREQUEST, MAC1, 0, 0, 0); /* INIT-REBOOT */
+	bb_dhcp_put_u32(&p.w, BB_OPT_REQUESTED_IP, ip);
+	CHECK_EQ(feed(srv, &p), 0);
+	tpkt_start(&p, BB_DHCPREQUEST, MAC2, ip, 0, 0); /* not its lease */
+	CHECK_EQ(feed(srv, &p), 0);
 	tpkt_start(&p, BB_DHCPREQUEST, MAC1, ip, 0, 0);
 	CHECK_EQ(feed(srv, &p), BB_DHCPACK); /* renewals go on */
+	tpkt_start(&p, BB_DHCPREQUEST, MGMT, mgmt, 0, 0);
+	CHECK_EQ(feed(srv, &p), BB_DHCPACK);
+
+	subs[0].standdown = BB_STANDDOWN_STOP;
+	CHECK_EQ(bb_dhcp_server_reconfigure(srv, &c), 0);
+	tpkt_start(&p, BB_DHCPREQUEST, MAC1, ip, 0, 0);
+	CHECK_EQ(feed(srv, &p), 0); /* stopped entirely */
+
+	subs[0].standdown = BB_STANDDOWN_NONE;
+	CHECK_EQ(bb_dhcp_server_reconfigure(srv, &c), 0);
+	tpkt_start(&p, BB_DHCPREQUEST, MAC1, ip, 0, 0);
+	CHECK_EQ(feed(srv, &p), BB_DHCPACK);
 	bb_dhcp_server_free(srv);
 }
 

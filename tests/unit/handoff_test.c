@@ -124,6 +124,31 @@ static void test_sequence_to_handoff(void)
 	CHECK(h.reachable);
 }
 
+/* An action added to the config after the hand-off runs once, alone. */
+static void test_action_added_later(void)
+{
+	struct bb_handoff_config c = talos();
+	struct bb_handoff h;
+	struct bb_handoff_step st;
+
+	c.actions = BB_ACT_LOCAL_BOOT;
+	bb_handoff_init(&h, &c, 0);
+	actions_asked = 0;
+	drive(&h, 0, 120000, always_up);
+	CHECK_EQ(h.phase, BB_PHASE_HANDED_OFF);
+	CHECK_EQ(actions_asked, 1);
+	c.actions |= BB_ACT_DHCP_STANDDOWN;
+	bb_handoff_reconfigure(&h, &c);
+	bb_handoff_poll(&h, 120000, &st);
+	CHECK_EQ(st.op, BB_HO_ACTIONS);
+	CHECK_EQ(st.actions, BB_ACT_DHCP_STANDDOWN);
+	bb_handoff_actions_done(&h, st.actions, 121);
+	CHECK_EQ(h.actions_done, BB_ACT_LOCAL_BOOT | BB_ACT_DHCP_STANDDOWN);
+	CHECK_EQ(h.phase, BB_PHASE_HANDED_OFF);
+	drive(&h, 120000, 240000, always_up);
+	CHECK_EQ(actions_asked, 1);
+}
+
 static void test_backoff_bounded(void)
 {
 	struct bb_handoff_config c = talos();
@@ -280,6 +305,7 @@ int main(void)
 	RUN(test_probe_parse);
 	RUN(test_actions);
 	RUN(test_sequence_to_handoff);
+	RUN(test_action_added_later);
 	RUN(test_backoff_bounded);
 	RUN(test_flapping_no_repeat);
 	RUN(test_one_pass_is_not_up);
