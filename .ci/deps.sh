@@ -7,7 +7,7 @@ pkgs=(
 	build-essential clang libclang-rt-14-dev pkg-config
 	libyaml-dev libcjson-dev libmbedtls-dev
 	# test peers and tools
-	iproute2 procps psmisc kmod iputils-ping python3 curl openssl
+	iproute2 procps psmisc kmod iputils-ping python3 python3-yaml curl openssl
 	busybox-static udhcpc isc-dhcp-client isc-dhcp-relay
 	tftp-hpa tftpd-hpa wrk nginx-light dnsmasq-base
 	kea-dhcp4-server kea-admin golang-cfssl valgrind

@@ -26,7 +26,14 @@ boot_setup() {
 	ip -n "$NS" link add br0 type bridge
 	ns_addr "$NS" br0 192.168.2.2/24
 	KVM=
-	[ -w /dev/kvm ] && KVM="-enable-kvm -cpu host"
+	# some hosts expose /dev/kvm yet cannot run a guest (nested MSRs):
+	# a paused QEMU that is still alive after 2 s proves KVM works
+	if [ -w /dev/kvm ]; then
+		bash -c 'timeout 2 qemu-system-x86_64 -enable-kvm -cpu host -M q35 \
+			-m 64 -display none -monitor none -serial none -nodefaults -S' \
+			>/dev/null 2>&1
+		[ $? = 124 ] && KVM="-enable-kvm -cpu host"
+	fi
 }
 
 boot_config() {
