@@ -29,10 +29,11 @@ boot_setup() {
 	# some hosts expose /dev/kvm yet cannot run a guest (nested MSRs):
 	# a paused QEMU that is still alive after 2 s proves KVM works
 	if [ -w /dev/kvm ]; then
-		bash -c 'timeout 2 qemu-system-x86_64 -enable-kvm -cpu host -M q35 \
-			-m 64 -display none -monitor none -serial none -nodefaults -S' \
-			>/dev/null 2>&1
-		[ $? = 124 ] && KVM="-enable-kvm -cpu host"
+		local rc
+		rc=$( (timeout 2 qemu-system-x86_64 -enable-kvm -cpu host -M q35 \
+			-m 64 -display none -monitor none -serial none -nodefaults \
+			-S >/dev/null 2>&1; echo $?) 2>/dev/null)
+		[ "$rc" = 124 ] && KVM="-enable-kvm -cpu host"
 	fi
 }
 
