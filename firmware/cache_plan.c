@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "board/linux/cache_store.h"
 #include "firmware/cache_plan.h"
 
 int bb_cache_primary(const struct bb_config *cfg, struct bb_cache_key *out)
@@ -77,4 +78,37 @@ void bb_cache_dir(const struct bb_config *cfg, char *buf, size_t cap)
 	snprintf(buf, cap, "%s/cache",
 		 cfg->appliance.state_dir ? cfg->appliance.state_dir
 					  : "/var/lib/bootbox");
+}
+
+void bb_cache_fetch_opts_from(const struct bb_config *cfg,
+			      struct bb_cache_fetch_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->factory = cfg->talos.factory;
+	o->ca_bundle = cfg->talos.ca_bundle;
+	o->proxy = cfg->talos.proxy;
+	/* one artifact larger than the whole cache cannot be kept */
+	o->max_bytes = cfg->talos.max_bytes;
+}
+
+static bool referenced(const struct bb_cache_key *k, void *arg)
+{
+	return bb_cache_referenced(arg, k);
+}
+
+size_t bb_cache_evict(struct bb_cache_store *st, const struct bb_config *cfg)
+{
+	size_t idx[64], n, i, gone = 0;
+	struct bb_cache_key keys[64];
+
+	if (!cfg->talos.max_bytes)
+		return 0;
+	n = bb_cache_evict_plan(&st->idx, cfg->talos.max_bytes, referenced,
+				(void *)cfg, idx, 64);
+	/* indexes shift as entries go: copy the keys first */
+	for (i = 0; i < n; i++)
+		keys[i] = st->idx.e[idx[i]].key;
+	for (i = 0; i < n; i++)
+		gone += bb_cache_store_remove(st, &keys[i]) == 0;
+	return gone;
 }

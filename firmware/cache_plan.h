@@ -22,6 +22,15 @@ size_t bb_cache_wanted(const struct bb_config *cfg, struct bb_cache_key *out,
 bool bb_cache_referenced(const struct bb_config *cfg,
 			 const struct bb_cache_key *k);
 
+struct bb_cache_store;
+struct bb_cache_fetch_opts;
+/* Upstream options from talos: (factory, CA bundle, proxy, size cap). */
+void bb_cache_fetch_opts_from(const struct bb_config *cfg,
+			      struct bb_cache_fetch_opts *o);
+/* Past talos.max_size, removes least recently used artifacts that nothing
+ * refers to; returns how many went. */
+size_t bb_cache_evict(struct bb_cache_store *st, const struct bb_config *cfg);
+
 /* <state_dir>/cache */
 void bb_cache_dir(const struct bb_config *cfg, char *buf, size_t cap);
 

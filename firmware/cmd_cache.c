@@ -111,9 +111,7 @@ static int fetch_one(struct bb_cache_store *st, const struct bb_config *cfg,
 		fprintf(stderr, "%s: resuming at %lld bytes\n", name,
 			(long long)sb.st_size);
 	}
-	o.factory = cfg->talos.factory;
-	o.ca_bundle = cfg->talos.ca_bundle;
-	o.max_bytes = cfg->talos.max_bytes;
+	bb_cache_fetch_opts_from(cfg, &o);
 	p.loop = bb_loop_new();
 	if (!p.loop || !bb_cache_store_fetch(p.loop, st, k, &o, &cb)) {
 		fprintf(stderr, "%s: cannot start the fetch\n", name);
@@ -138,6 +136,9 @@ static int do_fetch(struct bb_cache_store *st, const struct bb_config *cfg)
 	}
 	for (i = 0; i < n && i < 16; i++)
 		bad |= fetch_one(st, cfg, &want[i]) != 0;
+	if ((n = bb_cache_evict(st, cfg)))
+		printf("%zu unreferenced artifact(s) evicted (over "
+		       "talos.max_size)\n", n);
 	return bad;
 }
 

@@ -15,6 +15,7 @@
 #include "firmware/cli.h"
 #include "firmware/log.h"
 #include "firmware/serve.h"
+#include "firmware/serve_cache.h"
 #include "firmware/serve_handoff.h"
 
 static void sd_notify(const char *msg)
@@ -53,6 +54,8 @@ static void reload(struct bb_serve *s)
 	if (!rc)
 		rc = bb_serve_handoff_reload(s, next);
 	if (!rc)
+		rc = bb_serve_cache_reload(s, next);
+	if (!rc)
 		rc = bb_serve_http_reload(s, next);
 	if (!rc)
 		rc = bb_serve_tftp_reload(s, next);
@@ -64,6 +67,7 @@ static void reload(struct bb_serve *s)
 	}
 	bb_config_free(s->cfg);
 	s->cfg = next;
+	bb_serve_cache_reloaded(s);
 	bb_info("reloaded");
 }
 
@@ -92,6 +96,8 @@ static int start_all(struct bb_serve *s)
 
 	if ((rc = bb_serve_boot_start(s)))
 		return rc;
+	if ((rc = bb_serve_cache_start(s)))
+		return rc;
 	/* before DHCP: a stand-down in force must hold from the first packet */
 	if ((rc = bb_serve_handoff_start(s)))
 		return rc;
@@ -105,6 +111,7 @@ static int start_all(struct bb_serve *s)
 static void stop_all(struct bb_serve *s)
 {
 	bb_serve_handoff_stop(s);
+	bb_serve_cache_stop(s);
 	bb_serve_dhcp_stop(s);
 	bb_serve_tftp_stop(s);
 	bb_serve_http_stop(s);

@@ -13,6 +13,7 @@
 #include "firmware/log.h"
 #include "firmware/routes.h"
 #include "firmware/serve.h"
+#include "firmware/serve_cache.h"
 
 enum { R_CHAIN, R_IPXE, R_META, R_GENERIC, R_ASSETS, R_API, R_OTHER };
 
@@ -66,9 +67,24 @@ static struct bb_boot_machine *from_query(struct bb_serve *s,
 	return m;
 }
 
+/* Every Talos artifact the profile names is cached or on its way. */
+static bool profile_ready(struct bb_serve *s, const struct bb_boot_profile *p,
+			  char *why, size_t cap)
+{
+	size_t i;
+
+	if (p->kernel && !bb_serve_cache_ready(s, p->kernel, why, cap))
+		return false;
+	for (i = 0; i < p->ninitrd; i++)
+		if (!bb_serve_cache_ready(s, p->initrd[i], why, cap))
+			return false;
+	return true;
+}
+
 static void ipxe(struct bb_serve *s, const struct bb_http_request *req,
 		 struct bb_http_response *resp)
 {
+	char why[300];
 	struct bb_boot_params p;
 	struct bb_boot_machine *m;
 	const struct bb_boot_group *g;
@@ -91,6 +107,11 @@ static void ipxe(struct bb_serve *s, const struct bb_http_request *req,
 			bb_boot_param(&p, "mac") ?: "?",
 			bb_boot_param(&p, "hostname") ?: "?");
 		bb_boot_render_retry(&p, &resp->body);
+		return;
+	}
+	if (!profile_ready(s, prof, why, sizeof(why))) {
+		bb_warn("boot: %s: %s", m ? m->name : "?", why);
+		bb_boot_render_unavailable(why, &resp->body);
 		return;
 	}
 	bb_boot_render_ipxe(prof, &resp->body);
@@ -207,6 +228,11 @@ static void assets(struct bb_serve *s, const struct bb_http_request *req,
 		resp->status = 403;
 		bb_buf_puts(&resp->body, "forbidden: this file belongs to "
 					 "another machine\n");
+		return;
+	}
+	if (bb_serve_cache_route(s, req, resp)) {
+		if (resp->status == 200)
+			track_asset(s, req);
 		return;
 	}
 	if (s->cfg->boot.matchbox_dir)

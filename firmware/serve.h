@@ -15,6 +15,7 @@ struct bb_serve_http;
 struct bb_boot;
 struct bb_dhcp_server;
 struct bb_serve_handoff;
+struct bb_serve_cache;
 
 struct bb_serve {
 	struct bb_loop *loop;
@@ -24,6 +25,7 @@ struct bb_serve {
 	struct bb_serve_http *http;
 	struct bb_boot *boot;   /* the boot service (matchbox stand-in) */
 	struct bb_serve_handoff *handoff;
+	struct bb_serve_cache *cache; /* the Talos artifact cache */
 	bool dhcp_standdown;    /* the hand-off's stand-down is in force */
 	bool states_dirty;      /* machine states to write at idle */
 	int64_t started;        /* wall clock */

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "board/linux/growing.h"
 #include "board/linux/http_server.h"
 #include "common/err.h"
 #include "common/sanitize.h"
@@ -39,6 +41,12 @@ struct conn {
 	int file_fd;
 	off_t file_off;
 	uint64_t file_left;
+	/* or a file still being written, sent as it grows */
+	struct bb_growing *grow;
+	struct bb_growing_waiter gw;
+	bool grow_head;  /* its status line is still to be sent */
+	bool grow_body;  /* a GET: the body follows the head */
+	const char *grow_ctype;
 	/* for the access log */
 	char logline[400];
 	uint64_t sent;
@@ -62,6 +70,10 @@ static void conn_close(struct conn *c)
 	close(c->fd);
 	if (c->file_fd >= 0)
 		close(c->file_fd);
+	if (c->grow) {
+		bb_growing_unwait(c->grow, &c->gw);
+		bb_growing_unref(c->grow);
+	}
 	free(c->rbuf);
 	bb_buf_free(&c->out);
 	if (c->prev)
@@ -288,7 +300,15 @@ static void dispatch(struct conn *c, const uint8_t *body, size_t blen)
 	req.client_port = c->port;
 	c->srv->o.handler(c->srv->o.ctx, &req, resp);
 	status = resp->status ? resp->status : 404;
-	if (resp->file[0]) {
+	if (resp->growing) {
+		status = 200;
+		c->grow = bb_growing_ref(resp->growing);
+		c->grow_head = true;
+		c->grow_body = !head_only;
+		c->grow_ctype = resp->content_type ? resp->content_type
+						   : "application/octet-stream";
+		c->file_off = 0;
+	} else if (resp->file[0]) {
 		if (c->head.method != BB_HTTP_GET && !head_only) {
 			status = 405;
 			status_line(c, 405, NULL, 0, "Allow: GET, HEAD\r\n");
@@ -318,19 +338,87 @@ static uint64_t mono_ms(void)
 
 static bool output_pending(const struct conn *c)
 {
-	return c->out_off < c->out.len || c->file_left;
+	return c->out_off < c->out.len || c->file_left || c->grow;
+}
+
+static void grow_drop(struct conn *c)
+{
+	bb_growing_unwait(c->grow, &c->gw);
+	bb_growing_unref(c->grow);
+	c->grow = NULL;
+}
+
+/* The head of a growing file's response once its length is known (or an
+ * error when the fetch failed first): 0 when queued, 2 to wait. */
+static int grow_head(struct conn *c)
+{
+	struct bb_growing *g = c->grow;
+
+	if (g->state < 0) {
+		grow_drop(c);
+		c->keep_alive = false;
+		c->closing = true;
+		simple(c, 502, !c->grow_body);
+		return 0;
+	}
+	if (!g->total && g->state != BB_GROWING_DONE)
+		return 2;
+	status_line(c, 200, c->grow_ctype, g->total, "");
+	c->grow_head = false;
+	if (!c->grow_body || !g->total)
+		grow_drop(c);
+	return 0;
+}
+
+/* Sends what the growing file has; 0 when all of it is out, 1 on EAGAIN,
+ * 2 to wait for more, -1 when the connection must go. */
+static int grow_flush(struct conn *c)
+{
+	struct bb_growing *g = c->grow;
+
+	for (;;) {
+		uint64_t can = bb_growing_sendable(g);
+		ssize_t n;
+
+		if ((uint64_t)c->file_off >= g->total && g->total &&
+		    g->state == BB_GROWING_DONE) {
+			grow_drop(c);
+			return 0;
+		}
+		if (g->state < 0)
+			return -1; /* the client sees a short body */
+		if ((uint64_t)c->file_off >= can)
+			return 2;
+		n = sendfile(c->fd, g->fd, &c->file_off,
+			     can - (uint64_t)c->file_off > (1u << 20)
+				     ? 1u << 20
+				     : (size_t)(can - (uint64_t)c->file_off));
+		if (n < 0 && errno == EAGAIN)
+			return 1;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			return 2; /* rewritten from the start: wait */
+		c->sent += (uint64_t)n;
+	}
 }
 
 static void process(struct conn *c);
+static void write_and_continue(struct conn *c);
 
 /* Sends what is queued; 0 when all is out, 1 when waiting for POLLOUT,
  * -1 when the connection is gone. */
 static int flush(struct conn *c)
 {
+	int rc;
+
+	if (c->grow && c->grow_head && (rc = grow_head(c)))
+		return rc;
 	while (c->out_off < c->out.len) {
 		ssize_t n = send(c->fd, c->out.p + c->out_off,
 				 c->out.len - c->out_off,
-				 MSG_NOSIGNAL | (c->file_left ? MSG_MORE : 0));
+				 MSG_NOSIGNAL |
+					 (c->file_left || c->grow ? MSG_MORE : 0));
 
 		if (n < 0 && errno == EAGAIN)
 			return 1;
@@ -351,12 +439,14 @@ static int flush(struct conn *c)
 		c->file_left -= (uint64_t)n;
 		c->sent += (uint64_t)n;
 	}
+	bb_buf_reset(&c->out);
+	c->out_off = 0;
+	if (c->grow && (rc = grow_flush(c)))
+		return rc;
 	if (c->file_fd >= 0) {
 		close(c->file_fd);
 		c->file_fd = -1;
 	}
-	bb_buf_reset(&c->out);
-	c->out_off = 0;
 	return 0;
 }
 
@@ -369,12 +459,27 @@ static void arm(struct conn *c)
 						   : srv->o.idle_timeout_ms);
 }
 
+static void on_grow(struct bb_growing_waiter *w)
+{
+	struct conn *c = (struct conn *)((char *)w - offsetof(struct conn, gw));
+
+	write_and_continue(c);
+}
+
 static void write_and_continue(struct conn *c)
 {
 	int rc = flush(c);
 
 	if (rc < 0 || (rc == 0 && c->closing)) {
 		conn_close(c);
+		return;
+	}
+	if (rc == 2) {
+		/* nothing to send until the file grows: no events but errors */
+		bb_loop_mod_fd(c->srv->loop, c->fd, 0);
+		c->gw.wake = on_grow;
+		bb_growing_wait(c->grow, &c->gw);
+		arm(c);
 		return;
 	}
 	if (rc == 1) {

@@ -116,6 +116,9 @@ void bb_boot_render_chain(struct bb_buf *out);
 void bb_boot_render_ipxe(const struct bb_boot_profile *p, struct bb_buf *out);
 void bb_boot_render_retry(const struct bb_boot_params *p, struct bb_buf *out);
 void bb_boot_render_local(struct bb_buf *out);
+/* A boot file cannot be had now (not cached, upstream down): say why on
+ * the node's console and try again later. */
+void bb_boot_render_unavailable(const char *why, struct bb_buf *out);
 void bb_boot_render_metadata(const struct bb_boot_group *g,
 			     const struct bb_boot_params *p, struct bb_buf *out);
 

@@ -191,10 +191,35 @@ void bb_boot_render_ipxe(const struct bb_boot_profile *p, struct bb_buf *out)
 	 * names it */
 	for (i = 0; !has_initrd_arg && i < p->ninitrd; i++)
 		bb_buf_printf(out, " initrd=%s", base_name(p->initrd[i]));
-	bb_buf_puts(out, "\n");
+	bb_buf_puts(out, " || goto bootbox_failed\n");
 	for (i = 0; i < p->ninitrd; i++)
-		bb_buf_printf(out, "initrd %s\n", p->initrd[i]);
-	bb_buf_puts(out, "boot\n");
+		bb_buf_printf(out, "initrd %s || goto bootbox_failed\n",
+			      p->initrd[i]);
+	/* a failed download must not leave the node at an iPXE prompt */
+	bb_buf_puts(out, "boot || goto bootbox_failed\n"
+			 ":bootbox_failed\n"
+			 "echo bootbox: the boot files could not be fetched; "
+			 "retrying in 20 seconds\n"
+			 "sleep 20\n"
+			 "chain --replace --autofree /boot.ipxe\n");
+}
+
+void bb_boot_render_unavailable(const char *why, struct bb_buf *out)
+{
+	char line[240];
+	size_t i;
+
+	/* the reason comes from upstream: keep it to one printable line */
+	for (i = 0; why[i] && i < sizeof(line) - 1; i++)
+		line[i] = why[i] >= 0x20 && why[i] < 0x7f && why[i] != '$'
+				  ? why[i]
+				  : '?';
+	line[i] = 0;
+	bb_buf_printf(out,
+		      "#!ipxe\necho bootbox: cannot boot now: %s\n"
+		      "echo retrying in 30 seconds\nsleep 30\n"
+		      "chain --replace --autofree /boot.ipxe\n",
+		      line);
 }
 
 void bb_boot_render_retry(const struct bb_boot_params *p, struct bb_buf *out)

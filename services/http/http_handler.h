@@ -11,6 +11,8 @@
 
 #include "common/buf.h"
 
+struct bb_growing; /* board/linux/growing.h */
+
 enum bb_http_method {
 	BB_HTTP_GET,
 	BB_HTTP_HEAD,
@@ -54,6 +56,9 @@ struct bb_http_response {
 	 * already confined it to its root (no symlink escape checks needed
 	 * beyond what the handler did) */
 	char file[BB_HTTP_PATH_MAX];
+	/* or a file still being written (an artifact arriving from upstream),
+	 * streamed as it grows; the board takes its own reference */
+	struct bb_growing *growing;
 	/* extra header lines, each ending in "\r\n" (Location, Allow, ...) */
 	char extra_headers[512];
 };

@@ -78,7 +78,15 @@ static void test_render(void)
 	bb_boot_render_ipxe(prof, &out);
 	CHECK_STR(out.p, "#!ipxe\nkernel /assets/talos/kernel-amd64 talos.platform=metal "
 			 "talos.config=http://192.168.2.2:8080/assets/talos/${hostname}.yaml "
-			 "initrd=initramfs-amd64.xz\ninitrd /assets/talos/initramfs-amd64.xz\nboot\n");
+			 "initrd=initramfs-amd64.xz || goto bootbox_failed\n"
+			 "initrd /assets/talos/initramfs-amd64.xz || goto bootbox_failed\n"
+			 "boot || goto bootbox_failed\n:bootbox_failed\n"
+			 "echo bootbox: the boot files could not be fetched; retrying in 20 seconds\n"
+			 "sleep 20\nchain --replace --autofree /boot.ipxe\n");
+	bb_buf_reset(&out);
+	bb_boot_render_unavailable("v1.10.4/kernel-amd64: ${evil}\necho x", &out);
+	CHECK(strstr(out.p, "cannot boot now: v1.10.4/kernel-amd64: ?{evil}?echo x\n") != NULL);
+	CHECK(strstr(out.p, "chain --replace --autofree /boot.ipxe") != NULL);
 	bb_buf_reset(&out);
 	bb_boot_parse_query("mac=aa-bb-cc-dd-ee-ff", strlen("mac=aa-bb-cc-dd-ee-ff"), &p);
 	bb_boot_render_retry(&p, &out);

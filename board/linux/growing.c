@@ -1,0 +1,88 @@
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "board/linux/growing.h"
+
+struct bb_growing *bb_growing_new(int fd)
+{
+	struct bb_growing *g = calloc(1, sizeof(*g));
+
+	if (!g) {
+		close(fd);
+		return NULL;
+	}
+	g->fd = fd;
+	g->refs = 1;
+	return g;
+}
+
+struct bb_growing *bb_growing_ref(struct bb_growing *g)
+{
+	g->refs++;
+	return g;
+}
+
+void bb_growing_unref(struct bb_growing *g)
+{
+	if (!g || --g->refs)
+		return;
+	close(g->fd);
+	free(g);
+}
+
+uint64_t bb_growing_sendable(const struct bb_growing *g)
+{
+	if (g->state == BB_GROWING_DONE)
+		return g->total;
+	if (g->state < 0 || !g->have)
+		return 0;
+	/* the last byte waits for the verification */
+	return g->total && g->have >= g->total ? g->total - 1 : g->have;
+}
+
+void bb_growing_wait(struct bb_growing *g, struct bb_growing_waiter *w)
+{
+	if (w->queued)
+		return;
+	w->prev = NULL;
+	w->next = g->waiters;
+	if (w->next)
+		w->next->prev = w;
+	g->waiters = w;
+	w->queued = true;
+}
+
+void bb_growing_unwait(struct bb_growing *g, struct bb_growing_waiter *w)
+{
+	if (!w->queued)
+		return;
+	if (w->prev)
+		w->prev->next = w->next;
+	else
+		g->waiters = w->next;
+	if (w->next)
+		w->next->prev = w->prev;
+	w->prev = w->next = NULL;
+	w->queued = false;
+}
+
+void bb_growing_update(struct bb_growing *g, uint64_t have, uint64_t total,
+		       int state)
+{
+	struct bb_growing_waiter *w = g->waiters, *next;
+
+	g->have = have;
+	g->total = total;
+	g->state = state;
+	/* detach the list first: a woken reader may close (freeing its
+	 * waiter and dropping its reference) or wait again at once */
+	g->waiters = NULL;
+	bb_growing_ref(g);
+	for (; w; w = next) {
+		next = w->next;
+		w->prev = w->next = NULL;
+		w->queued = false;
+		w->wake(w);
+	}
+	bb_growing_unref(g);
+}

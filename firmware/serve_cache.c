@@ -1,0 +1,345 @@
+/* The artifact cache service. A flight is one upstream fetch of one
+ * artifact; the HTTP clients that ask for it meanwhile share its growing
+ * file. A failure is remembered for a short while so that the boot scripts
+ * can tell a node why, instead of handing it a kernel URL that will fail. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "board/linux/cache_store.h"
+#include "board/linux/growing.h"
+#include "common/err.h"
+#include "firmware/cache_plan.h"
+#include "firmware/log.h"
+#include "firmware/serve.h"
+#include "firmware/serve_cache.h"
+
+#define MAX_FLIGHTS 16
+#define FAIL_MEMORY_S 60 /* how long a failure is reported to scripts */
+
+struct bb_serve_cache;
+
+struct flight {
+	struct bb_serve_cache *sc;
+	struct bb_cache_key key;
+	struct bb_cache_job *job;
+	struct bb_growing *g;
+	uint64_t t0_ms, last_log_ms;
+	int last_decile;
+};
+
+struct failure {
+	struct bb_cache_key key;
+	int64_t when;
+	char msg[200];
+};
+
+struct bb_serve_cache {
+	struct bb_serve *s;
+	struct bb_cache_store st;
+	struct flight *fl[MAX_FLIGHTS];
+	struct failure fail[MAX_FLIGHTS];
+	size_t nfail;
+	struct bb_timer save_timer;
+};
+
+static struct flight *flight_of(struct bb_serve_cache *sc,
+				const struct bb_cache_key *k)
+{
+	size_t i;
+
+	for (i = 0; i < MAX_FLIGHTS; i++)
+		if (sc->fl[i] && bb_cache_key_eq(&sc->fl[i]->key, k))
+			return sc->fl[i];
+	return NULL;
+}
+
+static struct failure *failure_of(struct bb_serve_cache *sc,
+				  const struct bb_cache_key *k)
+{
+	size_t i;
+
+	for (i = 0; i < sc->nfail; i++)
+		if (bb_cache_key_eq(&sc->fail[i].key, k))
+			return &sc->fail[i];
+	return NULL;
+}
+
+static void remember_failure(struct bb_serve_cache *sc,
+			     const struct bb_cache_key *k, const char *msg)
+{
+	struct failure *f = failure_of(sc, k);
+
+	if (!f) {
+		if (sc->nfail < MAX_FLIGHTS)
+			f = &sc->fail[sc->nfail++];
+		else
+			f = &sc->fail[0]; /* bounded: the oldest slot goes */
+	}
+	f->key = *k;
+	f->when = bb_wall_now();
+	snprintf(f->msg, sizeof(f->msg), "%s", msg);
+}
+
+static void flight_end(struct flight *f)
+{
+	size_t i;
+
+	for (i = 0; i < MAX_FLIGHTS; i++)
+		if (f->sc->fl[i] == f)
+			f->sc->fl[i] = NULL;
+	bb_growing_unref(f->g);
+	free(f);
+}
+
+static void on_progress(void *arg, uint64_t have, uint64_t total)
+{
+	struct flight *f = arg;
+	uint64_t now = bb_loop_now_ms(f->sc->s->loop);
+	int decile = total ? (int)(have * 10 / total) : 0;
+
+	bb_growing_update(f->g, have, total, BB_GROWING_OPEN);
+	if (decile != f->last_decile && now - f->last_log_ms >= 1000) {
+		f->last_decile = decile;
+		f->last_log_ms = now;
+		bb_info("cache: %s/%s: %llu of %llu bytes", f->key.version,
+			f->key.artifact, (unsigned long long)have,
+			(unsigned long long)total);
+	}
+}
+
+static void evict(struct bb_serve_cache *sc)
+{
+	size_t n = bb_cache_evict(&sc->st, sc->s->cfg);
+
+	if (n)
+		bb_info("cache: %zu unreferenced artifact(s) evicted (over "
+			"talos.max_size)", n);
+}
+
+static void on_done(void *arg, int err, const char *msg)
+{
+	struct flight *f = arg;
+	struct bb_serve_cache *sc = f->sc;
+	uint64_t ms = bb_loop_now_ms(sc->s->loop) - f->t0_ms;
+	const struct bb_cache_entry *e;
+
+	f->job = NULL;
+	if (err) {
+		bb_err("cache: %s/%s: %s", f->key.version, f->key.artifact,
+		       msg);
+		remember_failure(sc, &f->key, msg);
+		bb_growing_update(f->g, f->g->have, f->g->total,
+				  BB_GROWING_FAILED);
+	} else {
+		e = bb_cache_index_find(&sc->st.idx, &f->key);
+		bb_info("cache: %s/%s cached (%llu bytes in %llu ms)",
+			f->key.version, f->key.artifact,
+			(unsigned long long)(e ? e->length : 0),
+			(unsigned long long)ms);
+		bb_growing_update(f->g, e ? e->length : f->g->have,
+				  e ? e->length : f->g->have, BB_GROWING_DONE);
+	}
+	flight_end(f);
+	if (!err)
+		evict(sc);
+}
+
+static struct flight *flight_start(struct bb_serve_cache *sc,
+				   const struct bb_cache_key *k)
+{
+	struct bb_cache_fetch_opts o;
+	struct bb_cache_fetch_cb cb = { on_progress, on_done, NULL };
+	struct flight *f;
+	char part[1024];
+	size_t slot;
+	int fd;
+
+	for (slot = 0; slot < MAX_FLIGHTS && sc->fl[slot]; slot++)
+		;
+	if (slot == MAX_FLIGHTS || !(f = calloc(1, sizeof(*f))))
+		return NULL;
+	f->sc = sc;
+	f->key = *k;
+	f->last_decile = -1;
+	f->t0_ms = bb_loop_now_ms(sc->s->loop);
+	cb.arg = f;
+	bb_cache_fetch_opts_from(sc->s->cfg, &o);
+	f->job = bb_cache_store_fetch(sc->s->loop, &sc->st, k, &o, &cb);
+	if (!f->job) {
+		free(f);
+		return NULL;
+	}
+	/* the job created the .part: readers stream from it */
+	bb_cache_store_part_path(&sc->st, k, part, sizeof(part));
+	fd = open(part, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || !(f->g = bb_growing_new(fd))) {
+		bb_cache_store_cancel(f->job);
+		free(f);
+		return NULL;
+	}
+	sc->fl[slot] = f;
+	bb_info("cache: fetching %s/%s from %s", k->version, k->artifact,
+		sc->s->cfg->talos.factory);
+	return f;
+}
+
+static void prefetch(struct bb_serve_cache *sc)
+{
+	struct bb_cache_key want[16];
+	size_t n = bb_cache_wanted(sc->s->cfg, want, 16), i;
+
+	for (i = 0; i < n && i < 16; i++)
+		if (!bb_cache_store_has(&sc->st, &want[i]) &&
+		    !flight_of(sc, &want[i]) && !flight_start(sc, &want[i]))
+			bb_err("cache: cannot start the prefetch of %s/%s",
+			       want[i].version, want[i].artifact);
+}
+
+static void on_save(struct bb_loop *loop, void *arg)
+{
+	struct bb_serve_cache *sc = arg;
+
+	(void)loop;
+	if (bb_cache_store_save(&sc->st))
+		bb_warn("cache: cannot save the index (last-use times)");
+}
+
+int bb_serve_cache_start(struct bb_serve *s)
+{
+	struct bb_serve_cache *sc;
+	char dir[600], msg[800];
+
+	if (!s->cfg->talos.enabled)
+		return 0;
+	sc = calloc(1, sizeof(*sc));
+	if (!sc)
+		return BB_ENOMEM;
+	sc->s = s;
+	s->cache = sc;
+	bb_timer_init(&sc->save_timer, on_save, sc);
+	bb_cache_dir(s->cfg, dir, sizeof(dir));
+	if (bb_cache_store_open(&sc->st, dir, msg, sizeof(msg))) {
+		bb_err("cache: cannot open %s", dir);
+		return BB_EIO;
+	}
+	if (msg[0])
+		bb_warn("cache: %s", msg);
+	bb_info("cache: %zu artifact(s) in %s", sc->st.idx.n, dir);
+	if (s->cfg->talos.prefetch)
+		prefetch(sc);
+	return 0;
+}
+
+int bb_serve_cache_reload(struct bb_serve *s, const struct bb_config *next)
+{
+	if (!s->cache) {
+		if (next->talos.enabled)
+			bb_warn("cache: enabling talos: needs a restart");
+		return 0;
+	}
+	return 0;
+}
+
+/* After the reload has switched s->cfg (a new version to prefetch). */
+void bb_serve_cache_reloaded(struct bb_serve *s)
+{
+	if (s->cache && s->cfg->talos.enabled && s->cfg->talos.prefetch)
+		prefetch(s->cache);
+}
+
+void bb_serve_cache_stop(struct bb_serve *s)
+{
+	struct bb_serve_cache *sc = s->cache;
+	size_t i;
+
+	if (!sc)
+		return;
+	for (i = 0; i < MAX_FLIGHTS; i++) {
+		struct flight *f = sc->fl[i];
+
+		if (!f)
+			continue;
+		bb_cache_store_cancel(f->job);
+		bb_growing_update(f->g, f->g->have, f->g->total,
+				  BB_GROWING_FAILED);
+		flight_end(f);
+	}
+	bb_timer_cancel(s->loop, &sc->save_timer);
+	if (sc->st.idx.n)
+		bb_cache_store_save(&sc->st);
+	bb_cache_store_close(&sc->st);
+	free(sc);
+	s->cache = NULL;
+}
+
+static int key_of(struct bb_serve *s, const char *path,
+		  struct bb_cache_key *k)
+{
+	struct bb_cache_key primary;
+	bool has_primary = !bb_cache_primary(s->cfg, &primary);
+
+	return bb_cache_key_from_path(path, strlen(path),
+				      has_primary ? &primary : NULL, k);
+}
+
+bool bb_serve_cache_route(struct bb_serve *s,
+			  const struct bb_http_request *req,
+			  struct bb_http_response *resp)
+{
+	struct bb_serve_cache *sc = s->cache;
+	struct bb_cache_key k;
+	struct flight *f;
+	int rc;
+
+	if (!sc || (rc = key_of(s, req->path, &k)) == BB_ENOENT)
+		return false;
+	resp->content_type = "application/octet-stream";
+	if (rc) {
+		resp->status = 404;
+		bb_buf_puts(&resp->body, "not a Talos artifact path\n");
+		return true;
+	}
+	if (bb_cache_store_has(&sc->st, &k)) {
+		bb_cache_store_path(&sc->st, &k, resp->file, sizeof(resp->file));
+		bb_cache_store_touch(&sc->st, &k, bb_wall_now());
+		if (!bb_timer_armed(&sc->save_timer))
+			bb_timer_arm(s->loop, &sc->save_timer, 10000);
+		resp->status = 200;
+		return true;
+	}
+	f = flight_of(sc, &k);
+	if (!f && !(f = flight_start(sc, &k))) {
+		resp->status = 503;
+		bb_buf_puts(&resp->body, "cannot fetch this artifact now\n");
+		return true;
+	}
+	resp->status = 200;
+	resp->growing = f->g;
+	return true;
+}
+
+bool bb_serve_cache_ready(struct bb_serve *s, const char *path, char *why,
+			  size_t cap)
+{
+	struct bb_serve_cache *sc = s->cache;
+	struct bb_cache_key k;
+	struct failure *fail;
+
+	if (!sc || key_of(s, path, &k) || bb_cache_store_has(&sc->st, &k) ||
+	    flight_of(sc, &k))
+		return true;
+	fail = failure_of(sc, &k);
+	if (fail && bb_wall_now() - fail->when < FAIL_MEMORY_S) {
+		snprintf(why, cap, "%s/%s is not cached and the Image Factory "
+				   "failed: %s",
+			 k.version, k.artifact, fail->msg);
+		flight_start(sc, &k); /* for the node's next try */
+		return false;
+	}
+	/* start now: the node's kernel request will join this flight */
+	flight_start(sc, &k);
+	return true;
+}
