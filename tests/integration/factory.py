@@ -11,7 +11,8 @@
   redirect  302 to the same path under /r/ (which serves normally)
   tohttp    302 to an http:// URL
   loop      302 to itself forever
-Counts upstream GETs of each path in <root>/hits.log (one line per GET)."""
+Counts upstream GETs of each path in <root>/hits.log (one line per GET) and
+logs when each body starts in <root>/first_byte.log ("path unixtime")."""
 import argparse, http.server, os, socketserver, ssl, sys, threading, time
 
 ap = argparse.ArgumentParser()
@@ -20,6 +21,7 @@ ap.add_argument("--root", required=True)
 ap.add_argument("--cert"); ap.add_argument("--key")
 ap.add_argument("--fault", default="none")
 ap.add_argument("--rate", type=int, default=0, help="bytes/s cap, 0 = none")
+ap.add_argument("--delay", type=float, default=0, help="seconds before a body starts")
 a = ap.parse_args()
 cut_done = set()
 lock = threading.Lock()
@@ -29,7 +31,10 @@ class H(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args): pass
     def send_body(self, f, start, n):
         f.seek(start)
+        if a.delay: time.sleep(a.delay)
         sent, t0 = 0, time.time()
+        with lock:
+            open(os.path.join(a.root, "first_byte.log"), "a").write("%s %.6f\n" % (self.path, t0))
         while sent < n:
             chunk = f.read(min(65536, n - sent))
             if not chunk: break

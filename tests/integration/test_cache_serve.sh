@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# The artifact cache inside `bootbox serve`, against a local TLS factory:
+# 50 clients ask at once for an uncached 64 MiB artifact -> one upstream
+# fetch, 50 identical bodies, first bytes to clients within 100 ms of the
+# upstream's; then a warm serve with the factory gone; an uncached artifact
+# with the factory down gets an iPXE script that says why (no hang); the
+# short form /assets/talos/<artifact> names the configured image.
+set -u
+BUILD=${BUILD:-build}
+BB=$BUILD/bootbox
+HERE=$(cd "$(dirname "$0")" && pwd)
+[ -x "$BB" ] || { echo "skip: $BB not built"; exit 77; }
+. "$HERE/lib_tls.sh"
+T=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T"; }
+trap cleanup EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+bad() { fail=$((fail + 1)); echo "not ok - $1"; }
+
+make_test_ca "$T"
+SCH=a78ca499dd99112bd2c2730b1b8a50375d8fa3af36f1a10b30a2fa83cc8c0d35
+IMG=$T/root/image/$SCH/v1.10.4
+mkdir -p "$IMG"
+head -c $((64 << 20)) /dev/urandom > "$IMG/kernel-amd64"
+head -c 3000000 /dev/urandom > "$IMG/initramfs-amd64.xz"
+FPORT=$(free_port)
+HPORT=$(free_port)
+# 64 MiB at 64 MiB/s after 0.5 s: every client waits, then streams
+python3 "$HERE/factory.py" --port "$FPORT" --root "$T/root" --cert "$T/srv.pem" \
+	--key "$T/srv.key" --rate $((64 << 20)) --delay 0.5 >/dev/null 2>&1 &
+FPID=$!; pids+=($FPID)
+wait_port "$FPORT" || { bad "factory did not start"; exit 1; }
+cat > "$T/bootbox.yaml" <<YAML
+appliance:
+  name: test
+  interface: lo
+  address: 127.0.0.1
+  state_dir: $T/state
+http:
+  listen: 127.0.0.1:$HPORT
+boot:
+  profiles:
+    - id: talos
+      kernel: /assets/talos/kernel-amd64
+      initrd: [/assets/talos/initramfs-amd64.xz]
+      args: [talos.platform=metal]
+    - id: future
+      kernel: /assets/talos/$SCH/v1.11.0/kernel-amd64
+      initrd: [/assets/talos/$SCH/v1.11.0/initramfs-amd64.xz]
+  groups:
+    - id: all
+      profile: talos
+    - id: next
+      profile: future
+      selector: { os: next }
+talos:
+  factory: https://127.0.0.1:$FPORT
+  schematic: $SCH
+  version: v1.10.4
+  arches: [amd64]
+  prefetch: false
+  ca_bundle: $T/ca.pem
+YAML
+BOOTBOX_NO_ACCESS_LOG=1 "$BB" serve -c "$T/bootbox.yaml" > "$T/bb.log" 2>&1 &
+BBPID=$!; pids+=($BBPID)
+wait_port "$HPORT" || { bad "bootbox did not start"; cat "$T/bb.log"; exit 1; }
+
+P=/assets/talos/$SCH/v1.10.4/kernel-amd64
+timeout 120 python3 "$HERE/stampede.py" 127.0.0.1 "$HPORT" "$P" 50 > "$T/stampede.json"
+want=$(sha256sum "$IMG/kernel-amd64" | cut -d' ' -f1)
+python3 - "$T/stampede.json" "$want" "$T/root/first_byte.log" "$P" > "$T/verdict" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1])); want = sys.argv[2]
+ok = [c for c in r if c and c["status"] == 200 and c["sha256"] == want and c["length"] == 64 << 20]
+up = [float(l.split()[1]) for l in open(sys.argv[3]) if "kernel-amd64" in l]
+lag = max(c["first"] for c in ok) - min(up) if ok and up else 99
+print(len(ok), "%.0f" % (lag * 1000))
+PY
+read -r nok lag < "$T/verdict"
+[ "$nok" = 50 ] && ok "50 clients got identical, complete bytes (sha256)" || bad "only $nok of 50 clients got the right bytes"
+hits=$(grep -c "kernel-amd64" "$T/root/hits.log")
+[ "$hits" = 1 ] && ok "exactly one upstream fetch for 50 clients" || bad "$hits upstream fetches"
+[ "${lag:-999}" -le 100 ] && ok "first bytes reached every client ${lag} ms after upstream's" || bad "first bytes lag ${lag} ms"
+grep -q "cache: v1.10.4/kernel-amd64 cached" "$T/bb.log" && ok "the artifact is in the cache" || bad "not cached"
+
+# the short form names the primary image; cached now: served as a file
+code=$(curl -s -o "$T/k" -w '%{http_code}' "http://127.0.0.1:$HPORT/assets/talos/kernel-amd64")
+[ "$code" = 200 ] && cmp -s "$T/k" "$IMG/kernel-amd64" && ok "short form /assets/talos/kernel-amd64 served from the cache" || bad "short form: $code"
+rm -f "$T/k"
+curl -s -o /dev/null "http://127.0.0.1:$HPORT/assets/talos/initramfs-amd64.xz"
+
+# offline: the factory is gone; cached artifacts still serve
+kill "$FPID"; wait "$FPID" 2>/dev/null
+code=$(curl -s -o "$T/k" -w '%{http_code}' -r 1000-1999 "http://127.0.0.1:$HPORT$P")
+[ "$code" = 206 ] && [ "$(stat -c %s "$T/k")" = 1000 ] && ok "offline: cached artifact served (Range too)" || bad "offline serve: $code"
+script=$(curl -s "http://127.0.0.1:$HPORT/ipxe?mac=52-54-00-00-00-01")
+echo "$script" | grep -q "^kernel /assets/talos/kernel-amd64 .*|| goto bootbox_failed" && ok "offline: cached profile boots" || bad "offline script: $script"
+
+# an uncached version with the factory down: a clear iPXE error, no hang
+curl -s --max-time 5 "http://127.0.0.1:$HPORT/ipxe?mac=52-54-00-00-00-02&os=next" >/dev/null
+sleep 1
+script=$(curl -s --max-time 5 "http://127.0.0.1:$HPORT/ipxe?mac=52-54-00-00-00-02&os=next")
+if echo "$script" | grep -q "cannot boot now: v1.11.0/kernel-amd64 is not cached" && echo "$script" | grep -q "chain --replace --autofree /boot.ipxe"; then
+	ok "uncached + factory down: iPXE says why and retries"
+else bad "uncached + factory down: $script"; fi
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "http://127.0.0.1:$HPORT/assets/talos/$SCH/v1.11.0/kernel-amd64")
+[ "$code" = 502 ] && ok "the artifact itself: 502 at once, not a hang" || bad "uncached artifact: $code"
+ls "$T/state/cache/talos/$SCH/v1.11.0/"*.part >/dev/null 2>&1 && bad "a .part of a failed fetch was left" || ok "nothing half-written left"
+echo "# $pass passed, $fail failed"
+[ "$fail" = 0 ]
