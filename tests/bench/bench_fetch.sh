@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Cold artifact fetch throughput: `bootbox cache fetch` (mbedTLS, sha256 as
+# the bytes land, fdatasync, atomic publish) against curl (OpenSSL) writing
+# the same file, from the same local HTTPS server (nginx, sendfile off for
+# TLS) on loopback, in the same run. Median of BENCH_RUNS runs each.
+set -u
+cd "$(dirname "$0")/../.."
+BB=$PWD/build/bootbox
+[ -x "$BB" ] || make -s >/dev/null
+command -v nginx >/dev/null || { echo "skip: no nginx"; exit 0; }
+. tests/integration/lib_tls.sh
+RUNS=${BENCH_RUNS:-3}
+MIB=${BENCH_FETCH_MIB:-256}
+T=$(mktemp -d)
+NPID=
+cleanup() { [ -n "$NPID" ] && kill "$NPID" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"; }
+trap cleanup EXIT
+[ -n "${BENCH_DEBUG:-}" ] && set -x
+make_test_ca "$T"
+chmod 755 "$T" # nginx's workers read the files as another user
+SCH=a78ca499dd99112bd2c2730b1b8a50375d8fa3af36f1a10b30a2fa83cc8c0d35
+mkdir -p "$T/www/image/$SCH/v1.10.4" "$T/logs"
+head -c $((MIB << 20)) /dev/urandom > "$T/www/image/$SCH/v1.10.4/kernel-amd64"
+# bootbox fetches both artifacts of the arch: the second is tiny
+head -c 4096 /dev/urandom > "$T/www/image/$SCH/v1.10.4/initramfs-amd64.xz"
+PORT=$(free_port)
+cat > "$T/nginx.conf" <<NGX
+daemon off;
+worker_processes 1;
+pid $T/nginx.pid;
+error_log $T/logs/error.log;
+events { worker_connections 64; }
+http {
+  access_log off;
+  server {
+    listen 127.0.0.1:$PORT ssl;
+    ssl_certificate $T/srv.pem;
+    ssl_certificate_key $T/srv.key;
+    root $T/www;
+  }
+}
+NGX
+nginx -p "$T" -c "$T/nginx.conf" &
+NPID=$!
+wait_port "$PORT" || { echo "nginx did not start"; exit 1; }
+cat > "$T/bootbox.yaml" <<YAML
+appliance:
+  name: bench
+  interface: lo
+  address: 127.0.0.1
+  state_dir: $T/state
+talos:
+  factory: https://127.0.0.1:$PORT
+  schematic: $SCH
+  version: v1.10.4
+  arches: [amd64]
+  ca_bundle: $T/ca.pem
+YAML
+URL=https://127.0.0.1:$PORT/image/$SCH/v1.10.4/kernel-amd64
+secs() { local t0 t1; t0=$(date +%s.%N); "$@" >/dev/null 2>&1; t1=$(date +%s.%N); awk "BEGIN {print $t1 - $t0}"; }
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+bb_one() { rm -rf "$T/state"; mkdir -p "$T/state"; secs "$BB" cache fetch -c "$T/bootbox.yaml"; }
+curl_one() { rm -f "$T/out"; secs curl -s --cacert "$T/ca.pem" -o "$T/out" "$URL"; }
+bb=$(for i in $(seq "$RUNS"); do bb_one; done | median)
+cu=$(for i in $(seq "$RUNS"); do curl_one; done | median)
+# sanity: both really fetched the file
+cmp -s "$T/out" "$T/www/image/$SCH/v1.10.4/kernel-amd64" || { echo "curl fetch failed"; exit 1; }
+cmp -s "$T/state/cache/talos/$SCH/v1.10.4/kernel-amd64" "$T/www/image/$SCH/v1.10.4/kernel-amd64" ||
+	{ echo "bootbox fetch failed"; exit 1; }
+rate() { awk "BEGIN {print $MIB / $1}"; }
+printf '%-28s %8s %10s\n' "fetch ($MIB MiB over TLS)" "seconds" "MiB/s"
+printf '%-28s %8.2f %10.0f\n' "curl (OpenSSL)" "$cu" "$(rate "$cu")"
+printf '%-28s %8.2f %10.0f\n' "bootbox cache fetch" "$bb" "$(rate "$bb")"
+printf 'ratio bootbox/curl: %.2f (target >= 0.9)\n' "$(awk "BEGIN {print $cu / $bb}")"
