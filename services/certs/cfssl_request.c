@@ -4,6 +4,7 @@
 
 #include "certs/cfssl_request.h"
 #include "common/err.h"
+#include "common/parse.h"
 
 /* cJSON does the string escaping (a PEM has newlines); its output goes
  * into out and the tree is dropped. */
@@ -96,17 +97,6 @@ int bb_cfssl_info_request(const char *label, const char *profile,
 	return emit(o, out);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int is_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
@@ -127,13 +117,13 @@ int bb_cfssl_auth_key(const char *text, size_t len, uint8_t *key,
 		return BB_EMALFORMED;
 	n = len / 2;
 	for (i = 0; i < len; i++)
-		if (hexval(text[i]) < 0)
+		if (bb_hex_digit(text[i]) < 0)
 			return BB_EMALFORMED;
 	if (n < 16 || n > 64 || n > cap)
 		return BB_EINVAL;
 	for (i = 0; i < n; i++)
-		key[i] = (uint8_t)(hexval(text[2 * i]) << 4 |
-				   hexval(text[2 * i + 1]));
+		key[i] = (uint8_t)(bb_hex_digit(text[2 * i]) << 4 |
+				   bb_hex_digit(text[2 * i + 1]));
 	*key_len = n;
 	return 0;
 }

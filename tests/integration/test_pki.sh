@@ -183,5 +183,40 @@ refused "cfssl serve: sign refuses a profile that needs the auth key" \
 	"bootbox cert: PKI refused /api/v1/cfssl/sign: authentication required \(code 400, HTTP 400\)$"
 expect "plain http is warned about" "warning: pki.endpoint is plain http" "$BB" cert request -c "$cf"
 
+# --- bootbox serve: renewal with backoff, HTTPS with the new certificate ---
+wait_log() { # FILE REGEX SECONDS
+	local i
+	for i in $(seq $(($3 * 10))); do grep -qE "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+	return 1
+}
+serial_of() { # PORT: the serial the HTTPS listener presents
+	echo | timeout 10 openssl s_client -connect "127.0.0.1:$1" 2>/dev/null | openssl x509 -noout -serial 2>/dev/null
+}
+SP=$(free_port) HP=$(free_port) HS=$(free_port)
+sv=$(mkcfg serve "http://127.0.0.1:$SP" "$D/bundle.crt" "auth_key_file: $D/auth.key" "label: microcloud" "retry: 1s")
+printf 'http:\n  listen: 127.0.0.1:%s\n  tls_listen: 127.0.0.1:%s\n' "$HP" "$HS" >> "$sv"
+"$BB" serve -c "$sv" > "$T/serve.log" 2>&1 &
+pids+=($!)
+wait_port "$HS" || bad "serve: no HTTPS listener"
+wait_log "$T/serve.log" "renewal failed; next attempt in 2s" 10 \
+	&& ok "serve: PKI down, renewal retried with a growing backoff" || bad "serve: no backoff: $(cat "$T/serve.log")"
+code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$D/root-ca.pem" "https://127.0.0.1:$HS/")
+[ "$code" = 000 ] && ok "serve: no HTTPS answer before there is a certificate" || bad "serve: HTTPS answered $code without a certificate"
+start multirootca-late "$SP" multirootca -a "127.0.0.1:$SP" -l microcloud -roots "$D/multiroot-profile.ini"
+wait_log "$T/serve.log" "cert: certificate renewed" 40 && ok "serve: certificate obtained once the PKI is up" \
+	|| bad "serve: no certificate: $(tail -5 "$T/serve.log")"
+wait_log "$T/serve.log" "https: serving certificate serial" 15 || bad "serve: HTTPS did not take the certificate"
+code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$D/root-ca.pem" "https://127.0.0.1:$HS/")
+[ "$code" = 200 ] && ok "serve: HTTPS verified against the root CA" || bad "serve: HTTPS answered $code"
+grep -q "http: 127.0.0.1 GET / 200" "$T/serve.log" && ok "serve: HTTPS requests reach the routes with the client address" \
+	|| bad "serve: no access log line for the HTTPS request"
+s1=$(serial_of "$HS")
+"$BB" cert renew --force -c "$sv" >/dev/null 2>&1
+s2=$(openssl x509 -in "$T/serve/state/certs/bootbox.crt" -noout -serial)
+for i in $(seq 100); do [ "$(serial_of "$HS")" = "$s2" ] && break; sleep 0.1; done
+[ -n "$s1" ] && [ "$s1" != "$s2" ] && [ "$(serial_of "$HS")" = "$s2" ] \
+	&& ok "serve: a renewed certificate is served to new connections without a restart" \
+	|| bad "serve: still serving $s1 (wanted $s2)"
+
 echo "# $pass passed, $fail failed"
 [ "$fail" = 0 ]
