@@ -45,7 +45,9 @@ int bb_cmd_cert(int argc, char **argv)
 	char *args[16];
 
 	/* --force is ours; the rest goes to the common parser */
-	for (i = 0; i < argc && n < 16; i++) {
+	if (argc > 16)
+		return usage(stderr, 2);
+	for (i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--force"))
 			force = 1;
 		else

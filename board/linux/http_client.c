@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <mbedtls/ctr_drbg.h>
@@ -28,6 +29,7 @@ struct conn {
 	struct bb_tls_host host;
 	int tls;
 	uint32_t timeout_ms;
+	struct timespec deadline; /* the whole exchange: 4 timeouts */
 	char *msg;
 	size_t cap;
 };
@@ -43,6 +45,18 @@ __attribute__((format(printf, 3, 4))) static int fail(struct conn *c, int err,
 		vsnprintf(c->msg + n, c->cap - (size_t)n, fmt, ap);
 	va_end(ap);
 	return err;
+}
+
+/* A server trickling bytes would reset every per-read timeout: the whole
+ * exchange has a deadline too. */
+static int past_deadline(const struct conn *c)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > c->deadline.tv_sec ||
+	       (now.tv_sec == c->deadline.tv_sec &&
+		now.tv_nsec > c->deadline.tv_nsec);
 }
 
 /* Non-blocking connect bounded by the timeout, then back to blocking:
@@ -115,10 +129,12 @@ static int tls_start(struct conn *c, const char *bundle)
 			    mbedtls_net_recv_timeout);
 	c->tls = 1;
 	while ((rc = mbedtls_ssl_handshake(&c->ssl)) != 0) {
-		if (rc == MBEDTLS_ERR_SSL_WANT_READ ||
-		    rc == MBEDTLS_ERR_SSL_WANT_WRITE)
+		if (rc == MBEDTLS_ERR_SSL_WANT_READ && !past_deadline(c))
 			continue;
-		if (rc == MBEDTLS_ERR_SSL_TIMEOUT)
+		/* the socket blocks: WANT_WRITE means SO_SNDTIMEO ran out */
+		if (rc == MBEDTLS_ERR_SSL_TIMEOUT ||
+		    rc == MBEDTLS_ERR_SSL_WANT_WRITE ||
+		    rc == MBEDTLS_ERR_SSL_WANT_READ)
 			return fail(c, BB_ETIMEDOUT, "TLS handshake timed out");
 		flags = mbedtls_ssl_get_verify_result(&c->ssl);
 		if (rc == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED && flags) {
@@ -142,14 +158,12 @@ static int send_all(struct conn *c, const char *p, size_t n)
 				: mbedtls_net_send(&c->net,
 						   (const unsigned char *)p, n);
 
+		/* the socket blocks: WANT_WRITE means SO_SNDTIMEO ran out */
 		if (rc == MBEDTLS_ERR_SSL_WANT_WRITE ||
 		    rc == MBEDTLS_ERR_SSL_WANT_READ)
-			continue;
+			return fail(c, BB_ETIMEDOUT, "sending timed out");
 		if (rc <= 0)
-			return fail(c, rc == MBEDTLS_ERR_SSL_WANT_WRITE
-					       ? BB_ETIMEDOUT
-					       : BB_EIO,
-				    "sending failed");
+			return fail(c, BB_EIO, "sending failed");
 		p += rc;
 		n -= (size_t)rc;
 	}
@@ -167,14 +181,13 @@ static int recv_all(struct conn *c, struct bb_buf *in, size_t cap)
 				: mbedtls_net_recv_timeout(&c->net, b, sizeof(b),
 							   c->timeout_ms);
 
-		if (rc == MBEDTLS_ERR_SSL_WANT_READ ||
-		    rc == MBEDTLS_ERR_SSL_WANT_WRITE)
-			continue;
 		if (rc == 0 || rc == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY)
 			return 0;
-		if (rc == MBEDTLS_ERR_SSL_TIMEOUT)
+		if (rc == MBEDTLS_ERR_SSL_TIMEOUT || past_deadline(c))
 			return fail(c, BB_ETIMEDOUT, "no reply within %u ms",
 				    c->timeout_ms);
+		if (rc == MBEDTLS_ERR_SSL_WANT_READ)
+			continue; /* EINTR in select */
 		if (rc < 0)
 			return fail(c, BB_EIO, "connection lost");
 		bb_buf_append(in, b, (size_t)rc);
@@ -251,6 +264,8 @@ int bb_http_post(const struct bb_http_req *r, struct bb_http_resp *out,
 	c.msg = msg;
 	c.cap = cap;
 	c.timeout_ms = r->timeout_ms ? r->timeout_ms : 10000;
+	clock_gettime(CLOCK_MONOTONIC, &c.deadline);
+	c.deadline.tv_sec += 4 * (time_t)(c.timeout_ms / 1000 + 1);
 	msg[0] = 0;
 	if (bb_url_parse(r->url, strlen(r->url), &c.url)) {
 		snprintf(msg, cap, "%s: not an http(s) URL", r->url);

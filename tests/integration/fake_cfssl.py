@@ -6,7 +6,9 @@
   otherkey    a valid envelope carrying --cert (issued for another key)
   wrongsans   signs the CSR it gets with --ca/--ca-key, for DNS:evil.test
   stranger    signs the CSR with --ca/--ca-key (a CA nobody trusts)
-  hang        accepts and never answers
+  hang        reads the request and never answers
+  silent      accepts TCP connections and never reads or writes (a TLS
+              handshake that never completes)
 Signing is done by the openssl command line."""
 import argparse, base64, http.server, json, os, socketserver, subprocess, tempfile, time
 
@@ -64,4 +66,11 @@ class S(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
+if a.mode == "silent":
+    import socket
+    ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind(("127.0.0.1", a.port)); ls.listen(16)
+    held = []
+    while True:
+        held.append(ls.accept()[0])
 S(("127.0.0.1", a.port), H).serve_forever()

@@ -159,6 +159,11 @@ fake otherkey "certificate refused: it is for another key than the one we sent"
 fake wrongsans "certificate refused: its subjectAltNames \(1\) are not the hosts asked for \(3\)"
 FAKE_CA=$T/other.pem FAKE_KEY=$T/other.key fake stranger "certificate refused: it does not chain to .*bundle.crt"
 fake hang "PKI unreachable: 127.0.0.1:[0-9]+: no reply within 1000 ms" 1s
+SIL=$(free_port)
+start fake-silent "$SIL" python3 "$HERE/fake_cfssl.py" --port "$SIL" --mode silent
+refused "a TLS handshake that never completes times out" \
+	"$(mkcfg silent "https://127.0.0.1:$SIL" "$D/bundle.crt" "auth_key_file: $D/auth.key" "timeout: 1s")" \
+	"PKI unreachable: 127.0.0.1:$SIL: TLS handshake timed out$"
 
 # --- the other direction: cfssl gencert -initca + cfssl serve ---------------
 mkdir -p "$T/cf"
