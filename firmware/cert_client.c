@@ -41,8 +41,7 @@ void bb_cert_paths(const struct bb_config *cfg, struct bb_cert_paths *p)
 	snprintf(p->chain, sizeof(p->chain), "%s/chain.pem", p->dir);
 }
 
-static int names_from_cfg(const struct bb_cfg_pki *pki,
-			  struct bb_csr_names *n)
+static int names_from_cfg(const struct bb_cfg_pki *pki, struct bb_csr_names *n)
 {
 	size_t i;
 
@@ -64,7 +63,7 @@ static int names_from_cfg(const struct bb_cfg_pki *pki,
 
 static int read_auth_key(struct req *r)
 {
-	struct bb_buf b = { 0 };
+	struct bb_buf b = {0};
 	int rc;
 
 	if (!r->pki->auth_key_file)
@@ -77,8 +76,7 @@ static int read_auth_key(struct req *r)
 		mbedtls_platform_zeroize(b.p, b.cap);
 	bb_buf_free(&b);
 	if (rc)
-		snprintf(r->msg, r->cap,
-			 "%s: %s", r->pki->auth_key_file,
+		snprintf(r->msg, r->cap, "%s: %s", r->pki->auth_key_file,
 			 rc == BB_ENOENT ? "no such file"
 			 : rc == BB_EIO	 ? "cannot read it"
 					 : "expected 32 hex characters");
@@ -103,9 +101,10 @@ static int prepare(struct req *r)
 	rc = bb_san_from_hosts((const char *const *)pki->hosts, pki->nhosts,
 			       &r->sans, &bad);
 	if (rc) {
-		snprintf(r->msg, r->cap, "pki.hosts[%zu]: '%s' is neither an "
-			 "IPv4 address nor a DNS name", bad,
-			 rc == BB_EINVAL ? pki->hosts[bad] : "(too many)");
+		snprintf(r->msg, r->cap,
+			 "pki.hosts[%zu]: '%s' is neither an "
+			 "IPv4 address nor a DNS name",
+			 bad, rc == BB_EINVAL ? pki->hosts[bad] : "(too many)");
 		return rc;
 	}
 	if (!strncmp(pki->endpoint, "http://", 7) && r->warn)
@@ -125,8 +124,9 @@ static int make_csr(struct req *r)
 
 	if (names_from_cfg(r->pki, &names) ||
 	    bb_csr_subject(r->pki->cn, &names, subject, sizeof(subject))) {
-		snprintf(r->msg, r->cap, "pki.cn or pki.names: a value mbedTLS "
-					 "cannot put in a subject");
+		snprintf(r->msg, r->cap,
+			 "pki.cn or pki.names: a value mbedTLS "
+			 "cannot put in a subject");
 		return BB_EINVAL;
 	}
 	if (slen < 0)
@@ -145,7 +145,7 @@ static int make_csr(struct req *r)
 static int call(struct req *r, const char *path, const struct bb_buf *body,
 		char **cert)
 {
-	struct bb_http_req hr = { 0 };
+	struct bb_http_req hr = {0};
 	struct bb_http_resp resp;
 	struct bb_cfssl_reply rep;
 	char url[1024], net[512], clean[300];
@@ -165,17 +165,20 @@ static int call(struct req *r, const char *path, const struct bb_buf *body,
 		snprintf(r->msg, r->cap, "PKI unreachable: %s", net);
 		return rc;
 	}
-	rc = bb_cfssl_reply_parse(resp.body.p ? resp.body.p : "",
-				  resp.body.len, &rep, &why);
+	rc = bb_cfssl_reply_parse(resp.body.p ? resp.body.p : "", resp.body.len,
+				  &rep, &why);
 	if (rc)
-		snprintf(r->msg, r->cap, "PKI reply (HTTP %d) is not a cfssl "
-			 "answer: %s", resp.status, why);
+		snprintf(r->msg, r->cap,
+			 "PKI reply (HTTP %d) is not a cfssl "
+			 "answer: %s",
+			 resp.status, why);
 	else if (!rep.success || resp.status != 200) {
 		bb_sanitize(clean, sizeof(clean), rep.message,
 			    strlen(rep.message));
-		snprintf(r->msg, r->cap, "PKI refused %s: %s (code %ld, HTTP "
-			 "%d)", path, rep.success ? "" : clean, rep.code,
-			 resp.status);
+		snprintf(r->msg, r->cap,
+			 "PKI refused %s: %s (code %ld, HTTP "
+			 "%d)",
+			 path, rep.success ? "" : clean, rep.code, resp.status);
 		rc = BB_EACCES;
 	} else {
 		*cert = rep.certificate;
@@ -188,26 +191,27 @@ static int call(struct req *r, const char *path, const struct bb_buf *body,
 
 static int sign(struct req *r)
 {
-	struct bb_cfssl_sign s = { r->csr.p, (const char *const *)r->pki->hosts,
-				   r->pki->nhosts, r->pki->profile,
-				   r->pki->label };
-	struct bb_buf R = { 0 }, body = { 0 };
+	struct bb_cfssl_sign s = {r->csr.p, (const char *const *)r->pki->hosts,
+				  r->pki->nhosts, r->pki->profile,
+				  r->pki->label};
+	struct bb_buf R = {0}, body = {0};
 	uint8_t mac[32];
 	int rc = bb_cfssl_sign_request(&s, &R);
 
 	if (!rc && r->auth_len) {
 		/* the token covers exactly the request bytes we send */
-		if (mbedtls_md_hmac(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256),
-				    r->auth, r->auth_len, (uint8_t *)R.p, R.len,
-				    mac))
+		if (mbedtls_md_hmac(
+			mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), r->auth,
+			r->auth_len, (uint8_t *)R.p, R.len, mac))
 			rc = BB_ECRYPTO;
 		else
 			rc = bb_cfssl_authsign_body((uint8_t *)R.p, R.len, mac,
 						    (int64_t)time(NULL), &body);
 	}
 	if (!rc)
-		rc = call(r, r->auth_len ? "/api/v1/cfssl/authsign"
-					 : "/api/v1/cfssl/sign",
+		rc = call(r,
+			  r->auth_len ? "/api/v1/cfssl/authsign"
+				      : "/api/v1/cfssl/sign",
 			  r->auth_len ? &body : &R, &r->leaf);
 	bb_buf_free(&R);
 	bb_buf_free(&body);
@@ -218,7 +222,7 @@ static int sign(struct req *r)
  * intermediate, and chain.pem has the leaf only. */
 static void fetch_signer(struct req *r)
 {
-	struct bb_buf body = { 0 };
+	struct bb_buf body = {0};
 	char saved[512];
 
 	snprintf(saved, sizeof(saved), "%s", r->msg);
@@ -227,8 +231,8 @@ static void fetch_signer(struct req *r)
 		if (r->warn) {
 			char line[700];
 
-			snprintf(line, sizeof(line), "no signer certificate: %s",
-				 r->msg);
+			snprintf(line, sizeof(line),
+				 "no signer certificate: %s", r->msg);
 			r->warn(line);
 		}
 		snprintf(r->msg, r->cap, "%s", saved);
@@ -242,7 +246,7 @@ static void fetch_signer(struct req *r)
 static int store(struct req *r, const struct bb_config *cfg)
 {
 	struct bb_cert_paths p;
-	struct bb_buf chain = { 0 };
+	struct bb_buf chain = {0};
 	int rc;
 
 	bb_cert_paths(cfg, &p);
@@ -257,8 +261,8 @@ static int store(struct req *r, const struct bb_config *cfg)
 		rc = bb_write_file_atomic(p.key, r->key_pem.p, r->key_pem.len,
 					  0600);
 	if (!rc)
-		rc = bb_write_file_atomic(p.crt, r->leaf, strlen(r->leaf),
-					  0644);
+		rc =
+		    bb_write_file_atomic(p.crt, r->leaf, strlen(r->leaf), 0644);
 	if (!rc)
 		rc = chain.err ? chain.err
 			       : bb_write_file_atomic(p.chain, chain.p,
@@ -312,8 +316,10 @@ int bb_cert_obtain(const struct bb_config *cfg, char *msg, size_t cap,
 	if (!rc) {
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC",
 			 gmtime(&not_after));
-		snprintf(msg, cap, "certificate for %s (%zu names) valid until "
-			 "%s", r.pki->cn, r.sans.n, when);
+		snprintf(msg, cap,
+			 "certificate for %s (%zu names) valid until "
+			 "%s",
+			 r.pki->cn, r.sans.n, when);
 	}
 	req_free(&r);
 	return rc;

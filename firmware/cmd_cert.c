@@ -32,7 +32,8 @@ static int not_due(const struct bb_config *cfg)
 		return 0;
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", gmtime(&due));
 	printf("certificate still good: renewal due %s (use --force to renew "
-	       "now)\n", when);
+	       "now)\n",
+	       when);
 	return 1;
 }
 

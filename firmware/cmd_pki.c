@@ -27,19 +27,24 @@
 static const struct {
 	const char *flag, *var;
 } attrs[] = {
-	{ "--country", "PKI_COUNTRY" },	  { "--state", "PKI_STATE" },
-	{ "--location", "PKI_LOCATION" }, { "--org", "PKI_ORG" },
-	{ "--org-unit", "PKI_ORG_UNIT" },
+    {"--country", "PKI_COUNTRY"},   {"--state", "PKI_STATE"},
+    {"--location", "PKI_LOCATION"}, {"--org", "PKI_ORG"},
+    {"--org-unit", "PKI_ORG_UNIT"},
 };
 #define NATTRS (sizeof(attrs) / sizeof(attrs[0]))
 
 /* Every file pki init writes; any one of them present means a CA is
  * already there. */
 static const char *const outputs[] = {
-	"root-ca.pem",		"root-ca-key.pem", "intermediate-ca.pem",
-	"intermediate-ca-key.pem", "intermediate-fullchain.pem",
-	"bundle.crt",		"auth.key",	   "config.json",
-	"multiroot-profile.ini",
+    "root-ca.pem",
+    "root-ca-key.pem",
+    "intermediate-ca.pem",
+    "intermediate-ca-key.pem",
+    "intermediate-fullchain.pem",
+    "bundle.crt",
+    "auth.key",
+    "config.json",
+    "multiroot-profile.ini",
 };
 #define NOUTPUTS (sizeof(outputs) / sizeof(outputs[0]))
 
@@ -114,7 +119,7 @@ static int parse_args(int argc, char **argv, struct opts *o, int *help)
 static int load_template(const struct opts *o, const char *file,
 			 const char *builtin, struct bb_csr_tmpl *t)
 {
-	struct bb_buf b = { 0 };
+	struct bb_buf b = {0};
 	char path[PATH_MAX], err[256];
 	const char *src = builtin;
 	size_t len = strlen(builtin);
@@ -130,8 +135,8 @@ static int load_template(const struct opts *o, const char *file,
 		src = b.p ? b.p : "";
 		len = b.len;
 	}
-	rc = bb_csr_tmpl_parse(src, len, lookup, (void *)o, t, err,
-			       sizeof(err));
+	rc =
+	    bb_csr_tmpl_parse(src, len, lookup, (void *)o, t, err, sizeof(err));
 	if (rc)
 		fprintf(stderr, "bootbox pki: %s: %s\n", file, err);
 	bb_buf_free(&b);
@@ -147,8 +152,10 @@ static int refuse_existing(const char *dir)
 		snprintf(path, sizeof(path), "%s/%s", dir, outputs[i]);
 		if (access(path, F_OK) == 0) {
 			if (list[0])
-				strncat(list, ", ", sizeof(list) - strlen(list) - 1);
-			strncat(list, outputs[i], sizeof(list) - strlen(list) - 1);
+				strncat(list, ", ",
+					sizeof(list) - strlen(list) - 1);
+			strncat(list, outputs[i],
+				sizeof(list) - strlen(list) - 1);
 		}
 	}
 	if (!list[0])
@@ -193,7 +200,7 @@ static int make_texts(const char *dir, const char *label, const char *key,
 		      struct bb_buf *cfg, struct bb_buf *ini)
 {
 	char abs[PATH_MAX], k[PATH_MAX + 32], c[PATH_MAX + 32],
-		j[PATH_MAX + 32];
+	    j[PATH_MAX + 32];
 
 	if (!realpath(dir, abs))
 		return 1;
@@ -202,8 +209,10 @@ static int make_texts(const char *dir, const char *label, const char *key,
 	snprintf(j, sizeof(j), "%s/config.json", abs);
 	if (bb_cfssl_config_json(key, cfg) ||
 	    bb_multiroot_ini(label, k, c, j, ini)) {
-		fprintf(stderr, "bootbox pki: label or path unusable in an "
-				"ini file: %s, %s\n", label, abs);
+		fprintf(stderr,
+			"bootbox pki: label or path unusable in an "
+			"ini file: %s, %s\n",
+			label, abs);
 		return 1;
 	}
 	return 0;
@@ -211,7 +220,7 @@ static int make_texts(const char *dir, const char *label, const char *key,
 
 static int write_all(const struct opts *o, struct bb_pki_ca_set *cas)
 {
-	struct bb_buf chain = { 0 }, key = { 0 }, cfg = { 0 }, ini = { 0 };
+	struct bb_buf chain = {0}, key = {0}, cfg = {0}, ini = {0};
 	char hex[33];
 	int rc = 1;
 

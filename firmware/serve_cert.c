@@ -21,7 +21,7 @@
 #include "firmware/serve.h"
 
 #define MAX_BACKOFF 3600u
-#define MAX_SLEEP (6u * 3600) /* look again at least this often */
+#define MAX_SLEEP   (6u * 3600) /* look again at least this often */
 
 struct bb_serve_cert {
 	struct bb_serve *s;
@@ -75,8 +75,8 @@ static void on_child(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
 
 static int spawn(struct bb_serve_cert *c)
 {
-	char *argv[] = { "bootbox", "cert", "renew", "--force", "-c",
-			 c->s->cfg->path, NULL };
+	char *argv[] = {"bootbox", "cert",	    "renew", "--force",
+			"-c",	   c->s->cfg->path, NULL};
 	sigset_t all;
 	pid_t pid = fork();
 
@@ -123,8 +123,8 @@ static void check(struct bb_loop *loop, void *arg)
 			     (wait > MAX_SLEEP ? MAX_SLEEP : wait) * 1000);
 		return;
 	}
-	bb_info("cert: %s; asking the PKI", rc ? "no certificate yet"
-					      : "renewal due");
+	bb_info("cert: %s; asking the PKI",
+		rc ? "no certificate yet" : "renewal due");
 	rc = spawn(c);
 	if (rc < 0)
 		retry_later(c);

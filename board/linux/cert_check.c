@@ -11,7 +11,7 @@
 
 static time_t to_time(const mbedtls_x509_time *t)
 {
-	struct tm tm = { 0 };
+	struct tm tm = {0};
 
 	tm.tm_year = t->year - 1900;
 	tm.tm_mon = t->mon - 1;
@@ -36,7 +36,7 @@ static int same_key(mbedtls_pk_context *a, mbedtls_pk_context *b)
 static int check_sans(const mbedtls_x509_crt *crt,
 		      const struct bb_san_list *want, char *msg, size_t cap)
 {
-	struct bb_san_list got = { 0 };
+	struct bb_san_list got = {0};
 	unsigned char *der;
 	size_t len;
 	int rc = bb_x509_san_ext(crt, &der, &len);
@@ -55,8 +55,8 @@ static int check_sans(const mbedtls_x509_crt *crt,
 	return 0;
 }
 
-static int check_chain(mbedtls_x509_crt *chain, const char *bundle,
-		       char *msg, size_t cap)
+static int check_chain(mbedtls_x509_crt *chain, const char *bundle, char *msg,
+		       size_t cap)
 {
 	mbedtls_x509_crt trust;
 	uint32_t flags = 0;
@@ -84,7 +84,9 @@ static int check_chain(mbedtls_x509_crt *chain, const char *bundle,
 static int parse_pem(mbedtls_x509_crt *crt, const char *pem)
 {
 	return mbedtls_x509_crt_parse(crt, (const unsigned char *)pem,
-				      strlen(pem) + 1) ? -1 : 0;
+				      strlen(pem) + 1)
+		   ? -1
+		   : 0;
 }
 
 int bb_cert_check_issued(const struct bb_cert_check *c, time_t *not_after,
@@ -101,12 +103,14 @@ int bb_cert_check_issued(const struct bb_cert_check *c, time_t *not_after,
 		snprintf(why, sizeof(why),
 			 "it is for another key than the one we sent");
 	else if (c->signer_pem && parse_pem(&chain, c->signer_pem))
-		snprintf(why, sizeof(why), "the signer from info does not parse");
+		snprintf(why, sizeof(why),
+			 "the signer from info does not parse");
 	else if (mbedtls_x509_crt_check_extended_key_usage(
-			 &chain, MBEDTLS_OID_SERVER_AUTH,
-			 MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH)))
-		snprintf(why, sizeof(why), "it is not for TLS servers "
-					   "(extendedKeyUsage)");
+		     &chain, MBEDTLS_OID_SERVER_AUTH,
+		     MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH)))
+		snprintf(why, sizeof(why),
+			 "it is not for TLS servers "
+			 "(extendedKeyUsage)");
 	else if (!(rc = check_chain(&chain, c->bundle_path, why, sizeof(why))))
 		rc = check_sans(&chain, c->want, why, sizeof(why));
 	if (!rc)
@@ -117,8 +121,7 @@ int bb_cert_check_issued(const struct bb_cert_check *c, time_t *not_after,
 	return rc;
 }
 
-int bb_cert_validity(const char *path, time_t *not_before,
-		     time_t *not_after)
+int bb_cert_validity(const char *path, time_t *not_before, time_t *not_after)
 {
 	mbedtls_x509_crt crt;
 	int rc;

@@ -16,8 +16,8 @@
 #include "certs/san.h"
 
 struct bb_cert_check {
-	const char *leaf_pem;    /* from sign/authsign */
-	const char *signer_pem;  /* from info; NULL: none */
+	const char *leaf_pem;	 /* from sign/authsign */
+	const char *signer_pem;	 /* from info; NULL: none */
 	const char *bundle_path; /* trust anchors (PEM) */
 	mbedtls_pk_context *key; /* the key the CSR was made with */
 	const struct bb_san_list *want;
@@ -30,7 +30,6 @@ int bb_cert_check_issued(const struct bb_cert_check *c, time_t *not_after,
 
 /* Validity of the first certificate in a PEM file: 0, BB_ENOENT (no file)
  * or BB_EMALFORMED. */
-int bb_cert_validity(const char *path, time_t *not_before,
-		     time_t *not_after);
+int bb_cert_validity(const char *path, time_t *not_before, time_t *not_after);
 
 #endif

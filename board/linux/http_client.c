@@ -35,7 +35,7 @@ struct conn {
 };
 
 __attribute__((format(printf, 3, 4))) static int fail(struct conn *c, int err,
-						       const char *fmt, ...)
+						      const char *fmt, ...)
 {
 	va_list ap;
 	int n = snprintf(c->msg, c->cap, "%s:%u: ", c->url.host, c->url.port);
@@ -63,7 +63,7 @@ static int past_deadline(const struct conn *c)
  * mbedtls_net_connect would wait for the kernel's own (minutes). */
 static int tcp_connect(struct conn *c)
 {
-	struct addrinfo hints = { 0 }, *ai = NULL;
+	struct addrinfo hints = {0}, *ai = NULL;
 	struct pollfd pfd;
 	char port[8];
 	int fd, rc, err = 0;
@@ -89,8 +89,8 @@ static int tcp_connect(struct conn *c)
 			close(fd);
 			return fail(c, BB_ETIMEDOUT, "connect timed out");
 		}
-		rc = rc < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) ||
-		     err;
+		rc = rc < 0 ||
+		     getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) || err;
 		if (err)
 			errno = err;
 	}
@@ -113,10 +113,9 @@ static int tls_start(struct conn *c, const char *bundle)
 	if (!bundle || mbedtls_x509_crt_parse_file(&c->ca, bundle) < 0)
 		return fail(c, BB_EINVAL, "cannot read the CA bundle %s",
 			    bundle ? bundle : "(none)");
-	if (!rng ||
-	    mbedtls_ssl_config_defaults(&c->conf, MBEDTLS_SSL_IS_CLIENT,
-					MBEDTLS_SSL_TRANSPORT_STREAM,
-					MBEDTLS_SSL_PRESET_DEFAULT))
+	if (!rng || mbedtls_ssl_config_defaults(&c->conf, MBEDTLS_SSL_IS_CLIENT,
+						MBEDTLS_SSL_TRANSPORT_STREAM,
+						MBEDTLS_SSL_PRESET_DEFAULT))
 		return fail(c, BB_ECRYPTO, "TLS set-up failed");
 	mbedtls_ssl_conf_rng(&c->conf, mbedtls_ctr_drbg_random, rng);
 	mbedtls_ssl_conf_ca_chain(&c->conf, &c->ca, NULL);
@@ -178,8 +177,8 @@ static int recv_all(struct conn *c, struct bb_buf *in, size_t cap)
 
 	for (;;) {
 		int rc = c->tls ? mbedtls_ssl_read(&c->ssl, b, sizeof(b))
-				: mbedtls_net_recv_timeout(&c->net, b, sizeof(b),
-							   c->timeout_ms);
+				: mbedtls_net_recv_timeout(
+				      &c->net, b, sizeof(b), c->timeout_ms);
 
 		if (rc == 0 || rc == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY)
 			return 0;
@@ -201,9 +200,9 @@ static int parse_reply(struct conn *c, struct bb_buf *in,
 		       struct bb_http_resp *out)
 {
 	struct bb_upstream_reply h;
-	struct bb_chunked ch = { 0 };
-	long used = in->len ? bb_upstream_reply_parse(in->p, in->len, &h)
-			    : BB_EPARTIAL;
+	struct bb_chunked ch = {0};
+	long used =
+	    in->len ? bb_upstream_reply_parse(in->p, in->len, &h) : BB_EPARTIAL;
 	size_t blen, got;
 	uint8_t *body;
 
@@ -215,7 +214,8 @@ static int parse_reply(struct conn *c, struct bb_buf *in,
 	blen = in->len - (size_t)used;
 	if (h.chunked) {
 		if (bb_chunked_decode(&ch, body, blen, &got) || !ch.done)
-			return fail(c, BB_EMALFORMED, "bad or cut chunked body");
+			return fail(c, BB_EMALFORMED,
+				    "bad or cut chunked body");
 		blen = got;
 	} else if (h.has_length) {
 		if (h.content_length > blen)
@@ -230,7 +230,7 @@ static int parse_reply(struct conn *c, struct bb_buf *in,
 static int exchange(struct conn *c, const struct bb_http_req *r,
 		    struct bb_http_resp *out)
 {
-	struct bb_buf head = { 0 }, in = { 0 };
+	struct bb_buf head = {0}, in = {0};
 	int rc;
 
 	bb_buf_printf(&head,
@@ -243,9 +243,9 @@ static int exchange(struct conn *c, const struct bb_http_req *r,
 		rc = BB_ENOMEM;
 	else if (!(rc = send_all(c, head.p, head.len)) &&
 		 !(rc = send_all(c, r->body, r->len)) &&
-		 !(rc = recv_all(c, &in, (r->max_reply ? r->max_reply
-							: 1u << 20) +
-						 16384)))
+		 !(rc = recv_all(c, &in,
+				 (r->max_reply ? r->max_reply : 1u << 20) +
+				     16384)))
 		rc = parse_reply(c, &in, out);
 	bb_buf_free(&head);
 	bb_buf_free(&in);

@@ -8,7 +8,7 @@
 #include "common/err.h"
 
 #define ROOT_LIFETIME (87600u * 3600)
-#define INT_LIFETIME (70080u * 3600)
+#define INT_LIFETIME  (70080u * 3600)
 
 static void wipe(struct bb_buf *b)
 {
@@ -31,14 +31,15 @@ int bb_pki_make_cas(const struct bb_csr_tmpl *root,
 {
 	char rsubj[1024], isubj[1024];
 	mbedtls_pk_context rkey, ikey;
-	struct bb_pki_ca rca = { 0 }, ica = { 0 };
+	struct bb_pki_ca rca = {0}, ica = {0};
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (bb_csr_subject(root->cn, &root->names, rsubj, sizeof(rsubj)) ||
 	    bb_csr_subject(inter->cn, &inter->names, isubj, sizeof(isubj))) {
-		snprintf(msg, cap, "a subject attribute holds a backslash, a "
-				   "control character or a leading blank");
+		snprintf(msg, cap,
+			 "a subject attribute holds a backslash, a "
+			 "control character or a leading blank");
 		return BB_EINVAL;
 	}
 	mbedtls_pk_init(&rkey);
@@ -60,8 +61,7 @@ int bb_pki_make_cas(const struct bb_csr_tmpl *root,
 	    (rc = bb_pki_issue_ca(&ica, &out->int_crt)) ||
 	    (rc = bb_pki_key_pem(&rkey, &out->root_key)) ||
 	    (rc = bb_pki_key_pem(&ikey, &out->int_key))) {
-		snprintf(msg, cap, "making the CA failed: %s",
-			 bb_strerror(rc));
+		snprintf(msg, cap, "making the CA failed: %s", bb_strerror(rc));
 		bb_pki_ca_set_free(out);
 	}
 	mbedtls_pk_free(&rkey);

@@ -18,7 +18,8 @@ int bb_pki_gen_key(mbedtls_pk_context *key)
 	mbedtls_ctr_drbg_context *rng = bb_tls_rng();
 
 	if (!rng ||
-	    mbedtls_pk_setup(key, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)) ||
+	    mbedtls_pk_setup(key,
+			     mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)) ||
 	    mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(*key),
 				mbedtls_ctr_drbg_random, rng))
 		return BB_ECRYPTO;
@@ -73,16 +74,16 @@ static int fill_ca(mbedtls_x509write_cert *w, const struct bb_pki_ca *ca)
 	mbedtls_x509write_crt_set_version(w, MBEDTLS_X509_CRT_VERSION_3);
 	mbedtls_x509write_crt_set_md_alg(w, MBEDTLS_MD_SHA256);
 	mbedtls_x509write_crt_set_subject_key(w, ca->key);
-	mbedtls_x509write_crt_set_issuer_key(
-		w, ca->issuer ? ca->issuer_key : ca->key);
+	mbedtls_x509write_crt_set_issuer_key(w, ca->issuer ? ca->issuer_key
+							   : ca->key);
 	if (mbedtls_x509write_crt_set_subject_name(w, ca->subject) ||
-	    mbedtls_x509write_crt_set_issuer_name(
-		    w, ca->issuer ? ca->issuer : ca->subject))
+	    mbedtls_x509write_crt_set_issuer_name(w, ca->issuer ? ca->issuer
+								: ca->subject))
 		return BB_EINVAL;
 	if (set_serial(w) || mbedtls_x509write_crt_set_validity(w, nb, na) ||
 	    mbedtls_x509write_crt_set_basic_constraints(w, 1, ca->pathlen) ||
-	    mbedtls_x509write_crt_set_key_usage(w, MBEDTLS_X509_KU_KEY_CERT_SIGN |
-							   MBEDTLS_X509_KU_CRL_SIGN) ||
+	    mbedtls_x509write_crt_set_key_usage(
+		w, MBEDTLS_X509_KU_KEY_CERT_SIGN | MBEDTLS_X509_KU_CRL_SIGN) ||
 	    mbedtls_x509write_crt_set_subject_key_identifier(w) ||
 	    mbedtls_x509write_crt_set_authority_key_identifier(w))
 		return BB_ECRYPTO;
@@ -99,9 +100,9 @@ int bb_pki_issue_ca(const struct bb_pki_ca *ca, struct bb_buf *pem)
 		return BB_ECRYPTO;
 	mbedtls_x509write_crt_init(&w);
 	rc = fill_ca(&w, ca);
-	if (!rc && mbedtls_x509write_crt_pem(&w, out, sizeof(out),
-					     mbedtls_ctr_drbg_random,
-					     bb_tls_rng()))
+	if (!rc &&
+	    mbedtls_x509write_crt_pem(&w, out, sizeof(out),
+				      mbedtls_ctr_drbg_random, bb_tls_rng()))
 		rc = BB_ECRYPTO;
 	mbedtls_x509write_crt_free(&w);
 	if (!rc)
@@ -110,8 +111,7 @@ int bb_pki_issue_ca(const struct bb_pki_ca *ca, struct bb_buf *pem)
 }
 
 int bb_pki_make_csr(mbedtls_pk_context *key, const char *subject,
-		    const uint8_t *san_der, size_t san_len,
-		    struct bb_buf *pem)
+		    const uint8_t *san_der, size_t san_len, struct bb_buf *pem)
 {
 	mbedtls_x509write_csr w;
 	unsigned char out[PEM_MAX * 2];
@@ -124,11 +124,10 @@ int bb_pki_make_csr(mbedtls_pk_context *key, const char *subject,
 	mbedtls_x509write_csr_set_md_alg(&w, MBEDTLS_MD_SHA256);
 	if (mbedtls_x509write_csr_set_subject_name(&w, subject))
 		rc = BB_EINVAL;
-	else if (san_len &&
-		 mbedtls_x509write_csr_set_extension(
-			 &w, MBEDTLS_OID_SUBJECT_ALT_NAME,
-			 MBEDTLS_OID_SIZE(MBEDTLS_OID_SUBJECT_ALT_NAME),
-			 san_der, san_len))
+	else if (san_len && mbedtls_x509write_csr_set_extension(
+				&w, MBEDTLS_OID_SUBJECT_ALT_NAME,
+				MBEDTLS_OID_SIZE(MBEDTLS_OID_SUBJECT_ALT_NAME),
+				san_der, san_len))
 		rc = BB_ECRYPTO;
 	else if (mbedtls_x509write_csr_pem(&w, out, sizeof(out),
 					   mbedtls_ctr_drbg_random,

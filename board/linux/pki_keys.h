@@ -21,12 +21,12 @@ int bb_pki_gen_key(mbedtls_pk_context *key);
 int bb_pki_key_pem(mbedtls_pk_context *key, struct bb_buf *out);
 
 struct bb_pki_ca {
-	const char *subject;     /* mbedTLS DN string, see bb_csr_subject */
+	const char *subject;	 /* mbedTLS DN string, see bb_csr_subject */
 	mbedtls_pk_context *key; /* the new CA's key */
-	const char *issuer;      /* NULL: self-signed (a root) */
+	const char *issuer;	 /* NULL: self-signed (a root) */
 	mbedtls_pk_context *issuer_key;
-	uint32_t lifetime;       /* seconds from now */
-	int pathlen;             /* -1: unlimited */
+	uint32_t lifetime; /* seconds from now */
+	int pathlen;	   /* -1: unlimited */
 	time_t now;
 };
 
@@ -39,7 +39,6 @@ int bb_pki_issue_ca(const struct bb_pki_ca *ca, struct bb_buf *pem);
 /* A CSR for key with subject and, when san_len > 0, a subjectAltName
  * extension holding san_der (GeneralNames, from bb_san_der). */
 int bb_pki_make_csr(mbedtls_pk_context *key, const char *subject,
-		    const uint8_t *san_der, size_t san_len,
-		    struct bb_buf *pem);
+		    const uint8_t *san_der, size_t san_len, struct bb_buf *pem);
 
 #endif

@@ -24,7 +24,7 @@ struct tconn {
 	struct bb_tls_cred *cred; /* the pair this connection started with */
 	mbedtls_ssl_context ssl;
 	mbedtls_net_context net; /* the TLS side */
-	int pfd;                 /* our end of the pair, -1 before handshake */
+	int pfd;		 /* our end of the pair, -1 before handshake */
 	bool handshaken, tls_blocked_write, plain_eof;
 	uint32_t ip;
 	uint16_t port;
@@ -46,9 +46,8 @@ struct bb_tls_listener {
 	int last_err; /* not to repeat the same complaint every poll */
 };
 
-__attribute__((format(printf, 3, 4))) static void say(struct bb_tls_listener *l,
-						       int is_error,
-						       const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void
+say(struct bb_tls_listener *l, int is_error, const char *fmt, ...)
 {
 	char line[600];
 	va_list ap;
@@ -169,10 +168,10 @@ static void set_interest(struct tconn *c)
 
 	bb_loop_mod_fd(l->loop, c->net.fd,
 		       (c->t2p_off == c->t2p_len ? BB_EV_READ : 0) |
-			       (c->tls_blocked_write ? BB_EV_WRITE : 0));
+			   (c->tls_blocked_write ? BB_EV_WRITE : 0));
 	bb_loop_mod_fd(l->loop, c->pfd,
 		       (c->p2t_off == c->p2t_len ? BB_EV_READ : 0) |
-			       (c->t2p_off < c->t2p_len ? BB_EV_WRITE : 0));
+			   (c->t2p_off < c->t2p_len ? BB_EV_WRITE : 0));
 	bb_timer_arm(l->loop, &c->timer, l->o.idle_timeout_ms);
 }
 
@@ -180,7 +179,8 @@ static int handshake(struct tconn *c)
 {
 	int rc = mbedtls_ssl_handshake(&c->ssl);
 
-	if (rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE) {
+	if (rc == MBEDTLS_ERR_SSL_WANT_READ ||
+	    rc == MBEDTLS_ERR_SSL_WANT_WRITE) {
 		bb_loop_mod_fd(c->l->loop, c->net.fd,
 			       rc == MBEDTLS_ERR_SSL_WANT_READ ? BB_EV_READ
 							       : BB_EV_WRITE);
@@ -208,8 +208,7 @@ static void pump(struct tconn *c)
 		a = tls_to_plain(c);
 		b = a < 0 ? -1 : plain_to_tls(c);
 	} while (a > 0 || b > 0);
-	if (a < 0 || b < 0 ||
-	    (c->plain_eof && c->p2t_off == c->p2t_len)) {
+	if (a < 0 || b < 0 || (c->plain_eof && c->p2t_off == c->p2t_len)) {
 		if (a >= 0 && b >= 0)
 			mbedtls_ssl_close_notify(&c->ssl);
 		conn_close(c);
@@ -321,7 +320,7 @@ static void on_check(struct bb_loop *loop, void *arg)
 
 static int listen_on(struct bb_tls_listener *l)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct sockaddr_in sa = {.sin_family = AF_INET};
 	int one = 1;
 
 	l->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -336,8 +335,9 @@ static int listen_on(struct bb_tls_listener *l)
 	return 0;
 }
 
-struct bb_tls_listener *bb_tls_listener_start(
-	struct bb_loop *loop, const struct bb_tls_listener_opts *o)
+struct bb_tls_listener *
+bb_tls_listener_start(struct bb_loop *loop,
+		      const struct bb_tls_listener_opts *o)
 {
 	struct bb_tls_listener *l = calloc(1, sizeof(*l));
 	int e;
@@ -348,7 +348,8 @@ struct bb_tls_listener *bb_tls_listener_start(
 	l->o = *o;
 	l->lfd = -1;
 	l->o.max_conns = o->max_conns ? o->max_conns : 1024;
-	l->o.handshake_timeout_ms = o->handshake_timeout_ms ? o->handshake_timeout_ms : 10000;
+	l->o.handshake_timeout_ms =
+	    o->handshake_timeout_ms ? o->handshake_timeout_ms : 10000;
 	l->o.idle_timeout_ms = o->idle_timeout_ms ? o->idle_timeout_ms : 120000;
 	l->o.check_ms = o->check_ms ? o->check_ms : 5000;
 	l->cert_path = strdup(o->cert_path);
@@ -366,8 +367,10 @@ struct bb_tls_listener *bb_tls_listener_start(
 	}
 	l->last_err = 1; /* the first problem is worth a line */
 	if (bb_tls_listener_refresh(l) < 0 || !l->cur)
-		say(l, 0, "https: no usable certificate yet (%s); waiting for "
-			  "one", l->cert_path);
+		say(l, 0,
+		    "https: no usable certificate yet (%s); waiting for "
+		    "one",
+		    l->cert_path);
 	bb_timer_arm(loop, &l->check, l->o.check_ms);
 	return l;
 }

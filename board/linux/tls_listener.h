@@ -27,17 +27,18 @@ struct bb_tls_listener_opts {
 	const char *cert_path; /* copied */
 	const char *key_path;  /* copied */
 	struct bb_http_server *http;
-	uint32_t max_conns;          /* default 1024 */
+	uint32_t max_conns;	       /* default 1024 */
 	uint32_t handshake_timeout_ms; /* default 10 s */
-	uint32_t idle_timeout_ms;    /* default 120 s */
-	uint32_t check_ms;           /* certificate poll, default 5 s */
+	uint32_t idle_timeout_ms;      /* default 120 s */
+	uint32_t check_ms;	       /* certificate poll, default 5 s */
 	void (*log)(void *ctx, int is_error, const char *line);
 	void *ctx;
 };
 
 /* NULL with errno set when the socket cannot be set up. */
-struct bb_tls_listener *bb_tls_listener_start(
-	struct bb_loop *loop, const struct bb_tls_listener_opts *o);
+struct bb_tls_listener *
+bb_tls_listener_start(struct bb_loop *loop,
+		      const struct bb_tls_listener_opts *o);
 void bb_tls_listener_stop(struct bb_tls_listener *l);
 
 /* Checks the files now (the poll does it on its own): 1 switched to a new

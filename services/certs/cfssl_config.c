@@ -15,29 +15,30 @@ int bb_cfssl_config_json(const char *auth_key_hex, struct bb_buf *out)
 	/* the ring0 configuration, with "digital signing" (not a cfssl
 	 * usage name, silently ignored by cfssl) spelled as cfssl knows it */
 	bb_buf_printf(
-		out,
-		"{\n"
-		"  \"signing\": {\n"
-		"    \"default\": {\"expiry\": \"8760h\"},\n"
-		"    \"profiles\": {\n"
-		"      \"intermediate\": {\n"
-		"        \"usages\": [\"cert sign\", \"crl sign\"],\n"
-		"        \"expiry\": \"70080h\",\n"
-		"        \"ca_constraint\": {\"is_ca\": true, \"max_path_len\": 1}\n"
-		"      },\n"
-		"      \"host\": {\n"
-		"        \"usages\": [\"signing\", \"digital signature\", "
-		"\"key encipherment\", \"server auth\", \"client auth\"],\n"
-		"        \"expiry\": \"8760h\",\n"
-		"        \"auth_key\": \"default\"\n"
-		"      }\n"
-		"    }\n"
-		"  },\n"
-		"  \"auth_keys\": {\n"
-		"    \"default\": {\"key\": \"%s\", \"type\": \"standard\"}\n"
-		"  }\n"
-		"}\n",
-		auth_key_hex);
+	    out,
+	    "{\n"
+	    "  \"signing\": {\n"
+	    "    \"default\": {\"expiry\": \"8760h\"},\n"
+	    "    \"profiles\": {\n"
+	    "      \"intermediate\": {\n"
+	    "        \"usages\": [\"cert sign\", \"crl sign\"],\n"
+	    "        \"expiry\": \"70080h\",\n"
+	    "        \"ca_constraint\": {\"is_ca\": true, \"max_path_len\": "
+	    "1}\n"
+	    "      },\n"
+	    "      \"host\": {\n"
+	    "        \"usages\": [\"signing\", \"digital signature\", "
+	    "\"key encipherment\", \"server auth\", \"client auth\"],\n"
+	    "        \"expiry\": \"8760h\",\n"
+	    "        \"auth_key\": \"default\"\n"
+	    "      }\n"
+	    "    }\n"
+	    "  },\n"
+	    "  \"auth_keys\": {\n"
+	    "    \"default\": {\"key\": \"%s\", \"type\": \"standard\"}\n"
+	    "  }\n"
+	    "}\n",
+	    auth_key_hex);
 	return out->err;
 }
 

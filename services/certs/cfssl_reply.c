@@ -46,8 +46,8 @@ static int take_failure(const cJSON *errors, struct bb_cfssl_reply *out,
 		*why = "failure without an error";
 		return BB_EMALFORMED;
 	}
-	out->code = (long)cJSON_GetObjectItemCaseSensitive(first, "code")
-			    ->valuedouble;
+	out->code =
+	    (long)cJSON_GetObjectItemCaseSensitive(first, "code")->valuedouble;
 	strncpy(out->message,
 		cJSON_GetObjectItemCaseSensitive(first, "message")->valuestring,
 		sizeof(out->message) - 1);
@@ -57,7 +57,8 @@ static int take_failure(const cJSON *errors, struct bb_cfssl_reply *out,
 static int take_success(const cJSON *result, const cJSON *errors,
 			struct bb_cfssl_reply *out, const char **why)
 {
-	const cJSON *c = cJSON_GetObjectItemCaseSensitive(result, "certificate");
+	const cJSON *c =
+	    cJSON_GetObjectItemCaseSensitive(result, "certificate");
 	size_t n;
 
 	if (cJSON_GetArraySize(errors) != 0) {

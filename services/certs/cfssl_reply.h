@@ -13,12 +13,12 @@
 #include <stddef.h>
 
 #define BB_CFSSL_REPLY_MAX (1u << 20)
-#define BB_CFSSL_CERT_MAX (64u << 10)
+#define BB_CFSSL_CERT_MAX  (64u << 10)
 
 struct bb_cfssl_reply {
 	bool success;
 	char *certificate; /* success: PEM, NUL-terminated, malloc'd */
-	long code;         /* failure: the first error's code */
+	long code;	   /* failure: the first error's code */
 	char message[256]; /* failure: its message (may hold any bytes but
 			      NUL: sanitise before logging) */
 	size_t nerrors;

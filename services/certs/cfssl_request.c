@@ -48,22 +48,22 @@ void bb_base64_append(struct bb_buf *out, const uint8_t *p, size_t len)
 	size_t i;
 
 	for (i = 0; i + 2 < len; i += 3) {
-		uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 |
-			     p[i + 2];
-		char q[4] = { tab[v >> 18], tab[v >> 12 & 63], tab[v >> 6 & 63],
-			      tab[v & 63] };
+		uint32_t v =
+		    (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
+		char q[4] = {tab[v >> 18], tab[v >> 12 & 63], tab[v >> 6 & 63],
+			     tab[v & 63]};
 
 		bb_buf_append(out, q, 4);
 	}
 	if (len - i == 1) {
 		uint32_t v = (uint32_t)p[i] << 16;
-		char q[4] = { tab[v >> 18], tab[v >> 12 & 63], '=', '=' };
+		char q[4] = {tab[v >> 18], tab[v >> 12 & 63], '=', '='};
 
 		bb_buf_append(out, q, 4);
 	} else if (len - i == 2) {
 		uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8;
-		char q[4] = { tab[v >> 18], tab[v >> 12 & 63], tab[v >> 6 & 63],
-			      '=' };
+		char q[4] = {tab[v >> 18], tab[v >> 12 & 63], tab[v >> 6 & 63],
+			     '='};
 
 		bb_buf_append(out, q, 4);
 	}
@@ -102,8 +102,8 @@ static int is_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-int bb_cfssl_auth_key(const char *text, size_t len, uint8_t *key,
-		      size_t cap, size_t *key_len)
+int bb_cfssl_auth_key(const char *text, size_t len, uint8_t *key, size_t cap,
+		      size_t *key_len)
 {
 	size_t i, n;
 

@@ -40,7 +40,7 @@ void bb_base64_append(struct bb_buf *out, const uint8_t *p, size_t len);
 /* An auth key file's text: hex digits (either case), surrounding white
  * space ignored (the first ring0 version wrote a trailing newline). 16 to
  * 64 bytes of key. 0, BB_EMALFORMED or BB_EINVAL (wrong size). */
-int bb_cfssl_auth_key(const char *text, size_t len, uint8_t *key,
-		      size_t cap, size_t *key_len);
+int bb_cfssl_auth_key(const char *text, size_t len, uint8_t *key, size_t cap,
+		      size_t *key_len);
 
 #endif

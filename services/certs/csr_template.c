@@ -7,24 +7,24 @@
 #include "common/parse.h"
 
 const char bb_csr_root_template[] =
-	"{\n"
-	"  \"CN\": \"Root Certificate Authority\",\n"
-	"  \"key\": {\"algo\": \"ecdsa\", \"size\": 256},\n"
-	"  \"names\": [{\"C\": \"${PKI_COUNTRY}\", \"ST\": \"${PKI_STATE}\", "
-	"\"L\": \"${PKI_LOCATION}\", \"O\": \"${PKI_ORG}\", "
-	"\"OU\": \"${PKI_ORG_UNIT}\"}],\n"
-	"  \"ca\": {\"expiry\": \"87600h\"}\n"
-	"}\n";
+    "{\n"
+    "  \"CN\": \"Root Certificate Authority\",\n"
+    "  \"key\": {\"algo\": \"ecdsa\", \"size\": 256},\n"
+    "  \"names\": [{\"C\": \"${PKI_COUNTRY}\", \"ST\": \"${PKI_STATE}\", "
+    "\"L\": \"${PKI_LOCATION}\", \"O\": \"${PKI_ORG}\", "
+    "\"OU\": \"${PKI_ORG_UNIT}\"}],\n"
+    "  \"ca\": {\"expiry\": \"87600h\"}\n"
+    "}\n";
 
 const char bb_csr_intermediate_template[] =
-	"{\n"
-	"  \"CN\": \"Intermediate Certificate Authority\",\n"
-	"  \"key\": {\"algo\": \"ecdsa\", \"size\": 256},\n"
-	"  \"names\": [{\"C\": \"${PKI_COUNTRY}\", \"ST\": \"${PKI_STATE}\", "
-	"\"L\": \"${PKI_LOCATION}\", \"O\": \"${PKI_ORG}\", "
-	"\"OU\": \"${PKI_ORG_UNIT}\"}],\n"
-	"  \"ca\": {\"expiry\": \"70080h\", \"pathlen\": 1}\n"
-	"}\n";
+    "{\n"
+    "  \"CN\": \"Intermediate Certificate Authority\",\n"
+    "  \"key\": {\"algo\": \"ecdsa\", \"size\": 256},\n"
+    "  \"names\": [{\"C\": \"${PKI_COUNTRY}\", \"ST\": \"${PKI_STATE}\", "
+    "\"L\": \"${PKI_LOCATION}\", \"O\": \"${PKI_ORG}\", "
+    "\"OU\": \"${PKI_ORG_UNIT}\"}],\n"
+    "  \"ca\": {\"expiry\": \"70080h\", \"pathlen\": 1}\n"
+    "}\n";
 
 struct ctx {
 	bb_csr_var_fn var;
@@ -78,8 +78,8 @@ too_long:
 	return BB_EMALFORMED;
 }
 
-static int str_member(struct ctx *c, const cJSON *o, const char *key,
-		      char *dst, size_t cap)
+static int str_member(struct ctx *c, const cJSON *o, const char *key, char *dst,
+		      size_t cap)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
@@ -172,7 +172,7 @@ int bb_csr_tmpl_parse(const char *json, size_t len, bb_csr_var_fn var,
 		      void *arg, struct bb_csr_tmpl *out, char *err,
 		      size_t errcap)
 {
-	struct ctx c = { var, arg, err, errcap };
+	struct ctx c = {var, arg, err, errcap};
 	cJSON *root;
 	int rc;
 
@@ -186,7 +186,8 @@ int bb_csr_tmpl_parse(const char *json, size_t len, bb_csr_var_fn var,
 		return BB_EMALFORMED;
 	}
 	if (!(rc = str_member(&c, root, "CN", out->cn, sizeof(out->cn))) &&
-	    !(rc = parse_key(&c, cJSON_GetObjectItemCaseSensitive(root, "key"))) &&
+	    !(rc = parse_key(&c,
+			     cJSON_GetObjectItemCaseSensitive(root, "key"))) &&
 	    !(rc = parse_names(&c,
 			       cJSON_GetObjectItemCaseSensitive(root, "names"),
 			       &out->names)))

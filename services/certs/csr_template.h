@@ -18,15 +18,15 @@
 /* The subject attributes cfssl's "names" carries, in its order. */
 struct bb_csr_names {
 	char c[BB_CSR_FIELD_MAX], st[BB_CSR_FIELD_MAX], l[BB_CSR_FIELD_MAX],
-		o[BB_CSR_FIELD_MAX], ou[BB_CSR_FIELD_MAX];
+	    o[BB_CSR_FIELD_MAX], ou[BB_CSR_FIELD_MAX];
 };
 
 struct bb_csr_tmpl {
 	char cn[BB_CSR_FIELD_MAX];
 	struct bb_csr_names names;
-	bool has_ca;      /* a "ca" block was present */
-	uint32_t expiry;  /* ca.expiry in seconds, 0: not given */
-	int pathlen;      /* ca.pathlen, -1: not given */
+	bool has_ca;	 /* a "ca" block was present */
+	uint32_t expiry; /* ca.expiry in seconds, 0: not given */
+	int pathlen;	 /* ca.pathlen, -1: not given */
 };
 
 /* Looks a variable up; NULL or "" when it has no value. */

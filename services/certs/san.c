@@ -6,8 +6,8 @@
 #include "common/parse.h"
 
 #define TAG_SEQUENCE 0x30
-#define TAG_DNS 0x82 /* [2] IMPLICIT IA5String */
-#define TAG_IP 0x87  /* [7] IMPLICIT OCTET STRING */
+#define TAG_DNS	     0x82 /* [2] IMPLICIT IA5String */
+#define TAG_IP	     0x87 /* [7] IMPLICIT OCTET STRING */
 
 static bool dns_ok(const char *s, size_t len)
 {
@@ -163,8 +163,7 @@ int bb_san_parse(const uint8_t *der, size_t len, struct bb_san_list *out)
 		} else if (tag == TAG_DNS) {
 			if (out->n == BB_SAN_MAX)
 				return BB_ETOOBIG;
-			if (n == 0 || n > BB_SAN_DNS_MAX ||
-			    memchr(p, 0, n))
+			if (n == 0 || n > BB_SAN_DNS_MAX || memchr(p, 0, n))
 				return BB_EMALFORMED;
 			memcpy(e->dns, p, n);
 			e->dns[n] = 0;

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BB_SAN_MAX 32
+#define BB_SAN_MAX     32
 #define BB_SAN_DNS_MAX 253
 
 struct bb_san {

@@ -15,8 +15,8 @@
 #include "test.h"
 
 #define PEM "-----BEGIN CERTIFICATE-----\\nMIIB\\n-----END CERTIFICATE-----\\n"
-#define OK_REPLY                                                          \
-	"{\"success\":true,\"result\":{\"certificate\":\"" PEM "\"},"     \
+#define OK_REPLY                                                               \
+	"{\"success\":true,\"result\":{\"certificate\":\"" PEM "\"},"          \
 	"\"errors\":[],\"messages\":[]}"
 
 /* Decodes s from a guarded copy (any overread faults). */
@@ -66,46 +66,46 @@ static void reply_failure(void)
 static void reply_malformed(void)
 {
 	static const char *const bad[] = {
-		"",
-		"garbage",
-		"{\"success\":true,\"result\":{\"certificate\":\"-----BEGIN",
-		OK_REPLY "x",
-		OK_REPLY OK_REPLY,
-		"[" OK_REPLY "]",
-		"{\"result\":{\"certificate\":\"" PEM "\"},\"errors\":[],"
-		"\"messages\":[]}",
-		"{\"success\":1,\"result\":{\"certificate\":\"" PEM "\"},"
-		"\"errors\":[],\"messages\":[]}",
-		"{\"success\":true,\"result\":{\"certificate\":\"" PEM "\"},"
-		"\"messages\":[]}",
-		"{\"success\":true,\"result\":{\"certificate\":\"" PEM "\"},"
-		"\"errors\":{},\"messages\":[]}",
-		"{\"success\":true,\"result\":{\"certificate\":\"" PEM "\"},"
-		"\"errors\":[]}",
-		"{\"success\":false,\"result\":null,\"errors\":[{\"message\":"
-		"\"x\"}],\"messages\":[]}",
-		"{\"success\":false,\"result\":null,\"errors\":[{\"code\":1.5,"
-		"\"message\":\"x\"}],\"messages\":[]}",
-		"{\"success\":false,\"result\":null,\"errors\":[{\"code\":\"1\","
-		"\"message\":\"x\"}],\"messages\":[]}",
-		"{\"success\":false,\"result\":null,\"errors\":[{\"code\":1,"
-		"\"message\":7}],\"messages\":[]}",
-		"{\"success\":false,\"result\":null,\"errors\":[7],"
-		"\"messages\":[]}",
-		"{\"success\":false,\"result\":null,\"errors\":[],"
-		"\"messages\":[]}",
-		"{\"success\":true,\"result\":null,\"errors\":[],\"messages\":[]}",
-		"{\"success\":true,\"result\":{},\"errors\":[],\"messages\":[]}",
-		"{\"success\":true,\"result\":{\"certificate\":5},\"errors\":[],"
-		"\"messages\":[]}",
-		"{\"success\":true,\"result\":{\"certificate\":\"hello\"},"
-		"\"errors\":[],\"messages\":[]}",
-		"{\"success\":true,\"result\":{\"certificate\":\"" PEM "\"},"
-		"\"errors\":[{\"code\":1,\"message\":\"x\"}],\"messages\":[]}",
-		"{\"success\":false,\"success\":true,\"result\":{\"certificate\":"
-		"\"" PEM "\"},\"errors\":[],\"messages\":[]}",
-		"{\"success\":true,\"result\":{\"certificate\":\"" PEM "\"},"
-		"\"errors\":[],\"messages\":[{\"code\":1}]}",
+	    "",
+	    "garbage",
+	    "{\"success\":true,\"result\":{\"certificate\":\"-----BEGIN",
+	    OK_REPLY "x",
+	    OK_REPLY OK_REPLY,
+	    "[" OK_REPLY "]",
+	    "{\"result\":{\"certificate\":\"" PEM "\"},\"errors\":[],"
+	    "\"messages\":[]}",
+	    "{\"success\":1,\"result\":{\"certificate\":\"" PEM "\"},"
+	    "\"errors\":[],\"messages\":[]}",
+	    "{\"success\":true,\"result\":{\"certificate\":\"" PEM "\"},"
+	    "\"messages\":[]}",
+	    "{\"success\":true,\"result\":{\"certificate\":\"" PEM "\"},"
+	    "\"errors\":{},\"messages\":[]}",
+	    "{\"success\":true,\"result\":{\"certificate\":\"" PEM "\"},"
+	    "\"errors\":[]}",
+	    "{\"success\":false,\"result\":null,\"errors\":[{\"message\":"
+	    "\"x\"}],\"messages\":[]}",
+	    "{\"success\":false,\"result\":null,\"errors\":[{\"code\":1.5,"
+	    "\"message\":\"x\"}],\"messages\":[]}",
+	    "{\"success\":false,\"result\":null,\"errors\":[{\"code\":\"1\","
+	    "\"message\":\"x\"}],\"messages\":[]}",
+	    "{\"success\":false,\"result\":null,\"errors\":[{\"code\":1,"
+	    "\"message\":7}],\"messages\":[]}",
+	    "{\"success\":false,\"result\":null,\"errors\":[7],"
+	    "\"messages\":[]}",
+	    "{\"success\":false,\"result\":null,\"errors\":[],"
+	    "\"messages\":[]}",
+	    "{\"success\":true,\"result\":null,\"errors\":[],\"messages\":[]}",
+	    "{\"success\":true,\"result\":{},\"errors\":[],\"messages\":[]}",
+	    "{\"success\":true,\"result\":{\"certificate\":5},\"errors\":[],"
+	    "\"messages\":[]}",
+	    "{\"success\":true,\"result\":{\"certificate\":\"hello\"},"
+	    "\"errors\":[],\"messages\":[]}",
+	    "{\"success\":true,\"result\":{\"certificate\":\"" PEM "\"},"
+	    "\"errors\":[{\"code\":1,\"message\":\"x\"}],\"messages\":[]}",
+	    "{\"success\":false,\"success\":true,\"result\":{\"certificate\":"
+	    "\"" PEM "\"},\"errors\":[],\"messages\":[]}",
+	    "{\"success\":true,\"result\":{\"certificate\":\"" PEM "\"},"
+	    "\"errors\":[],\"messages\":[{\"code\":1}]}",
 	};
 	struct bb_cfssl_reply r;
 	size_t i;
@@ -142,10 +142,10 @@ static void reply_nul_and_size(void)
 
 static void san_roundtrip(void)
 {
-	const char *hosts[] = { "bootstrap", "matchbox.ring0.lan",
-				"192.168.2.2", "*.apps.lan" };
-	const char *other[] = { "192.168.2.2", "MATCHBOX.ring0.lan",
-				"*.apps.lan", "bootstrap" };
+	const char *hosts[] = {"bootstrap", "matchbox.ring0.lan", "192.168.2.2",
+			       "*.apps.lan"};
+	const char *other[] = {"192.168.2.2", "MATCHBOX.ring0.lan",
+			       "*.apps.lan", "bootstrap"};
 	struct bb_san_list a, b, c;
 	uint8_t der[2048];
 	size_t bad = 99;
@@ -169,15 +169,15 @@ static void san_roundtrip(void)
 
 static void san_bad_input(void)
 {
-	const char *bad_hosts[] = { "ok", "no spaces" };
+	const char *bad_hosts[] = {"ok", "no spaces"};
 	/* SEQUENCE { [2] "a", [6] "u" (a URI) } */
-	static const uint8_t uri[] = { 0x30, 0x06, 0x82, 0x01, 'a',
-				       0x86, 0x01, 'u' };
-	static const uint8_t cut[] = { 0x30, 0x05, 0x82, 0x05, 'a', 'b', 'c' };
-	static const uint8_t trailing[] = { 0x30, 0x03, 0x82, 0x01, 'a', 0 };
-	static const uint8_t longlen[] = { 0x30, 0x84, 0, 0, 0, 3,
-					   0x82, 0x01, 'a' };
-	static const uint8_t nul[] = { 0x30, 0x04, 0x82, 0x02, 'a', 0 };
+	static const uint8_t uri[] = {0x30, 0x06, 0x82, 0x01,
+				      'a',  0x86, 0x01, 'u'};
+	static const uint8_t cut[] = {0x30, 0x05, 0x82, 0x05, 'a', 'b', 'c'};
+	static const uint8_t trailing[] = {0x30, 0x03, 0x82, 0x01, 'a', 0};
+	static const uint8_t longlen[] = {0x30, 0x84, 0,    0,	0,
+					  3,	0x82, 0x01, 'a'};
+	static const uint8_t nul[] = {0x30, 0x04, 0x82, 0x02, 'a', 0};
 	struct bb_san_list l, one;
 	const char *a = "a";
 	size_t bad = 0;
@@ -198,14 +198,14 @@ static void san_bad_input(void)
 static void base64_vectors(void)
 {
 	/* RFC 4648 section 10 */
-	static const char *const in[] = { "", "f", "fo", "foo", "foob",
-					   "fooba", "foobar" };
-	static const char *const out[] = { "", "Zg==", "Zm8=", "Zm9v",
-					   "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy" };
+	static const char *const in[] = {"",	 "f",	  "fo",	   "foo",
+					 "foob", "fooba", "foobar"};
+	static const char *const out[] = {
+	    "", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
 	size_t i;
 
 	for (i = 0; i < 7; i++) {
-		struct bb_buf b = { 0 };
+		struct bb_buf b = {0};
 
 		bb_base64_append(&b, (const uint8_t *)in[i], strlen(in[i]));
 		CHECK_STR(b.len ? b.p : "", out[i]);
@@ -215,12 +215,12 @@ static void base64_vectors(void)
 
 static void sign_request_shape(void)
 {
-	const char *hosts[] = { "bootstrap", "10.0.0.2" };
-	struct bb_cfssl_sign s = { "-----BEGIN CERTIFICATE REQUEST-----\n"
-				   "x\n",
-				   hosts, 2, "host", "microcloud" };
-	struct bb_buf b = { 0 }, body = { 0 };
-	uint8_t mac[32] = { 0 };
+	const char *hosts[] = {"bootstrap", "10.0.0.2"};
+	struct bb_cfssl_sign s = {"-----BEGIN CERTIFICATE REQUEST-----\n"
+				  "x\n",
+				  hosts, 2, "host", "microcloud"};
+	struct bb_buf b = {0}, body = {0};
+	uint8_t mac[32] = {0};
 	cJSON *o;
 
 	CHECK_EQ(bb_cfssl_sign_request(&s, &b), 0);
@@ -232,9 +232,9 @@ static void sign_request_shape(void)
 	CHECK_STR(cJSON_GetObjectItem(o, "profile")->valuestring, "host");
 	CHECK_STR(cJSON_GetObjectItem(o, "label")->valuestring, "microcloud");
 	cJSON_Delete(o);
-	CHECK_EQ(bb_cfssl_authsign_body((const uint8_t *)"foo", 3, mac, 42,
-					&body),
-		 0);
+	CHECK_EQ(
+	    bb_cfssl_authsign_body((const uint8_t *)"foo", 3, mac, 42, &body),
+	    0);
 	CHECK_STR(body.p, "{\"token\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 			  "AAAA=\",\"request\":\"Zm9v\",\"timestamp\":42}");
 	bb_buf_free(&b);
@@ -251,11 +251,10 @@ static void auth_key_text(void)
 		 0);
 	CHECK_EQ(n, 16);
 	CHECK_EQ(k[15], 0xff);
-	CHECK_EQ(bb_cfssl_auth_key("00112233445566778899AABBCCDDEEFF\n", 33,
-				   k, sizeof(k), &n),
+	CHECK_EQ(bb_cfssl_auth_key("00112233445566778899AABBCCDDEEFF\n", 33, k,
+				   sizeof(k), &n),
 		 0);
-	CHECK_EQ(bb_cfssl_auth_key("0011223344556677889", 19, k, sizeof(k),
-				   &n),
+	CHECK_EQ(bb_cfssl_auth_key("0011223344556677889", 19, k, sizeof(k), &n),
 		 BB_EMALFORMED);
 	CHECK_EQ(bb_cfssl_auth_key("00112233445566778899aabbccddeefg", 32, k,
 				   sizeof(k), &n),
@@ -286,8 +285,8 @@ static void templates_builtin(void)
 	char err[200], subj[512];
 
 	CHECK_EQ(bb_csr_tmpl_parse(bb_csr_root_template,
-				   strlen(bb_csr_root_template), vars, NULL,
-				   &t, err, sizeof(err)),
+				   strlen(bb_csr_root_template), vars, NULL, &t,
+				   err, sizeof(err)),
 		 0);
 	CHECK_STR(t.cn, "Root Certificate Authority");
 	CHECK_STR(t.names.c, "FR");
@@ -308,10 +307,10 @@ static void templates_builtin(void)
 /* pki/ holds the same templates as the binary. */
 static void templates_match_files(void)
 {
-	static const char *const files[] = { "pki/root-ca-csr.json",
-					     "pki/intermediate-ca-csr.json" };
-	const char *built[] = { bb_csr_root_template,
-				bb_csr_intermediate_template };
+	static const char *const files[] = {"pki/root-ca-csr.json",
+					    "pki/intermediate-ca-csr.json"};
+	const char *built[] = {bb_csr_root_template,
+			       bb_csr_intermediate_template};
 	char buf[4096];
 	size_t i, n;
 
@@ -331,23 +330,23 @@ static void templates_match_files(void)
 static void templates_bad(void)
 {
 	struct bb_csr_tmpl t;
-	struct bb_csr_names n = { 0 };
+	struct bb_csr_names n = {0};
 	char err[200], subj[256];
 	static const struct {
 		const char *json;
 		int rc;
 	} cases[] = {
-		{ "{\"CN\":\"x\",\"key\":{\"algo\":\"rsa\",\"size\":2048}}",
-		  BB_EUNSUPP },
-		{ "{\"CN\":\"${NOPE}\"}", BB_ENOENT },
-		{ "{\"CN\":\"${PKI_COUNTRY\"}", BB_EMALFORMED },
-		{ "{\"CN\":7}", BB_EMALFORMED },
-		{ "{\"names\":[]}", BB_EMALFORMED }, /* no CN */
-		{ "{\"CN\":\"x\",\"names\":{}}", BB_EMALFORMED },
-		{ "{\"CN\":\"x\",\"ca\":{\"expiry\":\"soon\"}}", BB_EMALFORMED },
-		{ "{\"CN\":\"x\",\"ca\":{\"pathlen\":-1}}", BB_EMALFORMED },
-		{ "[1]", BB_EMALFORMED },
-		{ "{\"CN\":\"x\"", BB_EMALFORMED },
+	    {"{\"CN\":\"x\",\"key\":{\"algo\":\"rsa\",\"size\":2048}}",
+	     BB_EUNSUPP},
+	    {"{\"CN\":\"${NOPE}\"}", BB_ENOENT},
+	    {"{\"CN\":\"${PKI_COUNTRY\"}", BB_EMALFORMED},
+	    {"{\"CN\":7}", BB_EMALFORMED},
+	    {"{\"names\":[]}", BB_EMALFORMED}, /* no CN */
+	    {"{\"CN\":\"x\",\"names\":{}}", BB_EMALFORMED},
+	    {"{\"CN\":\"x\",\"ca\":{\"expiry\":\"soon\"}}", BB_EMALFORMED},
+	    {"{\"CN\":\"x\",\"ca\":{\"pathlen\":-1}}", BB_EMALFORMED},
+	    {"[1]", BB_EMALFORMED},
+	    {"{\"CN\":\"x\"", BB_EMALFORMED},
 	};
 	size_t i;
 
@@ -368,23 +367,22 @@ static void templates_bad(void)
 
 static void config_texts(void)
 {
-	struct bb_buf b = { 0 }, ini = { 0 };
+	struct bb_buf b = {0}, ini = {0};
 	const char *key = "00112233445566778899aabbccddeeff";
 	cJSON *o, *host;
 
 	CHECK_EQ(bb_cfssl_config_json(key, &b), 0);
 	o = cJSON_Parse(b.p);
 	CHECK(o != NULL);
-	CHECK_STR(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(
-							  o, "auth_keys"),
-						  "default"),
-				      "key")
-			  ->valuestring,
+	CHECK_STR(cJSON_GetObjectItem(
+		      cJSON_GetObjectItem(cJSON_GetObjectItem(o, "auth_keys"),
+					  "default"),
+		      "key")
+		      ->valuestring,
 		  key);
 	host = cJSON_GetObjectItem(
-		cJSON_GetObjectItem(cJSON_GetObjectItem(o, "signing"),
-				    "profiles"),
-		"host");
+	    cJSON_GetObjectItem(cJSON_GetObjectItem(o, "signing"), "profiles"),
+	    "host");
 	CHECK_STR(cJSON_GetObjectItem(host, "auth_key")->valuestring,
 		  "default");
 	cJSON_Delete(o);
@@ -397,8 +395,7 @@ static void config_texts(void)
 			 "certificate = /d/c.pem\nconfig = /d/config.json\n");
 	bb_buf_free(&ini);
 	CHECK_EQ(bb_multiroot_ini("a]b", "/k", "/c", "/j", &ini), BB_EINVAL);
-	CHECK_EQ(bb_multiroot_ini("a", "/k\n[x]", "/c", "/j", &ini),
-		 BB_EINVAL);
+	CHECK_EQ(bb_multiroot_ini("a", "/k\n[x]", "/c", "/j", &ini), BB_EINVAL);
 	bb_buf_free(&ini);
 }
 
