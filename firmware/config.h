@@ -148,6 +148,10 @@ struct bb_cfg_pki {
 	char *cn;
 	char **hosts;
 	size_t nhosts;
+	struct bb_kv *names; /* subject attributes: C, ST, L, O, OU */
+	size_t nnames;
+	uint32_t timeout;    /* seconds per connect/read, default 10 */
+	uint32_t retry;      /* serve: first retry after a failure, default 60 */
 };
 
 struct bb_cfg_handoff {

@@ -82,15 +82,28 @@ static const struct bb_cfg_field pki_fields[] = {
 	BB_F(struct bb_cfg_pki, "profile", BB_T_STR, profile),
 	BB_F(struct bb_cfg_pki, "cn", BB_T_STR, cn),
 	BB_FL(struct bb_cfg_pki, "hosts", BB_T_STRLIST, hosts, nhosts),
+	BB_FL(struct bb_cfg_pki, "names", BB_T_KV, names, nnames),
+	BB_FD(struct bb_cfg_pki, "timeout", timeout, 1, 600),
+	BB_FD(struct bb_cfg_pki, "retry", retry, 1, 86400),
 	{ 0 },
 };
 
 void bb_cfg_pki(struct bb_cfg_ctx *c, yaml_node_t *n)
 {
 	struct bb_cfg_pki *p = &c->cfg->pki;
+	size_t i;
 
 	p->enabled = true;
+	p->timeout = 10;
+	p->retry = 60;
 	bb_cfg_walk(c, n, "pki", pki_fields, p);
+	for (i = 0; i < p->nnames; i++)
+		if (strcmp(p->names[i].key, "C") && strcmp(p->names[i].key, "ST") &&
+		    strcmp(p->names[i].key, "L") && strcmp(p->names[i].key, "O") &&
+		    strcmp(p->names[i].key, "OU"))
+			bb_cfg_error(c, bb_cfg_get(c, n, "names"), "pki.names",
+				     "'%s': expected C, ST, L, O or OU",
+				     p->names[i].key);
 	if (!p->endpoint)
 		bb_cfg_error(c, n, "pki.endpoint", "required");
 	check_url(c, n, "pki", "endpoint", p->endpoint);

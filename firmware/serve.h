@@ -12,6 +12,7 @@
 struct bb_serve_dhcp;
 struct bb_serve_tftp;
 struct bb_serve_http;
+struct bb_serve_cert;
 struct bb_boot;
 struct bb_dhcp_server;
 struct bb_serve_handoff;
@@ -23,6 +24,7 @@ struct bb_serve {
 	struct bb_serve_dhcp *dhcp;
 	struct bb_serve_tftp *tftp;
 	struct bb_serve_http *http;
+	struct bb_serve_cert *cert; /* renewal of our certificate (pki:) */
 	struct bb_boot *boot;   /* the boot service (matchbox stand-in) */
 	struct bb_serve_handoff *handoff;
 	struct bb_serve_cache *cache; /* the Talos artifact cache */
@@ -49,6 +51,12 @@ void bb_serve_tftp_stop(struct bb_serve *s);
 int bb_serve_http_start(struct bb_serve *s);
 int bb_serve_http_reload(struct bb_serve *s, const struct bb_config *next);
 void bb_serve_http_stop(struct bb_serve *s);
+
+/* Certificate renewal: a child `bootbox cert renew` when due, with
+ * backoff while the PKI is unreachable. */
+int bb_serve_cert_start(struct bb_serve *s);
+int bb_serve_cert_reload(struct bb_serve *s, const struct bb_config *next);
+void bb_serve_cert_stop(struct bb_serve *s);
 
 /* The boot service (profiles, groups, matchbox dir, machine states). */
 int bb_serve_boot_start(struct bb_serve *s);

@@ -615,52 +615,60 @@ static void on_timer(struct bb_loop *loop, void *arg)
 	conn_close(c);
 }
 
+int bb_http_server_adopt(struct bb_http_server *srv, int fd, uint32_t ip,
+			 uint16_t port)
+{
+	static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
+				   "Content-Length: 0\r\nConnection: close\r\n\r\n";
+	struct conn *c;
+	int one = 1;
+
+	if (srv->st.open >= srv->o.max_conns || !(c = calloc(1, sizeof(*c)))) {
+		srv->st.refused++;
+		/* best effort: the client learns why */
+		(void)!send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL);
+		close(fd);
+		return -1;
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	c->srv = srv;
+	c->fd = fd;
+	c->file_fd = -1;
+	c->ip = ip;
+	c->port = port;
+	bb_timer_init(&c->timer, on_timer, c);
+	if (bb_loop_add_fd(srv->loop, fd, BB_EV_READ, on_conn, c)) {
+		close(fd);
+		free(c);
+		return -1;
+	}
+	srv->st.accepted++;
+	srv->st.open++;
+	c->next = srv->conns;
+	if (c->next)
+		c->next->prev = c;
+	srv->conns = c;
+	arm(c);
+	return 0;
+}
+
 static void on_accept(struct bb_loop *loop, int lfd, uint32_t ev, void *arg)
 {
 	struct bb_http_server *srv = arg;
 	int i;
 
+	(void)loop;
 	(void)ev;
 	for (i = 0; i < 64; i++) {
 		struct sockaddr_in sa;
 		socklen_t sl = sizeof(sa);
 		int fd = accept4(lfd, (struct sockaddr *)&sa, &sl,
-				 SOCK_NONBLOCK | SOCK_CLOEXEC), one = 1;
-		struct conn *c;
+				 SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd < 0)
 			return;
-		if (srv->st.open >= srv->o.max_conns ||
-		    !(c = calloc(1, sizeof(*c)))) {
-			static const char busy[] =
-				"HTTP/1.1 503 Service Unavailable\r\n"
-				"Content-Length: 0\r\nConnection: close\r\n\r\n";
-
-			srv->st.refused++;
-			/* best effort: the client learns why */
-			(void)!send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL);
-			close(fd);
-			continue;
-		}
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		c->srv = srv;
-		c->fd = fd;
-		c->file_fd = -1;
-		c->ip = ntohl(sa.sin_addr.s_addr);
-		c->port = ntohs(sa.sin_port);
-		bb_timer_init(&c->timer, on_timer, c);
-		if (bb_loop_add_fd(loop, fd, BB_EV_READ, on_conn, c)) {
-			close(fd);
-			free(c);
-			continue;
-		}
-		srv->st.accepted++;
-		srv->st.open++;
-		c->next = srv->conns;
-		if (c->next)
-			c->next->prev = c;
-		srv->conns = c;
-		arm(c);
+		bb_http_server_adopt(srv, fd, ntohl(sa.sin_addr.s_addr),
+				     ntohs(sa.sin_port));
 	}
 }
 

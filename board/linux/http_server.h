@@ -36,6 +36,13 @@ struct bb_http_stats {
 struct bb_http_server *bb_http_server_start(struct bb_loop *loop,
 					    const struct bb_http_server_opts *o);
 void bb_http_server_stop(struct bb_http_server *srv);
+
+/* Serves an already connected, non-blocking stream fd as if it had been
+ * accepted from ip:port (host byte order). The HTTPS listener hands over
+ * its decrypted side this way, so per-machine files still see the real
+ * client address. Takes fd in all cases; 0, or -1 when refused (limit). */
+int bb_http_server_adopt(struct bb_http_server *srv, int fd, uint32_t ip,
+			 uint16_t port);
 const struct bb_http_stats *bb_http_server_stats(
 	const struct bb_http_server *srv);
 

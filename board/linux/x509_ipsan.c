@@ -36,7 +36,8 @@ static int scan_names(unsigned char *p, const unsigned char *end,
 	return n;
 }
 
-int bb_x509_ip_sans(const mbedtls_x509_crt *crt, uint32_t *ips, size_t cap)
+int bb_x509_san_ext(const mbedtls_x509_crt *crt, unsigned char **der,
+		    size_t *der_len)
 {
 	unsigned char *p = crt->v3_ext.p;
 	const unsigned char *end = p + crt->v3_ext.len;
@@ -76,11 +77,23 @@ int bb_x509_ip_sans(const mbedtls_x509_crt *crt, uint32_t *ips, size_t cap)
 					 MBEDTLS_ASN1_OCTET_STRING))
 			return -1;
 		if (oid_len == MBEDTLS_OID_SIZE(MBEDTLS_OID_SUBJECT_ALT_NAME) &&
-		    !memcmp(oid, MBEDTLS_OID_SUBJECT_ALT_NAME, oid_len))
-			return scan_names(p, p + len, ips, cap);
+		    !memcmp(oid, MBEDTLS_OID_SUBJECT_ALT_NAME, oid_len)) {
+			*der = p;
+			*der_len = len;
+			return 1;
+		}
 		p = ext_end;
 	}
 	return 0;
+}
+
+int bb_x509_ip_sans(const mbedtls_x509_crt *crt, uint32_t *ips, size_t cap)
+{
+	unsigned char *p;
+	size_t len;
+	int rc = bb_x509_san_ext(crt, &p, &len);
+
+	return rc <= 0 ? rc : scan_names(p, p + len, ips, cap);
 }
 
 static int verify_ip(void *ctx, mbedtls_x509_crt *crt, int depth,

@@ -16,6 +16,11 @@
  * there are (possibly more than cap), or -1 on malformed DER. */
 int bb_x509_ip_sans(const mbedtls_x509_crt *crt, uint32_t *ips, size_t cap);
 
+/* The extnValue of crt's subjectAltName extension (a GeneralNames DER,
+ * pointing into crt): 1 found, 0 no such extension, -1 malformed. */
+int bb_x509_san_ext(const mbedtls_x509_crt *crt, unsigned char **der,
+		    size_t *der_len);
+
 struct bb_tls_host {
 	char name[254];
 	int is_ip;

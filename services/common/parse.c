@@ -9,7 +9,7 @@ static int is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-static int hex_val(char c)
+int bb_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -131,7 +131,7 @@ static int parse_hex_groups(const char *s, size_t len, char sep,
 				return BB_EMALFORMED;
 			continue;
 		}
-		v = hex_val(s[i]);
+		v = bb_hex_digit(s[i]);
 		if (v < 0 || nd >= 12)
 			return BB_EMALFORMED;
 		nib[nd++] = (uint8_t)v;

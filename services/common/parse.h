@@ -27,6 +27,9 @@ int bb_parse_mac(const char *s, size_t len, uint8_t mac[6]);
 /* Seconds from "3600", "90s", "30m", "1h", "2d", "1h30m". Range 0..2^31-1. */
 int bb_parse_duration(const char *s, size_t len, uint32_t *secs);
 
+/* One hex digit's value (either case), -1 for anything else. */
+int bb_hex_digit(char c);
+
 /* Formatting helpers; buffers of at least 16 and 18 bytes. */
 char *bb_fmt_ipv4(uint32_t ip, char buf[16]);
 char *bb_fmt_mac(const uint8_t mac[6], char buf[18]);

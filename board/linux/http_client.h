@@ -1,0 +1,37 @@
+/* A small blocking HTTP(S) client for the command line (the cfssl client):
+ * one POST, one reply, Connection: close. Every connect, read and write is
+ * bounded by a timeout; https verifies the server against the given CA
+ * bundle only (never the system store: a PKI is trusted through its own
+ * bundle), IP hosts through their IP SANs. Not for the event loop:
+ * bb_fetch is the non-blocking one. */
+#ifndef BB_LINUX_HTTP_CLIENT_H
+#define BB_LINUX_HTTP_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/buf.h"
+
+struct bb_http_req {
+	const char *url;       /* http:// or https:// */
+	const char *ca_bundle; /* PEM file; required for https */
+	const char *body;
+	size_t len;
+	uint32_t timeout_ms; /* per connect / read / write; 0: 10 s */
+	size_t max_reply;    /* body cap; 0: 1 MiB */
+};
+
+struct bb_http_resp {
+	int status;
+	struct bb_buf body; /* the caller frees it */
+};
+
+/* 0 when a whole HTTP reply arrived (whatever its status). Otherwise a
+ * negative BB_E* and one line in msg: BB_EINVAL (URL, bundle), BB_EIO
+ * (connection refused, reset), BB_ETIMEDOUT, BB_ECRYPTO (the server's
+ * certificate is not trusted), BB_EMALFORMED (not HTTP, truncated),
+ * BB_ETOOBIG. */
+int bb_http_post(const struct bb_http_req *r, struct bb_http_resp *out,
+		 char *msg, size_t cap);
+
+#endif

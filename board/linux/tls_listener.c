@@ -1,0 +1,391 @@
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <mbedtls/net_sockets.h>
+#include <mbedtls/ssl.h>
+
+#include "board/linux/tls_cred.h"
+#include "board/linux/tls_listener.h"
+#include "common/err.h"
+
+#define RELAY_BUF 16384
+
+struct tconn {
+	struct bb_tls_listener *l;
+	struct tconn *prev, *next;
+	struct bb_tls_cred *cred; /* the pair this connection started with */
+	mbedtls_ssl_context ssl;
+	mbedtls_net_context net; /* the TLS side */
+	int pfd;		 /* our end of the pair, -1 before handshake */
+	bool handshaken, tls_blocked_write, plain_eof;
+	uint32_t ip;
+	uint16_t port;
+	struct bb_timer timer;
+	/* TLS -> plain and plain -> TLS, one record's worth each */
+	uint8_t t2p[RELAY_BUF], p2t[RELAY_BUF];
+	size_t t2p_len, t2p_off, p2t_len, p2t_off;
+};
+
+struct bb_tls_listener {
+	struct bb_loop *loop;
+	struct bb_tls_listener_opts o;
+	char *cert_path, *key_path;
+	int lfd;
+	struct bb_tls_cred *cur; /* NULL until a usable pair exists */
+	struct tconn *conns;
+	uint32_t open;
+	struct bb_timer check;
+	int last_err; /* not to repeat the same complaint every poll */
+};
+
+__attribute__((format(printf, 3, 4))) static void
+say(struct bb_tls_listener *l, int is_error, const char *fmt, ...)
+{
+	char line[600];
+	va_list ap;
+
+	if (!l->o.log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	l->o.log(l->o.ctx, is_error, line);
+}
+
+static void conn_close(struct tconn *c)
+{
+	struct bb_tls_listener *l = c->l;
+
+	bb_timer_cancel(l->loop, &c->timer);
+	bb_loop_del_fd(l->loop, c->net.fd);
+	if (c->pfd >= 0) {
+		bb_loop_del_fd(l->loop, c->pfd);
+		close(c->pfd);
+	}
+	mbedtls_ssl_free(&c->ssl);
+	mbedtls_net_free(&c->net);
+	bb_tls_cred_put(c->cred);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		l->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	l->open--;
+	free(c);
+}
+
+static void on_io(struct bb_loop *loop, int fd, uint32_t ev, void *arg);
+
+/* The handshake is done: the decrypted stream goes to the HTTP server. */
+static int open_pair(struct tconn *c)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
+		       sv))
+		return -1;
+	if (bb_loop_add_fd(c->l->loop, sv[0], BB_EV_READ, on_io, c)) {
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	c->pfd = sv[0];
+	/* refused (connection limit) it still answers 503 through the pair */
+	bb_http_server_adopt(c->l->o.http, sv[1], c->ip, c->port);
+	return 0;
+}
+
+/* One pass in each direction; returns 1 on progress, 0 none, -1 done. */
+static int tls_to_plain(struct tconn *c)
+{
+	int progress = 0, rc;
+	ssize_t n;
+
+	if (c->t2p_off == c->t2p_len) {
+		c->t2p_off = c->t2p_len = 0;
+		rc = mbedtls_ssl_read(&c->ssl, c->t2p, sizeof(c->t2p));
+		if (rc == MBEDTLS_ERR_SSL_WANT_READ ||
+		    rc == MBEDTLS_ERR_SSL_WANT_WRITE)
+			return 0;
+		if (rc <= 0)
+			return -1; /* close_notify, EOF or an error */
+		c->t2p_len = (size_t)rc;
+		progress = 1;
+	}
+	n = send(c->pfd, c->t2p + c->t2p_off, c->t2p_len - c->t2p_off,
+		 MSG_NOSIGNAL);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return progress;
+	if (n <= 0)
+		return -1;
+	c->t2p_off += (size_t)n;
+	return 1;
+}
+
+static int plain_to_tls(struct tconn *c)
+{
+	int progress = 0, rc;
+	ssize_t n;
+
+	if (c->p2t_off == c->p2t_len && !c->plain_eof) {
+		c->p2t_off = c->p2t_len = 0;
+		n = recv(c->pfd, c->p2t, sizeof(c->p2t), 0);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return 0;
+		if (n <= 0) {
+			c->plain_eof = true; /* the HTTP side is done */
+			return 1;
+		}
+		c->p2t_len = (size_t)n;
+		progress = 1;
+	}
+	if (c->p2t_off == c->p2t_len)
+		return progress;
+	/* after WANT_WRITE mbedTLS wants the same bytes again: they stay */
+	rc = mbedtls_ssl_write(&c->ssl, c->p2t + c->p2t_off,
+			       c->p2t_len - c->p2t_off);
+	c->tls_blocked_write = rc == MBEDTLS_ERR_SSL_WANT_WRITE;
+	if (rc == MBEDTLS_ERR_SSL_WANT_WRITE || rc == MBEDTLS_ERR_SSL_WANT_READ)
+		return progress;
+	if (rc < 0)
+		return -1;
+	c->p2t_off += (size_t)rc;
+	return 1;
+}
+
+static void set_interest(struct tconn *c)
+{
+	struct bb_tls_listener *l = c->l;
+
+	bb_loop_mod_fd(l->loop, c->net.fd,
+		       (c->t2p_off == c->t2p_len ? BB_EV_READ : 0) |
+			   (c->tls_blocked_write ? BB_EV_WRITE : 0));
+	bb_loop_mod_fd(l->loop, c->pfd,
+		       (c->p2t_off == c->p2t_len ? BB_EV_READ : 0) |
+			   (c->t2p_off < c->t2p_len ? BB_EV_WRITE : 0));
+	bb_timer_arm(l->loop, &c->timer, l->o.idle_timeout_ms);
+}
+
+static int handshake(struct tconn *c)
+{
+	int rc = mbedtls_ssl_handshake(&c->ssl);
+
+	if (rc == MBEDTLS_ERR_SSL_WANT_READ ||
+	    rc == MBEDTLS_ERR_SSL_WANT_WRITE) {
+		bb_loop_mod_fd(c->l->loop, c->net.fd,
+			       rc == MBEDTLS_ERR_SSL_WANT_READ ? BB_EV_READ
+							       : BB_EV_WRITE);
+		return 0;
+	}
+	if (rc || open_pair(c))
+		return -1;
+	c->handshaken = true;
+	return 1;
+}
+
+static void pump(struct tconn *c)
+{
+	int a, b;
+
+	if (!c->handshaken) {
+		a = handshake(c);
+		if (a <= 0) {
+			if (a < 0)
+				conn_close(c);
+			return;
+		}
+	}
+	do {
+		a = tls_to_plain(c);
+		b = a < 0 ? -1 : plain_to_tls(c);
+	} while (a > 0 || b > 0);
+	if (a < 0 || b < 0 || (c->plain_eof && c->p2t_off == c->p2t_len)) {
+		if (a >= 0 && b >= 0)
+			mbedtls_ssl_close_notify(&c->ssl);
+		conn_close(c);
+		return;
+	}
+	set_interest(c);
+}
+
+static void on_io(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
+{
+	(void)loop;
+	(void)fd;
+	(void)ev;
+	pump(arg);
+}
+
+static void on_timeout(struct bb_loop *loop, void *arg)
+{
+	(void)loop;
+	conn_close(arg);
+}
+
+static void adopt(struct bb_tls_listener *l, int fd, struct sockaddr_in *sa)
+{
+	struct tconn *c;
+
+	if (!l->cur || l->open >= l->o.max_conns ||
+	    !(c = calloc(1, sizeof(*c)))) {
+		close(fd);
+		return;
+	}
+	c->l = l;
+	c->pfd = -1;
+	c->ip = ntohl(sa->sin_addr.s_addr);
+	c->port = ntohs(sa->sin_port);
+	mbedtls_net_init(&c->net);
+	c->net.fd = fd;
+	mbedtls_ssl_init(&c->ssl);
+	bb_timer_init(&c->timer, on_timeout, c);
+	if (mbedtls_ssl_setup(&c->ssl, &l->cur->conf) ||
+	    bb_loop_add_fd(l->loop, fd, BB_EV_READ, on_io, c)) {
+		mbedtls_ssl_free(&c->ssl);
+		close(fd);
+		free(c);
+		return;
+	}
+	mbedtls_ssl_set_bio(&c->ssl, &c->net, mbedtls_net_send,
+			    mbedtls_net_recv, NULL);
+	c->cred = l->cur;
+	l->cur->refs++;
+	c->next = l->conns;
+	if (c->next)
+		c->next->prev = c;
+	l->conns = c;
+	l->open++;
+	bb_timer_arm(l->loop, &c->timer, l->o.handshake_timeout_ms);
+}
+
+static void on_accept(struct bb_loop *loop, int lfd, uint32_t ev, void *arg)
+{
+	int i;
+
+	(void)loop;
+	(void)ev;
+	for (i = 0; i < 64; i++) {
+		struct sockaddr_in sa;
+		socklen_t sl = sizeof(sa);
+		int fd = accept4(lfd, (struct sockaddr *)&sa, &sl,
+				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd < 0)
+			return;
+		adopt(arg, fd, &sa);
+	}
+}
+
+int bb_tls_listener_refresh(struct bb_tls_listener *l)
+{
+	struct bb_tls_cred *next;
+	char msg[400], serial[80];
+
+	if (!bb_tls_cred_changed(l->cur, l->cert_path, l->key_path))
+		return 0;
+	next = bb_tls_cred_load(l->cert_path, l->key_path, msg, sizeof(msg));
+	if (!next) {
+		/* once per distinct problem; renewal writes the key first, so
+		 * a mismatch for one poll is normal */
+		if (l->last_err++ == 1)
+			say(l, 1, "https: keeping the current certificate: %s",
+			    msg);
+		return BB_ECRYPTO;
+	}
+	l->last_err = 0;
+	bb_tls_cred_put(l->cur);
+	l->cur = next;
+	mbedtls_x509_serial_gets(serial, sizeof(serial), &next->chain.serial);
+	say(l, 0, "https: serving certificate serial %s to new connections",
+	    serial);
+	return 1;
+}
+
+static void on_check(struct bb_loop *loop, void *arg)
+{
+	struct bb_tls_listener *l = arg;
+
+	bb_tls_listener_refresh(l);
+	bb_timer_arm(loop, &l->check, l->o.check_ms);
+}
+
+static int listen_on(struct bb_tls_listener *l)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	int one = 1;
+
+	l->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	sa.sin_addr.s_addr = htonl(l->o.addr);
+	sa.sin_port = htons(l->o.port);
+	if (l->lfd < 0 ||
+	    setsockopt(l->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(l->lfd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    listen(l->lfd, 1024) ||
+	    bb_loop_add_fd(l->loop, l->lfd, BB_EV_READ, on_accept, l))
+		return -1;
+	return 0;
+}
+
+struct bb_tls_listener *
+bb_tls_listener_start(struct bb_loop *loop,
+		      const struct bb_tls_listener_opts *o)
+{
+	struct bb_tls_listener *l = calloc(1, sizeof(*l));
+	int e;
+
+	if (!l)
+		return NULL;
+	l->loop = loop;
+	l->o = *o;
+	l->lfd = -1;
+	l->o.max_conns = o->max_conns ? o->max_conns : 1024;
+	l->o.handshake_timeout_ms =
+	    o->handshake_timeout_ms ? o->handshake_timeout_ms : 10000;
+	l->o.idle_timeout_ms = o->idle_timeout_ms ? o->idle_timeout_ms : 120000;
+	l->o.check_ms = o->check_ms ? o->check_ms : 5000;
+	l->cert_path = strdup(o->cert_path);
+	l->key_path = strdup(o->key_path);
+	bb_timer_init(&l->check, on_check, l);
+	if (!l->cert_path || !l->key_path || listen_on(l)) {
+		e = errno;
+		if (l->lfd >= 0)
+			close(l->lfd);
+		free(l->cert_path);
+		free(l->key_path);
+		free(l);
+		errno = e;
+		return NULL;
+	}
+	l->last_err = 1; /* the first problem is worth a line */
+	if (bb_tls_listener_refresh(l) < 0 || !l->cur)
+		say(l, 0,
+		    "https: no usable certificate yet (%s); waiting for "
+		    "one",
+		    l->cert_path);
+	bb_timer_arm(loop, &l->check, l->o.check_ms);
+	return l;
+}
+
+void bb_tls_listener_stop(struct bb_tls_listener *l)
+{
+	if (!l)
+		return;
+	bb_timer_cancel(l->loop, &l->check);
+	bb_loop_del_fd(l->loop, l->lfd);
+	close(l->lfd);
+	while (l->conns)
+		conn_close(l->conns);
+	bb_tls_cred_put(l->cur);
+	free(l->cert_path);
+	free(l->key_path);
+	free(l);
+}
