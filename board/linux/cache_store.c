@@ -7,8 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <mbedtls/sha256.h>
 
+#include "board/linux/sha256.h"
 #include "board/linux/cache_store.h"
 #include "board/linux/fetch.h"
 #include "board/linux/fsutil.h"
@@ -127,7 +127,7 @@ int bb_cache_store_remove(struct bb_cache_store *s,
 int bb_cache_store_verify(struct bb_cache_store *s,
 			  const struct bb_cache_entry *e)
 {
-	mbedtls_sha256_context sha;
+	struct bb_sha256 sha;
 	uint8_t buf[1 << 16], sum[32];
 	uint64_t total = 0;
 	char path[1024];
@@ -139,15 +139,14 @@ int bb_cache_store_verify(struct bb_cache_store *s,
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return BB_ENOENT;
-	mbedtls_sha256_init(&sha);
-	mbedtls_sha256_starts_ret(&sha, 0);
+	bb_sha256_init(&sha);
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		mbedtls_sha256_update_ret(&sha, buf, (size_t)n);
+		bb_sha256_update(&sha, buf, (size_t)n);
 		total += (uint64_t)n;
 	}
 	close(fd);
-	mbedtls_sha256_finish_ret(&sha, sum);
-	mbedtls_sha256_free(&sha);
+	bb_sha256_final(&sha, sum);
+	bb_sha256_free(&sha);
 	if (n < 0)
 		return BB_EIO;
 	return total == e->length && !memcmp(sum, e->sha256, 32) ? 0

@@ -14,10 +14,10 @@
 
 #include <mbedtls/error.h>
 #include <mbedtls/net_sockets.h>
-#include <mbedtls/sha256.h>
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
 
+#include "board/linux/sha256.h"
 #include "board/linux/fetch.h"
 #include "board/linux/tls_rng.h"
 #include "board/linux/x509_ipsan.h"
@@ -52,7 +52,7 @@ struct bb_fetch {
 	mbedtls_ssl_config conf;
 	mbedtls_x509_crt ca;
 	struct bb_tls_host tls_host;
-	mbedtls_sha256_context sha;
+	struct bb_sha256 sha;
 	char out[BB_URL_PATH_MAX + 512];
 	size_t out_len, out_off;
 	uint8_t in[16384];
@@ -117,7 +117,7 @@ static void fetch_free(struct bb_fetch *f)
 	bb_timer_cancel(f->loop, &f->timer);
 	bb_timer_cancel(f->loop, &f->kick);
 	mbedtls_x509_crt_free(&f->ca);
-	mbedtls_sha256_free(&f->sha);
+	bb_sha256_free(&f->sha);
 	free(f);
 }
 
@@ -148,7 +148,7 @@ static void succeed(struct bb_fetch *f)
 		fail(f, BB_EIO, "cannot sync the file: %s", strerror(errno));
 		return;
 	}
-	mbedtls_sha256_finish_ret(&f->sha, f->res.sha256);
+	bb_sha256_final(&f->sha, f->res.sha256);
 	f->res.err = 0;
 	f->res.length = f->have;
 	snprintf(f->res.msg, sizeof(f->res.msg), "%llu bytes from %.150s",
@@ -285,9 +285,8 @@ static void restart_body(struct bb_fetch *f)
 	f->have = 0;
 	if (ftruncate(f->o.fd, 0))
 		f->res.err = BB_EIO;
-	mbedtls_sha256_free(&f->sha);
-	mbedtls_sha256_init(&f->sha);
-	mbedtls_sha256_starts_ret(&f->sha, 0);
+	bb_sha256_free(&f->sha);
+	bb_sha256_init(&f->sha);
 }
 
 static void begin(struct bb_fetch *f);
@@ -376,7 +375,7 @@ static int on_body(struct bb_fetch *f, uint8_t *p, size_t n)
 		fail(f, BB_EIO, "cannot write the file: %s", strerror(errno));
 		return 1;
 	}
-	mbedtls_sha256_update_ret(&f->sha, p, n);
+	bb_sha256_update(&f->sha, p, n);
 	f->have += n;
 	if (n && f->cb.progress)
 		f->cb.progress(f->cb.arg, f->have, f->total);
@@ -680,8 +679,7 @@ struct bb_fetch *bb_fetch_start(struct bb_loop *loop,
 	bb_timer_init(&f->timer, on_timeout, f);
 	bb_timer_init(&f->kick, on_kick, f);
 	mbedtls_x509_crt_init(&f->ca);
-	mbedtls_sha256_init(&f->sha);
-	mbedtls_sha256_starts_ret(&f->sha, 0);
+	bb_sha256_init(&f->sha);
 	if (bb_url_parse(opts->url, strlen(opts->url), &f->url) ||
 	    (opts->proxy && (bb_url_parse(opts->proxy, strlen(opts->proxy),
 					  &f->proxy) ||
@@ -697,7 +695,7 @@ struct bb_fetch *bb_fetch_start(struct bb_loop *loop,
 
 		if (n <= 0)
 			goto fail;
-		mbedtls_sha256_update_ret(&f->sha, buf, (size_t)n);
+		bb_sha256_update(&f->sha, buf, (size_t)n);
 		off += (uint64_t)n;
 	}
 	f->have = off;
