@@ -1,7 +1,9 @@
 /* The DHCP service: datagrams from the board's socket through the engine;
- * replies that carry a lease (ACK) wait in a queue until the loop's idle
- * hook has written and fdatasync()ed every journal record of the batch
- * (group commit), so an ACK never leaves before its lease is on disk. */
+ * replies that carry a lease (ACK) wait in a queue until every journal
+ * record of their batch is written and fdatasync()ed (group commit), so an
+ * ACK never leaves before its lease is on disk. The commit runs on the
+ * journal's thread: while one batch syncs, the loop answers and collects
+ * the next, and the idle hook hands it over when the first is durable. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,19 +29,18 @@ struct bb_serve_dhcp {
 	struct bb_dhcp_server *eng;
 	struct bb_dhcp_sock sock;
 	struct bb_journal jr;
-	struct queued *q;
-	size_t nq, capq;
+	struct queued *q, *qf; /* waiting for the next batch; in flight */
+	size_t nq, capq, nqf, capqf;
 	uint64_t live_bytes; /* journal size right after the last compaction */
 	uint8_t (*bufs)[BB_DHCP_SOCK_BUF];
 };
 
 static const char *type_name(uint8_t t)
 {
-	static const char *const names[] = { "?",	  "DHCPDISCOVER",
-					     "DHCPOFFER",  "DHCPREQUEST",
-					     "DHCPDECLINE", "DHCPACK",
-					     "DHCPNAK",	  "DHCPRELEASE",
-					     "DHCPINFORM" };
+	static const char *const names[] = {
+	    "?",	   "DHCPDISCOVER", "DHCPOFFER",
+	    "DHCPREQUEST", "DHCPDECLINE",  "DHCPACK",
+	    "DHCPNAK",	   "DHCPRELEASE",  "DHCPINFORM"};
 
 	return t < sizeof(names) / sizeof(names[0]) ? names[t] : "?";
 }
@@ -91,15 +92,16 @@ static int enqueue(struct bb_serve_dhcp *d, const struct bb_dhcp_tx *tx,
 static void handle(struct bb_serve_dhcp *d, const uint8_t *pkt, size_t len,
 		   uint32_t src, uint16_t sport, int64_t now)
 {
-	struct bb_dhcp_rx rx = { pkt, len, src, sport, now };
+	struct bb_dhcp_rx rx = {pkt, len, src, sport, now};
 	struct bb_dhcp_tx tx;
 	uint8_t out[BB_DHCP_MAX_PKT];
 	int n = bb_dhcp_server_input(d->eng, &rx, out, sizeof(out), &tx);
 	char ip[16];
 
 	if (n < 0) {
-		bb_debug("dhcp: dropped a malformed datagram from %s (%zu bytes)",
-			 bb_fmt_ipv4(src, ip), len);
+		bb_debug(
+		    "dhcp: dropped a malformed datagram from %s (%zu bytes)",
+		    bb_fmt_ipv4(src, ip), len);
 		return;
 	}
 	if (tx.journal_len) {
@@ -149,7 +151,7 @@ static int collect(const struct bb_dhcp_lease *l, void *arg)
 /* The journal again, with one record per live lease. */
 static void compact(struct bb_serve_dhcp *d)
 {
-	struct bb_buf b = { .limit = (size_t)1 << 30 };
+	struct bb_buf b = {.limit = (size_t)1 << 30};
 
 	bb_dhcp_server_foreach(d->eng, bb_wall_now(), collect, &b);
 	if (b.err || bb_journal_rewrite(&d->jr, b.p ? b.p : "", b.len))
@@ -159,34 +161,89 @@ static void compact(struct bb_serve_dhcp *d)
 	bb_buf_free(&b);
 }
 
+static void send_queue(struct bb_serve_dhcp *d, struct queued *q, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		bb_dhcp_sock_send(&d->sock, &q[i].tx, q[i].pkt, q[i].len);
+		log_reply(d, &q[i].tx);
+	}
+}
+
+static void withheld(struct bb_serve_dhcp *d, size_t n)
+{
+	bb_err("dhcp: cannot write the lease journal %s: %s; %zu "
+	       "acknowledgements withheld",
+	       d->jr.path, strerror(errno), n);
+}
+
+/* Compaction replaces the file: only between batches. */
+static void maybe_compact(struct bb_serve_dhcp *d)
+{
+	if (!d->jr.busy && d->jr.size > 4 * d->live_bytes + (4u << 20))
+		compact(d);
+}
+
+/* The queue of the batch now pending becomes the in-flight one. */
+static void begin_batch(struct bb_serve_dhcp *d)
+{
+	struct queued *t = d->qf;
+	size_t cap = d->capqf;
+
+	if (bb_journal_commit_begin(&d->jr))
+		return;
+	d->qf = d->q;
+	d->capqf = d->capq;
+	d->nqf = d->nq;
+	d->q = t;
+	d->capq = cap;
+	d->nq = 0;
+}
+
+static void on_committed(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
+{
+	struct bb_serve_dhcp *d = arg;
+	int rc = bb_journal_commit_end(&d->jr);
+
+	(void)loop;
+	(void)fd;
+	(void)ev;
+	if (rc == BB_EAGAIN)
+		return;
+	if (rc)
+		withheld(d, d->nqf);
+	else
+		send_queue(d, d->qf, d->nqf);
+	d->nqf = 0;
+	maybe_compact(d);
+	begin_batch(d);
+}
+
 static void on_idle(struct bb_loop *loop, void *arg)
 {
 	struct bb_serve_dhcp *d = arg;
-	size_t i;
 
 	(void)loop;
 	if (!d->jr.pending.len)
 		return;
-	if (bb_journal_sync(&d->jr)) {
-		bb_err("dhcp: cannot write the lease journal %s: %s; %zu "
-		       "acknowledgements withheld",
-		       d->jr.path, strerror(errno), d->nq);
-		d->nq = 0;
+	if (d->jr.running) {
+		if (!d->jr.busy)
+			begin_batch(d);
 		return;
 	}
-	for (i = 0; i < d->nq; i++) {
-		bb_dhcp_sock_send(&d->sock, &d->q[i].tx, d->q[i].pkt,
-				  d->q[i].len);
-		log_reply(d, &d->q[i].tx);
-	}
+	/* no committer thread: the batch syncs here, on the loop */
+	if (bb_journal_sync(&d->jr))
+		withheld(d, d->nq);
+	else
+		send_queue(d, d->q, d->nq);
 	d->nq = 0;
-	if (d->jr.size > 4 * d->live_bytes + (4u << 20))
-		compact(d);
+	maybe_compact(d);
 }
 
 static int load_journal(struct bb_serve_dhcp *d, const struct bb_config *cfg)
 {
-	struct bb_buf content = { 0 };
+	struct bb_buf content = {0};
 	char path[1024];
 	size_t good = 0;
 	long n;
@@ -250,6 +307,12 @@ int bb_serve_dhcp_start(struct bb_serve *s)
 		       cfg->appliance.interface, strerror(errno));
 		return BB_EIO;
 	}
+	if (bb_journal_commit_start(&d->jr))
+		bb_warn("dhcp: no committer thread; lease writes pause the "
+			"loop");
+	else if (bb_loop_add_fd(s->loop, d->jr.done_fd, BB_EV_READ,
+				on_committed, d))
+		return BB_ENOMEM;
 	if (bb_loop_add_fd(s->loop, d->sock.fd, BB_EV_READ, on_readable, d) ||
 	    bb_loop_add_idle(s->loop, on_idle, d))
 		return BB_ENOMEM;
@@ -311,11 +374,15 @@ void bb_serve_dhcp_stop(struct bb_serve *s)
 	}
 	/* records of unsent ACKs may still be written: harmless, the
 	 * clients will ask again */
+	if (d->jr.running)
+		bb_loop_del_fd(s->loop, d->jr.done_fd);
+	bb_journal_commit_stop(&d->jr);
 	if (d->jr.fd >= 0)
 		bb_journal_sync(&d->jr);
 	bb_journal_close(&d->jr);
 	bb_dhcp_server_free(d->eng);
 	free(d->q);
+	free(d->qf);
 	free(d->bufs);
 	free(d);
 	s->dhcp = NULL;

@@ -16,6 +16,7 @@ int bb_journal_open(struct bb_journal *j, const char *path,
 
 	memset(j, 0, sizeof(*j));
 	j->fd = -1;
+	j->done_fd = -1;
 	if (strlen(path) >= sizeof(j->path) || bb_mkdirs_parent(path, 0755))
 		return BB_EINVAL;
 	strcpy(j->path, path);
@@ -42,35 +43,39 @@ void bb_journal_append(struct bb_journal *j, const void *rec, size_t len)
 	bb_buf_append(&j->pending, rec, len);
 }
 
-int bb_journal_sync(struct bb_journal *j)
+int bb_journal_write_durable(struct bb_journal *j, const void *data, size_t len)
 {
-	const char *p = j->pending.p;
-	size_t left = j->pending.len;
-	int rc = 0;
+	const char *p = data;
+	size_t left = len;
 
-	if (!left && !j->pending.err)
-		return 0;
-	if (j->pending.err)
-		rc = BB_ENOMEM;
-	while (!rc && left) {
+	while (left) {
 		ssize_t n = write(j->fd, p, left);
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0) {
-			rc = BB_EIO;
-			break;
-		}
+		if (n <= 0)
+			return BB_EIO;
 		p += n;
 		left -= (size_t)n;
 		j->size += (uint64_t)n;
 	}
-	if (!rc && fdatasync(j->fd))
-		rc = BB_EIO;
-	if (!rc) {
-		j->syncs++;
-		j->bytes += j->pending.len;
-	}
+	if (fdatasync(j->fd))
+		return BB_EIO;
+	j->syncs++;
+	j->bytes += len;
+	return 0;
+}
+
+int bb_journal_sync(struct bb_journal *j)
+{
+	int rc = 0;
+
+	if (!j->pending.len && !j->pending.err)
+		return 0;
+	if (j->pending.err)
+		rc = BB_ENOMEM;
+	if (!rc)
+		rc = bb_journal_write_durable(j, j->pending.p, j->pending.len);
 	bb_buf_reset(&j->pending);
 	return rc;
 }
@@ -93,6 +98,7 @@ int bb_journal_rewrite(struct bb_journal *j, const void *data, size_t len)
 
 void bb_journal_close(struct bb_journal *j)
 {
+	bb_journal_commit_stop(j);
 	if (j->fd >= 0)
 		close(j->fd);
 	j->fd = -1;
