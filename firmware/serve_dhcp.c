@@ -10,6 +10,7 @@
 
 #include "board/linux/dhcp_sock.h"
 #include "board/linux/journal_file.h"
+#include "board/linux/ticker.h"
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/parse.h"
@@ -33,7 +34,18 @@ struct bb_serve_dhcp {
 	size_t nq, capq, nqf, capqf;
 	uint64_t live_bytes; /* journal size right after the last compaction */
 	uint8_t (*bufs)[BB_DHCP_SOCK_BUF];
+	struct bb_timer gather; /* armed while a batch gathers records */
+	struct bb_ticker tick;	/* polls the socket while busy */
 };
+
+#define POLL_US 250
+
+/* A batch gathers for this long, or until it is this large, before its
+ * commit starts: under load, one fdatasync per few milliseconds instead of
+ * one per handful of leases (each costs a journal commit in the kernel);
+ * a client waits a millisecond or two longer for its ACK. */
+#define GATHER_MS      1
+#define GATHER_RECORDS 256
 
 static const char *type_name(uint8_t t)
 {
@@ -116,26 +128,62 @@ static void handle(struct bb_serve_dhcp *d, const uint8_t *pkt, size_t len,
 	}
 }
 
-static void on_readable(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
+/* Reads and answers what the socket holds; the count. Bounded, so a flood
+ * cannot starve the other services. */
+static int drain(struct bb_serve_dhcp *d)
 {
-	struct bb_serve_dhcp *d = arg;
 	size_t lens[64];
 	uint32_t src[64];
 	uint16_t sport[64];
 	int64_t now = bb_wall_now();
-	int round, n, i;
+	int round, n, i, total = 0;
 
-	(void)loop;
-	(void)fd;
-	(void)ev;
-	/* bounded, so a flood cannot starve the other services */
 	for (round = 0; round < 8; round++) {
 		n = bb_dhcp_sock_recv(&d->sock, d->bufs, lens, src, sport, 64);
 		for (i = 0; i < n; i++)
 			handle(d, d->bufs[i], lens[i], src[i], sport[i], now);
+		total += n;
 		if (n < 64)
 			break;
 	}
+	return total;
+}
+
+/* Busy: the socket is polled on the ticker, not woken per datagram (a
+ * wakeup costs more than answering a DISCOVER); idle again when a tick
+ * finds nothing. The first datagram of a burst is answered at once. */
+static void set_polling(struct bb_serve_dhcp *d, bool on)
+{
+	if (d->tick.fd < 0 || d->tick.on == on)
+		return;
+	if (bb_loop_mod_fd(d->s->loop, d->sock.fd, on ? 0 : BB_EV_READ))
+		return;
+	bb_ticker_set(&d->tick, on);
+	if (d->tick.on != on) /* the timer failed: stay woken per datagram */
+		bb_loop_mod_fd(d->s->loop, d->sock.fd, BB_EV_READ);
+}
+
+static void on_readable(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
+{
+	struct bb_serve_dhcp *d = arg;
+
+	(void)loop;
+	(void)fd;
+	(void)ev;
+	if (drain(d))
+		set_polling(d, true);
+}
+
+static void on_tick(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
+{
+	struct bb_serve_dhcp *d = arg;
+
+	(void)loop;
+	(void)fd;
+	(void)ev;
+	bb_ticker_ack(&d->tick);
+	if (!drain(d))
+		set_polling(d, false);
 }
 
 static int collect(const struct bb_dhcp_lease *l, void *arg)
@@ -201,12 +249,21 @@ static void begin_batch(struct bb_serve_dhcp *d)
 	d->nq = 0;
 }
 
+static void on_gathered(struct bb_loop *loop, void *arg)
+{
+	struct bb_serve_dhcp *d = arg;
+
+	(void)loop;
+	if (!d->jr.busy)
+		begin_batch(d);
+	/* else on_committed starts it */
+}
+
 static void on_committed(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
 {
 	struct bb_serve_dhcp *d = arg;
 	int rc = bb_journal_commit_end(&d->jr);
 
-	(void)loop;
 	(void)fd;
 	(void)ev;
 	if (rc == BB_EAGAIN)
@@ -217,19 +274,32 @@ static void on_committed(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
 		send_queue(d, d->qf, d->nqf);
 	d->nqf = 0;
 	maybe_compact(d);
-	begin_batch(d);
+	if (!bb_timer_armed(&d->gather) || d->nq >= GATHER_RECORDS) {
+		bb_timer_cancel(loop, &d->gather);
+		begin_batch(d);
+	}
 }
 
 static void on_idle(struct bb_loop *loop, void *arg)
 {
 	struct bb_serve_dhcp *d = arg;
 
-	(void)loop;
 	if (!d->jr.pending.len)
 		return;
 	if (d->jr.running) {
-		if (!d->jr.busy)
+		if (d->jr.busy) {
+			/* the window of the next batch opens with its first
+			 * record, not when the one in flight is durable */
+			if (!bb_timer_armed(&d->gather))
+				bb_timer_arm(loop, &d->gather, GATHER_MS);
+			return;
+		}
+		if (d->nq >= GATHER_RECORDS) {
+			bb_timer_cancel(loop, &d->gather);
 			begin_batch(d);
+		} else if (!bb_timer_armed(&d->gather)) {
+			bb_timer_arm(loop, &d->gather, GATHER_MS);
+		}
 		return;
 	}
 	/* no committer thread: the batch syncs here, on the loop */
@@ -294,6 +364,8 @@ int bb_serve_dhcp_start(struct bb_serve *s)
 	}
 	d->s = s;
 	d->sock.fd = -1;
+	d->tick.fd = -1;
+	bb_timer_init(&d->gather, on_gathered, d);
 	d->jr.fd = -1;
 	d->eng = bb_dhcp_server_new(&conf.c);
 	bb_dhcp_conf_free(&conf);
@@ -316,6 +388,11 @@ int bb_serve_dhcp_start(struct bb_serve *s)
 	if (bb_loop_add_fd(s->loop, d->sock.fd, BB_EV_READ, on_readable, d) ||
 	    bb_loop_add_idle(s->loop, on_idle, d))
 		return BB_ENOMEM;
+	if (bb_ticker_open(&d->tick, POLL_US) ||
+	    bb_loop_add_fd(s->loop, d->tick.fd, BB_EV_READ, on_tick, d)) {
+		bb_warn("dhcp: no ticker; woken once per datagram");
+		bb_ticker_close(&d->tick);
+	}
 	bb_info("dhcp: serving %zu subnet(s) on %s, %zu reservation(s)",
 		cfg->dhcp.nsubnets, cfg->appliance.interface, cfg->nmachines);
 	return 0;
@@ -374,6 +451,11 @@ void bb_serve_dhcp_stop(struct bb_serve *s)
 	}
 	/* records of unsent ACKs may still be written: harmless, the
 	 * clients will ask again */
+	bb_timer_cancel(s->loop, &d->gather);
+	if (d->tick.fd >= 0) {
+		bb_loop_del_fd(s->loop, d->tick.fd);
+		bb_ticker_close(&d->tick);
+	}
 	if (d->jr.running)
 		bb_loop_del_fd(s->loop, d->jr.done_fd);
 	bb_journal_commit_stop(&d->jr);
