@@ -34,8 +34,11 @@ struct bb_serve_dhcp {
 	size_t nq, capq, nqf, capqf;
 	uint64_t live_bytes; /* journal size right after the last compaction */
 	uint8_t (*bufs)[BB_DHCP_SOCK_BUF];
-	struct bb_timer gather; /* armed while a batch gathers records */
-	struct bb_ticker tick;	/* polls the socket while busy */
+	struct bb_timer gather;	 /* armed while a batch gathers records */
+	struct bb_ticker tick;	 /* polls the socket while busy */
+	struct bb_dhcp_batch ob; /* replies that need no commit */
+	uint8_t (*outs)[BB_DHCP_MAX_PKT]; /* their bytes, slot = ob.n */
+	struct bb_dhcp_batch qb;	  /* ACKs of a durable batch */
 };
 
 #define POLL_US 250
@@ -106,9 +109,14 @@ static void handle(struct bb_serve_dhcp *d, const uint8_t *pkt, size_t len,
 {
 	struct bb_dhcp_rx rx = {pkt, len, src, sport, now};
 	struct bb_dhcp_tx tx;
-	uint8_t out[BB_DHCP_MAX_PKT];
-	int n = bb_dhcp_server_input(d->eng, &rx, out, sizeof(out), &tx);
+	uint8_t *out;
 	char ip[16];
+	int n;
+
+	if (d->ob.n == BB_DHCP_BATCH)
+		bb_dhcp_sock_flush(&d->sock, &d->ob);
+	out = d->outs[d->ob.n];
+	n = bb_dhcp_server_input(d->eng, &rx, out, BB_DHCP_MAX_PKT, &tx);
 
 	if (n < 0) {
 		bb_debug(
@@ -123,7 +131,7 @@ static void handle(struct bb_serve_dhcp *d, const uint8_t *pkt, size_t len,
 		return;
 	}
 	if (n > 0) {
-		bb_dhcp_sock_send(&d->sock, &tx, out, (size_t)n);
+		bb_dhcp_sock_queue(&d->sock, &d->ob, &tx, out, (size_t)n);
 		log_reply(d, &tx);
 	}
 }
@@ -146,6 +154,7 @@ static int drain(struct bb_serve_dhcp *d)
 		if (n < 64)
 			break;
 	}
+	bb_dhcp_sock_flush(&d->sock, &d->ob);
 	return total;
 }
 
@@ -214,9 +223,11 @@ static void send_queue(struct bb_serve_dhcp *d, struct queued *q, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		bb_dhcp_sock_send(&d->sock, &q[i].tx, q[i].pkt, q[i].len);
+		bb_dhcp_sock_queue(&d->sock, &d->qb, &q[i].tx, q[i].pkt,
+				   q[i].len);
 		log_reply(d, &q[i].tx);
 	}
+	bb_dhcp_sock_flush(&d->sock, &d->qb);
 }
 
 static void withheld(struct bb_serve_dhcp *d, size_t n)
@@ -356,9 +367,12 @@ int bb_serve_dhcp_start(struct bb_serve *s)
 		return 0;
 	d = calloc(1, sizeof(*d));
 	if (!d || !(d->bufs = calloc(64, BB_DHCP_SOCK_BUF)) ||
+	    !(d->outs = calloc(BB_DHCP_BATCH, BB_DHCP_MAX_PKT)) ||
 	    bb_dhcp_conf_build(cfg, s->dhcp_standdown, &conf)) {
-		if (d)
+		if (d) {
 			free(d->bufs);
+			free(d->outs);
+		}
 		free(d);
 		return BB_ENOMEM;
 	}
@@ -466,6 +480,7 @@ void bb_serve_dhcp_stop(struct bb_serve *s)
 	free(d->q);
 	free(d->qf);
 	free(d->bufs);
+	free(d->outs);
 	free(d);
 	s->dhcp = NULL;
 }

@@ -10,10 +10,9 @@
 #include "board/linux/dhcp_sock.h"
 #include "common/err.h"
 
-int bb_dhcp_sock_open(struct bb_dhcp_sock *s, const char *ifname,
-		      uint16_t port)
+int bb_dhcp_sock_open(struct bb_dhcp_sock *s, const char *ifname, uint16_t port)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct sockaddr_in sa = {.sin_family = AF_INET};
 	int one = 1, rcv = 4 << 20;
 
 	memset(s, 0, sizeof(*s));
@@ -97,30 +96,70 @@ static int arp_inject(struct bb_dhcp_sock *s, uint32_t ip, const uint8_t *mac)
 	req.arp_ha.sa_family = ARPHRD_ETHER;
 	memcpy(req.arp_ha.sa_data, mac, 6);
 	req.arp_flags = ATF_COM;
-	memcpy(req.arp_dev, s->ifname, strnlen(s->ifname, sizeof(req.arp_dev) - 1));
+	memcpy(req.arp_dev, s->ifname,
+	       strnlen(s->ifname, sizeof(req.arp_dev) - 1));
 	return ioctl(s->fd, SIOCSARP, &req);
 }
 
-int bb_dhcp_sock_send(struct bb_dhcp_sock *s, const struct bb_dhcp_tx *tx,
-		      const uint8_t *pkt, size_t len)
+void bb_dhcp_sock_flush(struct bb_dhcp_sock *s, struct bb_dhcp_batch *b)
 {
-	struct sockaddr_in to = { .sin_family = AF_INET };
+	unsigned done = 0;
+	int n;
+
+	while (done < b->n) {
+		n = sendmmsg(s->fd, b->mm + done, b->n - done, MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			/* this one cannot leave (no route, full buffer):
+			 * count it and go on with the rest */
+			s->send_errors++;
+			n = 1;
+		}
+		done += (unsigned)n;
+	}
+	b->n = 0;
+}
+
+void bb_dhcp_sock_queue(struct bb_dhcp_sock *s, struct bb_dhcp_batch *b,
+			const struct bb_dhcp_tx *tx, const uint8_t *pkt,
+			size_t len)
+{
 	uint32_t dst = tx->dst_ip;
+	unsigned i;
 
 	if (tx->dest == BB_DHCP_TX_NONE)
-		return 0;
+		return;
+	if (b->n == BB_DHCP_BATCH)
+		bb_dhcp_sock_flush(s, b);
 	if (tx->dest == BB_DHCP_TX_UNICAST_HW &&
 	    arp_inject(s, tx->dst_ip, tx->chaddr)) {
 		s->arp_failures++;
 		dst = 0xffffffffu;
 	}
-	to.sin_addr.s_addr = htonl(tx->dest == BB_DHCP_TX_BROADCAST ? 0xffffffffu
-								     : dst);
-	to.sin_port = htons(tx->dst_port);
-	if (sendto(s->fd, pkt, len, MSG_DONTWAIT, (struct sockaddr *)&to,
-		   sizeof(to)) < 0) {
-		s->send_errors++;
-		return BB_EIO;
-	}
-	return 0;
+	i = b->n++;
+	memset(&b->to[i], 0, sizeof(b->to[i]));
+	b->to[i].sin_family = AF_INET;
+	b->to[i].sin_addr.s_addr =
+	    htonl(tx->dest == BB_DHCP_TX_BROADCAST ? 0xffffffffu : dst);
+	b->to[i].sin_port = htons(tx->dst_port);
+	b->iov[i].iov_base = (void *)pkt;
+	b->iov[i].iov_len = len;
+	memset(&b->mm[i], 0, sizeof(b->mm[i]));
+	b->mm[i].msg_hdr.msg_name = &b->to[i];
+	b->mm[i].msg_hdr.msg_namelen = sizeof(b->to[i]);
+	b->mm[i].msg_hdr.msg_iov = &b->iov[i];
+	b->mm[i].msg_hdr.msg_iovlen = 1;
+}
+
+int bb_dhcp_sock_send(struct bb_dhcp_sock *s, const struct bb_dhcp_tx *tx,
+		      const uint8_t *pkt, size_t len)
+{
+	struct bb_dhcp_batch b;
+	uint64_t errs = s->send_errors;
+
+	b.n = 0;
+	bb_dhcp_sock_queue(s, &b, tx, pkt, len);
+	bb_dhcp_sock_flush(s, &b);
+	return s->send_errors == errs ? 0 : BB_EIO;
 }

@@ -7,6 +7,8 @@
 #define BB_LINUX_DHCP_SOCK_H
 
 #include <net/if.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,5 +36,19 @@ int bb_dhcp_sock_recv(struct bb_dhcp_sock *s, uint8_t (*bufs)[BB_DHCP_SOCK_BUF],
 
 int bb_dhcp_sock_send(struct bb_dhcp_sock *s, const struct bb_dhcp_tx *tx,
 		      const uint8_t *pkt, size_t len);
+
+/* Replies gathered for one sendmmsg(); pkt bytes must stay put until the
+ * flush. Queueing into a full batch flushes it first. */
+#define BB_DHCP_BATCH 64
+struct bb_dhcp_batch {
+	unsigned n;
+	struct mmsghdr mm[BB_DHCP_BATCH];
+	struct iovec iov[BB_DHCP_BATCH];
+	struct sockaddr_in to[BB_DHCP_BATCH];
+};
+void bb_dhcp_sock_queue(struct bb_dhcp_sock *s, struct bb_dhcp_batch *b,
+			const struct bb_dhcp_tx *tx, const uint8_t *pkt,
+			size_t len);
+void bb_dhcp_sock_flush(struct bb_dhcp_sock *s, struct bb_dhcp_batch *b);
 
 #endif
