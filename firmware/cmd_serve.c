@@ -11,6 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "board/linux/trim.h"
 #include "common/err.h"
 #include "firmware/cli.h"
 #include "firmware/log.h"
@@ -21,7 +22,7 @@
 static void sd_notify(const char *msg)
 {
 	const char *path = getenv("NOTIFY_SOCKET");
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	socklen_t len;
 	int fd;
 
@@ -30,7 +31,8 @@ static void sd_notify(const char *msg)
 	strcpy(sa.sun_path, path);
 	if (sa.sun_path[0] == '@')
 		sa.sun_path[0] = 0; /* abstract namespace */
-	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
+	len =
+	    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return;
@@ -65,7 +67,8 @@ static void reload(struct bb_serve *s)
 		rc = bb_serve_cert_reload(s, next);
 	if (rc) {
 		bb_err("reload failed (%s); services that had not switched "
-		       "keep the previous configuration", bb_strerror(rc));
+		       "keep the previous configuration",
+		       bb_strerror(rc));
 	}
 	bb_config_free(s->cfg);
 	s->cfg = next;
@@ -125,7 +128,7 @@ static void stop_all(struct bb_serve *s)
 
 int bb_cmd_serve(int argc, char **argv)
 {
-	struct bb_serve s = { 0 };
+	struct bb_serve s = {0};
 	struct bb_cli_opts o;
 	sigset_t mask;
 	int sfd = -1, rc;
@@ -176,6 +179,7 @@ int bb_cmd_serve(int argc, char **argv)
 	bb_info("bootbox %s serving as '%s'", BB_VERSION,
 		s.cfg->appliance.name ? s.cfg->appliance.name : "bootbox");
 	sd_notify("READY=1");
+	bb_trim_code_pages();
 	rc = bb_loop_run(s.loop) ? 1 : 0;
 out_stop:
 	stop_all(&s);
