@@ -8,6 +8,7 @@
 #include <mbedtls/platform_util.h>
 
 #include "board/linux/cert_check.h"
+#include "board/linux/dir_swap.h"
 #include "board/linux/fsutil.h"
 #include "board/linux/http_client.h"
 #include "board/linux/pki_keys.h"
@@ -240,13 +241,14 @@ static void fetch_signer(struct req *r)
 	bb_buf_free(&body);
 }
 
-/* Key first, then the certificate, then the chain: a reader that finds a
- * new certificate also finds its key (the listener checks the pair
- * matches anyway before using it). */
+/* Key, certificate and chain are published together (a staged directory
+ * exchanged with the live one): a reader or a restart never pairs a new
+ * key with an old certificate. */
 static int store(struct req *r, const struct bb_config *cfg)
 {
 	struct bb_cert_paths p;
 	struct bb_buf chain = {0};
+	char staged[1100], path[1200];
 	int rc;
 
 	bb_cert_paths(cfg, &p);
@@ -256,17 +258,26 @@ static int store(struct req *r, const struct bb_config *cfg)
 			bb_buf_puts(&chain, "\n");
 		bb_buf_puts(&chain, r->signer);
 	}
-	rc = bb_mkdirs(p.dir, 0700);
-	if (!rc)
-		rc = bb_write_file_atomic(p.key, r->key_pem.p, r->key_pem.len,
+	rc =
+	    chain.err ? chain.err : bb_dir_stage(p.dir, staged, sizeof(staged));
+	if (!rc) {
+		snprintf(path, sizeof(path), "%s/%s", staged,
+			 strrchr(p.key, '/') + 1);
+		rc = bb_write_file_atomic(path, r->key_pem.p, r->key_pem.len,
 					  0600);
+	}
+	if (!rc) {
+		snprintf(path, sizeof(path), "%s/%s", staged,
+			 strrchr(p.crt, '/') + 1);
+		rc = bb_write_file_atomic(path, r->leaf, strlen(r->leaf), 0644);
+	}
+	if (!rc) {
+		snprintf(path, sizeof(path), "%s/%s", staged,
+			 strrchr(p.chain, '/') + 1);
+		rc = bb_write_file_atomic(path, chain.p, chain.len, 0644);
+	}
 	if (!rc)
-		rc =
-		    bb_write_file_atomic(p.crt, r->leaf, strlen(r->leaf), 0644);
-	if (!rc)
-		rc = chain.err ? chain.err
-			       : bb_write_file_atomic(p.chain, chain.p,
-						      chain.len, 0644);
+		rc = bb_dir_publish(staged, p.dir);
 	if (rc)
 		snprintf(r->msg, r->cap, "cannot write to %s: %s", p.dir,
 			 bb_strerror(rc));

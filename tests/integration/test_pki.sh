@@ -114,6 +114,10 @@ expect "renew before 2/3 of the lifetime does nothing" "^certificate still good:
 [ "$before" = "$(sha256sum "$C/bootbox.crt")" ] && ok "renew left the certificate alone" || bad "renew replaced it"
 expect "renew --force gets a new one" "^certificate for" "$BB" cert renew --force -c "$good"
 [ "$before" != "$(sha256sum "$C/bootbox.crt")" ] && ok "renew --force replaced it" || bad "renew --force kept it"
+[ "$(openssl pkey -in "$C/bootbox.key" -pubout)" = "$(openssl x509 -in "$C/bootbox.crt" -noout -pubkey)" ] \
+	&& [ ! -e "$C.new" ] && [ "$(stat -c %a "$C/bootbox.key")" = 600 ] \
+	&& ok "renewal published key and certificate together (no staging left, key 0600)" \
+	|| bad "after renewal: $(ls -la "$C" "$C.new" 2>&1)"
 
 # --- refusals: one line, exit 1, nothing written ----------------------------
 printf '0123456789abcdef0123456789abcdef' > "$T/wrong.key"
