@@ -17,8 +17,9 @@
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
 
-#include "board/linux/sha256.h"
 #include "board/linux/fetch.h"
+#include "board/linux/sha256.h"
+#include "board/linux/spool.h"
 #include "board/linux/tls_rng.h"
 #include "board/linux/x509_ipsan.h"
 #include "cache/upstream.h"
@@ -45,9 +46,9 @@ struct bb_fetch {
 	struct bb_url url;   /* what we fetch now (after redirects) */
 	struct bb_url proxy; /* when proxy.host[0] */
 	int redirects;
-	int resolve_fd;      /* read end of the resolver's pipe */
+	int resolve_fd; /* read end of the resolver's pipe */
 	mbedtls_net_context net;
-	bool tls_on;         /* ssl is set up for this connection */
+	bool tls_on; /* ssl is set up for this connection */
 	mbedtls_ssl_context ssl;
 	mbedtls_ssl_config conf;
 	mbedtls_x509_crt ca;
@@ -59,8 +60,15 @@ struct bb_fetch {
 	size_t in_len;
 	struct bb_upstream_reply reply;
 	struct bb_chunked chunk;
-	uint64_t have, total;
+	uint64_t have, total; /* have: body bytes taken (spooled) */
 	struct bb_fetch_result res;
+	/* the body is written and hashed by the spool's thread */
+	struct bb_spool *spool;
+	uint64_t written;    /* in the file, as last reported */
+	const uint8_t *pend; /* bytes the full ring did not take (in in[]) */
+	size_t pend_n;
+	bool paused;   /* not reading until the ring has room */
+	bool complete; /* every body byte taken */
 };
 
 /* --- resolution off the loop: getaddrinfo blocks --- */
@@ -73,8 +81,8 @@ struct resolve_job {
 static void *resolve_thread(void *arg)
 {
 	struct resolve_job *j = arg;
-	struct addrinfo hints = { .ai_family = AF_INET,
-				  .ai_socktype = SOCK_STREAM },
+	struct addrinfo hints = {.ai_family = AF_INET,
+				 .ai_socktype = SOCK_STREAM},
 			*ai = NULL;
 	uint32_t ip = 0;
 
@@ -111,9 +119,19 @@ static void conn_close(struct bb_fetch *f)
 	}
 }
 
+static void spool_stop(struct bb_fetch *f)
+{
+	if (!f->spool)
+		return;
+	bb_loop_del_fd(f->loop, bb_spool_fd(f->spool));
+	bb_spool_free(f->spool);
+	f->spool = NULL;
+}
+
 static void fetch_free(struct bb_fetch *f)
 {
 	conn_close(f);
+	spool_stop(f);
 	bb_timer_cancel(f->loop, &f->timer);
 	bb_timer_cancel(f->loop, &f->kick);
 	mbedtls_x509_crt_free(&f->ca);
@@ -127,9 +145,8 @@ void bb_fetch_cancel(struct bb_fetch *f)
 		fetch_free(f);
 }
 
-__attribute__((format(printf, 3, 4))) static void fail(struct bb_fetch *f,
-							int err,
-							const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void
+fail(struct bb_fetch *f, int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -138,12 +155,29 @@ __attribute__((format(printf, 3, 4))) static void fail(struct bb_fetch *f,
 	vsnprintf(f->res.msg, sizeof(f->res.msg), fmt, ap);
 	va_end(ap);
 	f->res.length = f->have;
+	if (f->spool) {
+		/* what the file really holds: a resume starts there */
+		bb_spool_drain(f->spool);
+		f->res.length = bb_spool_written(f->spool, &err);
+	}
 	f->cb.done(f->cb.arg, &f->res);
 	fetch_free(f);
 }
 
 static void succeed(struct bb_fetch *f)
 {
+	int err = 0;
+
+	if (f->spool) {
+		err = bb_spool_drain(f->spool);
+		f->written = bb_spool_written(f->spool, &err);
+		if (err) {
+			fail(f, BB_EIO, "cannot write the file");
+			return;
+		}
+		if (f->cb.progress)
+			f->cb.progress(f->cb.arg, f->written, f->total);
+	}
 	if (fdatasync(f->o.fd)) {
 		fail(f, BB_EIO, "cannot sync the file: %s", strerror(errno));
 		return;
@@ -291,6 +325,7 @@ static void restart_body(struct bb_fetch *f)
 
 static void begin(struct bb_fetch *f);
 static void advance(struct bb_fetch *f);
+static void on_spool(struct bb_loop *loop, int fd, uint32_t ev, void *arg);
 
 /* TCP is up (to the origin, or through the proxy's tunnel). */
 static void after_connect(struct bb_fetch *f)
@@ -351,11 +386,38 @@ static int on_head(struct bb_fetch *f)
 		     f->url.host, (unsigned long long)f->total);
 		return 1;
 	}
+	f->spool = bb_spool_new(f->o.fd, f->have, &f->sha);
+	if (!f->spool || bb_loop_add_fd(f->loop, bb_spool_fd(f->spool),
+					BB_EV_READ, on_spool, f)) {
+		fail(f, BB_ENOMEM, "out of memory for the download");
+		return 1;
+	}
+	f->written = f->have;
 	f->step = BODY;
 	return 0;
 }
 
-/* 0: more to read; 1: finished (f is gone). */
+/* Hands n body bytes to the spool: 0, or 1 when its ring is full (the
+ * rest waits in pend, reading stops until the spool has room). */
+static int deliver(struct bb_fetch *f, const uint8_t *p, size_t n)
+{
+	while (n) {
+		size_t k = n < BB_SPOOL_CHUNK ? n : BB_SPOOL_CHUNK;
+
+		if (bb_spool_put(f->spool, p, k)) {
+			f->pend = p;
+			f->pend_n = n;
+			f->paused = true;
+			bb_loop_mod_fd(f->loop, f->net.fd, 0);
+			return 1;
+		}
+		p += k;
+		n -= k;
+	}
+	return 0;
+}
+
+/* 0: more to read; 1: finished (f is gone) or paused. */
 static int on_body(struct bb_fetch *f, uint8_t *p, size_t n)
 {
 	if (f->reply.chunked && bb_chunked_decode(&f->chunk, p, n, &n)) {
@@ -371,20 +433,48 @@ static int on_body(struct bb_fetch *f, uint8_t *p, size_t n)
 		fail(f, BB_ETOOBIG, "%s: body over the limit", f->url.host);
 		return 1;
 	}
-	if (n && pwrite(f->o.fd, p, n, (off_t)f->have) != (ssize_t)n) {
-		fail(f, BB_EIO, "cannot write the file: %s", strerror(errno));
-		return 1;
-	}
-	bb_sha256_update(&f->sha, p, n);
 	f->have += n;
-	if (n && f->cb.progress)
-		f->cb.progress(f->cb.arg, f->have, f->total);
-	if ((f->reply.chunked && f->chunk.done) ||
-	    (f->total && f->have == f->total)) {
+	f->complete = (f->reply.chunked && f->chunk.done) ||
+		      (f->total && f->have == f->total);
+	if (deliver(f, p, n))
+		return 1;
+	if (f->complete) {
 		succeed(f);
 		return 1;
 	}
 	return 0;
+}
+
+static void do_read(struct bb_fetch *f);
+
+/* The spool wrote more: report it; take what waited for room. */
+static void on_spool(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
+{
+	struct bb_fetch *f = arg;
+	int err;
+	uint64_t w = bb_spool_written(f->spool, &err);
+
+	(void)loop;
+	(void)fd;
+	(void)ev;
+	if (err) {
+		fail(f, BB_EIO, "cannot write the file");
+		return;
+	}
+	if (w > f->written) {
+		f->written = w;
+		if (f->cb.progress)
+			f->cb.progress(f->cb.arg, w, f->total);
+	}
+	if (!f->paused || deliver(f, f->pend, f->pend_n))
+		return;
+	f->paused = false;
+	if (f->complete) {
+		succeed(f);
+		return;
+	}
+	bb_loop_mod_fd(f->loop, f->net.fd, BB_EV_READ);
+	do_read(f);
 }
 
 static void on_eof(struct bb_fetch *f)
@@ -394,9 +484,8 @@ static void on_eof(struct bb_fetch *f)
 		return;
 	}
 	f->res.resumable = f->step == BODY;
-	fail(f, BB_EIO, "%s: connection cut at %llu of %llu bytes",
-	     f->url.host, (unsigned long long)f->have,
-	     (unsigned long long)f->total);
+	fail(f, BB_EIO, "%s: connection cut at %llu of %llu bytes", f->url.host,
+	     (unsigned long long)f->have, (unsigned long long)f->total);
 }
 
 static void do_send(struct bb_fetch *f)
@@ -423,8 +512,8 @@ static void do_send(struct bb_fetch *f)
 static void do_read(struct bb_fetch *f)
 {
 	for (;;) {
-		int rc = io_recv(f, f->in + f->in_len,
-				 sizeof(f->in) - f->in_len);
+		int rc =
+		    io_recv(f, f->in + f->in_len, sizeof(f->in) - f->in_len);
 		long used;
 
 		if (would_block(rc)) {
@@ -500,12 +589,8 @@ static void advance(struct bb_fetch *f)
 		do_send(f);
 		return;
 	case PROXY_SEND:
-	case SEND:
-		do_send(f);
-		return;
-	default:
-		do_read(f);
-		return;
+	case SEND: do_send(f); return;
+	default: do_read(f); return;
 	}
 }
 
@@ -546,15 +631,15 @@ static void on_io(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
 
 static void connect_to(struct bb_fetch *f, uint32_t ip_be)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct sockaddr_in sa = {.sin_family = AF_INET};
 	int one = 1;
 
 	f->step = CONNECTING;
 	touch(f);
 	sa.sin_addr.s_addr = ip_be;
 	sa.sin_port = htons(f->proxy.host[0] ? f->proxy.port : f->url.port);
-	f->net.fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-			   0);
+	f->net.fd =
+	    socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (f->net.fd < 0) {
 		fail(f, BB_EIO, "socket: %s", strerror(errno));
 		return;
@@ -681,16 +766,16 @@ struct bb_fetch *bb_fetch_start(struct bb_loop *loop,
 	mbedtls_x509_crt_init(&f->ca);
 	bb_sha256_init(&f->sha);
 	if (bb_url_parse(opts->url, strlen(opts->url), &f->url) ||
-	    (opts->proxy && (bb_url_parse(opts->proxy, strlen(opts->proxy),
-					  &f->proxy) ||
-			     f->proxy.tls)) ||
+	    (opts->proxy &&
+	     (bb_url_parse(opts->proxy, strlen(opts->proxy), &f->proxy) ||
+	      f->proxy.tls)) ||
 	    (f->url.tls && load_cas(f)))
 		goto fail;
 	/* resuming: the bytes already there are part of the digest */
 	while (off < opts->offset) {
 		size_t want_n = opts->offset - off < sizeof(buf)
-					? (size_t)(opts->offset - off)
-					: sizeof(buf);
+				    ? (size_t)(opts->offset - off)
+				    : sizeof(buf);
 		ssize_t n = pread(opts->fd, buf, want_n, (off_t)off);
 
 		if (n <= 0)

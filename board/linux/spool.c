@@ -1,0 +1,186 @@
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "board/linux/spool.h"
+#include "common/err.h"
+
+#define SLOTS 16
+
+struct bb_spool {
+	int fd, efd;
+	struct bb_sha256 *sha;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t more, less; /* something to write; room or drained */
+	/* under mu */
+	unsigned head, count;
+	uint64_t written;
+	int err;
+	bool quit;
+	size_t len[SLOTS];
+	uint8_t slot[SLOTS][BB_SPOOL_CHUNK];
+};
+
+static int write_at(int fd, const uint8_t *p, size_t n, uint64_t off)
+{
+	while (n) {
+		ssize_t w = pwrite(fd, p, n, (off_t)off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return BB_EIO;
+		p += w;
+		n -= (size_t)w;
+		off += (uint64_t)w;
+	}
+	return 0;
+}
+
+static void *writer(void *arg)
+{
+	struct bb_spool *s = arg;
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		unsigned i;
+		size_t n;
+		uint64_t off;
+		int rc;
+
+		while (!s->count && !s->quit)
+			pthread_cond_wait(&s->more, &s->mu);
+		if (!s->count)
+			break;
+		i = s->head;
+		n = s->len[i];
+		off = s->written;
+		pthread_mutex_unlock(&s->mu);
+		/* the slot stays ours until count drops */
+		rc = s->err ? 0 : write_at(s->fd, s->slot[i], n, off);
+		if (!rc && !s->err)
+			bb_sha256_update(s->sha, s->slot[i], n);
+		pthread_mutex_lock(&s->mu);
+		if (rc)
+			s->err = rc;
+		else if (!s->err)
+			s->written += n;
+		s->head = (s->head + 1) % SLOTS;
+		s->count--;
+		pthread_cond_signal(&s->less);
+		while (write(s->efd, &one, sizeof(one)) < 0 && errno == EINTR)
+			;
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+struct bb_spool *bb_spool_new(int fd, uint64_t offset, struct bb_sha256 *sha)
+{
+	struct bb_spool *s = malloc(sizeof(*s));
+
+	if (!s)
+		return NULL;
+	memset(s, 0, offsetof(struct bb_spool, slot));
+	s->fd = fd;
+	s->sha = sha;
+	s->written = offset;
+	s->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (s->efd < 0)
+		goto fail;
+	if (pthread_mutex_init(&s->mu, NULL))
+		goto fail_fd;
+	if (pthread_cond_init(&s->more, NULL))
+		goto fail_mu;
+	if (pthread_cond_init(&s->less, NULL))
+		goto fail_more;
+	if (pthread_create(&s->thread, NULL, writer, s))
+		goto fail_less;
+	return s;
+fail_less:
+	pthread_cond_destroy(&s->less);
+fail_more:
+	pthread_cond_destroy(&s->more);
+fail_mu:
+	pthread_mutex_destroy(&s->mu);
+fail_fd:
+	close(s->efd);
+fail:
+	free(s);
+	return NULL;
+}
+
+int bb_spool_fd(const struct bb_spool *s)
+{
+	return s->efd;
+}
+
+int bb_spool_put(struct bb_spool *s, const void *p, size_t n)
+{
+	unsigned i;
+
+	if (n > BB_SPOOL_CHUNK)
+		return BB_EINVAL;
+	pthread_mutex_lock(&s->mu);
+	if (s->count == SLOTS) {
+		pthread_mutex_unlock(&s->mu);
+		return BB_EAGAIN;
+	}
+	i = (s->head + s->count) % SLOTS;
+	pthread_mutex_unlock(&s->mu);
+	/* a free slot is the producer's alone until count covers it */
+	memcpy(s->slot[i], p, n);
+	s->len[i] = n;
+	pthread_mutex_lock(&s->mu);
+	s->count++;
+	pthread_cond_signal(&s->more);
+	pthread_mutex_unlock(&s->mu);
+	return 0;
+}
+
+uint64_t bb_spool_written(struct bb_spool *s, int *err)
+{
+	uint64_t n, w;
+
+	if (read(s->efd, &n, sizeof(n)) < 0)
+		n = 0; /* nothing new: fine */
+	pthread_mutex_lock(&s->mu);
+	w = s->written;
+	*err = s->err;
+	pthread_mutex_unlock(&s->mu);
+	return w;
+}
+
+int bb_spool_drain(struct bb_spool *s)
+{
+	int err;
+
+	pthread_mutex_lock(&s->mu);
+	while (s->count)
+		pthread_cond_wait(&s->less, &s->mu);
+	err = s->err;
+	pthread_mutex_unlock(&s->mu);
+	return err;
+}
+
+void bb_spool_free(struct bb_spool *s)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->mu);
+	s->quit = true;
+	pthread_cond_signal(&s->more);
+	pthread_mutex_unlock(&s->mu);
+	pthread_join(s->thread, NULL);
+	pthread_cond_destroy(&s->less);
+	pthread_cond_destroy(&s->more);
+	pthread_mutex_destroy(&s->mu);
+	close(s->efd);
+	free(s);
+}
