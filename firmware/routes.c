@@ -299,7 +299,10 @@ void bb_routes_handle(void *ctx, const struct bb_http_request *req,
 		return;
 	}
 	if (!s->boot) {
-		resp->status = 404;
+		/* a cache-only appliance (talos: without boot:) still serves
+		 * its artifacts */
+		if (!get || !bb_serve_cache_route(s, req, resp))
+			resp->status = 404;
 		return;
 	}
 	if (!get) {

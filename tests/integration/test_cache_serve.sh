@@ -108,5 +108,15 @@ else bad "uncached + factory down: $script"; fi
 code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "http://127.0.0.1:$HPORT/assets/talos/$SCH/v1.11.0/kernel-amd64")
 [ "$code" = 502 ] && ok "the artifact itself: 502 at once, not a hang" || bad "uncached artifact: $code"
 ls "$T/state/cache/talos/$SCH/v1.11.0/"*.part >/dev/null 2>&1 && bad "a .part of a failed fetch was left" || ok "nothing half-written left"
+
+# a cache-only appliance (talos: and no boot:) serves its artifacts too
+kill "$BBPID"; wait "$BBPID" 2>/dev/null
+sed -i '/^boot:/,/^talos:/{/^talos:/!d}' "$T/bootbox.yaml"
+BOOTBOX_NO_ACCESS_LOG=1 "$BB" serve -c "$T/bootbox.yaml" > "$T/bb2.log" 2>&1 &
+BBPID=$!; pids+=($BBPID)
+wait_port "$HPORT" || { bad "cache-only bootbox did not start"; cat "$T/bb2.log"; }
+code=$(curl -s -o "$T/k2" -w '%{http_code}' "http://127.0.0.1:$HPORT$P")
+[ "$code" = 200 ] && cmp -s "$T/k2" "$IMG/kernel-amd64" && ok "cache-only (no boot:): the artifact is served" \
+	|| bad "cache-only: $code $(grep -c . "$T/bootbox.yaml") lines of config"
 echo "# $pass passed, $fail failed"
 [ "$fail" = 0 ]
