@@ -1,11 +1,12 @@
 /* A small TFTP read client for the benchmarks (RFC 1350), asking for
  * blksize (RFC 2348), tsize (RFC 2349) and windowsize (RFC 7440):
  *   tftp_get [-b BLKSIZE] [-w WINDOW] [-o FILE] [-T SECS] [-r MS]
- *            HOST PORT NAME
+ *            [-v] HOST PORT NAME
  * Writes the file to FILE (default /dev/null) and prints
  * "<bytes> <seconds> <blksize> <window>". A server that ignores the options
  * gets plain 512-byte lock-step. Bounded: -T total seconds (default 60),
  * -r ms before an ACK is sent again (default 500), 6 tries in a row.
+ * -v: the gaps and timeouts seen, on stderr.
  * Exit 0 on success, 1 on failure, 2 on usage. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -87,7 +88,7 @@ static int build_rrq(uint8_t *b, size_t cap, const char *name, uint32_t blksize,
 
 static int send_ack(struct client *c, uint32_t block)
 {
-	uint8_t a[4] = {0, ACK, (uint8_t)(block >> 8), (uint8_t)block};
+	uint8_t a[4] = { 0, ACK, (uint8_t)(block >> 8), (uint8_t)block };
 
 	return send(c->sock, a, sizeof(a), 0) == sizeof(a) ? 0 : -1;
 }
@@ -152,7 +153,7 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 static void usage(void)
 {
 	fprintf(stderr, "usage: tftp_get [-b BLKSIZE] [-w WINDOW] [-o FILE] "
-			"[-T SECS] [-r MS] HOST PORT NAME\n");
+			"[-T SECS] [-r MS] [-v] HOST PORT NAME\n");
 	exit(2);
 }
 
@@ -164,16 +165,18 @@ int main(int argc, char **argv)
 	double total = 60, t0, deadline;
 	int retry_ms = 500, opt, rlen, tries = 0;
 	bool started = false, final = false;
-	uint32_t in_window = 0, nak_for = UINT32_MAX;
+	uint32_t in_window = 0, nak_for = UINT32_MAX, naks = 0, resends = 0;
+	bool verbose = false;
 	uint8_t rrq[600];
 
-	while ((opt = getopt(argc, argv, "b:w:o:T:r:")) != -1) {
+	while ((opt = getopt(argc, argv, "b:w:o:T:r:v")) != -1) {
 		switch (opt) {
 		case 'b': want_blk = (uint32_t)strtoul(optarg, NULL, 10); break;
 		case 'w': want_win = (uint32_t)strtoul(optarg, NULL, 10); break;
 		case 'o': outfile = optarg; break;
 		case 'T': total = strtod(optarg, NULL); break;
 		case 'r': retry_ms = atoi(optarg); break;
+		case 'v': verbose = true; break;
 		default: usage();
 		}
 	}
@@ -206,7 +209,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	while (!final) {
-		struct pollfd p = {.fd = c.sock, .events = POLLIN};
+		struct pollfd p = { .fd = c.sock, .events = POLLIN };
 		struct sockaddr_in from;
 		socklen_t fl = sizeof(from);
 		double left = deadline - now_s();
@@ -233,6 +236,7 @@ int main(int argc, char **argv)
 			else
 				send_ack(&c, c.got);
 			in_window = 0;
+			resends++;
 			continue;
 		}
 		n = recvfrom(c.sock, c.pkt, sizeof(c.pkt), 0,
@@ -285,6 +289,7 @@ int main(int argc, char **argv)
 				send_ack(&c, c.got);
 				nak_for = c.got;
 				in_window = 0;
+				naks++;
 			} else if (blk == (uint16_t)c.got && c.window == 1) {
 				send_ack(&c, c.got); /* our ACK was lost */
 			}
@@ -319,6 +324,9 @@ int main(int argc, char **argv)
 			(unsigned long long)c.tsize);
 		return 1;
 	}
+	if (verbose)
+		fprintf(stderr, "tftp_get: %u gaps, %u timeouts\n", naks,
+			resends);
 	printf("%llu %.6f %u %u\n", (unsigned long long)c.bytes, t0, c.blksize,
 	       c.window);
 	return 0;
