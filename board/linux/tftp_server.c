@@ -28,6 +28,12 @@ struct xfer {
 	uint32_t ip;
 	uint16_t port;
 	uint64_t t0;
+	/* lock-step read-ahead: RA bytes of the file from ra_off, allocated
+	 * on the first single block (while at most RA_XFERS transfers run),
+	 * so most blocks cost one send, not a pread and a send */
+	uint8_t *ra;
+	uint64_t ra_off;
+	size_t ra_len;
 };
 
 struct bb_tftp_server {
@@ -45,6 +51,8 @@ struct bb_tftp_server {
  * read with one preadv into buf as [header|data][header|data]..., the
  * kernel cuts the train every blksize + 4 bytes. It fits buf (64 KiB). */
 #define GSO_TRAIN 65000u
+#define RA        16384u
+#define RA_XFERS  256u /* past this many at once: no read-ahead */
 
 static void logf_(struct bb_tftp_server *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -77,6 +85,7 @@ static void xfer_end(struct xfer *t, const char *result)
 	close(t->sock);
 	if (t->fd >= 0)
 		close(t->fd);
+	free(t->ra);
 	if (t->prev)
 		t->prev->next = t->next;
 	else
@@ -122,9 +131,21 @@ static int send_train(struct xfer *t, uint32_t first, uint32_t *n)
 		}
 	}
 	*n = count;
-	r = total ? preadv(t->fd, iov, (int)count, (off_t)off0) : 0;
-	if (r != (ssize_t)total)
-		return 1;
+	if (count == 1 && total && total <= RA / 2 &&
+	    (t->ra || (s->nxfers <= RA_XFERS && (t->ra = malloc(RA))))) {
+		if (off0 < t->ra_off || off0 + total > t->ra_off + t->ra_len) {
+			r = pread(t->fd, t->ra, RA, (off_t)off0);
+			t->ra_off = off0;
+			t->ra_len = r > 0 ? (size_t)r : 0;
+			if (t->ra_len < total)
+				return 1;
+		}
+		memcpy(s->buf + 4, t->ra + (off0 - t->ra_off), total);
+	} else {
+		r = total ? preadv(t->fd, iov, (int)count, (off_t)off0) : 0;
+		if (r != (ssize_t)total)
+			return 1;
+	}
 	total += 4 * count;
 	if (count > 1) {
 		char cbuf[CMSG_SPACE(sizeof(uint16_t))] = { 0 };
@@ -204,7 +225,10 @@ static void on_xfer(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
 
 	(void)loop;
 	(void)ev;
-	while ((n = recv(fd, pkt, sizeof(pkt), MSG_DONTWAIT)) >= 0) {
+	/* one datagram a wakeup: in lock-step there is only the ACK, and a
+	 * drain to EAGAIN would cost a syscall a block; epoll is level
+	 * triggered, anything else queued wakes us again */
+	if ((n = recv(fd, pkt, sizeof(pkt), MSG_DONTWAIT)) >= 0) {
 		uint16_t op = n >= 2 ? (uint16_t)(pkt[0] << 8 | pkt[1]) : 0;
 
 		if (op == BB_TFTP_ACK && n >= 4) {
