@@ -12,8 +12,9 @@
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
-BB=$(cd "$(dirname "$BUILD/bootbox")" && pwd)/bootbox
-[ -x "$BB" ] || make -s BUILD="$BUILD" >/dev/null
+case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
+BB=$BUILD/bootbox
+[ -x "$BB" ] || make -s BUILD="$BUILD" >/dev/null || exit 1
 . tests/integration/lib_netns.sh
 need_root
 for c in nginx wrk curl; do

@@ -6,21 +6,21 @@
 # with tests/tools/tftp_get: the same lock-step against every server
 # (windowsize 1, a "same client" comparison), and bootbox with windowsize 8
 # and 16 (RFC 7440; dnsmasq and tftpd-hpa do not offer it). Best of
-# BENCH_RUNS transfers each (3; BENCH_SECONDS under 10 means 1), the file
+# BENCH_RUNS transfers each (5; BENCH_SECONDS under 10 means 1), the file
 # checked byte for byte once per server. MiB/s and ratios.
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
-BB=$(cd "$(dirname "$BUILD/bootbox")" && pwd)/bootbox
-GET=$(cd "$BUILD/tools" 2>/dev/null && pwd)/tftp_get
-[ -x "$BB" ] && [ -x "$GET" ] || make -s BUILD="$BUILD" >/dev/null
+case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
+BB=$BUILD/bootbox GET=$BUILD/tools/tftp_get
+[ -x "$BB" ] && [ -x "$GET" ] || make -s BUILD="$BUILD" >/dev/null || exit 1
 . tests/integration/lib_netns.sh
 need_root
 for c in dnsmasq in.tftpd curl; do
 	command -v "$c" >/dev/null || { echo "skip: no $c"; exit 0; }
 done
 SECS=${BENCH_SECONDS:-10}
-RUNS=${BENCH_RUNS:-$([ "$SECS" -lt 10 ] && echo 1 || echo 3)}
+RUNS=${BENCH_RUNS:-$([ "$SECS" -lt 10 ] && echo 1 || echo 5)}
 MIB=${BENCH_TFTP_MIB:-32}
 S=bbts-$$ C=bbtc-$$
 ns_add "$S"; ns_add "$C"
