@@ -10,7 +10,7 @@
 # Access logs off in both. BENCH_SECONDS per wrk run (5); the best of
 # BENCH_RUNS rounds (3; 1 when BENCH_SECONDS is under 5).
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 BB=$BUILD/bootbox

@@ -5,7 +5,7 @@
 # run. Target: bootbox <= 16 MiB. BENCH_IDLE_CONNS to change the count;
 # BENCH_SECONDS bounds how long the connections are held (at most 10 s).
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 BB=$BUILD/bootbox
