@@ -146,7 +146,9 @@ int bb_beneath(const char *root, const char *rel)
 		return 0;
 	}
 	errno = e;
-	return e == EXDEV || e == ELOOP ? 1 : -1;
+	/* EXDEV, ELOOP: it leads out; ENOSYS (no openat2) and the rest: the
+	 * caller finds out the slow way */
+	return e == ENOENT || e == ENOTDIR ? -1 : 1;
 }
 
 int bb_open_beneath(int rootfd, const char *rel)

@@ -26,8 +26,9 @@ int bb_fsync_parent(const char *path);
 int bb_open_beneath(int rootfd, const char *rel);
 
 /* Whether root/rel resolves without leaving root, links followed and
- * nothing opened (O_PATH, openat2 RESOLVE_BENEATH): 0 it stays, 1 it
- * leads out (EXDEV, ELOOP), -1 it does not resolve (errno). */
+ * nothing opened (O_PATH, openat2 RESOLVE_BENEATH): 0 it stays, -1 it
+ * does not exist (ENOENT, ENOTDIR), 1 otherwise: it leads out (EXDEV,
+ * ELOOP) or this kernel cannot tell (no openat2): check the slow way. */
 int bb_beneath(const char *root, const char *rel);
 
 #endif
