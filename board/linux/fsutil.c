@@ -132,6 +132,25 @@ static int openat2_beneath(int dirfd, const char *rel, int flags)
 	return (int)syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
 }
 
+int bb_beneath(const char *root, const char *rel)
+{
+	int dfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC), fd, e;
+
+	if (dfd < 0)
+		return -1;
+	fd = openat2_beneath(dfd, rel, O_PATH);
+	e = errno;
+	close(dfd);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	errno = e;
+	/* EXDEV, ELOOP: it leads out; ENOSYS (no openat2) and the rest: the
+	 * caller finds out the slow way */
+	return e == ENOENT || e == ENOTDIR ? -1 : 1;
+}
+
 int bb_open_beneath(int rootfd, const char *rel)
 {
 	char dir[1024];

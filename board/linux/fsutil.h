@@ -25,4 +25,10 @@ int bb_fsync_parent(const char *path);
  * another user is not. Returns an fd or -1 with errno (EXDEV, EACCES...). */
 int bb_open_beneath(int rootfd, const char *rel);
 
+/* Whether root/rel resolves without leaving root, links followed and
+ * nothing opened (O_PATH, openat2 RESOLVE_BENEATH): 0 it stays, -1 it
+ * does not exist (ENOENT, ENOTDIR), 1 otherwise: it leads out (EXDEV,
+ * ELOOP) or this kernel cannot tell (no openat2): check the slow way. */
+int bb_beneath(const char *root, const char *rel);
+
 #endif

@@ -595,6 +595,10 @@ static void on_conn(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
 		if (n < 0)
 			break;
 		c->rlen += (size_t)n;
+		/* a short read emptied the socket: no recv that ends in
+		 * EAGAIN (epoll is level triggered, more data wakes us) */
+		if ((size_t)n < cap - (c->rlen - (size_t)n))
+			break;
 	}
 	process(c);
 }

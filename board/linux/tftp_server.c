@@ -3,11 +3,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "board/linux/fsutil.h"
@@ -26,6 +28,12 @@ struct xfer {
 	uint32_t ip;
 	uint16_t port;
 	uint64_t t0;
+	/* lock-step read-ahead: RA bytes of the file from ra_off, allocated
+	 * on the first single block (while at most RA_XFERS transfers run),
+	 * so most blocks cost one send, not a pread and a send */
+	uint8_t *ra;
+	uint64_t ra_off;
+	size_t ra_len;
 };
 
 struct bb_tftp_server {
@@ -35,8 +43,16 @@ struct bb_tftp_server {
 	int rootfd;
 	uint32_t nxfers;
 	struct xfer *xfers;
-	uint8_t *buf; /* one packet, reused */
+	uint8_t *buf; /* one packet or a run of them, reused */
+	bool no_gso;  /* the kernel refused UDP_SEGMENT once */
 };
+
+/* A run of blocks sent as one datagram train with UDP GSO: the blocks are
+ * read with one preadv into buf as [header|data][header|data]..., the
+ * kernel cuts the train every blksize + 4 bytes. It fits buf (64 KiB). */
+#define GSO_TRAIN 65000u
+#define RA        16384u
+#define RA_XFERS  256u /* past this many at once: no read-ahead */
 
 static void logf_(struct bb_tftp_server *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -69,6 +85,7 @@ static void xfer_end(struct xfer *t, const char *result)
 	close(t->sock);
 	if (t->fd >= 0)
 		close(t->fd);
+	free(t->ra);
 	if (t->prev)
 		t->prev->next = t->next;
 	else
@@ -77,6 +94,89 @@ static void xfer_end(struct xfer *t, const char *result)
 		t->next->prev = t->prev;
 	s->nxfers--;
 	free(t);
+}
+
+/* Sends blocks first.. (*n of them, fewer when they do not fit one train):
+ * one UDP GSO send when the kernel takes it, else one send per block.
+ * 0, 1 on a file read error, 2 when the peer is gone. */
+static int send_train(struct xfer *t, uint32_t first, uint32_t *n)
+{
+	struct bb_tftp_server *s = t->srv;
+	uint32_t seg = t->x.blksize + 4, max = GSO_TRAIN / seg, k, count = *n;
+	struct iovec iov[64];
+	uint64_t off0 = 0;
+	size_t total = 0;
+	ssize_t r;
+
+	if (s->no_gso || max < 2 || count < 2)
+		count = 1;
+	if (count > max)
+		count = max;
+	if (count > 64)
+		count = 64;
+	for (k = 0; k < count; k++) {
+		uint64_t off;
+		size_t len;
+
+		bb_tftp_block_range(&t->x, first + k, &off, &len);
+		if (!k)
+			off0 = off;
+		bb_tftp_data_header(first + k, s->buf + k * seg);
+		iov[k].iov_base = s->buf + k * seg + 4;
+		iov[k].iov_len = len;
+		total += len;
+		if (len < t->x.blksize) {
+			count = k + 1; /* the final block ends the train */
+			break;
+		}
+	}
+	*n = count;
+	if (count == 1 && total && total <= RA / 2 &&
+	    (t->ra || (s->nxfers <= RA_XFERS && (t->ra = malloc(RA))))) {
+		if (off0 < t->ra_off || off0 + total > t->ra_off + t->ra_len) {
+			r = pread(t->fd, t->ra, RA, (off_t)off0);
+			t->ra_off = off0;
+			t->ra_len = r > 0 ? (size_t)r : 0;
+			if (t->ra_len < total)
+				return 1;
+		}
+		memcpy(s->buf + 4, t->ra + (off0 - t->ra_off), total);
+	} else {
+		r = total ? preadv(t->fd, iov, (int)count, (off_t)off0) : 0;
+		if (r != (ssize_t)total)
+			return 1;
+	}
+	total += 4 * count;
+	if (count > 1) {
+		char cbuf[CMSG_SPACE(sizeof(uint16_t))] = { 0 };
+		struct iovec one = { s->buf, total };
+		struct msghdr m = { .msg_iov = &one, .msg_iovlen = 1,
+				    .msg_control = cbuf,
+				    .msg_controllen = sizeof(cbuf) };
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+		uint16_t gso = (uint16_t)seg;
+
+		cm->cmsg_level = SOL_UDP;
+		cm->cmsg_type = UDP_SEGMENT;
+		cm->cmsg_len = CMSG_LEN(sizeof(gso));
+		memcpy(CMSG_DATA(cm), &gso, sizeof(gso));
+		if (sendmsg(t->sock, &m, 0) >= 0 || errno == EAGAIN ||
+		    errno == ENOBUFS)
+			return 0;
+		if (errno != EIO && errno != EINVAL && errno != ENOPROTOOPT &&
+		    errno != EOPNOTSUPP)
+			return 2;
+		/* no GSO here: block by block from now on */
+		s->no_gso = true;
+	}
+	for (k = 0; k < count; k++) {
+		size_t len = k + 1 < count ? seg : total - k * seg;
+
+		if (send(t->sock, s->buf + k * seg, len, 0) < 0 &&
+		    errno != EAGAIN && errno != ENOBUFS)
+			return 2;
+	}
+	return 0;
 }
 
 /* Sends what the engine says is due; false when the transfer is over. */
@@ -101,22 +201,16 @@ static bool pump(struct xfer *t)
 			return false;
 		}
 	}
-	for (i = 0; !plan.oack && i < plan.count; i++) {
-		uint64_t off;
-		size_t len;
-		ssize_t r;
+	for (i = 0; !plan.oack && i < plan.count;) {
+		uint32_t n = plan.count - i;
+		int r = send_train(t, plan.first + i, &n);
 
-		bb_tftp_block_range(&t->x, plan.first + i, &off, &len);
-		bb_tftp_data_header(plan.first + i, s->buf);
-		r = len ? pread(t->fd, s->buf + 4, len, (off_t)off) : 0;
-		if (r != (ssize_t)len) {
-			xfer_end(t, "file read failed");
+		if (r) {
+			xfer_end(t,
+				 r == 1 ? "file read failed" : "client gone");
 			return false;
 		}
-		if (send(t->sock, s->buf, len + 4, 0) < 0 && errno != EAGAIN) {
-			xfer_end(t, "client gone");
-			return false;
-		}
+		i += n;
 	}
 	bb_timer_arm(s->loop, &t->timer,
 		     t->x.deadline > now ? t->x.deadline - now : 1);
@@ -131,7 +225,10 @@ static void on_xfer(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
 
 	(void)loop;
 	(void)ev;
-	while ((n = recv(fd, pkt, sizeof(pkt), MSG_DONTWAIT)) >= 0) {
+	/* one datagram a wakeup: in lock-step there is only the ACK, and a
+	 * drain to EAGAIN would cost a syscall a block; epoll is level
+	 * triggered, anything else queued wakes us again */
+	if ((n = recv(fd, pkt, sizeof(pkt), MSG_DONTWAIT)) >= 0) {
 		uint16_t op = n >= 2 ? (uint16_t)(pkt[0] << 8 | pkt[1]) : 0;
 
 		if (op == BB_TFTP_ACK && n >= 4) {
@@ -171,7 +268,7 @@ static void reply_error(int sock, const struct sockaddr_in *to, uint16_t code,
 static int xfer_socket(struct bb_tftp_server *s, const struct sockaddr_in *peer,
 		       uint32_t *max_blksize)
 {
-	struct sockaddr_in me = { .sin_family = AF_INET };
+	struct sockaddr_in me = {.sin_family = AF_INET};
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	int mtu = 1500, sndbuf = 1 << 20;
 	socklen_t ml = sizeof(mtu);
@@ -295,7 +392,7 @@ struct bb_tftp_server *bb_tftp_server_start(struct bb_loop *loop,
 					    const struct bb_tftp_server_opts *o)
 {
 	struct bb_tftp_server *s = calloc(1, sizeof(*s));
-	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct sockaddr_in sa = {.sin_family = AF_INET};
 	int one = 1;
 
 	if (!s || !(s->buf = malloc(65536 + 4))) {
@@ -309,7 +406,8 @@ struct bb_tftp_server *bb_tftp_server_start(struct bb_loop *loop,
 		s->o.max_xfers = 4096;
 	sa.sin_addr.s_addr = htonl(o->addr);
 	sa.sin_port = htons(o->port);
-	s->lsock = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	s->lsock =
+	    socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s->lsock < 0 || bb_tftp_server_set_root(s, o->root) ||
 	    setsockopt(s->lsock, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
 	    bind(s->lsock, (struct sockaddr *)&sa, sizeof(sa)) ||

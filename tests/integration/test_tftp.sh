@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# TFTP against curl and tftp-hpa on loopback: default and large blocks,
+# TFTP against curl, tftp-hpa and tests/tools/tftp_get on loopback:
+# default and large blocks, windowsize 8 and 16 (sent as UDP GSO trains),
 # byte-identical files, a file past 65535 blocks (wrap), tsize, missing
 # files, traversal, a link planted out of the root, WRQ refused, netascii
 # refused, 50 transfers at once.
@@ -31,6 +32,15 @@ curl -s -o "$T/o1" "$U/big" && cmp -s "$T/o1" "$T/root/big" && ok "curl, 512-byt
 curl -s --tftp-blksize 1468 -o "$T/o2" "$U/big" && cmp -s "$T/o2" "$T/root/big" && ok "curl, blksize 1468" || bad "curl 1468"
 timeout 120 curl -s --tftp-no-options -o "$T/o3" "$U/huge" && cmp -s "$T/o3" "$T/root/huge" && ok "a file past 65535 blocks (block numbers wrap)" || bad "wrap"
 (cd "$T" && timeout 30 tftp -m binary 127.0.0.1 "$PORT" -c get big o4) && cmp -s "$T/o4" "$T/root/big" && ok "tftp-hpa client" || bad "tftp-hpa"
+G=$BUILD/tools/tftp_get
+if [ -x "$G" ]; then
+	for w in 8 16; do
+		timeout 60 "$G" -b 1468 -w "$w" -o "$T/w$w" 127.0.0.1 "$PORT" big >/dev/null && cmp -s "$T/w$w" "$T/root/big" &&
+			ok "windowsize $w (RFC 7440), identical" || bad "windowsize $w"
+	done
+	timeout 60 "$G" -b 512 -w 16 -o "$T/w512" 127.0.0.1 "$PORT" huge >/dev/null && cmp -s "$T/w512" "$T/root/huge" &&
+		ok "windowsize 16 past 65535 blocks" || bad "windowsize wrap"
+fi
 [ -f /boot/ipxe.efi ] && { curl -s -o "$T/o5" "$U/ipxe.efi" && cmp -s "$T/o5" /boot/ipxe.efi && ok "a root-owned link out of the root (Debian's ipxe.efi) is served" || bad "ipxe.efi link"; }
 curl -s -o /dev/null "$U/missing"; [ $? = 68 ] && ok "missing file: TFTP file-not-found" || bad "missing"
 curl -s -o /dev/null "$U/sub/esc"; [ $? = 69 ] && ok "a link planted by another user: access violation" || bad "planted link served"
