@@ -517,6 +517,8 @@ static void do_read(struct bb_fetch *f)
 		long used;
 
 		if (would_block(rc)) {
+			if (f->spool)
+				bb_spool_kick(f->spool);
 			want(f, rc);
 			return;
 		}

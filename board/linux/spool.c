@@ -10,6 +10,9 @@
 #include "common/err.h"
 
 #define SLOTS 16
+/* the writer is woken (and wakes the loop) once per this many chunks, not
+ * per chunk: a wakeup across cores costs as much as hashing a chunk */
+#define BATCH 4
 
 struct bb_spool {
 	int fd, efd;
@@ -21,7 +24,8 @@ struct bb_spool {
 	unsigned head, count;
 	uint64_t written;
 	int err;
-	bool quit;
+	bool quit, flush; /* flush: drain or free is waiting */
+	bool sleeping;	  /* the writer waits in more */
 	size_t len[SLOTS];
 	uint8_t slot[SLOTS][BB_SPOOL_CHUNK];
 };
@@ -49,33 +53,37 @@ static void *writer(void *arg)
 
 	pthread_mutex_lock(&s->mu);
 	for (;;) {
-		unsigned i;
-		size_t n;
-		uint64_t off;
-		int rc;
-
-		while (!s->count && !s->quit)
+		while (!s->quit && !s->flush && s->count < BATCH) {
+			s->sleeping = true;
 			pthread_cond_wait(&s->more, &s->mu);
-		if (!s->count)
-			break;
-		i = s->head;
-		n = s->len[i];
-		off = s->written;
-		pthread_mutex_unlock(&s->mu);
-		/* the slot stays ours until count drops */
-		rc = s->err ? 0 : write_at(s->fd, s->slot[i], n, off);
-		if (!rc && !s->err)
-			bb_sha256_update(s->sha, s->slot[i], n);
-		pthread_mutex_lock(&s->mu);
-		if (rc)
-			s->err = rc;
-		else if (!s->err)
-			s->written += n;
-		s->head = (s->head + 1) % SLOTS;
-		s->count--;
-		pthread_cond_signal(&s->less);
+			s->sleeping = false;
+		}
+		/* once awake, everything queued (also what comes meanwhile) */
+		while (s->count) {
+			unsigned i = s->head;
+			size_t n = s->len[i];
+			uint64_t off = s->written;
+			int rc;
+
+			pthread_mutex_unlock(&s->mu);
+			/* the slot stays ours until count drops */
+			rc = s->err ? 0 : write_at(s->fd, s->slot[i], n, off);
+			if (!rc && !s->err)
+				bb_sha256_update(s->sha, s->slot[i], n);
+			pthread_mutex_lock(&s->mu);
+			if (rc)
+				s->err = rc;
+			else if (!s->err)
+				s->written += n;
+			s->head = (s->head + 1) % SLOTS;
+			s->count--;
+		}
+		s->flush = false;
+		pthread_cond_broadcast(&s->less);
 		while (write(s->efd, &one, sizeof(one)) < 0 && errno == EINTR)
 			;
+		if (s->quit)
+			break;
 	}
 	pthread_mutex_unlock(&s->mu);
 	return NULL;
@@ -139,9 +147,20 @@ int bb_spool_put(struct bb_spool *s, const void *p, size_t n)
 	s->len[i] = n;
 	pthread_mutex_lock(&s->mu);
 	s->count++;
-	pthread_cond_signal(&s->more);
+	if (s->sleeping && s->count >= BATCH)
+		pthread_cond_signal(&s->more);
 	pthread_mutex_unlock(&s->mu);
 	return 0;
+}
+
+void bb_spool_kick(struct bb_spool *s)
+{
+	pthread_mutex_lock(&s->mu);
+	if (s->count && s->sleeping) {
+		s->flush = true;
+		pthread_cond_signal(&s->more);
+	}
+	pthread_mutex_unlock(&s->mu);
 }
 
 uint64_t bb_spool_written(struct bb_spool *s, int *err)
@@ -162,6 +181,10 @@ int bb_spool_drain(struct bb_spool *s)
 	int err;
 
 	pthread_mutex_lock(&s->mu);
+	if (s->count) {
+		s->flush = true;
+		pthread_cond_signal(&s->more);
+	}
 	while (s->count)
 		pthread_cond_wait(&s->less, &s->mu);
 	err = s->err;

@@ -22,6 +22,9 @@ int bb_spool_fd(const struct bb_spool *s);
  * ring is full (nothing taken: put them again after the fd fires). */
 #define BB_SPOOL_CHUNK 16384
 int bb_spool_put(struct bb_spool *s, const void *p, size_t n);
+/* Chunks are written in batches; this writes a partial batch now (the
+ * network went quiet: readers of the file must not wait for more). */
+void bb_spool_kick(struct bb_spool *s);
 /* The offset written up to, and 0 or BB_EIO in *err; clears the fd. */
 uint64_t bb_spool_written(struct bb_spool *s, int *err);
 /* Waits until every byte put is written: 0 or BB_EIO. */
