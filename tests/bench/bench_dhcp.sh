@@ -12,10 +12,8 @@
 # would carry at that cost ("per core"): the ratio that does not depend on
 # the load generator.
 set -u
-BUILD=${BUILD:-build}
-BB=$(cd "$(dirname "$BUILD/bootbox")" && pwd)/bootbox
-. tests/integration/lib_netns.sh
-need_root
+. "$(dirname "$0")/lib_bench.sh"
+need_cmds perfdhcp kea-dhcp4 dnsmasq
 SECS=${BENCH_SECONDS:-10}
 RATE=${BENCH_RATE:-20000}
 S=bbs-$$ P=bbp-$$

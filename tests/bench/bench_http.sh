@@ -10,16 +10,8 @@
 # Access logs off in both. BENCH_SECONDS per wrk run (5); the best of
 # BENCH_RUNS rounds (3; 1 when BENCH_SECONDS is under 5).
 set -u
-cd "$(dirname "$0")/../.." || exit 1
-BUILD=${BUILD:-build}
-case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
-BB=$BUILD/bootbox
-[ -x "$BB" ] || make -s BUILD="$BUILD" >/dev/null || exit 1
-. tests/integration/lib_netns.sh
-need_root
-for c in nginx wrk curl; do
-	command -v "$c" >/dev/null || { echo "skip: no $c"; exit 0; }
-done
+. "$(dirname "$0")/lib_bench.sh"
+need_cmds nginx wrk curl
 SECS=${BENCH_SECONDS:-5}
 RUNS=${BENCH_RUNS:-$([ "$SECS" -lt 5 ] && echo 1 || echo 3)}
 MIB=${BENCH_HTTP_MIB:-64}

@@ -5,14 +5,8 @@
 # run. Target: bootbox <= 16 MiB. BENCH_IDLE_CONNS to change the count;
 # BENCH_SECONDS bounds how long the connections are held (at most 10 s).
 set -u
-cd "$(dirname "$0")/../.." || exit 1
-BUILD=${BUILD:-build}
-case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
-BB=$BUILD/bootbox
-[ -x "$BB" ] || make -s BUILD="$BUILD" >/dev/null || exit 1
-. tests/integration/lib_netns.sh
-need_root
-command -v nginx >/dev/null || { echo "skip: no nginx"; exit 0; }
+. "$(dirname "$0")/lib_bench.sh"
+need_cmds nginx python3
 N=${BENCH_IDLE_CONNS:-1000}
 SECS=${BENCH_SECONDS:-10}
 [ "$SECS" -gt 10 ] && SECS=10

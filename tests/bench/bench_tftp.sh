@@ -14,16 +14,9 @@
 # decides, much like a LAN round trip). Unpinned, the scheduler picks one
 # or the other from run to run.
 set -u
-cd "$(dirname "$0")/../.." || exit 1
-BUILD=${BUILD:-build}
-case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
-BB=$BUILD/bootbox GET=$BUILD/tools/tftp_get
-[ -x "$BB" ] && [ -x "$GET" ] || make -s BUILD="$BUILD" >/dev/null || exit 1
-. tests/integration/lib_netns.sh
-need_root
-for c in dnsmasq in.tftpd curl; do
-	command -v "$c" >/dev/null || { echo "skip: no $c"; exit 0; }
-done
+. "$(dirname "$0")/lib_bench.sh"
+GET=$BUILD/tools/tftp_get
+need_cmds dnsmasq in.tftpd curl
 SECS=${BENCH_SECONDS:-10}
 RUNS=${BENCH_RUNS:-$([ "$SECS" -lt 10 ] && echo 1 || echo 5)}
 MIB=${BENCH_TFTP_MIB:-32}
