@@ -41,13 +41,17 @@ struct bb_serve_dhcp {
 	struct bb_dhcp_batch qb;	  /* ACKs of a durable batch */
 };
 
-#define POLL_US 250
+/* While busy, the socket is read once per millisecond: a wakeup costs
+ * more than answering a DISCOVER, and a batch of a few dozen datagrams is
+ * answered for far less CPU each (bench_dhcp: 14.5 us per exchange at
+ * 250 us, 8 us at 1 ms). A client waits up to a millisecond longer. */
+#define POLL_US 1000
 
 /* A batch gathers for this long, or until it is this large, before its
  * commit starts: under load, one fdatasync per few milliseconds instead of
  * one per handful of leases (each costs a journal commit in the kernel);
- * a client waits a millisecond or two longer for its ACK. */
-#define GATHER_MS      1
+ * a client waits two or three milliseconds longer for its ACK. */
+#define GATHER_MS      2
 #define GATHER_RECORDS 256
 
 static const char *type_name(uint8_t t)
