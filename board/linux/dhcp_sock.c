@@ -151,15 +151,3 @@ void bb_dhcp_sock_queue(struct bb_dhcp_sock *s, struct bb_dhcp_batch *b,
 	b->mm[i].msg_hdr.msg_iov = &b->iov[i];
 	b->mm[i].msg_hdr.msg_iovlen = 1;
 }
-
-int bb_dhcp_sock_send(struct bb_dhcp_sock *s, const struct bb_dhcp_tx *tx,
-		      const uint8_t *pkt, size_t len)
-{
-	struct bb_dhcp_batch b;
-	uint64_t errs = s->send_errors;
-
-	b.n = 0;
-	bb_dhcp_sock_queue(s, &b, tx, pkt, len);
-	bb_dhcp_sock_flush(s, &b);
-	return s->send_errors == errs ? 0 : BB_EIO;
-}

@@ -34,9 +34,6 @@ int bb_dhcp_sock_recv(struct bb_dhcp_sock *s, uint8_t (*bufs)[BB_DHCP_SOCK_BUF],
 		      size_t *lens, uint32_t *src_ip, uint16_t *src_port,
 		      int max);
 
-int bb_dhcp_sock_send(struct bb_dhcp_sock *s, const struct bb_dhcp_tx *tx,
-		      const uint8_t *pkt, size_t len);
-
 /* Replies gathered for one sendmmsg(); pkt bytes must stay put until the
  * flush. Queueing into a full batch flushes it first. */
 #define BB_DHCP_BATCH 64

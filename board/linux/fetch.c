@@ -166,10 +166,10 @@ fail(struct bb_fetch *f, int err, const char *fmt, ...)
 
 static void succeed(struct bb_fetch *f)
 {
-	int err = 0;
+	int err;
 
 	if (f->spool) {
-		err = bb_spool_drain(f->spool);
+		bb_spool_drain(f->spool); /* its error comes with written */
 		f->written = bb_spool_written(f->spool, &err);
 		if (err) {
 			fail(f, BB_EIO, "cannot write the file");
