@@ -6,9 +6,11 @@
 #include "common/parse.h"
 #include "dhcp/dhcp_server.h"
 #include "firmware/api.h"
+#include "firmware/api_token.h"
 #include "firmware/log.h"
 #include "firmware/serve.h"
 #include "firmware/serve_handoff.h"
+#include "firmware/trust.h"
 
 static cJSON *machine_json(struct bb_serve *s, const struct bb_boot_machine *m)
 {
@@ -79,20 +81,38 @@ static void machines(struct bb_serve *s, const char *name,
 	bb_api_send_json(resp, 200, arr);
 }
 
+/* The booted system calls back. Only the machine itself, from its own
+ * address (reservation or the lease DHCP bound to its MAC), or a caller
+ * with the API token moves it to "booted": any other host on the boot
+ * network could otherwise mark machines installed. */
 static void booted(struct bb_serve *s, const struct bb_http_request *req,
 		   struct bb_http_response *resp)
 {
 	struct bb_boot_params p;
 	const char *mac;
 	uint8_t b[6];
-	struct bb_boot_machine *m = NULL;
+	struct bb_boot_machine *m = NULL, *inv;
 
 	bb_boot_parse_query(req->query, req->query_len, &p);
 	mac = bb_boot_param(&p, "mac");
-	if (s->boot && mac && !bb_parse_mac(mac, strlen(mac), b))
+	if (s->boot && mac && !bb_parse_mac(mac, strlen(mac), b)) {
+		inv = bb_boot_machine_by_mac(s->boot, b);
+		if (!bb_api_token_ok(req) &&
+		    !bb_trust_bound_at(s, b, req->client_ip) &&
+		    !(inv && bb_trust_is_own_addr(inv, req->client_ip, 0))) {
+			char ip[16], ms[18];
+
+			bb_warn("api: %s said %s booted: refused (not its "
+				"address)",
+				bb_fmt_ipv4(req->client_ip, ip),
+				bb_fmt_mac(b, ms));
+			bb_api_refuse(resp, "not this machine's address");
+			return;
+		}
 		m = bb_boot_machine_get(s->boot, b);
-	if (!m && s->boot)
-		m = bb_routes_machine_by_ip(s, req->client_ip);
+	} else if (s->boot) {
+		m = bb_trust_machine_at(s, req->client_ip);
+	}
 	if (!m) {
 		resp->status = 404;
 		bb_buf_puts(&resp->body, "unknown machine\n");
@@ -168,11 +188,27 @@ static void metrics(struct bb_serve *s, struct bb_http_response *resp)
 			      (unsigned long long)d->nak,
 			      (unsigned long long)d->no_address);
 	}
+	bb_buf_printf(&resp->body, "bootbox_api_refused_total %llu\n",
+		      (unsigned long long)bb_api_refused_total());
 	for (i = 0; s->boot && i < 7; i++)
 		bb_buf_printf(&resp->body,
 			      "bootbox_http_requests_total{route=\"%s\"} %llu\n",
 			      routes[i],
 			      (unsigned long long)s->boot->requests[i]);
+}
+
+/* Which appliance answers: the CLI compares it with the name in its own
+ * config before it believes (or changes) anything. */
+static void name_header(struct bb_serve *s, struct bb_http_response *resp)
+{
+	const char *n = s->cfg->appliance.name ? s->cfg->appliance.name : "";
+	size_t i;
+
+	for (i = 0; n[i]; i++)
+		if ((unsigned char)n[i] < 0x20 || (unsigned char)n[i] > 0x7e)
+			return; /* not a header's worth: the CLI says so */
+	snprintf(resp->extra_headers, sizeof(resp->extra_headers),
+		 "X-Bootbox-Appliance: %.200s\r\n", n);
 }
 
 void bb_api_handle(struct bb_serve *s, const struct bb_http_request *req,
@@ -182,6 +218,7 @@ void bb_api_handle(struct bb_serve *s, const struct bb_http_request *req,
 
 	if (s->boot)
 		s->boot->requests[5]++;
+	name_header(s, resp);
 	if (req->method == BB_HTTP_POST)
 		bb_api_handle_post(s, req, resp);
 	else if (!strcmp(p, "/api/v1/machines"))

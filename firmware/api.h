@@ -14,7 +14,7 @@ void bb_api_handle(struct bb_serve *s, const struct bb_http_request *req,
 		   struct bb_http_response *resp);
 
 /* api_handoff.c: the hand-off's state ({"enabled":false} when off), and
- * the POST routes (operator actions, from this host only). */
+ * the POST routes (operator actions, with the API token only). */
 struct cJSON;
 struct cJSON *bb_api_handoff_json(struct bb_serve *s);
 void bb_api_handle_post(struct bb_serve *s, const struct bb_http_request *req,

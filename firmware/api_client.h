@@ -8,7 +8,10 @@
 #include "firmware/config.h"
 
 /* 0 and the body in out when the appliance answered 200; BB_EIO when
- * nothing answered; BB_EMALFORMED for anything else. */
+ * nothing answered; BB_EACCES (and why, on stderr) when another appliance
+ * than cfg's appliance.name answered or a POST cannot read the token;
+ * BB_EMALFORMED for anything else. Every call sends the token from
+ * <state_dir>/api.token when it can read it. */
 int bb_api_get(const struct bb_config *cfg, const char *path,
 	       struct bb_buf *out);
 /* The same with an empty POST (operator actions). */

@@ -1,12 +1,14 @@
 /* The hand-off in the JSON API, and the operator's POST routes. A POST
- * changes what a machine boots, so it is taken only from this host (the
- * CLI), never from the boot network. */
+ * changes what a machine boots, so it needs the API token from the state
+ * dir (the CLI reads it): neither the boot network nor another local user
+ * may send one. */
 #include <cjson/cJSON.h>
 #include <string.h>
 
 #include "boot/boot.h"
 #include "common/parse.h"
 #include "firmware/api.h"
+#include "firmware/api_token.h"
 #include "firmware/serve.h"
 #include "firmware/serve_handoff.h"
 
@@ -52,12 +54,6 @@ cJSON *bb_api_handoff_json(struct bb_serve *s)
 	return j;
 }
 
-static bool from_this_host(const struct bb_serve *s, uint32_t ip)
-{
-	return (ip >> 24) == 127 || ip == s->cfg->appliance.address ||
-	       (ip && ip == s->cfg->http.listen_addr);
-}
-
 /* POST /api/v1/machines/NAME/reinstall */
 void bb_api_handle_post(struct bb_serve *s, const struct bb_http_request *req,
 		 struct bb_http_response *resp)
@@ -66,9 +62,9 @@ void bb_api_handle_post(struct bb_serve *s, const struct bb_http_request *req,
 	struct bb_boot_machine *m;
 	char n[64];
 
-	if (!from_this_host(s, req->client_ip)) {
-		resp->status = 403;
-		bb_buf_puts(&resp->body, "{\"error\":\"only from this host\"}\n");
+	if (!bb_api_token_ok(req)) {
+		bb_api_refuse(resp, "needs the API token (bootbox machines "
+				    "reinstall on the appliance)");
 		return;
 	}
 	if (strncmp(p, "/api/v1/machines/", 17) ||

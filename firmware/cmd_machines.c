@@ -79,6 +79,8 @@ static int reinstall(const struct bb_config *cfg,
 		 o->pos[1]);
 	rc = bb_api_post(cfg, path, &b);
 	bb_buf_free(&b);
+	if (rc == BB_EACCES)
+		return 1; /* said why */
 	if (rc == BB_EIO) {
 		fprintf(stderr, "bootbox machines: the appliance is not "
 				"running (its API did not answer)\n");
@@ -114,10 +116,14 @@ int bb_cmd_machines(int argc, char **argv)
 		return 1;
 	if (o.npos > 0)
 		rc = reinstall(cfg, &o);
-	else if (bb_api_get(cfg, "/api/v1/machines", &b) == 0)
+	else if ((rc = bb_api_get(cfg, "/api/v1/machines", &b)) == 0)
 		rc = print_api(b.p, o.json);
-	else
+	else if (rc == BB_EACCES)
+		rc = 1; /* another appliance answered: said why */
+	else {
 		print_inventory(cfg);
+		rc = 0;
+	}
 	bb_buf_free(&b);
 	bb_config_free(cfg);
 	return rc;

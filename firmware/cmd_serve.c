@@ -11,10 +11,13 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "board/linux/fsutil.h"
 #include "board/linux/trim.h"
 #include "common/err.h"
+#include "firmware/api_token.h"
 #include "firmware/cli.h"
 #include "firmware/log.h"
+#include "firmware/privdrop.h"
 #include "firmware/serve.h"
 #include "firmware/serve_cache.h"
 #include "firmware/serve_handoff.h"
@@ -115,6 +118,22 @@ static int start_all(struct bb_serve *s)
 	return bb_serve_cert_start(s);
 }
 
+/* Made before the privilege drop, so that it is the appliance user's. */
+static int api_token(const struct bb_config *cfg)
+{
+	char tok[BB_API_TOKEN_LEN + 1];
+	int rc;
+
+	if (bb_mkdirs(cfg->appliance.state_dir, 0755) ||
+	    (rc = bb_api_token_load(cfg->appliance.state_dir, true, tok))) {
+		bb_err("cannot read or create %s/api.token",
+		       cfg->appliance.state_dir);
+		return BB_EIO;
+	}
+	bb_api_token_set(tok);
+	return 0;
+}
+
 static void stop_all(struct bb_serve *s)
 {
 	bb_serve_cert_stop(s);
@@ -171,8 +190,13 @@ int bb_cmd_serve(int argc, char **argv)
 		goto out;
 	}
 	s.started = bb_wall_now();
-	if (start_all(&s)) {
+	if (api_token(s.cfg) || start_all(&s)) {
 		bb_err("not starting: a service failed to start");
+		rc = 1;
+		goto out_stop;
+	}
+	/* every socket is bound: root is not needed any more */
+	if (bb_privdrop(s.cfg)) {
 		rc = 1;
 		goto out_stop;
 	}

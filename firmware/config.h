@@ -27,6 +27,7 @@ struct bb_cfg_appliance {
 	char *interface;
 	uint32_t address;
 	char *state_dir; /* default /var/lib/bootbox */
+	char *user;      /* serve drops root for it; NULL: "bootbox" */
 };
 
 struct bb_cfg_pool {

@@ -5,6 +5,7 @@
 #include "common/parse.h"
 #include "firmware/config_sections.h"
 #include "firmware/config_yaml.h"
+#include "firmware/trust.h"
 
 
 static const struct bb_cfg_field profile_fields[] = {
@@ -165,6 +166,14 @@ static void check_machine(struct bb_cfg_ctx *c, yaml_node_t *e,
 			     "'%s': expected amd64 or arm64", m->arch);
 	if (!m->arch)
 		m->arch = "amd64";
+	/* the name is also the per-machine files' owner and the host name:
+	 * one that cannot be stored whole would share them with others */
+	if (m->name && !bb_trust_name_ok(m->name))
+		bb_cfg_error(c, bb_cfg_get(c, e, "name"),
+			     bb_cfg_path_key(fpath, sizeof(fpath), path, "name"),
+			     "'%s': a name is 1 to 63 letters, digits, '-', '_' "
+			     "or '.', not starting with '.' or '-'",
+			     m->name);
 	if (m->profile && !profile_known(c->cfg, m->profile))
 		bb_cfg_error(c, bb_cfg_get(c, e, "profile"),
 			     bb_cfg_path_key(fpath, sizeof(fpath), path,

@@ -15,6 +15,7 @@ static const struct bb_cfg_field appliance_fields[] = {
 	BB_F(struct bb_cfg_appliance, "interface", BB_T_STR, interface),
 	BB_FR(struct bb_cfg_appliance, "address", BB_T_IPV4, address),
 	BB_F(struct bb_cfg_appliance, "state_dir", BB_T_STR, state_dir),
+	BB_F(struct bb_cfg_appliance, "user", BB_T_STR, user),
 	{ 0 },
 };
 

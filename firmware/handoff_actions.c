@@ -49,21 +49,22 @@ static const struct bb_dhcp_lease *lease_of(struct bb_serve *s,
 	return f.found;
 }
 
+/* Only the reservation or a lease DHCP itself bound to the node's MAC: an
+ * address the node merely asked from (?mac= on /ipxe or /api/v1/booted)
+ * is anyone's to claim, and probing it would let any host on the boot
+ * network pose as the node and have DHCP stand down. */
 uint32_t bb_handoff_management_ip(struct bb_serve *s)
 {
 	const struct bb_cfg_machine *cm =
 		bb_config_machine(s->cfg, s->cfg->handoff.management);
 	const struct bb_dhcp_lease *l;
-	struct bb_boot_machine *m;
 
 	if (!cm)
 		return 0;
 	if (cm->ip)
 		return cm->ip;
-	if ((l = lease_of(s, cm->mac)))
-		return l->ip;
-	m = s->boot ? bb_boot_machine_by_mac(s->boot, cm->mac) : NULL;
-	return m ? m->last_ip : 0;
+	l = lease_of(s, cm->mac);
+	return l ? l->ip : 0;
 }
 
 static bool local_boot(struct bb_serve *s)
@@ -113,7 +114,7 @@ static void export_fill(struct bb_serve *s, struct bb_export_machine *e,
 	memset(e, 0, sizeof(*e));
 	e->name = name;
 	memcpy(e->mac, mac, 6);
-	e->ip = cm && cm->ip ? cm->ip : l ? l->ip : bm ? bm->last_ip : 0;
+	e->ip = cm && cm->ip ? cm->ip : l ? l->ip : 0;
 	e->reserved = cm && cm->ip;
 	if (l) {
 		e->lease_expires = l->expires;
@@ -255,8 +256,8 @@ static bool export(struct bb_serve *s)
 	snprintf(pj, sizeof(pj), "%s/machines.json", d);
 	snprintf(py, sizeof(py), "%s/hardware.yaml", d);
 	if (bb_handoff_export_build(s, &json, &yaml) || bb_mkdirs(d, 0755) ||
-	    bb_write_file_atomic(pj, json.p, json.len, 0644) ||
-	    bb_write_file_atomic(py, yaml.p, yaml.len, 0644)) {
+	    bb_write_file_atomic(pj, json.p, json.len, 0640) ||
+	    bb_write_file_atomic(py, yaml.p, yaml.len, 0640)) {
 		bb_err("handoff: cannot write the export to %s", d);
 		goto out;
 	}

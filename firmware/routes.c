@@ -15,6 +15,7 @@
 #include "firmware/routes.h"
 #include "firmware/serve.h"
 #include "firmware/serve_cache.h"
+#include "firmware/trust.h"
 
 enum { R_CHAIN, R_IPXE, R_META, R_GENERIC, R_ASSETS, R_API, R_OTHER };
 
@@ -124,33 +125,18 @@ static void ipxe(struct bb_serve *s, const struct bb_http_request *req,
 	}
 }
 
-/* A per-machine file (its base name is a machine's name: a Talos machine
- * config with cluster secrets) goes only to that machine's address. */
+/* A per-machine file (named after a machine: a Talos machine config with
+ * cluster secrets) goes only to that machine's reserved or DHCP-bound
+ * address. */
 static bool secret_allowed(struct bb_serve *s, const char *path,
 			   uint32_t client, const char **owner)
 {
-	const char *base = strrchr(path, '/');
-	char name[128];
-	size_t n;
-	struct bb_boot_machine *m;
-	struct bb_dhcp_server *eng;
-	const struct bb_dhcp_lease *l;
+	struct bb_boot_machine *m = bb_trust_file_owner(s->boot, path);
 
-	base = base ? base + 1 : path;
-	n = strcspn(base, ".");
-	if (n >= sizeof(name))
-		return true;
-	memcpy(name, base, n);
-	name[n] = 0;
-	m = bb_boot_machine_by_name(s->boot, name);
 	if (!m)
-		return true; /* not a per-machine file */
-	*owner = m->name;
-	if (m->ip == client)
 		return true;
-	eng = bb_serve_dhcp_engine(s);
-	l = eng ? bb_dhcp_server_lease_by_ip(eng, client) : NULL;
-	return l && l->state == BB_LEASE_BOUND && !memcmp(l->mac, m->mac, 6);
+	*owner = m->name;
+	return bb_trust_from_machine(s, m, client);
 }
 
 /* root/rel, refused unless its real path stays inside root's, or rel's

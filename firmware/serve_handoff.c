@@ -51,7 +51,7 @@ static void save(struct bb_serve_handoff *hs)
 
 	if (n < 0 || !strcmp(line, hs->saved))
 		return;
-	if (bb_write_file_atomic(hs->path, line, (size_t)n, 0644)) {
+	if (bb_write_file_atomic(hs->path, line, (size_t)n, 0600)) {
 		bb_err("handoff: cannot write %s; the state is kept in memory",
 		       hs->path);
 		return;

@@ -46,8 +46,8 @@ unsigned bb_handoff_run_actions(struct bb_serve_handoff *hs, unsigned mask);
 /* The export documents (JSON and Hardware YAML) of what bootbox knows. */
 int bb_handoff_export_build(struct bb_serve *s, struct bb_buf *json,
 			    struct bb_buf *yaml);
-/* The management node's address: reservation, lease, or where it asked
- * from; 0 when none is known. */
+/* The management node's address: its reservation, else the lease DHCP
+ * bound to its MAC; 0 when none is known (never where it asked from). */
 uint32_t bb_handoff_management_ip(struct bb_serve *s);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <stdint.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -86,6 +87,29 @@ int bb_fsync_parent(const char *path)
 	return rc;
 }
 
+/* A fresh temp name beside path, created exclusively and never through a
+ * link: in a directory others can write to, a planted "<path>.tmp" (to
+ * read what we write) or a symlink (to make us clobber its target) makes
+ * the open fail and another name is tried. */
+static int open_temp(const char *path, mode_t mode, char *tmp, size_t cap)
+{
+	uint64_t r;
+	int i, fd;
+
+	for (i = 0; i < 16; i++) {
+		if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r) ||
+		    snprintf(tmp, cap, "%s.tmp.%016llx", path,
+			     (unsigned long long)r) >= (int)cap)
+			return -1;
+		fd = open(tmp,
+			  O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			  mode & 0600);
+		if (fd >= 0 || errno != EEXIST)
+			return fd;
+	}
+	return -1;
+}
+
 int bb_write_file_atomic(const char *path, const void *data, size_t len,
 			 mode_t mode)
 {
@@ -93,34 +117,30 @@ int bb_write_file_atomic(const char *path, const void *data, size_t len,
 	const char *p = data;
 	int fd;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return BB_EINVAL;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	fd = open_temp(path, mode, tmp, sizeof(tmp));
 	if (fd < 0)
 		return BB_EIO;
 	while (len) {
 		ssize_t n = write(fd, p, len);
 
-		if (n <= 0) {
-			close(fd);
-			unlink(tmp);
-			return BB_EIO;
-		}
+		if (n <= 0)
+			goto out_unlink;
 		p += n;
 		len -= (size_t)n;
 	}
-	/* the mode also when the file existed with another one (keys 0600) */
-	if (fchmod(fd, mode) || fsync(fd)) {
-		close(fd);
-		unlink(tmp);
-		return BB_EIO;
-	}
+	/* the mode once the bytes are in: until then only we may read */
+	if (fchmod(fd, mode) || fsync(fd))
+		goto out_unlink;
 	close(fd);
 	if (rename(tmp, path)) {
 		unlink(tmp);
 		return BB_EIO;
 	}
 	return bb_fsync_parent(path);
+out_unlink:
+	close(fd);
+	unlink(tmp);
+	return BB_EIO;
 }
 
 static int openat2_beneath(int dirfd, const char *rel, int flags)

@@ -1,0 +1,127 @@
+#include <errno.h>
+#include <ftw.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/err.h"
+#include "firmware/log.h"
+#include "firmware/privdrop.h"
+
+#define KEEP ((1ull << CAP_NET_BIND_SERVICE) | (1ull << CAP_NET_ADMIN))
+
+static uid_t to_uid;
+static gid_t to_gid;
+static unsigned long skipped;
+
+/* Hands the state dir to the user. Links are not followed (lchown), and a
+ * file with a second hard link is left alone: it may be a link planted to
+ * something outside the state dir. */
+static int chown_one(const char *path, const struct stat *st, int type,
+		     struct FTW *ftw)
+{
+	(void)ftw;
+	if (type == FTW_F && st->st_nlink > 1) {
+		skipped++;
+		return 0;
+	}
+	if ((st->st_uid != to_uid || st->st_gid != to_gid) &&
+	    lchown(path, to_uid, to_gid))
+		bb_warn("privileges: cannot hand %s to uid %u: %s", path,
+			(unsigned)to_uid, strerror(errno));
+	return 0;
+}
+
+static const struct passwd *pick_user(const struct bb_config *cfg)
+{
+	const char *name =
+	    cfg->appliance.user ? cfg->appliance.user : "bootbox";
+	const struct passwd *pw = getpwnam(name);
+
+	if (pw || cfg->appliance.user) {
+		if (!pw)
+			bb_err("privileges: appliance.user '%s' does not exist "
+			       "(create it, e.g. useradd --system %s)",
+			       name, name);
+		return pw;
+	}
+	pw = getpwnam("nobody");
+	if (pw)
+		bb_warn("privileges: no user 'bootbox': running as 'nobody' "
+			"(create the user, or set appliance.user)");
+	else
+		bb_err("privileges: neither 'bootbox' nor 'nobody' exists");
+	return pw;
+}
+
+static int set_caps(void)
+{
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[2];
+	int cap;
+
+	memset(d, 0, sizeof(d));
+	d[0].effective = d[0].permitted = (uint32_t)KEEP;
+	d[1].effective = d[1].permitted = (uint32_t)(KEEP >> 32);
+	if (syscall(SYS_capset, &h, d))
+		return -1;
+	/* children cannot win back what we dropped, even by a setuid file */
+	for (cap = 0; cap <= CAP_LAST_CAP; cap++)
+		if (!(KEEP & (1ull << cap)))
+			prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
+	return 0;
+}
+
+int bb_privdrop(const struct bb_config *cfg)
+{
+	const struct passwd *pw;
+	char name[64];
+
+	if (geteuid() != 0)
+		return 0;
+	if (cfg->appliance.user && !strcmp(cfg->appliance.user, "root")) {
+		bb_warn("privileges: appliance.user is root: keeping every "
+			"capability");
+		return 0;
+	}
+	if (!(pw = pick_user(cfg)))
+		return BB_EINVAL;
+	snprintf(name, sizeof(name), "%s", pw->pw_name);
+	to_uid = pw->pw_uid;
+	to_gid = pw->pw_gid;
+	skipped = 0;
+	nftw(cfg->appliance.state_dir, chown_one, 16, FTW_PHYS | FTW_MOUNT);
+	if (skipped)
+		bb_warn("privileges: %lu hard-linked file(s) in %s left to "
+			"their owner",
+			skipped, cfg->appliance.state_dir);
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) || initgroups(name, to_gid) ||
+	    setresgid(to_gid, to_gid, to_gid) ||
+	    setresuid(to_uid, to_uid, to_uid) || set_caps() ||
+	    prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
+		bb_err("privileges: cannot become %s: %s", name,
+		       strerror(errno));
+		return BB_EIO;
+	}
+	if (setresuid(0, 0, 0) == 0) {
+		bb_err("privileges: root came back after the drop");
+		return BB_EIO;
+	}
+	bb_info("privileges: running as %s (uid %u), keeping "
+		"CAP_NET_BIND_SERVICE and CAP_NET_ADMIN",
+		name, (unsigned)to_uid);
+	if (cfg->pki.enabled && cfg->pki.auth_key_file &&
+	    access(cfg->pki.auth_key_file, R_OK))
+		bb_warn("privileges: %s is not readable by %s: certificate "
+			"renewals will fail (give it to the user's group, "
+			"mode 0640)",
+			cfg->pki.auth_key_file, name);
+	return 0;
+}
