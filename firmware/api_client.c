@@ -68,32 +68,21 @@ static bool is_ours(const struct bb_config *cfg, const char *head, size_t hlen,
 	return false;
 }
 
-static int request(const struct bb_config *cfg, const char *method,
-		   const char *path, struct bb_buf *out)
+/* One exchange; 0 with the body alone left in out when the head names
+ * our appliance and says 200. */
+static int once(const struct bb_config *cfg, const char *method,
+		const char *path, const char *auth, struct bb_buf *out)
 {
-	char req[768], auth[128] = "", token[BB_API_TOKEN_LEN + 1], seen[64];
+	char req[768], seen[64];
 	const char *body;
 	int n, rc;
 
-	if (!cfg->http.enabled)
-		return BB_EIO;
-	rc = bb_api_token_load(cfg->appliance.state_dir, false, token);
-	if (!rc)
-		snprintf(auth, sizeof(auth), "Authorization: Bearer %s\r\n",
-			 token);
-	else if (strcmp(method, "GET")) {
-		fprintf(stderr,
-			"bootbox: cannot read %s/api.token (%s): changes need "
-			"the appliance's token; run this as root or as the "
-			"appliance's user on the appliance\n",
-			cfg->appliance.state_dir, bb_strerror(rc));
-		return BB_EACCES;
-	}
 	n = snprintf(req, sizeof(req),
 		     "%s %s HTTP/1.0\r\n%sContent-Length: 0\r\n\r\n", method,
 		     path, auth);
 	if (n < 0 || (size_t)n >= sizeof(req))
 		return BB_EINVAL;
+	out->len = 0;
 	if ((rc = exchange(cfg, req, (size_t)n, out)))
 		return rc;
 	body = out->len >= 12 ? strstr(out->p, "\r\n\r\n") : NULL;
@@ -117,6 +106,34 @@ static int request(const struct bb_config *cfg, const char *method,
 	out->len = (size_t)n;
 	out->p[n] = 0;
 	return 0;
+}
+
+/* Who answers is checked first, without the token: neither the token nor
+ * a change goes to another appliance on the same port. */
+static int request(const struct bb_config *cfg, const char *method,
+		   const char *path, struct bb_buf *out)
+{
+	char auth[128] = "", token[BB_API_TOKEN_LEN + 1];
+	int rc;
+
+	if (!cfg->http.enabled)
+		return BB_EIO;
+	rc = bb_api_token_load(cfg->appliance.state_dir, false, token);
+	if (!rc)
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s\r\n",
+			 token);
+	else if (strcmp(method, "GET")) {
+		fprintf(stderr,
+			"bootbox: cannot read %s/api.token (%s): changes need "
+			"the appliance's token; run this as root or as the "
+			"appliance's user on the appliance\n",
+			cfg->appliance.state_dir, bb_strerror(rc));
+		return BB_EACCES;
+	}
+	if ((rc = once(cfg, "GET", "/api/v1/status", "", out)) &&
+	    rc != BB_EMALFORMED)
+		return rc;
+	return once(cfg, method, path, auth, out);
 }
 
 int bb_api_get(const struct bb_config *cfg, const char *path,

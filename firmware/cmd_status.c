@@ -24,7 +24,7 @@ int bb_cmd_status(int argc, char **argv)
 	if (rc && rc != BB_EACCES) /* that one said why */
 		fprintf(stderr, "bootbox status: the appliance does not answer "
 				"on its HTTP port\n");
-	else
+	else if (!rc)
 		printf("%s", b.p);
 	bb_buf_free(&b);
 	bb_config_free(cfg);

@@ -38,50 +38,61 @@ static int chown_one(const char *path, const struct stat *st, int type,
 	return 0;
 }
 
-static const struct passwd *pick_user(const struct bb_config *cfg)
+/* An appliance.user that does not exist is an error (as dnsmasq's -u);
+ * without the key, a missing "bootbox" user (make install creates it)
+ * leaves serve as root with a warning, as kea runs as whoever started it:
+ * falling back to "nobody" would hand the state dir, keys included, to
+ * every other daemon that runs as nobody. */
+static int pick_user(const struct bb_config *cfg, struct passwd **pw)
 {
 	const char *name =
 	    cfg->appliance.user ? cfg->appliance.user : "bootbox";
-	const struct passwd *pw = getpwnam(name);
 
-	if (pw || cfg->appliance.user) {
-		if (!pw)
-			bb_err("privileges: appliance.user '%s' does not exist "
-			       "(create it, e.g. useradd --system %s)",
-			       name, name);
-		return pw;
+	*pw = getpwnam(name);
+	if (*pw)
+		return 0;
+	if (cfg->appliance.user) {
+		bb_err("privileges: appliance.user '%s' does not exist "
+		       "(create it: useradd --system %s)",
+		       name, name);
+		return BB_EINVAL;
 	}
-	pw = getpwnam("nobody");
-	if (pw)
-		bb_warn("privileges: no user 'bootbox': running as 'nobody' "
-			"(create the user, or set appliance.user)");
-	else
-		bb_err("privileges: neither 'bootbox' nor 'nobody' exists");
-	return pw;
+	bb_warn("privileges: no user 'bootbox': still running as root with "
+		"every capability (create the user, or set appliance.user)");
+	return 0;
 }
 
 static int set_caps(void)
 {
 	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
 	struct __user_cap_data_struct d[2];
-	int cap;
 
 	memset(d, 0, sizeof(d));
 	d[0].effective = d[0].permitted = (uint32_t)KEEP;
 	d[1].effective = d[1].permitted = (uint32_t)(KEEP >> 32);
-	if (syscall(SYS_capset, &h, d))
-		return -1;
-	/* children cannot win back what we dropped, even by a setuid file */
-	for (cap = 0; cap <= CAP_LAST_CAP; cap++)
-		if (!(KEEP & (1ull << cap)))
-			prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
+	return syscall(SYS_capset, &h, d) ? -1 : 0;
+}
+
+/* While still root (it takes CAP_SETPCAP): nothing run from here on can
+ * win back a dropped capability, even by a file's capabilities. Up to what
+ * this kernel knows, which may be more than our headers. */
+static int drop_bounding(void)
+{
+	int cap;
+
+	for (cap = 0; cap < 64 && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0;
+	     cap++)
+		if (!(KEEP & (1ull << cap)) &&
+		    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0))
+			return -1;
 	return 0;
 }
 
 int bb_privdrop(const struct bb_config *cfg)
 {
-	const struct passwd *pw;
+	struct passwd *pw;
 	char name[64];
+	int rc;
 
 	if (geteuid() != 0)
 		return 0;
@@ -90,8 +101,8 @@ int bb_privdrop(const struct bb_config *cfg)
 			"capability");
 		return 0;
 	}
-	if (!(pw = pick_user(cfg)))
-		return BB_EINVAL;
+	if ((rc = pick_user(cfg, &pw)) || !pw)
+		return rc;
 	snprintf(name, sizeof(name), "%s", pw->pw_name);
 	to_uid = pw->pw_uid;
 	to_gid = pw->pw_gid;
@@ -101,8 +112,8 @@ int bb_privdrop(const struct bb_config *cfg)
 		bb_warn("privileges: %lu hard-linked file(s) in %s left to "
 			"their owner",
 			skipped, cfg->appliance.state_dir);
-	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) || initgroups(name, to_gid) ||
-	    setresgid(to_gid, to_gid, to_gid) ||
+	if (drop_bounding() || prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) ||
+	    initgroups(name, to_gid) || setresgid(to_gid, to_gid, to_gid) ||
 	    setresuid(to_uid, to_uid, to_uid) || set_caps() ||
 	    prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) ||
 	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {

@@ -1,6 +1,7 @@
 /* serve gives up root once every socket is bound: it becomes appliance.user
- * (default "bootbox"; when that user does not exist and the key is not set,
- * "nobody", as dnsmasq does), owning the state dir, and keeps only
+ * (default "bootbox"; an explicit user that does not exist is an error, a
+ * missing default user leaves root with a warning), owning the state dir,
+ * and keeps only
  * CAP_NET_BIND_SERVICE (an HTTP/HTTPS listener moved by a reload may bind a
  * port below 1024) and CAP_NET_ADMIN (the ARP entry that lets a unicast
  * DHCP reply reach a client without an address). NoNewPrivileges is set,

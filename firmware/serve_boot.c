@@ -147,7 +147,7 @@ static void save_states(struct bb_loop *loop, void *arg)
 	s->states_dirty = false;
 	states_path(s->cfg, path, sizeof(path));
 	if (bb_boot_state_encode(s->boot, &b) ||
-	    bb_write_file_atomic(path, b.p ? b.p : "", b.len, 0644))
+	    bb_write_file_atomic(path, b.p ? b.p : "", b.len, 0600))
 		bb_err("boot: cannot write %s; machine states are kept in "
 		       "memory", path);
 	bb_buf_free(&b);

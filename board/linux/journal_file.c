@@ -23,7 +23,7 @@ int bb_journal_open(struct bb_journal *j, const char *path,
 	rc = bb_read_file(path, content, (size_t)1 << 30);
 	if (rc && rc != BB_ENOENT)
 		return rc;
-	j->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	j->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (j->fd < 0)
 		return BB_EIO;
 	j->size = content->len;
@@ -82,7 +82,7 @@ int bb_journal_sync(struct bb_journal *j)
 
 int bb_journal_rewrite(struct bb_journal *j, const void *data, size_t len)
 {
-	int fd, rc = bb_write_file_atomic(j->path, data, len, 0644);
+	int fd, rc = bb_write_file_atomic(j->path, data, len, 0600);
 
 	if (rc)
 		return rc;
