@@ -88,6 +88,32 @@ static int drop_bounding(void)
 	return 0;
 }
 
+/* What the user must reach after the drop: the state dir (fatal, or every
+ * write would fail later and one at a time), the files it serves. */
+static int check_access(const struct bb_config *cfg, const char *name)
+{
+	if (access(cfg->appliance.state_dir, R_OK | W_OK | X_OK)) {
+		bb_err("privileges: %s cannot use the state dir %s (%s): "
+		       "make its parents searchable",
+		       name, cfg->appliance.state_dir, strerror(errno));
+		return BB_EACCES;
+	}
+	if (cfg->tftp.enabled && access(cfg->tftp.root, R_OK | X_OK))
+		bb_warn("privileges: %s cannot read tftp.root %s", name,
+			cfg->tftp.root);
+	if (cfg->boot.enabled && cfg->boot.assets_dir &&
+	    access(cfg->boot.assets_dir, R_OK | X_OK))
+		bb_warn("privileges: %s cannot read boot.assets_dir %s", name,
+			cfg->boot.assets_dir);
+	if (cfg->pki.enabled && cfg->pki.auth_key_file &&
+	    access(cfg->pki.auth_key_file, R_OK))
+		bb_warn("privileges: %s is not readable by %s: certificate "
+			"renewals will fail (give it to the user's group, "
+			"mode 0640)",
+			cfg->pki.auth_key_file, name);
+	return 0;
+}
+
 int bb_privdrop(const struct bb_config *cfg)
 {
 	struct passwd *pw;
@@ -128,11 +154,5 @@ int bb_privdrop(const struct bb_config *cfg)
 	bb_info("privileges: running as %s (uid %u), keeping "
 		"CAP_NET_BIND_SERVICE and CAP_NET_ADMIN",
 		name, (unsigned)to_uid);
-	if (cfg->pki.enabled && cfg->pki.auth_key_file &&
-	    access(cfg->pki.auth_key_file, R_OK))
-		bb_warn("privileges: %s is not readable by %s: certificate "
-			"renewals will fail (give it to the user's group, "
-			"mode 0640)",
-			cfg->pki.auth_key_file, name);
-	return 0;
+	return check_access(cfg, name);
 }

@@ -13,6 +13,7 @@
 # - cp1.ring0.yaml goes only to cp1.ring0's reservation (not to cp1).
 # - state changes need the token (curl), the CLI uses it and refuses an
 #   appliance of another name.
+# - a state dir the user cannot reach makes serve refuse to run.
 set -u
 BUILD=${BUILD:-build}
 BB=$(cd "$(dirname "$BUILD/bootbox")" && pwd)/bootbox
@@ -192,4 +193,13 @@ wait_log "$D/bb.log" "^.*reloaded" 10 >/dev/null
 for i in $(seq 30); do ncurl -o /dev/null http://192.168.77.2:80/ && break; sleep 0.1; done
 [ "$(ncurl "http://192.168.77.2:80/assets/k")" = kernel ] && ok "SIGHUP after the drop: HTTP rebound to port 80" || bad "reload to :80: $(tail -3 "$D/bb.log")"
 kill -0 "$BBPID" 2>/dev/null && [ "$(awk '/^Uid:/ {print $2}' "$st")" = 65534 ] && ok "still running as nobody after the reload" || bad "after reload"
+
+# a state dir the user cannot reach: serve refuses to run, and says why
+mkdir -m 700 "$D/private"
+printf 'appliance: {name: p, address: 127.0.0.1, state_dir: %s, user: nobody}\nhttp: {listen: 127.0.0.1:8099}\n' \
+	"$D/private/state" >"$D/private.yaml"
+chmod 644 "$D/private.yaml"
+out=$(timeout 10 ip netns exec "$S" "$BB" serve -c "$D/private.yaml" 2>&1); rc=$?
+[ $rc = 1 ] && [[ $out == *"nobody cannot use the state dir"* ]] && ok "an unreachable state dir after the drop: refused, said why" ||
+	bad "private state dir ($rc): $(echo "$out" | tail -2)"
 finish
