@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "dhcp/dhcp_server.h"
+
 #define BB_CFG_MAX_SERVERS 8
 
 struct bb_cfg_pos {
@@ -46,6 +48,8 @@ struct bb_cfg_subnet {
 	size_t nntp;
 	char *domain;        /* NULL: none */
 	uint32_t lease_time; /* 0: dhcp.lease_time */
+	struct bb_dhcp_option *options; /* dhcp.subnets[].options */
+	size_t noptions;
 	struct bb_cfg_pos pos;
 };
 
@@ -122,6 +126,8 @@ struct bb_cfg_machine {
 	char *domain; /* NULL: the subnet's */
 	struct bb_kv *metadata; /* labels selectors may match */
 	size_t nmetadata;
+	struct bb_dhcp_option *options; /* machines[].options */
+	size_t noptions;
 	struct bb_cfg_pos pos;
 };
 

@@ -149,6 +149,7 @@ static const struct bb_cfg_field machine_fields[] = {
 	BB_F(struct bb_cfg_machine, "arch", BB_T_STR, arch),
 	BB_F(struct bb_cfg_machine, "domain", BB_T_STR, domain),
 	BB_FL(struct bb_cfg_machine, "metadata", BB_T_KV, metadata, nmetadata),
+	BB_FN("options", bb_cfg_machine_options, false),
 	{ 0 },
 };
 

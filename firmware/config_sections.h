@@ -19,6 +19,16 @@ void bb_cfg_talos(struct bb_cfg_ctx *c, yaml_node_t *n);
 void bb_cfg_pki(struct bb_cfg_ctx *c, yaml_node_t *n);
 void bb_cfg_handoff(struct bb_cfg_ctx *c, yaml_node_t *n);
 
+/* dhcp.subnets[].options and machines[].options: {code, type, value,
+ * always_send} entries, encoded at load (config_options.c). */
+void bb_cfg_subnet_options(struct bb_cfg_ctx *c, yaml_node_t *n,
+			   const char *path, void *subnet);
+void bb_cfg_machine_options(struct bb_cfg_ctx *c, yaml_node_t *n,
+			    const char *path, void *machine);
+
+/* What an operator sets instead of option code (NULL: dhcp.options may). */
+const char *bb_cfg_option_owner(unsigned code);
+
 /* An address inside one of the dhcp subnets. */
 bool bb_cfg_ip_in_subnets(const struct bb_config *cfg, uint32_t ip);
 
