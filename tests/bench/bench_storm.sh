@@ -128,6 +128,6 @@ for n in $NS_LIST_N; do
 			"$([ $s = bootbox ] && echo "${R[bootbox-rss,$n]:-?}" || echo -)"
 	done
 	a=$(field "${R[bootbox,$n]:-}" MiBps) b=$(field "${R[anchor,$n]:-}" MiBps)
-	echo "ratio bootbox/anchor N=$n: throughput $(awk -v a="${a:-0}" -v b="${b:-0}" 'BEGIN {printf "%.2fx", b > 0 ? a / b : 0}')" \
+	echo "ratio bootbox/anchor N=$n: throughput $(awk -v a="${a:-0}" -v b="${b:-0}" 'BEGIN {printf "%.2fx", (b > 0 ? a / b : 0)}')" \
 		"(target >= 1.0); targets at N=1000: 0 failed, dhcp p99 < 10 ms, script p99 < 20 ms"
 done
