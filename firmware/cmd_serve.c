@@ -65,6 +65,8 @@ static void reload(struct bb_serve *s)
 		rc = bb_serve_dhcp_reload(s, next);
 	if (!rc)
 		rc = bb_serve_cert_reload(s, next);
+	if (!rc)
+		rc = bb_serve_inventory_reload(s, next);
 	if (rc) {
 		bb_err("reload failed (%s); services that had not switched "
 		       "keep the previous configuration",
@@ -112,11 +114,14 @@ static int start_all(struct bb_serve *s)
 		return rc;
 	if ((rc = bb_serve_dhcp_start(s)))
 		return rc;
-	return bb_serve_cert_start(s);
+	if ((rc = bb_serve_cert_start(s)))
+		return rc;
+	return bb_serve_inventory_start(s);
 }
 
 static void stop_all(struct bb_serve *s)
 {
+	bb_serve_inventory_stop(s);
 	bb_serve_cert_stop(s);
 	bb_serve_handoff_stop(s);
 	bb_serve_cache_stop(s);

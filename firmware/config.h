@@ -182,6 +182,16 @@ struct bb_cfg_handoff {
 
 struct bb_arena;
 
+/* inventory: machines from an external source, refreshed by serve into
+ * <state_dir>/inventory/netbox.yaml and merged after machines: (whose
+ * entries win on a clash). */
+struct bb_cfg_inventory {
+	bool enabled;
+	char *endpoint, *token_file, *site, *role, *ca_bundle;
+	uint32_t interval; /* seconds, default 10 min */
+	const char *file;  /* the last good copy */
+};
+
 struct bb_config {
 	char *path;
 	struct bb_cfg_appliance appliance;
@@ -194,6 +204,7 @@ struct bb_config {
 	struct bb_cfg_talos talos;
 	struct bb_cfg_pki pki;
 	struct bb_cfg_handoff handoff;
+	struct bb_cfg_inventory inventory;
 	struct bb_arena *arena;
 };
 
@@ -201,6 +212,10 @@ struct bb_config {
  * errs as "file:line:col: key.path: message" and returns a negative BB_E*
  * with *out NULL; otherwise 0 and a config to free with bb_config_free(). */
 int bb_config_load(const char *path, FILE *errs, struct bb_config **out);
+/* The same with another inventory file merged in: serve checks a new
+ * NetBox copy this way before it replaces the last good one. */
+int bb_config_load_inventory(const char *path, const char *inventory,
+			      FILE *errs, struct bb_config **out);
 /* The same from bytes in memory; name is used in messages. */
 int bb_config_parse(const char *name, const char *buf, size_t len, FILE *errs,
 		    struct bb_config **out);

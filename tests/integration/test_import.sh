@@ -153,6 +153,7 @@ sys.exit(0 if any(x['ip']=='$KEA_IP' and x['mac']=='52:54:00:77:66:55' and x['st
 	ok "import kea-leases: bootbox leases shows kea's lease"
 else bad "kea-leases import: $(cat "$D/il.log" "$D/leases.json")"; fi
 bg "$S" "$D/bb.log" "$BB" serve -c "$D/bb3.yaml"
+BBPID=$BG_PID
 wait_log "$D/bb.log" "dhcp: serving" 10
 OUT=$D/k2 timeout 20 ip netns exec "$C" udhcpc -i cli0 -n -q -f -t 5 -T 1 -O 7 -s "$D/udhcpc.sh" >/dev/null 2>&1
 if [ -n "$KEA_IP" ] && grep -q "ip=$KEA_IP serverid=192.168.2.2" "$D/k2"; then
@@ -194,5 +195,48 @@ echo wrongtoken > "$D/bad-token"
 ip netns exec "$N" "$BB" import netbox --endpoint http://127.0.0.1:8765 --token-file "$D/bad-token" >/dev/null 2>"$D/nb2.err"
 [ $? = 1 ] && grep -q "HTTP 403 (is the token valid?)" "$D/nb2.err" && ok "import netbox: a bad token is a clear error" \
 	|| bad "bad token: $(cat "$D/nb2.err")"
+
+# --- serve refreshes the inventory from NetBox, keeps the last good copy --
+kill "$BBPID" 2>/dev/null; wait "$BBPID" 2>/dev/null
+bg "$S" "$D/nb2.log" python3 "$HERE/fake_netbox.py" 127.0.0.1 8766 "$TOKEN"
+NBPID=$BG_PID
+for i in $(seq 50); do ip netns exec "$S" bash -c 'exec 3<>/dev/tcp/127.0.0.1/8766' 2>/dev/null && break; sleep 0.1; done
+cat > "$D/bb5.yaml" <<YAML
+$(appliance | sed "s|$D/state|$D/state5|")
+dhcp:
+  subnets:
+    - subnet: 192.168.2.0/24
+      pools: [192.168.2.100-192.168.2.150]
+machines:
+  - name: cp1                  # the operator's own entry wins over NetBox's
+    mac: "52:54:00:00:01:01"
+    ip: 192.168.2.50
+inventory:
+  netbox:
+    endpoint: http://127.0.0.1:8766
+    token_file: $D/token
+    role: controlplane
+YAML
+"$BB" check -c "$D/bb5.yaml" >"$D/c5.log" 2>&1 && ok "check accepts inventory.netbox" || bad "check inventory: $(cat "$D/c5.log")"
+bg "$S" "$D/bb5.log" "$BB" serve -c "$D/bb5.yaml"
+BBPID=$BG_PID
+if wait_log "$D/bb5.log" "inventory: new machines from NetBox" 10 && wait_log "$D/bb5.log" "^.*reloaded" 10; then
+	ok "serve: NetBox's machines fetched and reloaded"
+else bad "serve inventory: $(tail -5 "$D/bb5.log")"; fi
+grep -q "cp1.*skipped\|skipped.*cp1" "$D/bb5.log" && ok "serve: the operator's entry for cp1 wins over NetBox's" \
+	|| bad "cp1 override: $(grep -i skipped "$D/bb5.log")"
+ip -n "$C" link set cli0 address 52:54:00:00:02:02
+OUT=$D/k5 timeout 20 ip netns exec "$C" udhcpc -i cli0 -n -q -f -t 5 -T 1 -s "$D/udhcpc.sh" >/dev/null 2>&1
+grep -q "ip=192.168.2.11 " "$D/k5" && ok "serve: a NetBox machine (cp2) gets its reserved address" \
+	|| bad "cp2 lease: $(cat "$D/k5" 2>/dev/null)"
+kill "$BBPID" "$NBPID" 2>/dev/null; wait "$BBPID" "$NBPID" 2>/dev/null
+bg "$S" "$D/bb6.log" "$BB" serve -c "$D/bb5.yaml"
+BBPID=$BG_PID
+wait_log "$D/bb6.log" "keeping the last good copy" 15 && ok "serve: NetBox unreachable is a warning, the last copy stays" \
+	|| bad "netbox down: $(tail -5 "$D/bb6.log")"
+rm -f "$D/k6"
+OUT=$D/k6 timeout 20 ip netns exec "$C" udhcpc -i cli0 -n -q -f -t 5 -T 1 -s "$D/udhcpc.sh" >/dev/null 2>&1
+grep -q "ip=192.168.2.11 " "$D/k6" && ok "serve: without NetBox, cp2 still gets its address" \
+	|| bad "cp2 after netbox down: $(cat "$D/k6" 2>/dev/null)"
 [ -n "${KEEP:-}" ] && { cat "$D/bb.log"; }
 finish
