@@ -83,7 +83,7 @@ static int netbox(int argc, char **argv)
 	struct bb_buf tok = {0};
 	int i, rc;
 
-	for (i = 1; i < argc; i++) {
+	for (i = 1; i < argc; i += 2) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -112,7 +112,6 @@ static int netbox(int argc, char **argv)
 				a);
 			return 2;
 		}
-		i++;
 	}
 	if (!q.endpoint || !token_file) {
 		usage(stderr);
