@@ -35,5 +35,6 @@ int bb_cmd_status(int argc, char **argv);
 int bb_cmd_cache(int argc, char **argv);
 int bb_cmd_pki(int argc, char **argv);
 int bb_cmd_cert(int argc, char **argv);
+int bb_cmd_import(int argc, char **argv);
 
 #endif

@@ -68,6 +68,8 @@ static void reload(struct bb_serve *s)
 		rc = bb_serve_dhcp_reload(s, next);
 	if (!rc)
 		rc = bb_serve_cert_reload(s, next);
+	if (!rc)
+		rc = bb_serve_inventory_reload(s, next);
 	if (rc) {
 		bb_err("reload failed (%s); services that had not switched "
 		       "keep the previous configuration",
@@ -115,7 +117,9 @@ static int start_all(struct bb_serve *s)
 		return rc;
 	if ((rc = bb_serve_dhcp_start(s)))
 		return rc;
-	return bb_serve_cert_start(s);
+	if ((rc = bb_serve_cert_start(s)))
+		return rc;
+	return bb_serve_inventory_start(s);
 }
 
 /* Made before the privilege drop, so that it is the appliance user's. */
@@ -136,6 +140,7 @@ static int api_token(const struct bb_config *cfg)
 
 static void stop_all(struct bb_serve *s)
 {
+	bb_serve_inventory_stop(s);
 	bb_serve_cert_stop(s);
 	bb_serve_handoff_stop(s);
 	bb_serve_cache_stop(s);

@@ -25,6 +25,7 @@ static const struct {
 	{ "talos", bb_cfg_talos },
 	{ "pki", bb_cfg_pki },
 	{ "handoff", bb_cfg_handoff },
+	{ "inventory", bb_cfg_inventory },
 };
 
 #define NSECTIONS (sizeof(sections) / sizeof(sections[0]))
@@ -99,6 +100,9 @@ static void walk(struct bb_cfg_ctx *c, yaml_node_t *root)
 	}
 }
 
+/* per thread: the inventory thread validates while the loop may reload */
+static _Thread_local const char *inventory_override;
+
 int bb_config_parse(const char *name, const char *buf, size_t len, FILE *errs,
 		    struct bb_config **out)
 {
@@ -143,6 +147,12 @@ int bb_config_parse(const char *name, const char *buf, size_t len, FILE *errs,
 		return BB_EINVAL;
 	}
 	defaults(cfg, a);
+	if (inventory_override)
+		cfg->inventory.file = inventory_override;
+	if (cfg->inventory.enabled && bb_cfg_inventory_merge(&c)) {
+		bb_arena_free(a);
+		return BB_EINVAL;
+	}
 	*out = cfg;
 	return 0;
 }
@@ -179,6 +189,17 @@ int bb_config_load(const char *path, FILE *errs, struct bb_config **out)
 	fclose(f);
 	rc = bb_config_parse(path, buf, len, errs, out);
 	free(buf);
+	return rc;
+}
+
+int bb_config_load_inventory(const char *path, const char *inventory,
+			      FILE *errs, struct bb_config **out)
+{
+	int rc;
+
+	inventory_override = inventory;
+	rc = bb_config_load(path, errs, out);
+	inventory_override = NULL;
 	return rc;
 }
 

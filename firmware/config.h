@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "dhcp/dhcp_server.h"
+
 #define BB_CFG_MAX_SERVERS 8
 
 struct bb_cfg_pos {
@@ -47,6 +49,8 @@ struct bb_cfg_subnet {
 	size_t nntp;
 	char *domain;        /* NULL: none */
 	uint32_t lease_time; /* 0: dhcp.lease_time */
+	struct bb_dhcp_option *options; /* dhcp.subnets[].options */
+	size_t noptions;
 	struct bb_cfg_pos pos;
 };
 
@@ -123,6 +127,8 @@ struct bb_cfg_machine {
 	char *domain; /* NULL: the subnet's */
 	struct bb_kv *metadata; /* labels selectors may match */
 	size_t nmetadata;
+	struct bb_dhcp_option *options; /* machines[].options */
+	size_t noptions;
 	struct bb_cfg_pos pos;
 };
 
@@ -177,6 +183,16 @@ struct bb_cfg_handoff {
 
 struct bb_arena;
 
+/* inventory: machines from an external source, refreshed by serve into
+ * <state_dir>/inventory/netbox.yaml and merged after machines: (whose
+ * entries win on a clash). */
+struct bb_cfg_inventory {
+	bool enabled;
+	char *endpoint, *token_file, *site, *role, *ca_bundle;
+	uint32_t interval; /* seconds, default 10 min */
+	const char *file;  /* the last good copy */
+};
+
 struct bb_config {
 	char *path;
 	struct bb_cfg_appliance appliance;
@@ -189,6 +205,7 @@ struct bb_config {
 	struct bb_cfg_talos talos;
 	struct bb_cfg_pki pki;
 	struct bb_cfg_handoff handoff;
+	struct bb_cfg_inventory inventory;
 	struct bb_arena *arena;
 };
 
@@ -196,6 +213,10 @@ struct bb_config {
  * errs as "file:line:col: key.path: message" and returns a negative BB_E*
  * with *out NULL; otherwise 0 and a config to free with bb_config_free(). */
 int bb_config_load(const char *path, FILE *errs, struct bb_config **out);
+/* The same with another inventory file merged in: serve checks a new
+ * NetBox copy this way before it replaces the last good one. */
+int bb_config_load_inventory(const char *path, const char *inventory,
+			      FILE *errs, struct bb_config **out);
 /* The same from bytes in memory; name is used in messages. */
 int bb_config_parse(const char *name, const char *buf, size_t len, FILE *errs,
 		    struct bb_config **out);

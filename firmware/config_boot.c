@@ -150,6 +150,7 @@ static const struct bb_cfg_field machine_fields[] = {
 	BB_F(struct bb_cfg_machine, "arch", BB_T_STR, arch),
 	BB_F(struct bb_cfg_machine, "domain", BB_T_STR, domain),
 	BB_FL(struct bb_cfg_machine, "metadata", BB_T_KV, metadata, nmetadata),
+	BB_FN("options", bb_cfg_machine_options, false),
 	{ 0 },
 };
 
@@ -202,6 +203,58 @@ static void check_machine(struct bb_cfg_ctx *c, yaml_node_t *e,
 				     bb_cfg_path_key(fpath, sizeof(fpath), path,
 						     "ip"),
 				     "duplicate IP (machines[%zu])", j);
+	}
+}
+
+static bool clashes(const struct bb_config *cfg, size_t upto,
+		    const struct bb_cfg_machine *m, size_t *with)
+{
+	size_t j;
+
+	for (j = 0; j < upto; j++) {
+		const struct bb_cfg_machine *o = &cfg->machines[j];
+
+		if ((m->name && o->name && !strcmp(m->name, o->name)) ||
+		    !memcmp(m->mac, o->mac, 6) || (m->ip && m->ip == o->ip)) {
+			*with = j;
+			return true;
+		}
+	}
+	return false;
+}
+
+void bb_cfg_machines_append(struct bb_cfg_ctx *c, yaml_node_t *n)
+{
+	struct bb_config *cfg = c->cfg;
+	yaml_node_item_t *it;
+	size_t cnt = bb_cfg_items(c, n, "machines", &it), i, base = cfg->nmachines;
+	struct bb_cfg_machine *all;
+	char ipath[64];
+
+	all = bb_arena_alloc(c->arena, (base + cnt + 1) * sizeof(*all));
+	if (base)
+		memcpy(all, cfg->machines, base * sizeof(*all));
+	cfg->machines = all;
+	for (i = 0; i < cnt; i++) {
+		yaml_node_t *e = yaml_document_get_node(c->doc, it[i]);
+		struct bb_cfg_machine *m = &all[cfg->nmachines];
+		int errs = c->nerr;
+		size_t with;
+
+		bb_cfg_path_idx(ipath, sizeof(ipath), "machines", i);
+		m->pos = bb_cfg_pos_of(e);
+		bb_cfg_walk(c, e, ipath, machine_fields, m);
+		if (c->nerr == errs && clashes(cfg, base, m, &with)) {
+			fprintf(c->errs,
+				"%s:%d:%d: %s: skipped: machines[%zu] (%s) of "
+				"%s has its name, MAC or IP\n",
+				c->file, m->pos.line, m->pos.col, ipath, with,
+				cfg->machines[with].name, cfg->path);
+			memset(m, 0, sizeof(*m));
+			continue;
+		}
+		cfg->nmachines++;
+		check_machine(c, e, ipath, cfg->nmachines - 1);
 	}
 }
 

@@ -92,6 +92,7 @@ static const struct bb_cfg_field subnet_fields[] = {
 	BB_FL(struct bb_cfg_subnet, "ntp", BB_T_IPLIST, ntp, nntp),
 	BB_F(struct bb_cfg_subnet, "domain", BB_T_STR, domain),
 	BB_FD(struct bb_cfg_subnet, "lease_time", lease_time, 60, 0x7fffffff),
+	BB_FN("options", bb_cfg_subnet_options, false),
 	{ 0 },
 };
 

@@ -62,6 +62,8 @@ int bb_dhcp_conf_build(const struct bb_config *cfg, bool standdown,
 		t->nntp = s->nntp;
 		t->domain = s->domain;
 		t->lease_time = s->lease_time;
+		t->options = s->options;
+		t->noptions = s->noptions;
 		if (standdown && cfg->handoff.enabled &&
 		    handed_over(&cfg->handoff, s))
 			t->standdown = cfg->handoff.standdown &&
@@ -77,6 +79,8 @@ int bb_dhcp_conf_build(const struct bb_config *cfg, bool standdown,
 		o->hosts[i].ip = m->ip;
 		o->hosts[i].hostname = m->name;
 		o->hosts[i].domain = m->domain;
+		o->hosts[i].options = m->options;
+		o->hosts[i].noptions = m->noptions;
 	}
 	o->c.server_id = cfg->appliance.address;
 	o->c.lease_time = d->lease_time;

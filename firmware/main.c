@@ -13,6 +13,7 @@ static const struct bb_cmd cmds[] = {
 	{ "cache", bb_cmd_cache, "the Talos artifact cache: fetch|list|verify" },
 	{ "pki", bb_cmd_pki, "pki init: root + intermediate CA" },
 	{ "cert", bb_cmd_cert, "cert request|renew: cfssl client" },
+	{ "import", bb_cmd_import, "import kea|kea-leases|netbox: from the runbook" },
 };
 
 static void usage(FILE *f)

@@ -28,6 +28,7 @@ struct bb_serve {
 	struct bb_boot *boot;   /* the boot service (matchbox stand-in) */
 	struct bb_serve_handoff *handoff;
 	struct bb_serve_cache *cache; /* the Talos artifact cache */
+	struct bb_serve_inventory *inventory; /* inventory.netbox refresher */
 	bool dhcp_standdown;    /* the hand-off's stand-down is in force */
 	bool states_dirty;      /* machine states to write at idle */
 	int64_t started;        /* wall clock */
@@ -54,6 +55,12 @@ void bb_serve_http_stop(struct bb_serve *s);
 
 /* Certificate renewal: a child `bootbox cert renew` when due, with
  * backoff while the PKI is unreachable. */
+/* inventory.netbox: a thread refreshing the NetBox copy, reloading when
+ * it changed (serve_inventory.c). */
+int bb_serve_inventory_start(struct bb_serve *s);
+int bb_serve_inventory_reload(struct bb_serve *s, const struct bb_config *next);
+void bb_serve_inventory_stop(struct bb_serve *s);
+
 int bb_serve_cert_start(struct bb_serve *s);
 int bb_serve_cert_reload(struct bb_serve *s, const struct bb_config *next);
 void bb_serve_cert_stop(struct bb_serve *s);

@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -233,16 +234,23 @@ static int exchange(struct conn *c, const struct bb_http_req *r,
 	struct bb_buf head = {0}, in = {0};
 	int rc;
 
+	const char *method = r->method ? r->method : "POST";
+	bool body = strcmp(method, "GET") && strcmp(method, "HEAD");
+
 	bb_buf_printf(&head,
-		      "POST %s HTTP/1.1\r\nHost: %s:%u\r\n"
+		      "%s %s HTTP/1.1\r\nHost: %s:%u\r\n"
 		      "User-Agent: bootbox\r\nAccept: application/json\r\n"
-		      "Content-Type: application/json\r\n"
-		      "Content-Length: %zu\r\nConnection: close\r\n\r\n",
-		      c->url.path, c->url.host, c->url.port, r->len);
+		      "%s%s",
+		      method, c->url.path, c->url.host, c->url.port,
+		      body ? "Content-Type: application/json\r\n" : "",
+		      r->headers ? r->headers : "");
+	if (body)
+		bb_buf_printf(&head, "Content-Length: %zu\r\n", r->len);
+	bb_buf_puts(&head, "Connection: close\r\n\r\n");
 	if (head.err)
 		rc = BB_ENOMEM;
 	else if (!(rc = send_all(c, head.p, head.len)) &&
-		 !(rc = send_all(c, r->body, r->len)) &&
+		 !(rc = body ? send_all(c, r->body, r->len) : 0) &&
 		 !(rc = recv_all(c, &in,
 				 (r->max_reply ? r->max_reply : 1u << 20) +
 				     16384)))

@@ -1,5 +1,5 @@
-/* A small blocking HTTP(S) client for the command line (the cfssl client):
- * one POST, one reply, Connection: close. Every connect, read and write is
+/* A small blocking HTTP(S) client for the command line (the cfssl client,
+ * inventory imports): one request, one reply, Connection: close. Every connect, read and write is
  * bounded by a timeout; https verifies the server against the given CA
  * bundle only (never the system store: a PKI is trusted through its own
  * bundle), IP hosts through their IP SANs. Not for the event loop:
@@ -15,6 +15,8 @@
 struct bb_http_req {
 	const char *url;       /* http:// or https:// */
 	const char *ca_bundle; /* PEM file; required for https */
+	const char *method;  /* NULL: POST */
+	const char *headers; /* extra header lines, each ending in \r\n */
 	const char *body;
 	size_t len;
 	uint32_t timeout_ms; /* per connect / read / write; 0: 10 s */
@@ -33,5 +35,7 @@ struct bb_http_resp {
  * BB_ETOOBIG. */
 int bb_http_post(const struct bb_http_req *r, struct bb_http_resp *out,
 		 char *msg, size_t cap);
+/* The same exchange; r->method names the method (a GET sends no body). */
+#define bb_http_request bb_http_post
 
 #endif

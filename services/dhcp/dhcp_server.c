@@ -82,8 +82,10 @@ static void copy_config(struct bump *b, const struct bb_dhcp_config *in,
 		const void *dns = BUMP_COPY(b, s->dns, s->ndns);
 		const void *ntp = BUMP_COPY(b, s->ntp, s->nntp);
 		const char *dom = bump_str(b, s->domain);
+		const void *opts = BUMP_COPY(b, s->options, s->noptions);
 
 		if (subs) {
+			subs[i].options = opts;
 			subs[i].pools = pools;
 			subs[i].dns = dns;
 			subs[i].ntp = ntp;
@@ -93,8 +95,11 @@ static void copy_config(struct bump *b, const struct bb_dhcp_config *in,
 	for (i = 0; i < in->nhosts; i++) {
 		const char *hn = bump_str(b, in->hosts[i].hostname);
 		const char *dom = bump_str(b, in->hosts[i].domain);
+		const void *opts = BUMP_COPY(b, in->hosts[i].options,
+					     in->hosts[i].noptions);
 
 		if (hosts) {
+			hosts[i].options = opts;
 			hosts[i].hostname = hn;
 			hosts[i].domain = dom;
 		}
@@ -348,6 +353,35 @@ static bool wanted(const struct bb_dhcp_msg *m, uint8_t code)
 	return false;
 }
 
+static bool has_code(const struct bb_dhcp_option *o, size_t n, uint8_t code)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (o[i].code == code)
+			return true;
+	return false;
+}
+
+/* The machine's own options, then the subnet's that it does not override. */
+static void put_operator_opts(struct bb_wr *w, const struct bb_dhcp_msg *m,
+			      const struct reply *r)
+{
+	const struct bb_dhcp_option *ho = r->host ? r->host->options : NULL;
+	size_t hn = r->host ? r->host->noptions : 0, i;
+
+	for (i = 0; i < hn; i++)
+		if (ho[i].always_send || wanted(m, ho[i].code))
+			bb_dhcp_put(w, ho[i].code, ho[i].data, ho[i].len);
+	for (i = 0; i < r->sub->noptions; i++) {
+		const struct bb_dhcp_option *o = &r->sub->options[i];
+
+		if ((o->always_send || wanted(m, o->code)) &&
+		    !has_code(ho, hn, o->code))
+			bb_dhcp_put(w, o->code, o->data, o->len);
+	}
+}
+
 static void put_config_opts(struct bb_wr *w, const struct bb_dhcp_msg *m,
 			    const struct reply *r)
 {
@@ -371,6 +405,7 @@ static void put_config_opts(struct bb_wr *w, const struct bb_dhcp_msg *m,
 		bb_dhcp_put_u32(w, BB_OPT_BROADCAST, s->net | ~mask);
 	if (s->nntp && wanted(m, BB_OPT_NTP))
 		bb_dhcp_put_ips(w, BB_OPT_NTP, s->ntp, s->nntp);
+	put_operator_opts(w, m, r);
 }
 
 static void put_boot_opts(struct bb_wr *w, const struct bb_dhcp_server *srv,

@@ -33,6 +33,15 @@ enum bb_dhcp_standdown {
 	BB_STANDDOWN_STOP,
 };
 
+/* An operator's option (dhcp.options), already encoded: sent when the
+ * client asks for it (option 55) or always_send is set, as kea does. */
+struct bb_dhcp_option {
+	uint8_t code;
+	bool always_send;
+	uint8_t len;
+	uint8_t data[255];
+};
+
 struct bb_dhcp_subnet {
 	uint32_t net;
 	uint8_t prefix;
@@ -46,6 +55,8 @@ struct bb_dhcp_subnet {
 	const char *domain;  /* NULL: none */
 	uint32_t lease_time; /* seconds; 0: config->lease_time */
 	enum bb_dhcp_standdown standdown;
+	const struct bb_dhcp_option *options;
+	size_t noptions;
 };
 
 /* A reservation from the machine inventory. */
@@ -54,6 +65,8 @@ struct bb_dhcp_host {
 	uint32_t ip;          /* 0: known machine, address from the pool */
 	const char *hostname; /* option 12; NULL: none */
 	const char *domain;   /* option 15; NULL: the subnet's */
+	const struct bb_dhcp_option *options; /* before the subnet's */
+	size_t noptions;
 };
 
 struct bb_dhcp_boot {

@@ -11,12 +11,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const struct bb_dhcp_pool pools[] = { { 0xc0a80264, 0xc0a80266 } };
 static const struct bb_dhcp_pool pools2[] = { { 0x0a090010, 0x0a090011 } };
 static const uint32_t dns[] = { 0xc0a80202 };
+static const struct bb_dhcp_option sub_opts[] = {
+	{ 7, false, 4, { 0xc0, 0xa8, 2, 2 } },
+	{ 224, true, 255, { 0 } },
+};
+static const struct bb_dhcp_option host_opts[] = { { 7, false, 1, { 1 } } };
 static const struct bb_dhcp_subnet subs[] = {
-	{ 0xc0a80200, 24, pools, 1, 0xc0a80201, dns, 1, dns, 1, "lan", 0, BB_STANDDOWN_NONE },
-	{ 0x0a090000, 24, pools2, 1, 0, NULL, 0, NULL, 0, NULL, 60, BB_STANDDOWN_RENEWALS },
+	{ 0xc0a80200, 24, pools, 1, 0xc0a80201, dns, 1, dns, 1, "lan", 0, BB_STANDDOWN_NONE, sub_opts, 2 },
+	{ 0x0a090000, 24, pools2, 1, 0, NULL, 0, NULL, 0, NULL, 60, BB_STANDDOWN_RENEWALS, NULL, 0 },
 };
 static const struct bb_dhcp_host hosts[] = {
-	{ { 0x52, 0x54, 0, 0x12, 0x34, 0x56 }, 0xc0a80265, "management", "x" },
+	{ { 0x52, 0x54, 0, 0x12, 0x34, 0x56 }, 0xc0a80265, "management", "x", host_opts, 1 },
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

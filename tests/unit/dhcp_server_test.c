@@ -16,11 +16,11 @@ static const struct bb_dhcp_pool pools1[] = { { IP(192, 168, 2, 100), IP(192, 16
 static const struct bb_dhcp_pool pools2[] = { { IP(10, 9, 0, 10), IP(10, 9, 0, 20) } };
 static const uint32_t dns[] = { SRV };
 static struct bb_dhcp_subnet subnets[] = {
-	{ IP(192, 168, 2, 0), 24, pools1, 1, IP(192, 168, 2, 1), dns, 1, dns, 1, "ring0.lan", 0, BB_STANDDOWN_NONE },
-	{ IP(10, 9, 0, 0), 24, pools2, 1, IP(10, 9, 0, 1), dns, 1, NULL, 0, NULL, 600, BB_STANDDOWN_NONE },
+	{ IP(192, 168, 2, 0), 24, pools1, 1, IP(192, 168, 2, 1), dns, 1, dns, 1, "ring0.lan", 0, BB_STANDDOWN_NONE, NULL, 0 },
+	{ IP(10, 9, 0, 0), 24, pools2, 1, IP(10, 9, 0, 1), dns, 1, NULL, 0, NULL, 600, BB_STANDDOWN_NONE, NULL, 0 },
 };
 static struct bb_dhcp_host hosts[] = {
-	{ { 0x52, 0x54, 0, 0x12, 0x34, 0x56 }, IP(192, 168, 2, 101), "management", NULL },
+	{ { 0x52, 0x54, 0, 0x12, 0x34, 0x56 }, IP(192, 168, 2, 101), "management", NULL, NULL, 0 },
 };
 
 static struct bb_dhcp_config config(void)

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Boot storm: a rack powering on at once. tests/tools/storm plays N
+# machines (N = 200 and 1000, BENCH_STORM_N) that all start within one
+# second and each do DHCP (through a relay address), GET /boot.ipxe,
+# GET /ipxe?mac=..., then a 32 MiB kernel and a 32 MiB initrd
+# (BENCH_STORM_MIB each), against bootbox and against the anchor stack the
+# runbook used: kea-dhcp4 (memfile) + nginx (one worker, sendfile) serving
+# the very scripts bootbox renders as static files. Prints DHCP and script
+# latency percentiles, failures, throughput, bootbox's peak RSS, ratios.
+set -u
+. "$(dirname "$0")/lib_bench.sh"
+need_cmds kea-dhcp4 nginx
+[ -x "$BUILD/tools/storm" ] || make -s BUILD="$BUILD" "$BUILD/tools/storm" >/dev/null || exit 1
+NS_LIST_N=${BENCH_STORM_N:-200 1000}
+MIB=${BENCH_STORM_MIB:-32}
+S=bbss-$$ C=bbsc-$$
+ns_add "$S"; ns_add "$C"
+ns_link "$S" srv0 "$C" cli0
+ns_addr "$S" srv0 10.13.0.2/16
+ns_addr "$C" cli0 10.13.0.5/16
+D=$NS_TMP
+chmod 755 "$D"
+mkdir -p "$D/www/assets" "$D/logs" "$D/kea-run"
+head -c $((MIB << 20)) /dev/urandom > "$D/www/assets/kernel"
+head -c $((MIB << 20)) /dev/urandom > "$D/www/assets/initrd"
+ulimit -n "$(ulimit -Hn)" 2>/dev/null
+bb_config() { # state dir
+	cat <<YAML
+appliance: {name: storm, interface: srv0, address: 10.13.0.2, state_dir: $1}
+dhcp:
+  lease_time: 1h
+  subnets:
+    - subnet: 10.13.0.0/16
+      pools: [10.13.16.0-10.13.31.255]
+      router: 10.13.0.1
+http: {listen: 10.13.0.2:8080, max_connections: 4096}
+boot:
+  assets_dir: $D/www/assets
+  profiles:
+    - id: node
+      kernel: /assets/kernel
+      initrd: [/assets/initrd]
+      args: [console=ttyS0]
+  groups:
+    - {id: all, profile: node}
+YAML
+}
+cat > "$D/nginx.conf" <<NGX
+daemon off;
+worker_processes 1;
+pid $D/nginx.pid;
+error_log $D/logs/error.log;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  tcp_nodelay on;
+  keepalive_timeout 60s;
+  default_type application/octet-stream;
+  server {
+    listen 10.13.0.2:8080;
+    root $D/www;
+    location = /ipxe { default_type text/plain; }
+    location = /boot.ipxe { default_type text/plain; }
+  }
+}
+NGX
+kea_config() { # lease file
+	cat <<JSON
+{"Dhcp4": {"valid-lifetime": 3600,
+ "interfaces-config": {"interfaces": ["srv0"], "dhcp-socket-type": "udp"},
+ "lease-database": {"type": "memfile", "persist": true, "name": "$1", "lfc-interval": 0},
+ "subnet4": [{"subnet": "10.13.0.0/16", "id": 1, "pools": [{"pool": "10.13.16.0 - 10.13.31.255"}],
+   "option-data": [{"name": "routers", "data": "10.13.0.1"}]}],
+ "client-classes": [{"name": "XClient_iPXE", "test": "substring(option[77].hex,0,4) == 'iPXE'",
+   "boot-file-name": "http://10.13.0.2:8080/boot.ipxe"}],
+ "loggers": [{"name": "kea-dhcp4", "output_options": [{"output": "$D/logs/kea.log"}], "severity": "WARN"}]}}
+JSON
+}
+inc() { ip netns exec "$C" "$@"; }
+up() { # wait for HTTP
+	local i
+	for i in $(seq 100); do
+		inc curl -sf -o /dev/null --max-time 1 "http://10.13.0.2:8080/boot.ipxe" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+declare -A R
+run_bootbox() { # n run
+	bb_config "$D/bb-$2" > "$D/bb-$2.yaml"
+	bg "$S" "$D/bb-$2.log" env BOOTBOX_LOG=warn BOOTBOX_NO_ACCESS_LOG=1 "$BB" serve -c "$D/bb-$2.yaml"
+	local pid=$BG_PID
+	up || { echo "bootbox did not answer"; tail -5 "$D/bb-$2.log"; return; }
+	# the anchor serves the very scripts bootbox renders
+	inc curl -sf -o "$D/www/boot.ipxe" http://10.13.0.2:8080/boot.ipxe
+	inc curl -sf -o "$D/www/ipxe" "http://10.13.0.2:8080/ipxe?mac=02:0b:00:00:00:01"
+	R[bootbox,$1]=$(inc "$BUILD/tools/storm" -s 10.13.0.2 -g 10.13.0.5 -n "$1" -m "$2" -t 300)
+	R[bootbox-rss,$1]=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
+	kill "$pid"; wait "$pid" 2>/dev/null
+}
+run_anchor() { # n run
+	kea_config "$D/kea-$2.leases" > "$D/kea-$2.conf"
+	KEA_PIDFILE_DIR=$D/kea-run KEA_LOCKFILE_DIR=$D/kea-run bg "$S" "$D/kea-$2.out" kea-dhcp4 -c "$D/kea-$2.conf"
+	local kpid=$BG_PID
+	bg "$S" "$D/nginx-$2.log" nginx -p "$D" -c "$D/nginx.conf"
+	local npid=$BG_PID
+	up || { echo "nginx did not answer"; return; }
+	sleep 1 # kea opens its sockets
+	R[anchor,$1]=$(inc "$BUILD/tools/storm" -s 10.13.0.2 -g 10.13.0.5 -n "$1" -m "$2" -t 300)
+	kill "$kpid" "$npid"; wait "$kpid" "$npid" 2>/dev/null
+}
+field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+k=10
+for n in $NS_LIST_N; do
+	run_bootbox "$n" $k; k=$((k + 1))
+	run_anchor "$n" $k; k=$((k + 1))
+done
+echo "Boot storm: N machines within 1 s, each DHCP + /boot.ipxe + /ipxe + ${MIB} MiB kernel + ${MIB} MiB initrd"
+printf '%-8s %5s %6s %9s %9s %9s %10s %10s %9s %9s\n' stack N failed dhcp_p50 dhcp_p99 dhcp_max script_p50 script_p99 MiB/s RSS_KiB
+for n in $NS_LIST_N; do
+	for s in bootbox anchor; do
+		l=${R[$s,$n]:-}
+		printf '%-8s %5s %6s %9s %9s %9s %10s %10s %9s %9s\n' "$s" "$n" "$(field "$l" failed)" \
+			"$(field "$l" dhcp_p50_ms)" "$(field "$l" dhcp_p99_ms)" "$(field "$l" dhcp_max_ms)" \
+			"$(field "$l" script_p50_ms)" "$(field "$l" script_p99_ms)" "$(field "$l" MiBps)" \
+			"$([ $s = bootbox ] && echo "${R[bootbox-rss,$n]:-?}" || echo -)"
+	done
+	a=$(field "${R[bootbox,$n]:-}" MiBps) b=$(field "${R[anchor,$n]:-}" MiBps)
+	echo "ratio bootbox/anchor N=$n: throughput $(awk -v a="${a:-0}" -v b="${b:-0}" 'BEGIN {printf "%.2fx", (b > 0 ? a / b : 0)}')" \
+		"(target >= 1.0); targets at N=1000: 0 failed, dhcp p99 < 10 ms, script p99 < 20 ms"
+done
