@@ -83,6 +83,8 @@ int bb_dhcp_conf_build(const struct bb_config *cfg, bool standdown,
 	o->c.decline_time = d->decline_time;
 	o->c.offer_time = 60;
 	o->c.known_only = d->known_only;
+	o->c.match_client_id = d->match_client_id;
+	o->c.rate_limit = d->rate_limit;
 	o->c.subnets = o->subnets;
 	o->c.nsubnets = d->nsubnets;
 	o->c.hosts = o->hosts;
