@@ -721,6 +721,7 @@ int bb_dhcp_server_input(struct bb_dhcp_server *srv,
 	/* ids over 64 bytes are cut: they still identify the client */
 	c.key.cid_len = c.key.cid ? (cid_len > 64 ? 64 : cid_len) : 0;
 	tx->rx_type = m->msg_type;
+	memcpy(tx->chaddr, m->chaddr, 6);
 	if ((m->msg_type == BB_DHCPDISCOVER || m->msg_type == BB_DHCPDECLINE) &&
 	    !bb_dhcp_rl_take(&srv->rl, m->chaddr, rx->now, srv->cfg.rate_limit))
 		return ignore(&c, BB_IGN_RATE_LIMITED, 0);

@@ -447,6 +447,7 @@ static void test_reserved_in_use(void)
 	CHECK_EQ(send_req(srv, &r), 0);
 	CHECK_EQ(tx.ignore, BB_IGN_IN_USE);
 	CHECK_EQ(tx.ign_ip, IP(192, 168, 2, 10));
+	CHECK(!memcmp(tx.chaddr, OTHER, 6));
 	CHECK_EQ(bb_dhcp_server_stats(srv)->ignored_by[BB_IGN_IN_USE], 1);
 	bb_dhcp_server_free(srv);
 }
