@@ -446,7 +446,7 @@ static int build(struct bb_dhcp_server *srv, const struct bb_dhcp_msg *m,
 /* RFC 2131 4.1, "the server sends": relay, then ciaddr, then broadcast
  * flag or a client without an address (to its hardware address). */
 static void route(const struct bb_dhcp_msg *m, uint8_t type, uint32_t yiaddr,
-		  struct bb_dhcp_tx *tx)
+		  bool ciaddr_ours, struct bb_dhcp_tx *tx)
 {
 	memcpy(tx->chaddr, m->chaddr, 6);
 	tx->msg_type = type;
@@ -455,7 +455,9 @@ static void route(const struct bb_dhcp_msg *m, uint8_t type, uint32_t yiaddr,
 		tx->dest = BB_DHCP_TX_UNICAST;
 		tx->dst_ip = m->giaddr;
 		tx->dst_port = BB_DHCP_SERVER_PORT;
-	} else if (m->ciaddr && type != BB_DHCPNAK) {
+	} else if (m->ciaddr && type != BB_DHCPNAK && ciaddr_ours) {
+		/* only to a host of our subnets: a ciaddr of anywhere else
+		 * would make us a reflector */
 		tx->dest = BB_DHCP_TX_UNICAST;
 		tx->dst_ip = m->ciaddr;
 		tx->dst_port = BB_DHCP_CLIENT_PORT;
@@ -504,6 +506,7 @@ static uint32_t lease_time(const struct ctx *c)
 static int reply(struct ctx *c, uint8_t type, uint32_t yiaddr)
 {
 	struct reply r = {type, yiaddr, c->sub, c->host, lease_time(c), {0}};
+	size_t idx;
 	int n;
 
 	if (type != BB_DHCPNAK)
@@ -511,7 +514,8 @@ static int reply(struct ctx *c, uint8_t type, uint32_t yiaddr)
 	n = build(c->srv, c->m, &r, c->out, c->cap);
 	if (n < 0)
 		return n;
-	route(c->m, type, yiaddr, c->tx);
+	route(c->m, type, yiaddr, subnet_of(c->srv, c->m->ciaddr, &idx) != NULL,
+	      c->tx);
 	if (type == BB_DHCPOFFER)
 		c->srv->st.offer++;
 	else if (type == BB_DHCPACK)
