@@ -10,6 +10,7 @@
 #include "dhcp/dhcp_journal.h"
 #include "dhcp/dhcp_lease.h"
 #include "dhcp/dhcp_ratelimit.h"
+#include "dhcp/dhcp_reply.h"
 #include "dhcp/dhcp_server.h"
 #include "dhcp/dhcp_wire.h"
 
@@ -312,137 +313,6 @@ static uint32_t allocate(struct bb_dhcp_server *srv, size_t sidx,
 
 /* --- replies --- */
 
-struct reply {
-	uint8_t type;
-	uint32_t yiaddr;
-	const struct bb_dhcp_subnet *sub;
-	const struct bb_dhcp_host *host;
-	uint32_t lease_time;
-	struct bb_boot_choice boot;
-};
-
-/* RFC 2132 9.8: send what the client asked for; without a list, all. */
-static bool wanted(const struct bb_dhcp_msg *m, uint8_t code)
-{
-	size_t len, i;
-	const uint8_t *prl = bb_dhcp_get(m, BB_OPT_PRL, &len);
-
-	if (!prl)
-		return true;
-	for (i = 0; i < len; i++)
-		if (prl[i] == code)
-			return true;
-	return false;
-}
-
-static void put_config_opts(struct bb_wr *w, const struct bb_dhcp_msg *m,
-			    const struct reply *r)
-{
-	const struct bb_dhcp_subnet *s = r->sub;
-	const char *domain =
-	    r->host && r->host->domain ? r->host->domain : s->domain;
-	uint32_t mask = bb_prefix_mask(s->prefix);
-
-	bb_dhcp_put_u32(w, BB_OPT_SUBNET_MASK, mask);
-	if (s->router && wanted(m, BB_OPT_ROUTER))
-		bb_dhcp_put_u32(w, BB_OPT_ROUTER, s->router);
-	if (s->ndns && wanted(m, BB_OPT_DNS))
-		bb_dhcp_put_ips(w, BB_OPT_DNS, s->dns, s->ndns);
-	/* a reserved machine always learns its name: iPXE's ${hostname}
-	 * selects its profile, whether or not it asked */
-	if (r->host && r->host->hostname)
-		bb_dhcp_put_str(w, BB_OPT_HOSTNAME, r->host->hostname);
-	if (domain && (wanted(m, BB_OPT_DOMAIN) || r->host))
-		bb_dhcp_put_str(w, BB_OPT_DOMAIN, domain);
-	if (wanted(m, BB_OPT_BROADCAST))
-		bb_dhcp_put_u32(w, BB_OPT_BROADCAST, s->net | ~mask);
-	if (s->nntp && wanted(m, BB_OPT_NTP))
-		bb_dhcp_put_ips(w, BB_OPT_NTP, s->ntp, s->nntp);
-}
-
-static void put_boot_opts(struct bb_wr *w, const struct bb_dhcp_server *srv,
-			  const struct reply *r)
-{
-	char ip[16];
-
-	if (r->boot.vendor_http)
-		bb_dhcp_put_str(w, BB_OPT_VENDOR_CLASS, "HTTPClient");
-	else if (r->boot.vendor_pxe)
-		bb_dhcp_put_str(w, BB_OPT_VENDOR_CLASS, "PXEClient");
-	/* PXE spec 2.1: discovery control 8 = "take the boot file from this
-	 * offer"; without option 43 EDK2 files the offer as BINL and asks a
-	 * boot server on port 4011 instead */
-	if (r->boot.vendor_pxe && r->boot.kind == BB_BOOT_TFTP)
-		bb_dhcp_put(w, BB_OPT_VENDOR_OPTS, "\x06\x01\x08\xff", 4);
-	if (r->boot.kind == BB_BOOT_TFTP)
-		bb_dhcp_put_str(w, BB_OPT_TFTP_SERVER,
-				bb_fmt_ipv4(srv->cfg.boot.next_server, ip));
-	if (r->boot.kind != BB_BOOT_NONE)
-		bb_dhcp_put_str(w, BB_OPT_BOOTFILE, r->boot.file);
-}
-
-/* RFC 6842: the client identifier comes back as sent, when it fits with
- * room left for the END option (an id of hundreds of bytes in a 548-byte
- * reply is dropped rather than the reply). */
-static void put_client_id(struct bb_wr *w, const struct bb_dhcp_msg *m,
-			  size_t reserve)
-{
-	size_t len;
-	const uint8_t *cid = bb_dhcp_get(m, BB_OPT_CLIENT_ID, &len);
-
-	if (cid && !w->err &&
-	    len + 2 * (len / 255 + 1) + reserve < w->cap - w->len)
-		bb_dhcp_put(w, BB_OPT_CLIENT_ID, cid, len);
-}
-
-/* Builds the reply into out[0..cap), capped by the client's option 57
- * clamped to [576, 1500] (never trust a smaller one: CVE-2007-5365). */
-static int build(struct bb_dhcp_server *srv, const struct bb_dhcp_msg *m,
-		 const struct reply *r, uint8_t *out, size_t cap)
-{
-	uint16_t maxsz = 576;
-	size_t len;
-	const uint8_t *relay;
-	struct bb_wr w;
-	bool tftp = r->boot.kind == BB_BOOT_TFTP;
-
-	if (!bb_dhcp_get_u16(m, BB_OPT_MAX_SIZE, &maxsz)) {
-		if (maxsz < 576)
-			maxsz = 576;
-		if (maxsz > BB_DHCP_MAX_PKT)
-			maxsz = BB_DHCP_MAX_PKT;
-	}
-	/* IP + UDP headers are part of the client's maximum */
-	if (cap > (size_t)maxsz - 28)
-		cap = (size_t)maxsz - 28;
-	w = bb_wr_init(out, cap);
-	bb_dhcp_put_header(&w, m, r->yiaddr,
-			   tftp ? srv->cfg.boot.next_server : 0,
-			   r->boot.kind != BB_BOOT_NONE ? r->boot.file : NULL);
-	/* RFC 2131 4.3.2: a NAK through a relay asks it to broadcast */
-	if (r->type == BB_DHCPNAK && m->giaddr && w.len >= 12)
-		out[10] |= 0x80;
-	bb_dhcp_put_u8(&w, BB_OPT_MSG_TYPE, r->type);
-	bb_dhcp_put_u32(&w, BB_OPT_SERVER_ID, srv->cfg.server_id);
-	if (r->type != BB_DHCPNAK) {
-		if (r->type != BB_DHCPACK || r->yiaddr) {
-			bb_dhcp_put_u32(&w, BB_OPT_LEASE_TIME, r->lease_time);
-			bb_dhcp_put_u32(&w, BB_OPT_T1, r->lease_time / 2);
-			bb_dhcp_put_u32(
-			    &w, BB_OPT_T2,
-			    (uint32_t)((uint64_t)r->lease_time * 7 / 8));
-		}
-		put_config_opts(&w, m, r);
-		put_boot_opts(&w, srv, r);
-	}
-	/* RFC 3046 2.2: the relay agent information comes back verbatim */
-	relay = m->giaddr ? bb_dhcp_get(m, BB_OPT_RELAY_INFO, &len) : NULL;
-	put_client_id(&w, m, relay ? len + 2 * (len / 255 + 1) : 0);
-	if (relay)
-		bb_dhcp_put(&w, BB_OPT_RELAY_INFO, relay, len);
-	return bb_dhcp_finish(&w);
-}
-
 /* RFC 2131 4.1, "the server sends": relay, then ciaddr, then broadcast
  * flag or a client without an address (to its hardware address). */
 static void route(const struct bb_dhcp_msg *m, uint8_t type, uint32_t yiaddr,
@@ -505,13 +375,17 @@ static uint32_t lease_time(const struct ctx *c)
 
 static int reply(struct ctx *c, uint8_t type, uint32_t yiaddr)
 {
-	struct reply r = {type, yiaddr, c->sub, c->host, lease_time(c), {0}};
+	struct bb_dhcp_reply r = {.type = type,
+				  .yiaddr = yiaddr,
+				  .sub = c->sub,
+				  .host = c->host,
+				  .lease_time = lease_time(c)};
 	size_t idx;
 	int n;
 
 	if (type != BB_DHCPNAK)
 		bb_dhcp_boot_choose(&c->srv->cfg.boot, c->m, &r.boot);
-	n = build(c->srv, c->m, &r, c->out, c->cap);
+	n = bb_dhcp_reply_build(&c->srv->cfg, c->m, &r, c->out, c->cap);
 	if (n < 0)
 		return n;
 	route(c->m, type, yiaddr, subnet_of(c->srv, c->m->ciaddr, &idx) != NULL,
