@@ -64,11 +64,11 @@ int bb_dhcp_conf_build(const struct bb_config *cfg, bool standdown,
 		t->lease_time = s->lease_time;
 		if (standdown && cfg->handoff.enabled &&
 		    handed_over(&cfg->handoff, s))
-			t->standdown = cfg->handoff.standdown &&
-						       !strcmp(cfg->handoff.standdown,
-							       "stop")
-					       ? BB_STANDDOWN_STOP
-					       : BB_STANDDOWN_RENEWALS;
+			t->standdown =
+			    cfg->handoff.standdown &&
+				    !strcmp(cfg->handoff.standdown, "stop")
+				? BB_STANDDOWN_STOP
+				: BB_STANDDOWN_RENEWALS;
 	}
 	for (i = 0; i < cfg->nmachines; i++) {
 		const struct bb_cfg_machine *m = &cfg->machines[i];

@@ -13,16 +13,18 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const struct bb_dhcp_pool pools[] = { { 0xc0a80264, 0xc0a80266 } };
-static const struct bb_dhcp_pool pools2[] = { { 0x0a090010, 0x0a090011 } };
-static const uint32_t dns[] = { 0xc0a80202 };
+static const struct bb_dhcp_pool pools[] = {{0xc0a80264, 0xc0a80266}};
+static const struct bb_dhcp_pool pools2[] = {{0x0a090010, 0x0a090011}};
+static const uint32_t dns[] = {0xc0a80202};
 static const struct bb_dhcp_subnet subs[] = {
-	{ 0xc0a80200, 24, pools, 1, 0xc0a80201, dns, 1, dns, 1, "lan", 0, BB_STANDDOWN_NONE },
-	{ 0x0a090000, 24, pools2, 1, 0, NULL, 0, NULL, 0, NULL, 60, BB_STANDDOWN_RENEWALS },
+    {0xc0a80200, 24, pools, 1, 0xc0a80201, dns, 1, dns, 1, "lan", 0,
+     BB_STANDDOWN_NONE},
+    {0x0a090000, 24, pools2, 1, 0, NULL, 0, NULL, 0, NULL, 60,
+     BB_STANDDOWN_RENEWALS},
 };
 static const struct bb_dhcp_host hosts[] = {
-	{ { 0x52, 0x54, 0, 0x12, 0x34, 0x56 }, 0xc0a80265, "management", "x" },
-	{ { 0x52, 0x54, 0, 0xbe, 0xef, 0x07 }, 0xc0a80207, "uefi1", NULL },
+    {{0x52, 0x54, 0, 0x12, 0x34, 0x56}, 0xc0a80265, "management", "x"},
+    {{0x52, 0x54, 0, 0xbe, 0xef, 0x07}, 0xc0a80207, "uefi1", NULL},
 };
 
 static bool ours(uint32_t ip)
@@ -48,13 +50,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t mode = size ? data[size - 1] : 0;
 	struct bb_dhcp_config c = {
-		.server_id = 0xc0a80202, .lease_time = 120, .decline_time = 30,
-		.offer_time = 5, .subnets = subs, .nsubnets = 2,
-		.hosts = hosts, .nhosts = 2,
-		.match_client_id = mode & 1, .known_only = (mode & 2) != 0,
-		.rate_limit = mode & 4 ? 3 : 0,
-		.boot = { 0xc0a80202, "undionly.kpxe", "ipxe.efi", "snponly.efi",
-			  "http://192.168.2.2:8080" },
+	    .server_id = 0xc0a80202,
+	    .lease_time = 120,
+	    .decline_time = 30,
+	    .offer_time = 5,
+	    .subnets = subs,
+	    .nsubnets = 2,
+	    .hosts = hosts,
+	    .nhosts = 2,
+	    .match_client_id = mode & 1,
+	    .known_only = (mode & 2) != 0,
+	    .rate_limit = mode & 4 ? 3 : 0,
+	    .boot = {0xc0a80202, "undionly.kpxe", "ipxe.efi", "snponly.efi",
+		     "http://192.168.2.2:8080"},
 	};
 	struct bb_dhcp_server *srv = bb_dhcp_server_new(&c), *b;
 	static uint8_t journal[1 << 16];
@@ -73,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		off += 2;
 		if (n > size - off)
 			n = size - off;
-		rx = (struct bb_dhcp_rx){ data + off, n, 0, 68, now };
+		rx = (struct bb_dhcp_rx){data + off, n, 0, 68, now};
 		r = bb_dhcp_server_input(srv, &rx, out, sizeof(out), &tx);
 		if (r >= 0)
 			check(&tx, r);
@@ -92,7 +100,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	b = bb_dhcp_server_new(&c);
 	if (b) {
-		if (bb_dhcp_server_replay(b, journal, jl, &good) < 0 || good != jl)
+		if (bb_dhcp_server_replay(b, journal, jl, &good) < 0 ||
+		    good != jl)
 			__builtin_trap(); /* our own records always replay */
 		bb_dhcp_server_replay(b, data, size, &good);
 		bb_dhcp_server_free(b);

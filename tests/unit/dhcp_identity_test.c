@@ -388,12 +388,12 @@ static void test_inform_reflection(void)
 	CHECK_EQ(tx.dst_ip, RELAY);
 	CHECK_EQ(tx.dst_port, 67);
 	/* nor is an OFFER or ACK unicast to a made-up ciaddr */
-	r = (struct req){ BB_DHCPDISCOVER, OTHER, { NULL, 0 }, IP(8, 8, 8, 8),
-			  0, 0, 0 };
+	r = (struct req){
+	    BB_DHCPDISCOVER, OTHER, {NULL, 0}, IP(8, 8, 8, 8), 0, 0, 0};
 	CHECK_EQ(send_req(srv, &r), BB_DHCPOFFER);
 	CHECK(tx.dest != BB_DHCP_TX_UNICAST);
-	r = (struct req){ BB_DHCPREQUEST, OTHER, { NULL, 0 }, IP(8, 8, 8, 8),
-			  0, reply.yiaddr, SRV };
+	r = (struct req){BB_DHCPREQUEST, OTHER, {NULL, 0}, IP(8, 8, 8, 8), 0,
+			 reply.yiaddr,	 SRV};
 	CHECK_EQ(send_req(srv, &r), BB_DHCPACK);
 	CHECK(tx.dest != BB_DHCP_TX_UNICAST);
 	bb_dhcp_server_free(srv);
