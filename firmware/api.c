@@ -175,18 +175,26 @@ static void metrics(struct bb_serve *s, struct bb_http_response *resp)
 		bb_buf_printf(&resp->body,
 			      "bootbox_dhcp_received_total %llu\n"
 			      "bootbox_dhcp_malformed_total %llu\n"
-			      "bootbox_dhcp_ignored_total %llu\n"
 			      "bootbox_dhcp_replies_total{type=\"offer\"} %llu\n"
 			      "bootbox_dhcp_replies_total{type=\"ack\"} %llu\n"
 			      "bootbox_dhcp_replies_total{type=\"nak\"} %llu\n"
 			      "bootbox_dhcp_pool_exhausted_total %llu\n",
 			      (unsigned long long)d->rx,
 			      (unsigned long long)d->malformed,
-			      (unsigned long long)d->ignored,
 			      (unsigned long long)d->offer,
 			      (unsigned long long)d->ack,
 			      (unsigned long long)d->nak,
 			      (unsigned long long)d->no_address);
+		bb_buf_printf(&resp->body,
+			      "bootbox_dhcp_decline_reclaimed_total %llu\n",
+			      (unsigned long long)d->decline_reclaimed);
+		/* every request that got no reply, by reason */
+		for (i = 1; i < BB_IGN_COUNT; i++)
+			bb_buf_printf(&resp->body,
+				      "bootbox_dhcp_ignored_total{reason=\"%s\"} "
+				      "%llu\n",
+				      bb_dhcp_ignore_name((unsigned)i),
+				      (unsigned long long)d->ignored_by[i]);
 	}
 	bb_buf_printf(&resp->body, "bootbox_api_refused_total %llu\n",
 		      (unsigned long long)bb_api_refused_total());

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "board/linux/fsutil.h"
+#include "board/linux/state_lock.h"
 #include "board/linux/trim.h"
 #include "common/err.h"
 #include "firmware/api_token.h"
@@ -100,6 +101,22 @@ static void on_signal(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
 	}
 }
 
+/* One instance per state dir: two would interleave one lease journal. */
+static int lock_state(const struct bb_config *cfg)
+{
+	long pid;
+	int fd = bb_state_lock(cfg->appliance.state_dir, &pid);
+
+	if (fd == BB_EEXIST)
+		bb_err("not starting: %s is in use by another bootbox (PID "
+		       "%ld)",
+		       cfg->appliance.state_dir, pid);
+	else if (fd < 0)
+		bb_err("not starting: cannot lock %s/bootbox.lock: %s",
+		       cfg->appliance.state_dir, strerror(errno));
+	return fd;
+}
+
 static int start_all(struct bb_serve *s)
 {
 	int rc;
@@ -155,7 +172,7 @@ int bb_cmd_serve(int argc, char **argv)
 	struct bb_serve s = {0};
 	struct bb_cli_opts o;
 	sigset_t mask;
-	int sfd = -1, rc;
+	int sfd = -1, lock = -1, rc;
 
 	if ((rc = bb_cli_parse(argc, argv, &o)))
 		return rc;
@@ -178,6 +195,10 @@ int bb_cmd_serve(int argc, char **argv)
 	if (bb_config_load(o.config, stderr, &s.cfg)) {
 		bb_err("%s: not starting: the configuration has errors",
 		       o.config);
+		return 1;
+	}
+	if ((lock = lock_state(s.cfg)) < 0) {
+		bb_config_free(s.cfg);
 		return 1;
 	}
 	s.loop = bb_loop_new();
@@ -217,5 +238,6 @@ out:
 		close(sfd);
 	bb_loop_free(s.loop);
 	bb_config_free(s.cfg);
+	close(lock);
 	return rc;
 }

@@ -65,6 +65,8 @@ struct bb_cfg_dhcp {
 	char *efi64_file; /* ipxe.efi */
 	char *arm64_file; /* snponly.efi: no arm64 iPXE in Debian, override it */
 	uint32_t decline_time; /* quarantine after DECLINE, default 86400 */
+	bool match_client_id;  /* option 61 is the pool client's identity */
+	uint32_t rate_limit;   /* DISCOVER+DECLINE per chaddr per second */
 };
 
 struct bb_cfg_tftp {

@@ -200,6 +200,9 @@ static const struct bb_cfg_field dhcp_fields[] = {
 	BB_F(struct bb_cfg_dhcp, "efi64_file", BB_T_STR, efi64_file),
 	BB_F(struct bb_cfg_dhcp, "arm64_file", BB_T_STR, arm64_file),
 	BB_FD(struct bb_cfg_dhcp, "decline_time", decline_time, 0, 0x7fffffff),
+	BB_F(struct bb_cfg_dhcp, "match_client_id", BB_T_BOOL, match_client_id),
+	{ "rate_limit", BB_T_U32, offsetof(struct bb_cfg_dhcp, rate_limit), 0, 0,
+	  100000, NULL, false },
 	{ 0 },
 };
 
@@ -210,6 +213,9 @@ void bb_cfg_dhcp(struct bb_cfg_ctx *c, yaml_node_t *n)
 	d->enabled = true;
 	d->lease_time = 3600;
 	d->decline_time = 86400;
+	/* a PXE ROM, iPXE or an OS client sends a DISCOVER every second or
+	 * more slowly; a burst of 20 in one second is a loop or a flood */
+	d->rate_limit = 20;
 	bb_cfg_walk(c, n, "dhcp", dhcp_fields, d);
 	check_subnets(c);
 	if (!d->bios_file)

@@ -66,11 +66,11 @@ int bb_dhcp_conf_build(const struct bb_config *cfg, bool standdown,
 		t->noptions = s->noptions;
 		if (standdown && cfg->handoff.enabled &&
 		    handed_over(&cfg->handoff, s))
-			t->standdown = cfg->handoff.standdown &&
-						       !strcmp(cfg->handoff.standdown,
-							       "stop")
-					       ? BB_STANDDOWN_STOP
-					       : BB_STANDDOWN_RENEWALS;
+			t->standdown =
+			    cfg->handoff.standdown &&
+				    !strcmp(cfg->handoff.standdown, "stop")
+				? BB_STANDDOWN_STOP
+				: BB_STANDDOWN_RENEWALS;
 	}
 	for (i = 0; i < cfg->nmachines; i++) {
 		const struct bb_cfg_machine *m = &cfg->machines[i];
@@ -87,6 +87,8 @@ int bb_dhcp_conf_build(const struct bb_config *cfg, bool standdown,
 	o->c.decline_time = d->decline_time;
 	o->c.offer_time = 60;
 	o->c.known_only = d->known_only;
+	o->c.match_client_id = d->match_client_id;
+	o->c.rate_limit = d->rate_limit;
 	o->c.subnets = o->subnets;
 	o->c.nsubnets = d->nsubnets;
 	o->c.hosts = o->hosts;

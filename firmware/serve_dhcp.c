@@ -25,6 +25,13 @@ struct queued {
 	uint8_t pkt[BB_DHCP_MAX_PKT];
 };
 
+/* A no-reply is logged once per client and reason every SEEN_AGAIN
+ * seconds, and at most SEEN_PER_SEC lines a second in all: a flood of
+ * random chaddrs is counted in /metrics, not written out. */
+#define SEEN_SLOTS   1024
+#define SEEN_AGAIN   600
+#define SEEN_PER_SEC 10
+
 struct bb_serve_dhcp {
 	struct bb_serve *s;
 	struct bb_dhcp_server *eng;
@@ -39,6 +46,13 @@ struct bb_serve_dhcp {
 	struct bb_dhcp_batch ob; /* replies that need no commit */
 	uint8_t (*outs)[BB_DHCP_MAX_PKT]; /* their bytes, slot = ob.n */
 	struct bb_dhcp_batch qb;	  /* ACKs of a durable batch */
+	struct seen {			  /* no-reply lines already logged */
+		uint8_t mac[6];
+		uint8_t reason;
+		int64_t at;
+	} seen[SEEN_SLOTS];
+	int64_t log_sec; /* no-reply lines logged in this second */
+	unsigned log_n;
 };
 
 /* While busy, the socket is read once per millisecond: a wakeup costs
@@ -89,6 +103,49 @@ static void log_reply(struct bb_serve_dhcp *d, const struct bb_dhcp_tx *tx)
 		d->sock.ifname);
 }
 
+static bool first_time(struct bb_serve_dhcp *d, const struct bb_dhcp_tx *tx,
+		       int64_t now)
+{
+	uint32_t h = tx->ignore;
+	struct seen *e;
+	int i;
+
+	for (i = 0; i < 6; i++)
+		h = h * 31 + tx->chaddr[i];
+	e = &d->seen[h % SEEN_SLOTS];
+	if (!memcmp(e->mac, tx->chaddr, 6) && e->reason == tx->ignore &&
+	    now - e->at < SEEN_AGAIN)
+		return false;
+	if (d->log_sec != now) {
+		d->log_sec = now;
+		d->log_n = 0;
+	}
+	if (d->log_n >= SEEN_PER_SEC)
+		return false;
+	d->log_n++;
+	memcpy(e->mac, tx->chaddr, 6);
+	e->reason = tx->ignore;
+	e->at = now;
+	return true;
+}
+
+static void log_ignored(struct bb_serve_dhcp *d, const struct bb_dhcp_tx *tx,
+			int64_t now)
+{
+	char ip[16], mac[18];
+	const char *name;
+
+	if (bb_log_verbosity < BB_LOG_INFO || !first_time(d, tx, now))
+		return;
+	name = machine_name(d->s->cfg, tx->chaddr);
+	bb_info("dhcp: no reply to %s from %s%s%s%s: %s%s%s%s",
+		type_name(tx->rx_type), bb_fmt_mac(tx->chaddr, mac),
+		name ? " (" : "", name ? name : "", name ? ")" : "",
+		bb_dhcp_ignore_name(tx->ignore), tx->ign_ip ? " (" : "",
+		tx->ign_ip ? bb_fmt_ipv4(tx->ign_ip, ip) : "",
+		tx->ign_ip ? ")" : "");
+}
+
 static int enqueue(struct bb_serve_dhcp *d, const struct bb_dhcp_tx *tx,
 		   const uint8_t *pkt, size_t len)
 {
@@ -137,6 +194,8 @@ static void handle(struct bb_serve_dhcp *d, const uint8_t *pkt, size_t len,
 	if (n > 0) {
 		bb_dhcp_sock_queue(&d->sock, &d->ob, &tx, out, (size_t)n);
 		log_reply(d, &tx);
+	} else if (tx.ignore) {
+		log_ignored(d, &tx, now);
 	}
 }
 
@@ -393,8 +452,14 @@ int bb_serve_dhcp_start(struct bb_serve *s)
 	if ((rc = load_journal(d, cfg)))
 		return rc;
 	if (bb_dhcp_sock_open(&d->sock, cfg->appliance.interface, 67)) {
-		bb_err("dhcp: cannot listen on %s port 67: %s",
-		       cfg->appliance.interface, strerror(errno));
+		int e = errno;
+
+		bb_err("dhcp: cannot listen on %s port 67: %s%s",
+		       cfg->appliance.interface, strerror(e),
+		       e == EADDRINUSE ? " (another DHCP server holds it: kea, "
+					 "dnsmasq or a second bootbox; not "
+					 "answering beside it)"
+				       : "");
 		return BB_EIO;
 	}
 	if (bb_journal_commit_start(&d->jr))
@@ -433,6 +498,9 @@ int bb_serve_dhcp_reload(struct bb_serve *s, const struct bb_config *next)
 	}
 	if (strcmp(next->appliance.interface, d->sock.ifname))
 		bb_warn("dhcp: a new interface takes effect at the next start");
+	if (strcmp(next->appliance.state_dir, s->cfg->appliance.state_dir))
+		bb_warn("dhcp: a new appliance.state_dir (lease journal, lock) "
+			"takes effect at the next start");
 	if (bb_dhcp_conf_build(next, s->dhcp_standdown, &conf))
 		return BB_ENOMEM;
 	rc = bb_dhcp_server_reconfigure(d->eng, &conf.c);

@@ -25,8 +25,10 @@ int bb_dhcp_sock_open(struct bb_dhcp_sock *s, const char *ifname, uint16_t port)
 	sa.sin_port = htons(port);
 	/* a burst of clients (a rack powering on) must not overflow it */
 	setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
-	if (setsockopt(s->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    setsockopt(s->fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one)) ||
+	/* no SO_REUSEADDR/SO_REUSEPORT: next to a running kea, dnsmasq or a
+	 * second bootbox the bind fails (EADDRINUSE) instead of two servers
+	 * answering the same clients */
+	if (setsockopt(s->fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one)) ||
 	    setsockopt(s->fd, SOL_SOCKET, SO_BINDTODEVICE, ifname,
 		       (socklen_t)strlen(ifname)) ||
 	    bind(s->fd, (struct sockaddr *)&sa, sizeof(sa))) {

@@ -24,21 +24,29 @@ static uint32_t hash_bytes(const uint8_t *p, size_t n)
 	return mix32(h);
 }
 
-static uint32_t key_hash(const struct bb_client_key *k)
+static uint32_t key_hash(bool by_cid, const struct bb_client_key *k)
 {
 	/* never 0: a record with chash 0 has no owner */
-	return (k->cid_len ? hash_bytes(k->cid, k->cid_len) ^ 0x5bd1e995u
-			   : hash_bytes(k->mac, 6)) |
+	return (by_cid && k->cid_len
+		    ? hash_bytes(k->cid, k->cid_len) ^ 0x5bd1e995u
+		    : hash_bytes(k->mac, 6)) |
 	       1;
 }
 
-bool bb_lease_owned_by(const struct bb_lease_rec *r,
-		       const struct bb_client_key *k)
+static bool owned(bool by_cid, const struct bb_lease_rec *r,
+		  const struct bb_client_key *k)
 {
-	if (k->cid_len || r->l.client_id_len)
+	if (by_cid && (k->cid_len || r->l.client_id_len))
 		return k->cid_len == r->l.client_id_len &&
 		       !memcmp(k->cid, r->l.client_id, k->cid_len);
 	return !memcmp(k->mac, r->l.mac, 6);
+}
+
+bool bb_lease_owned_by(const struct bb_lease_table *t,
+		       const struct bb_lease_rec *r,
+		       const struct bb_client_key *k)
+{
+	return owned(t->by_cid, r, k);
 }
 
 bool bb_lease_active(const struct bb_lease_rec *r, int64_t now)
@@ -95,31 +103,31 @@ struct bb_lease_rec *bb_lease_by_client(const struct bb_lease_table *t,
 					const struct bb_client_key *k)
 {
 	size_t mask = t->ccap - 1, i;
-	uint32_t h = key_hash(k);
+	uint32_t h = key_hash(t->by_cid, k);
 
 	if (!t->ccap)
 		return NULL;
 	for (i = h & mask; t->cmap[i]; i = (i + 1) & mask) {
 		struct bb_lease_rec *r = &t->v[t->cmap[i] - 1];
 
-		if (r->chash == h && bb_lease_owned_by(r, k))
+		if (r->chash == h && owned(t->by_cid, r, k))
 			return r;
 	}
 	return NULL;
 }
 
 /* Points the client's slot at idx (replacing its earlier record). */
-static void c_insert(uint32_t *map, size_t cap, struct bb_lease_rec *v,
-		     uint32_t idx, size_t *used)
+static void c_insert(bool by_cid, uint32_t *map, size_t cap,
+		     struct bb_lease_rec *v, uint32_t idx, size_t *used)
 {
 	size_t mask = cap - 1, i;
-	struct bb_client_key k = { v[idx].l.mac, v[idx].l.client_id,
-				   v[idx].l.client_id_len };
+	struct bb_client_key k = {v[idx].l.mac, v[idx].l.client_id,
+				  v[idx].l.client_id_len};
 
 	for (i = v[idx].chash & mask; map[i]; i = (i + 1) & mask) {
 		struct bb_lease_rec *r = &v[map[i] - 1];
 
-		if (r->chash == v[idx].chash && bb_lease_owned_by(r, &k)) {
+		if (r->chash == v[idx].chash && owned(by_cid, r, &k)) {
 			/* the client's current record is its latest one */
 			if (v[idx].l.updated >= r->l.updated)
 				map[i] = idx + 1;
@@ -130,23 +138,45 @@ static void c_insert(uint32_t *map, size_t cap, struct bb_lease_rec *v,
 	(*used)++;
 }
 
-static int rebuild_cmap(struct bb_lease_table *t, size_t cap)
+/* A map four times the records that have an owner: entries of clients
+ * whose records were taken over are dropped here, so clients that come and
+ * go (a flood of random chaddrs) cannot grow it past the address count. */
+static int rebuild_cmap(struct bb_lease_table *t, bool by_cid)
 {
-	uint32_t *m = calloc(cap, sizeof(*m));
-	size_t i, used = 0;
+	size_t i, used = 0, owners = 0, cap = 1024;
+	uint32_t *m;
 
-	if (!m)
+	for (i = 0; i < t->n; i++)
+		owners += t->v[i].chash != 0;
+	while (cap < 4 * (owners + 1))
+		cap *= 2;
+	if (!(m = calloc(cap, sizeof(*m))))
 		return BB_ENOMEM;
 	/* only records that have an owner; c_insert keeps each client's
 	 * latest */
-	for (i = 0; i < t->n; i++)
-		if (t->v[i].chash)
-			c_insert(m, cap, t->v, (uint32_t)i, &used);
+	for (i = 0; i < t->n; i++) {
+		struct bb_lease_rec *r = &t->v[i];
+		struct bb_client_key k = {r->l.mac, r->l.client_id,
+					  r->l.client_id_len};
+
+		if (!r->chash)
+			continue;
+		r->chash = key_hash(by_cid, &k);
+		c_insert(by_cid, m, cap, t->v, (uint32_t)i, &used);
+	}
 	free(t->cmap);
 	t->cmap = m;
 	t->ccap = cap;
 	t->cused = used;
+	t->by_cid = by_cid;
 	return 0;
+}
+
+int bb_lease_set_by_cid(struct bb_lease_table *t, bool by_cid)
+{
+	if (t->by_cid == by_cid)
+		return 0;
+	return rebuild_cmap(t, by_cid);
 }
 
 struct bb_lease_rec *bb_lease_get(struct bb_lease_table *t, uint32_t ip)
@@ -177,17 +207,18 @@ struct bb_lease_rec *bb_lease_get(struct bb_lease_table *t, uint32_t ip)
 int bb_lease_set_owner(struct bb_lease_table *t, struct bb_lease_rec *r,
 		       const struct bb_client_key *k)
 {
-	size_t cid = k->cid_len > sizeof(r->l.client_id) ? sizeof(r->l.client_id)
-							 : k->cid_len;
+	size_t cid = k->cid_len > sizeof(r->l.client_id)
+			 ? sizeof(r->l.client_id)
+			 : k->cid_len;
 
 	memcpy(r->l.mac, k->mac, 6);
 	r->l.client_id_len = (uint8_t)cid;
 	if (cid)
 		memcpy(r->l.client_id, k->cid, cid);
-	r->chash = key_hash(k);
-	if ((t->cused + 1) * 2 > t->ccap &&
-	    rebuild_cmap(t, t->ccap ? t->ccap * 2 : 1024))
+	r->chash = key_hash(t->by_cid, k);
+	if ((t->cused + 1) * 2 > t->ccap && rebuild_cmap(t, t->by_cid))
 		return BB_ENOMEM;
-	c_insert(t->cmap, t->ccap, t->v, (uint32_t)(r - t->v), &t->cused);
+	c_insert(t->by_cid, t->cmap, t->ccap, t->v, (uint32_t)(r - t->v),
+		 &t->cused);
 	return 0;
 }

@@ -1,9 +1,11 @@
 /* The in-memory lease table of the DHCP engine: one record per address ever
- * used, found by address and by client identity (option 61 when the client
- * sends it, else its hardware address, as kea and dnsmasq do) in O(1) with
- * open-addressing maps. Records are never removed, only reused, so the maps
+ * used, found by address and by client identity in O(1) with
+ * open-addressing maps. The identity is the hardware address, or with
+ * by_cid option 61 when the client sends it (RFC 6842, kea's
+ * match-client-id). Records are never removed, only reused, so the maps
  * need no deletion; a client map entry that points at a record another
- * client has taken is skipped on lookup and dropped at the next rehash. */
+ * client has taken is skipped on lookup and dropped at the next rehash,
+ * which sizes the map to the records, not to every client ever seen. */
 #ifndef BB_DHCP_LEASE_H
 #define BB_DHCP_LEASE_H
 
@@ -16,7 +18,7 @@
 struct bb_lease_rec {
 	struct bb_dhcp_lease l;
 	int64_t offer_until; /* an OFFER holds the address until then */
-	uint32_t chash;      /* hash of the owner's identity */
+	uint32_t chash;	     /* hash of the owner's identity */
 };
 
 struct bb_client_key {
@@ -32,6 +34,7 @@ struct bb_lease_table {
 	size_t ipcap;
 	uint32_t *cmap;
 	size_t ccap, cused;
+	bool by_cid;
 };
 
 void bb_lease_table_free(struct bb_lease_table *t);
@@ -48,7 +51,12 @@ struct bb_lease_rec *bb_lease_get(struct bb_lease_table *t, uint32_t ip);
 int bb_lease_set_owner(struct bb_lease_table *t, struct bb_lease_rec *r,
 		       const struct bb_client_key *k);
 
-bool bb_lease_owned_by(const struct bb_lease_rec *r,
+/* Switches the identity rule and rehashes the client map. 0 or BB_ENOMEM
+ * (the old rule stays). */
+int bb_lease_set_by_cid(struct bb_lease_table *t, bool by_cid);
+
+bool bb_lease_owned_by(const struct bb_lease_table *t,
+		       const struct bb_lease_rec *r,
 		       const struct bb_client_key *k);
 /* Bound or declined, and not expired at now. */
 bool bb_lease_active(const struct bb_lease_rec *r, int64_t now);

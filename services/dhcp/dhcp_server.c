@@ -6,138 +6,48 @@
 #include "common/parse.h"
 #include "common/wr.h"
 #include "dhcp/dhcp_boot.h"
+#include "dhcp/dhcp_config.h"
 #include "dhcp/dhcp_journal.h"
 #include "dhcp/dhcp_lease.h"
+#include "dhcp/dhcp_ratelimit.h"
+#include "dhcp/dhcp_reply.h"
 #include "dhcp/dhcp_server.h"
 #include "dhcp/dhcp_wire.h"
 
 struct bb_dhcp_server {
 	struct bb_dhcp_config cfg; /* points into mem */
 	void *mem;
-	uint32_t *cursor;          /* next candidate, one per pool */
-	size_t *pool_base;         /* first cursor index of each subnet */
+	uint32_t *cursor;  /* next candidate, one per pool */
+	size_t *pool_base; /* first cursor index of each subnet */
 	struct bb_lease_table t;
 	struct bb_dhcp_stats st;
-	struct bb_dhcp_msg msg;    /* the request being handled */
+	struct bb_dhcp_msg msg; /* the request being handled */
+	struct bb_dhcp_rl rl;	/* DISCOVER/DECLINE per chaddr */
 };
-
-/* --- config copy: one block, so reconfigure is all or nothing --- */
-
-struct bump {
-	char *p;
-	size_t used, cap;
-};
-
-static void *bump(struct bump *b, size_t n)
-{
-	void *p;
-
-	n = (n + 7) & ~(size_t)7;
-	if (b->p == NULL) {
-		b->used += n; /* sizing pass */
-		return NULL;
-	}
-	p = b->p + b->used;
-	b->used += n;
-	return p;
-}
-
-static const char *bump_str(struct bump *b, const char *s)
-{
-	char *p;
-
-	if (!s)
-		return NULL;
-	p = bump(b, strlen(s) + 1);
-	if (p)
-		strcpy(p, s);
-	return p;
-}
-
-#define BUMP_COPY(b, src, n)                                                  \
-	bump_copy(b, src, (n) * sizeof(*(src)))
-
-static void *bump_copy(struct bump *b, const void *src, size_t n)
-{
-	void *p = bump(b, n ? n : 1);
-
-	if (p && n)
-		memcpy(p, src, n);
-	return p;
-}
-
-static void copy_config(struct bump *b, const struct bb_dhcp_config *in,
-			struct bb_dhcp_config *out)
-{
-	struct bb_dhcp_subnet *subs;
-	struct bb_dhcp_host *hosts;
-	size_t i;
-
-	*out = *in;
-	subs = BUMP_COPY(b, in->subnets, in->nsubnets);
-	hosts = BUMP_COPY(b, in->hosts, in->nhosts);
-	for (i = 0; i < in->nsubnets; i++) {
-		const struct bb_dhcp_subnet *s = &in->subnets[i];
-		const void *pools = BUMP_COPY(b, s->pools, s->npools);
-		const void *dns = BUMP_COPY(b, s->dns, s->ndns);
-		const void *ntp = BUMP_COPY(b, s->ntp, s->nntp);
-		const char *dom = bump_str(b, s->domain);
-		const void *opts = BUMP_COPY(b, s->options, s->noptions);
-
-		if (subs) {
-			subs[i].options = opts;
-			subs[i].pools = pools;
-			subs[i].dns = dns;
-			subs[i].ntp = ntp;
-			subs[i].domain = dom;
-		}
-	}
-	for (i = 0; i < in->nhosts; i++) {
-		const char *hn = bump_str(b, in->hosts[i].hostname);
-		const char *dom = bump_str(b, in->hosts[i].domain);
-		const void *opts = BUMP_COPY(b, in->hosts[i].options,
-					     in->hosts[i].noptions);
-
-		if (hosts) {
-			hosts[i].options = opts;
-			hosts[i].hostname = hn;
-			hosts[i].domain = dom;
-		}
-	}
-	out->subnets = subs;
-	out->hosts = hosts;
-	out->boot.bios_file = bump_str(b, in->boot.bios_file);
-	out->boot.efi64_file = bump_str(b, in->boot.efi64_file);
-	out->boot.arm64_file = bump_str(b, in->boot.arm64_file);
-	out->boot.http_base = bump_str(b, in->boot.http_base);
-}
 
 static int apply_config(struct bb_dhcp_server *srv,
 			const struct bb_dhcp_config *in)
 {
-	struct bump b = { 0 };
 	struct bb_dhcp_config out;
 	size_t i, npools = 0, *base;
 	uint32_t *cursor;
+	void *mem;
 
 	for (i = 0; i < in->nsubnets; i++) {
 		if (in->subnets[i].prefix > 32)
 			return BB_EINVAL;
 		npools += in->subnets[i].npools;
 	}
-	copy_config(&b, in, &out); /* sizing */
-	b.cap = b.used;
-	b.used = 0;
-	b.p = malloc(b.cap ? b.cap : 1);
+	mem = bb_dhcp_config_copy(in, &out);
 	cursor = calloc(npools + 1, sizeof(*cursor));
 	base = calloc(in->nsubnets + 1, sizeof(*base));
-	if (!b.p || !cursor || !base) {
-		free(b.p);
+	if (!mem || !cursor || !base ||
+	    bb_lease_set_by_cid(&srv->t, in->match_client_id)) {
+		free(mem);
 		free(cursor);
 		free(base);
 		return BB_ENOMEM;
 	}
-	copy_config(&b, in, &out);
 	for (i = 0, npools = 0; i < out.nsubnets; i++) {
 		size_t j;
 
@@ -153,7 +63,7 @@ static int apply_config(struct bb_dhcp_server *srv,
 	free(srv->cursor);
 	free(srv->pool_base);
 	srv->cfg = out;
-	srv->mem = b.p;
+	srv->mem = mem;
 	srv->cursor = cursor;
 	srv->pool_base = base;
 	return 0;
@@ -187,8 +97,20 @@ void bb_dhcp_server_free(struct bb_dhcp_server *srv)
 	free(srv);
 }
 
-const struct bb_dhcp_stats *bb_dhcp_server_stats(
-	const struct bb_dhcp_server *srv)
+const char *bb_dhcp_ignore_name(unsigned reason)
+{
+	static const char *const names[BB_IGN_COUNT] = {
+	    "none",	      "no-subnet",	   "unknown-client",
+	    "standdown",      "other-server",	   "no-address",
+	    "address-in-use", "not-owner",	   "no-requested-address",
+	    "rate-limited",   "inform-off-subnet", "not-a-request",
+	};
+
+	return reason < BB_IGN_COUNT ? names[reason] : "?";
+}
+
+const struct bb_dhcp_stats *
+bb_dhcp_server_stats(const struct bb_dhcp_server *srv)
 {
 	return &srv->st;
 }
@@ -251,6 +173,28 @@ static bool reserved_for_other(const struct bb_dhcp_server *srv, uint32_t ip,
 	return false;
 }
 
+static bool reserved(const struct bb_dhcp_server *srv, uint32_t ip)
+{
+	size_t i;
+
+	for (i = 0; i < srv->cfg.nhosts; i++)
+		if (srv->cfg.hosts[i].ip == ip)
+			return true;
+	return false;
+}
+
+/* A reserved address belongs to the hardware address of its machine, so
+ * the PXE ROM (no option 61), iPXE (01:mac) and the OS (RFC 4361 IAID+DUID,
+ * a string) of one boot are one owner; other addresses follow the lease
+ * table's rule (chaddr, or option 61 with match_client_id). */
+static bool owns(const struct bb_dhcp_server *srv, const struct bb_lease_rec *r,
+		 const struct bb_client_key *k)
+{
+	if (reserved(srv, r->l.ip))
+		return !memcmp(r->l.mac, k->mac, 6);
+	return bb_lease_owned_by(&srv->t, r, k);
+}
+
 static bool in_pools(const struct bb_dhcp_subnet *s, uint32_t ip)
 {
 	size_t i;
@@ -274,7 +218,7 @@ static bool usable(struct bb_dhcp_server *srv, const struct bb_dhcp_subnet *s,
 	if (reserved_for_other(srv, ip, k->mac))
 		return false;
 	r = bb_lease_by_ip(&srv->t, ip);
-	if (!r || bb_lease_owned_by(r, k))
+	if (!r || owns(srv, r, k))
 		return !r || r->l.state != BB_LEASE_DECLINED ||
 		       r->l.expires <= now;
 	if (bb_lease_active(r, now))
@@ -294,7 +238,8 @@ static uint32_t scan_pools(struct bb_dhcp_server *srv, size_t sidx,
 		uint64_t n;
 
 		/* round robin from the cursor: freed addresses are reused
-		 * last, which keeps a returning client's old one free longest */
+		 * last, which keeps a returning client's old one free longest
+		 */
 		for (n = 0; n < size; n++) {
 			uint32_t ip = *cur;
 
@@ -306,16 +251,50 @@ static uint32_t scan_pools(struct bb_dhcp_server *srv, size_t sidx,
 	return 0;
 }
 
+/* An empty pool takes back the address quarantined longest (kea and
+ * dnsmasq do the same): otherwise DISCOVER + DECLINE from a few chaddrs
+ * would empty it for decline_time. */
+static uint32_t reclaim_declined(struct bb_dhcp_server *srv,
+				 const struct bb_dhcp_subnet *s,
+				 const struct bb_client_key *k, int64_t now)
+{
+	struct bb_lease_rec *best = NULL;
+	size_t i;
+
+	for (i = 0; i < srv->t.n; i++) {
+		struct bb_lease_rec *r = &srv->t.v[i];
+
+		if (r->l.state != BB_LEASE_DECLINED ||
+		    !bb_lease_active(r, now) || !in_pools(s, r->l.ip) ||
+		    reserved_for_other(srv, r->l.ip, k->mac) ||
+		    (best && r->l.updated >= best->l.updated))
+			continue;
+		best = r;
+	}
+	if (!best)
+		return 0;
+	best->l.state = BB_LEASE_FREE;
+	best->l.expires = now;
+	best->offer_until = 0;
+	srv->st.decline_reclaimed++;
+	return best->l.ip;
+}
+
+/* The address for k in subnet sidx, or 0 with *why set. */
 static uint32_t allocate(struct bb_dhcp_server *srv, size_t sidx,
 			 const struct bb_dhcp_host *host,
 			 const struct bb_client_key *k, uint32_t requested,
-			 int64_t now)
+			 int64_t now, uint8_t *why)
 {
 	const struct bb_dhcp_subnet *s = &srv->cfg.subnets[sidx];
 	struct bb_lease_rec *r;
 
-	if (host && host->ip && in_net(s, host->ip))
-		return usable(srv, s, host->ip, k, now) ? host->ip : 0;
+	if (host && host->ip && in_net(s, host->ip)) {
+		if (usable(srv, s, host->ip, k, now))
+			return host->ip;
+		*why = BB_IGN_IN_USE;
+		return 0;
+	}
 	r = bb_lease_by_client(&srv->t, k);
 	if (r && in_pools(s, r->l.ip) && usable(srv, s, r->l.ip, k, now))
 		return r->l.ip;
@@ -324,161 +303,20 @@ static uint32_t allocate(struct bb_dhcp_server *srv, size_t sidx,
 		return requested;
 	requested = scan_pools(srv, sidx, k, now);
 	if (!requested)
+		requested = reclaim_declined(srv, s, k, now);
+	if (!requested) {
 		srv->st.no_address++;
+		*why = BB_IGN_NO_ADDRESS;
+	}
 	return requested;
 }
 
 /* --- replies --- */
 
-struct reply {
-	uint8_t type;
-	uint32_t yiaddr;
-	const struct bb_dhcp_subnet *sub;
-	const struct bb_dhcp_host *host;
-	uint32_t lease_time;
-	struct bb_boot_choice boot;
-};
-
-/* RFC 2132 9.8: send what the client asked for; without a list, all. */
-static bool wanted(const struct bb_dhcp_msg *m, uint8_t code)
-{
-	size_t len, i;
-	const uint8_t *prl = bb_dhcp_get(m, BB_OPT_PRL, &len);
-
-	if (!prl)
-		return true;
-	for (i = 0; i < len; i++)
-		if (prl[i] == code)
-			return true;
-	return false;
-}
-
-static bool has_code(const struct bb_dhcp_option *o, size_t n, uint8_t code)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (o[i].code == code)
-			return true;
-	return false;
-}
-
-/* The machine's own options, then the subnet's that it does not override. */
-static void put_operator_opts(struct bb_wr *w, const struct bb_dhcp_msg *m,
-			      const struct reply *r)
-{
-	const struct bb_dhcp_option *ho = r->host ? r->host->options : NULL;
-	size_t hn = r->host ? r->host->noptions : 0, i;
-
-	for (i = 0; i < hn; i++)
-		if (ho[i].always_send || wanted(m, ho[i].code))
-			bb_dhcp_put(w, ho[i].code, ho[i].data, ho[i].len);
-	for (i = 0; i < r->sub->noptions; i++) {
-		const struct bb_dhcp_option *o = &r->sub->options[i];
-
-		if ((o->always_send || wanted(m, o->code)) &&
-		    !has_code(ho, hn, o->code))
-			bb_dhcp_put(w, o->code, o->data, o->len);
-	}
-}
-
-static void put_config_opts(struct bb_wr *w, const struct bb_dhcp_msg *m,
-			    const struct reply *r)
-{
-	const struct bb_dhcp_subnet *s = r->sub;
-	const char *domain = r->host && r->host->domain ? r->host->domain
-							: s->domain;
-	uint32_t mask = bb_prefix_mask(s->prefix);
-
-	bb_dhcp_put_u32(w, BB_OPT_SUBNET_MASK, mask);
-	if (s->router && wanted(m, BB_OPT_ROUTER))
-		bb_dhcp_put_u32(w, BB_OPT_ROUTER, s->router);
-	if (s->ndns && wanted(m, BB_OPT_DNS))
-		bb_dhcp_put_ips(w, BB_OPT_DNS, s->dns, s->ndns);
-	/* a reserved machine always learns its name: iPXE's ${hostname}
-	 * selects its profile, whether or not it asked */
-	if (r->host && r->host->hostname)
-		bb_dhcp_put_str(w, BB_OPT_HOSTNAME, r->host->hostname);
-	if (domain && (wanted(m, BB_OPT_DOMAIN) || r->host))
-		bb_dhcp_put_str(w, BB_OPT_DOMAIN, domain);
-	if (wanted(m, BB_OPT_BROADCAST))
-		bb_dhcp_put_u32(w, BB_OPT_BROADCAST, s->net | ~mask);
-	if (s->nntp && wanted(m, BB_OPT_NTP))
-		bb_dhcp_put_ips(w, BB_OPT_NTP, s->ntp, s->nntp);
-	put_operator_opts(w, m, r);
-}
-
-static void put_boot_opts(struct bb_wr *w, const struct bb_dhcp_server *srv,
-			  const struct reply *r)
-{
-	char ip[16];
-
-	if (r->boot.vendor_http)
-		bb_dhcp_put_str(w, BB_OPT_VENDOR_CLASS, "HTTPClient");
-	else if (r->boot.vendor_pxe)
-		bb_dhcp_put_str(w, BB_OPT_VENDOR_CLASS, "PXEClient");
-	/* PXE spec 2.1: discovery control 8 = "take the boot file from this
-	 * offer"; without option 43 EDK2 files the offer as BINL and asks a
-	 * boot server on port 4011 instead */
-	if (r->boot.vendor_pxe && r->boot.kind == BB_BOOT_TFTP)
-		bb_dhcp_put(w, BB_OPT_VENDOR_OPTS, "\x06\x01\x08\xff", 4);
-	if (r->boot.kind == BB_BOOT_TFTP)
-		bb_dhcp_put_str(w, BB_OPT_TFTP_SERVER,
-				bb_fmt_ipv4(srv->cfg.boot.next_server, ip));
-	if (r->boot.kind != BB_BOOT_NONE)
-		bb_dhcp_put_str(w, BB_OPT_BOOTFILE, r->boot.file);
-}
-
-/* Builds the reply into out[0..cap), capped by the client's option 57
- * clamped to [576, 1500] (never trust a smaller one: CVE-2007-5365). */
-static int build(struct bb_dhcp_server *srv, const struct bb_dhcp_msg *m,
-		 const struct reply *r, uint8_t *out, size_t cap)
-{
-	uint16_t maxsz = 576;
-	size_t len;
-	const uint8_t *relay;
-	struct bb_wr w;
-	bool tftp = r->boot.kind == BB_BOOT_TFTP;
-
-	if (!bb_dhcp_get_u16(m, BB_OPT_MAX_SIZE, &maxsz)) {
-		if (maxsz < 576)
-			maxsz = 576;
-		if (maxsz > BB_DHCP_MAX_PKT)
-			maxsz = BB_DHCP_MAX_PKT;
-	}
-	/* IP + UDP headers are part of the client's maximum */
-	if (cap > (size_t)maxsz - 28)
-		cap = (size_t)maxsz - 28;
-	w = bb_wr_init(out, cap);
-	bb_dhcp_put_header(&w, m, r->yiaddr,
-			   tftp ? srv->cfg.boot.next_server : 0,
-			   r->boot.kind != BB_BOOT_NONE ? r->boot.file : NULL);
-	/* RFC 2131 4.3.2: a NAK through a relay asks it to broadcast */
-	if (r->type == BB_DHCPNAK && m->giaddr && w.len >= 12)
-		out[10] |= 0x80;
-	bb_dhcp_put_u8(&w, BB_OPT_MSG_TYPE, r->type);
-	bb_dhcp_put_u32(&w, BB_OPT_SERVER_ID, srv->cfg.server_id);
-	if (r->type != BB_DHCPNAK) {
-		if (r->type != BB_DHCPACK || r->yiaddr) {
-			bb_dhcp_put_u32(&w, BB_OPT_LEASE_TIME, r->lease_time);
-			bb_dhcp_put_u32(&w, BB_OPT_T1, r->lease_time / 2);
-			bb_dhcp_put_u32(&w, BB_OPT_T2,
-					(uint32_t)((uint64_t)r->lease_time * 7 / 8));
-		}
-		put_config_opts(&w, m, r);
-		put_boot_opts(&w, srv, r);
-	}
-	/* RFC 3046 2.2: the relay agent information comes back verbatim */
-	relay = bb_dhcp_get(m, BB_OPT_RELAY_INFO, &len);
-	if (relay && m->giaddr)
-		bb_dhcp_put(&w, BB_OPT_RELAY_INFO, relay, len);
-	return bb_dhcp_finish(&w);
-}
-
 /* RFC 2131 4.1, "the server sends": relay, then ciaddr, then broadcast
  * flag or a client without an address (to its hardware address). */
-static void route(const struct bb_dhcp_msg *m, uint8_t type,
-		  uint32_t yiaddr, struct bb_dhcp_tx *tx)
+static void route(const struct bb_dhcp_msg *m, uint8_t type, uint32_t yiaddr,
+		  bool ciaddr_ours, struct bb_dhcp_tx *tx)
 {
 	memcpy(tx->chaddr, m->chaddr, 6);
 	tx->msg_type = type;
@@ -487,7 +325,9 @@ static void route(const struct bb_dhcp_msg *m, uint8_t type,
 		tx->dest = BB_DHCP_TX_UNICAST;
 		tx->dst_ip = m->giaddr;
 		tx->dst_port = BB_DHCP_SERVER_PORT;
-	} else if (m->ciaddr && type != BB_DHCPNAK) {
+	} else if (m->ciaddr && type != BB_DHCPNAK && ciaddr_ours) {
+		/* only to a host of our subnets: a ciaddr of anywhere else
+		 * would make us a reflector */
 		tx->dest = BB_DHCP_TX_UNICAST;
 		tx->dst_ip = m->ciaddr;
 		tx->dst_port = BB_DHCP_CLIENT_PORT;
@@ -518,23 +358,38 @@ struct ctx {
 	struct bb_dhcp_tx *tx;
 };
 
+/* No reply: counted by reason, and told to the board for its log. */
+static int ignore(struct ctx *c, uint8_t why, uint32_t ip)
+{
+	c->srv->st.ignored++;
+	c->srv->st.ignored_by[why]++;
+	c->tx->ignore = why;
+	c->tx->ign_ip = ip;
+	return 0;
+}
+
 static uint32_t lease_time(const struct ctx *c)
 {
-	return c->sub->lease_time ? c->sub->lease_time
-				  : c->srv->cfg.lease_time;
+	return c->sub->lease_time ? c->sub->lease_time : c->srv->cfg.lease_time;
 }
 
 static int reply(struct ctx *c, uint8_t type, uint32_t yiaddr)
 {
-	struct reply r = { type, yiaddr, c->sub, c->host, lease_time(c), { 0 } };
+	struct bb_dhcp_reply r = {.type = type,
+				  .yiaddr = yiaddr,
+				  .sub = c->sub,
+				  .host = c->host,
+				  .lease_time = lease_time(c)};
+	size_t idx;
 	int n;
 
 	if (type != BB_DHCPNAK)
 		bb_dhcp_boot_choose(&c->srv->cfg.boot, c->m, &r.boot);
-	n = build(c->srv, c->m, &r, c->out, c->cap);
+	n = bb_dhcp_reply_build(&c->srv->cfg, c->m, &r, c->out, c->cap);
 	if (n < 0)
 		return n;
-	route(c->m, type, yiaddr, c->tx);
+	route(c->m, type, yiaddr, subnet_of(c->srv, c->m->ciaddr, &idx) != NULL,
+	      c->tx);
 	if (type == BB_DHCPOFFER)
 		c->srv->st.offer++;
 	else if (type == BB_DHCPACK)
@@ -572,16 +427,17 @@ static int do_discover(struct ctx *c)
 {
 	uint32_t req = 0, ip;
 	struct bb_lease_rec *r;
+	uint8_t why = BB_IGN_NO_ADDRESS;
 
 	c->srv->st.discover++;
 	bb_dhcp_get_u32(c->m, BB_OPT_REQUESTED_IP, &req);
-	ip = allocate(c->srv, c->sidx, c->host, &c->key, req, c->now);
+	ip = allocate(c->srv, c->sidx, c->host, &c->key, req, c->now, &why);
 	if (!ip)
-		return 0;
+		return ignore(c, why, c->host ? c->host->ip : 0);
 	r = bb_lease_get(&c->srv->t, ip);
 	if (!r)
 		return BB_ENOMEM;
-	if (!bb_lease_owned_by(r, &c->key) || !bb_lease_active(r, c->now)) {
+	if (!owns(c->srv, r, &c->key) || !bb_lease_active(r, c->now)) {
 		/* hold it for this client while it decides */
 		r->l.updated = c->now;
 		if (bb_lease_set_owner(&c->srv->t, r, &c->key))
@@ -608,13 +464,16 @@ static int ack(struct ctx *c, uint32_t ip)
 	return reply(c, BB_DHCPACK, ip);
 }
 
-/* The address this client may have in this subnet, if ip is one. */
+/* The address this client may have in this subnet, if ip is one: its
+ * reservation, or a pool address nobody else holds (INIT-REBOOT, RENEWING
+ * and REBINDING all come through here, whatever id they carry now). */
 static bool may_have(struct ctx *c, uint32_t ip)
 {
-	if (c->host && c->host->ip && in_net(c->sub, c->host->ip))
-		return ip == c->host->ip;
-	return in_pools(c->sub, ip) && usable(c->srv, c->sub, ip, &c->key,
-					      c->now);
+	bool resv = c->host && c->host->ip && in_net(c->sub, c->host->ip);
+
+	if (resv ? ip != c->host->ip : !in_pools(c->sub, ip))
+		return false;
+	return usable(c->srv, c->sub, ip, &c->key, c->now);
 }
 
 static int do_request(struct ctx *c)
@@ -630,16 +489,13 @@ static int do_request(struct ctx *c)
 		r = bb_lease_by_client(&c->srv->t, &c->key);
 		if (r && r->offer_until > c->now && !bb_lease_active(r, c->now))
 			r->offer_until = 0;
-		c->srv->st.ignored++;
-		return 0;
+		return ignore(c, BB_IGN_OTHER_SERVER, sid);
 	}
 	/* SELECTING and INIT-REBOOT name the address in option 50;
 	 * RENEWING and REBINDING in ciaddr (RFC 2131 4.3.2) */
 	ip = has_sid || !c->m->ciaddr ? req : c->m->ciaddr;
-	if (!ip) {
-		c->srv->st.ignored++;
-		return 0;
-	}
+	if (!ip)
+		return ignore(c, BB_IGN_NO_REQUESTED, 0);
 	if (may_have(c, ip))
 		return ack(c, ip);
 	return reply(c, BB_DHCPNAK, 0);
@@ -653,10 +509,11 @@ static int do_decline(struct ctx *c)
 	c->srv->st.decline++;
 	bb_dhcp_get_u32(c->m, BB_OPT_REQUESTED_IP, &ip);
 	r = ip ? bb_lease_by_ip(&c->srv->t, ip) : NULL;
-	if (!r || !bb_lease_owned_by(r, &c->key)) {
-		c->srv->st.ignored++;
-		return 0;
-	}
+	/* only an address offered to this machine or held by it */
+	if (!r || !owns(c->srv, r, &c->key) ||
+	    (!bb_lease_active(r, c->now) && r->offer_until <= c->now) ||
+	    r->l.state == BB_LEASE_DECLINED)
+		return ignore(c, BB_IGN_NOT_OWNER, ip);
 	/* someone else answers ARP for it: quarantine the address */
 	r->l.state = BB_LEASE_DECLINED;
 	r->l.updated = c->now;
@@ -671,11 +528,8 @@ static int do_release(struct ctx *c)
 	struct bb_lease_rec *r = bb_lease_by_ip(&c->srv->t, c->m->ciaddr);
 
 	c->srv->st.release++;
-	if (!r || !bb_lease_owned_by(r, &c->key) ||
-	    r->l.state != BB_LEASE_BOUND) {
-		c->srv->st.ignored++;
-		return 0;
-	}
+	if (!r || !owns(c->srv, r, &c->key) || r->l.state != BB_LEASE_BOUND)
+		return ignore(c, BB_IGN_NOT_OWNER, c->m->ciaddr);
 	r->l.state = BB_LEASE_FREE;
 	r->l.updated = c->now;
 	r->l.expires = c->now;
@@ -685,11 +539,14 @@ static int do_release(struct ctx *c)
 
 static int do_inform(struct ctx *c)
 {
+	size_t idx;
+
 	c->srv->st.inform++;
-	if (!c->m->ciaddr) {
-		c->srv->st.ignored++;
-		return 0;
-	}
+	/* the ACK goes to ciaddr: only to a host of ours (or through the
+	 * relay), never reflected at an address the sender made up */
+	if (!c->m->ciaddr ||
+	    (!c->m->giaddr && !subnet_of(c->srv, c->m->ciaddr, &idx)))
+		return ignore(c, BB_IGN_INFORM_OFFNET, c->m->ciaddr);
 	return reply(c, BB_DHCPACK, 0);
 }
 
@@ -705,16 +562,14 @@ static bool standdown_allows(struct ctx *c)
 		return false;
 	switch (c->m->msg_type) {
 	case BB_DHCPRELEASE:
-	case BB_DHCPDECLINE:
-		return true;
+	case BB_DHCPDECLINE: return true;
 	case BB_DHCPREQUEST:
 		if (!c->m->ciaddr || bb_dhcp_get(c->m, BB_OPT_SERVER_ID, &len))
 			return false;
 		r = bb_lease_by_ip(&c->srv->t, c->m->ciaddr);
-		return r && bb_lease_owned_by(r, &c->key) &&
+		return r && owns(c->srv, r, &c->key) &&
 		       r->l.state == BB_LEASE_BOUND && r->l.expires > c->now;
-	default:
-		return false;
+	default: return false;
 	}
 }
 
@@ -723,7 +578,7 @@ int bb_dhcp_server_input(struct bb_dhcp_server *srv,
 			 struct bb_dhcp_tx *tx)
 {
 	struct bb_dhcp_msg *m = &srv->msg;
-	struct ctx c = { 0 };
+	struct ctx c = {0};
 	size_t cid_len = 0;
 
 	memset(tx, 0, sizeof(*tx));
@@ -743,27 +598,27 @@ int bb_dhcp_server_input(struct bb_dhcp_server *srv,
 	c.key.cid = bb_dhcp_get(m, BB_OPT_CLIENT_ID, &cid_len);
 	/* ids over 64 bytes are cut: they still identify the client */
 	c.key.cid_len = c.key.cid ? (cid_len > 64 ? 64 : cid_len) : 0;
+	tx->rx_type = m->msg_type;
+	memcpy(tx->chaddr, m->chaddr, 6);
+	if ((m->msg_type == BB_DHCPDISCOVER || m->msg_type == BB_DHCPDECLINE) &&
+	    !bb_dhcp_rl_take(&srv->rl, m->chaddr, rx->now, srv->cfg.rate_limit))
+		return ignore(&c, BB_IGN_RATE_LIMITED, 0);
 	c.sub = select_subnet(srv, m, &c.sidx);
 	c.host = host_of(srv, m->chaddr);
-	if (!c.sub || (srv->cfg.known_only && !c.host) ||
-	    (c.sub->standdown && !standdown_allows(&c))) {
-		srv->st.ignored++;
-		return 0;
-	}
+	if (!c.sub)
+		return ignore(&c, BB_IGN_NO_SUBNET, m->giaddr);
+	if (srv->cfg.known_only && !c.host)
+		return ignore(&c, BB_IGN_UNKNOWN, 0);
+	if (c.sub->standdown && !standdown_allows(&c))
+		return ignore(&c, BB_IGN_STANDDOWN, 0);
 	switch (m->msg_type) {
-	case BB_DHCPDISCOVER:
-		return do_discover(&c);
-	case BB_DHCPREQUEST:
-		return do_request(&c);
-	case BB_DHCPDECLINE:
-		return do_decline(&c);
-	case BB_DHCPRELEASE:
-		return do_release(&c);
-	case BB_DHCPINFORM:
-		return do_inform(&c);
-	default:
-		srv->st.ignored++; /* a server message, or unknown */
-		return 0;
+	case BB_DHCPDISCOVER: return do_discover(&c);
+	case BB_DHCPREQUEST: return do_request(&c);
+	case BB_DHCPDECLINE: return do_decline(&c);
+	case BB_DHCPRELEASE: return do_release(&c);
+	case BB_DHCPINFORM: return do_inform(&c);
+	default: /* a server message, or unknown */
+		return ignore(&c, BB_IGN_NOT_REQUEST, 0);
 	}
 }
 
@@ -816,8 +671,8 @@ int bb_dhcp_server_foreach(const struct bb_dhcp_server *srv, int64_t now,
 	return 0;
 }
 
-const struct bb_dhcp_lease *bb_dhcp_server_lease_by_ip(
-	const struct bb_dhcp_server *srv, uint32_t ip)
+const struct bb_dhcp_lease *
+bb_dhcp_server_lease_by_ip(const struct bb_dhcp_server *srv, uint32_t ip)
 {
 	const struct bb_lease_rec *r = bb_lease_by_ip(&srv->t, ip);
 

@@ -14,10 +14,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BB_DHCP_MAX_PKT      1500 /* largest reply we build (MTU) */
-#define BB_DHCP_JOURNAL_MAX  256  /* largest single journal record */
-#define BB_DHCP_SERVER_PORT  67
-#define BB_DHCP_CLIENT_PORT  68
+#define BB_DHCP_MAX_PKT	    1500 /* largest reply we build (MTU) */
+#define BB_DHCP_JOURNAL_MAX 256	 /* largest single journal record */
+#define BB_DHCP_SERVER_PORT 67
+#define BB_DHCP_CLIENT_PORT 68
 
 struct bb_dhcp_pool {
 	uint32_t lo, hi; /* inclusive, host byte order */
@@ -62,7 +62,7 @@ struct bb_dhcp_subnet {
 /* A reservation from the machine inventory. */
 struct bb_dhcp_host {
 	uint8_t mac[6];
-	uint32_t ip;          /* 0: known machine, address from the pool */
+	uint32_t ip;	      /* 0: known machine, address from the pool */
 	const char *hostname; /* option 12; NULL: none */
 	const char *domain;   /* option 15; NULL: the subnet's */
 	const struct bb_dhcp_option *options; /* before the subnet's */
@@ -70,8 +70,8 @@ struct bb_dhcp_host {
 };
 
 struct bb_dhcp_boot {
-	uint32_t next_server;  /* siaddr / option 66 (TFTP), 0: no TFTP */
-	const char *bios_file; /* e.g. "undionly.kpxe" */
+	uint32_t next_server;	/* siaddr / option 66 (TFTP), 0: no TFTP */
+	const char *bios_file;	/* e.g. "undionly.kpxe" */
 	const char *efi64_file; /* "ipxe.efi" */
 	const char *arm64_file; /* "snponly.efi" */
 	/* base URL without trailing slash, e.g. "http://192.168.2.2:8080";
@@ -81,11 +81,18 @@ struct bb_dhcp_boot {
 };
 
 struct bb_dhcp_config {
-	uint32_t server_id;   /* option 54: our address on the bootstrap net */
-	uint32_t lease_time;  /* default lease, seconds */
+	uint32_t server_id;    /* option 54: our address on the bootstrap net */
+	uint32_t lease_time;   /* default lease, seconds */
 	uint32_t decline_time; /* quarantine of a declined address, seconds */
-	uint32_t offer_time;   /* how long an OFFER holds its address, seconds */
-	bool known_only;       /* answer only hosts[] */
+	uint32_t offer_time; /* how long an OFFER holds its address, seconds */
+	bool known_only;     /* answer only hosts[] */
+	/* false: a pool client is its hardware address (chaddr) and the
+	 * client identifier is only recorded, so the PXE ROM, iPXE and the OS
+	 * of one machine share one address; true: RFC 2131/6842 identity,
+	 * option 61 when sent. Reservations always go by chaddr. */
+	bool match_client_id;
+	/* DISCOVERs + DECLINEs taken per chaddr per second; 0: no limit */
+	uint32_t rate_limit;
 	const struct bb_dhcp_subnet *subnets;
 	size_t nsubnets;
 	const struct bb_dhcp_host *hosts;
@@ -102,29 +109,29 @@ enum bb_dhcp_lease_state {
 struct bb_dhcp_lease {
 	uint32_t ip;
 	uint8_t mac[6];
-	uint8_t state;         /* enum bb_dhcp_lease_state */
+	uint8_t state;	       /* enum bb_dhcp_lease_state */
 	int64_t expires;       /* wall clock seconds */
 	int64_t updated;       /* wall clock seconds of the last change */
 	uint8_t client_id_len; /* option 61, 0..64 */
 	uint8_t client_id[64];
-	char hostname[64];     /* option 12 the client sent, NUL-terminated */
+	char hostname[64]; /* option 12 the client sent, NUL-terminated */
 };
 
 enum bb_dhcp_dest {
 	BB_DHCP_TX_NONE = 0,
-	BB_DHCP_TX_BROADCAST,      /* 255.255.255.255:68 on the interface */
-	BB_DHCP_TX_UNICAST_HW,     /* to dst_ip:68 at link address chaddr:
-				    * the client has no address yet */
-	BB_DHCP_TX_UNICAST,        /* to dst_ip:dst_port, routable (relay:67,
-				    * renewing client:68) */
+	BB_DHCP_TX_BROADCAST,  /* 255.255.255.255:68 on the interface */
+	BB_DHCP_TX_UNICAST_HW, /* to dst_ip:68 at link address chaddr:
+				* the client has no address yet */
+	BB_DHCP_TX_UNICAST,    /* to dst_ip:dst_port, routable (relay:67,
+				* renewing client:68) */
 };
 
 struct bb_dhcp_rx {
 	const uint8_t *pkt;
 	size_t len;
-	uint32_t src_ip;   /* source address of the datagram */
+	uint32_t src_ip; /* source address of the datagram */
 	uint16_t src_port;
-	int64_t now;       /* wall clock seconds */
+	int64_t now; /* wall clock seconds */
 };
 
 struct bb_dhcp_tx {
@@ -134,17 +141,44 @@ struct bb_dhcp_tx {
 	uint8_t chaddr[6];
 	uint8_t msg_type; /* DHCPOFFER, DHCPACK, ... for logs */
 	uint32_t yiaddr;
+	uint8_t rx_type; /* the request's message type */
+	/* why nothing is sent (enum bb_dhcp_ignore), BB_IGN_NONE otherwise;
+	 * ign_ip: the address concerned, 0: none */
+	uint8_t ignore;
+	uint32_t ign_ip;
 	/* bytes to append to the journal (and fsync) before sending; 0: none.
 	 * Also filled for RELEASE/DECLINE, which send nothing. */
 	size_t journal_len;
 	uint8_t journal[BB_DHCP_JOURNAL_MAX];
 };
 
+/* Every request that gets no reply has one of these reasons. */
+enum bb_dhcp_ignore {
+	BB_IGN_NONE = 0,
+	BB_IGN_NO_SUBNET,    /* no served subnet for its giaddr / our address */
+	BB_IGN_UNKNOWN,	     /* known_only, and not a machine of ours */
+	BB_IGN_STANDDOWN,    /* a scope handed over to the management DHCP */
+	BB_IGN_OTHER_SERVER, /* REQUEST naming another server-id */
+	BB_IGN_NO_ADDRESS,   /* pool exhausted */
+	BB_IGN_IN_USE,	  /* its reserved address is held by another machine */
+	BB_IGN_NOT_OWNER, /* RELEASE/DECLINE of an address not its own */
+	BB_IGN_NO_REQUESTED,  /* REQUEST that names no address */
+	BB_IGN_RATE_LIMITED,  /* DISCOVER/DECLINE over dhcp.rate_limit */
+	BB_IGN_INFORM_OFFNET, /* INFORM from outside our subnets, not relayed */
+	BB_IGN_NOT_REQUEST,   /* a server's message type, or an unknown one */
+	BB_IGN_COUNT,
+};
+
+/* "no-subnet", "rate-limited", ...: the metric label and the log word. */
+const char *bb_dhcp_ignore_name(unsigned reason);
+
 struct bb_dhcp_stats {
 	uint64_t rx, malformed, ignored;
 	uint64_t discover, request, decline, release, inform;
 	uint64_t offer, ack, nak;
-	uint64_t no_address; /* pool exhausted */
+	uint64_t no_address;	    /* pool exhausted */
+	uint64_t decline_reclaimed; /* quarantined address given out again */
+	uint64_t ignored_by[BB_IGN_COUNT];
 };
 
 struct bb_dhcp_server;
@@ -185,10 +219,10 @@ int bb_dhcp_server_foreach(const struct bb_dhcp_server *srv, int64_t now,
 			   void *arg);
 
 /* The lease for ip, or NULL. */
-const struct bb_dhcp_lease *bb_dhcp_server_lease_by_ip(
-	const struct bb_dhcp_server *srv, uint32_t ip);
+const struct bb_dhcp_lease *
+bb_dhcp_server_lease_by_ip(const struct bb_dhcp_server *srv, uint32_t ip);
 
-const struct bb_dhcp_stats *bb_dhcp_server_stats(
-	const struct bb_dhcp_server *srv);
+const struct bb_dhcp_stats *
+bb_dhcp_server_stats(const struct bb_dhcp_server *srv);
 
 #endif

@@ -84,7 +84,7 @@ boot_qemu mgmt "$MAC" bios
 for i in $(seq 25); do grep -q "DHCP" "$W/mgmt.console" 2>/dev/null && break; sleep 1; done
 sleep 12
 [ "$(offers)" = "$before" ] && ok "stood-down scope: the node's DISCOVER gets no offer" || bad "an offer was sent in a stood-down scope"
-ign=$(api /metrics | awk '/^bootbox_dhcp_ignored_total/ {print $2}')
+ign=$(api /metrics | awk '/^bootbox_dhcp_ignored_total\{reason="standdown"\}/ {print $2}')
 [ "${ign:-0}" -gt 0 ] && ok "its DISCOVERs are counted as ignored ($ign)" || bad "ignored counter"
 kill "$QEMU_PID" 2>/dev/null; wait "$QEMU_PID" 2>/dev/null
 

@@ -106,6 +106,29 @@ static void test_defaults(void)
 	bb_config_free(cfg);
 }
 
+/* dhcp: identity and rate limit keys, defaults and values */
+static void test_dhcp_identity_keys(void)
+{
+	int rc;
+	struct bb_config *cfg = parse(BASE "dhcp:\n  subnets: []\n", &rc);
+
+	CHECK_EQ(rc, 0);
+	if (cfg) {
+		CHECK(!cfg->dhcp.match_client_id);
+		CHECK_EQ(cfg->dhcp.rate_limit, 20);
+		bb_config_free(cfg);
+	}
+	cfg = parse(BASE "dhcp:\n  match_client_id: true\n  rate_limit: 0\n"
+			 "  subnets: []\n",
+		    &rc);
+	CHECK_EQ(rc, 0);
+	if (cfg) {
+		CHECK(cfg->dhcp.match_client_id);
+		CHECK_EQ(cfg->dhcp.rate_limit, 0);
+		bb_config_free(cfg);
+	}
+}
+
 static void test_errors_with_positions(void)
 {
 	refused_with("", "t.yaml:1:1: (top): the file is empty");
@@ -153,6 +176,10 @@ static void test_errors_with_positions(void)
 	refused_with(BASE "dhcp:\n  known_only: maybe\n  subnets: []\n",
 		     "t.yaml:6:15: dhcp.known_only: expected true or false");
 	refused_with(BASE "dhcp:\n  subnets: {a: 1}\n", "t.yaml:6:12: dhcp.subnets: expected a list");
+	refused_with(BASE "dhcp:\n  match_client_id: 1\n  subnets: []\n",
+		     "t.yaml:6:20: dhcp.match_client_id: expected true or false");
+	refused_with(BASE "dhcp:\n  rate_limit: -1\n  subnets: []\n",
+		     "t.yaml:6:15: dhcp.rate_limit:");
 	refused_with(BASE "appliance:\n  name: again\n", "t.yaml:5:1: appliance: duplicate section");
 }
 
@@ -171,6 +198,7 @@ int main(void)
 {
 	RUN(test_example_loads);
 	RUN(test_defaults);
+	RUN(test_dhcp_identity_keys);
 	RUN(test_errors_with_positions);
 	RUN(test_all_errors_reported);
 	return bb_test_done();
