@@ -385,8 +385,16 @@ static void on_idle(struct bb_loop *loop, void *arg)
 	maybe_compact(d);
 }
 
+static int count_live(const struct bb_dhcp_lease *l, void *arg)
+{
+	(void)l;
+	(*(size_t *)arg)++;
+	return 0;
+}
+
 static int load_journal(struct bb_serve_dhcp *d, const struct bb_config *cfg)
 {
+	size_t live = 0;
 	struct bb_buf content = {0};
 	char path[1024];
 	size_t good = 0;
@@ -415,7 +423,13 @@ static int load_journal(struct bb_serve_dhcp *d, const struct bb_config *cfg)
 	}
 	bb_info("dhcp: %ld lease records replayed from %s", n, path);
 	bb_buf_free(&content);
-	compact(d);
+	/* rewriting a journal that is mostly live costs a full write and
+	 * fsync at every start for nothing */
+	bb_dhcp_server_foreach(d->eng, bb_wall_now(), count_live, &live);
+	if ((size_t)n > 2 * live + 1024)
+		compact(d);
+	else
+		d->live_bytes = good;
 	return 0;
 }
 

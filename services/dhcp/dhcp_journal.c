@@ -3,19 +3,23 @@
 #include "common/err.h"
 #include "common/rd.h"
 #include "common/wr.h"
+#include "dhcp/crc32_table.h"
 #include "dhcp/dhcp_journal.h"
 
+/* Slicing by four: a replay of 100,000 records spends its time here. */
 uint32_t bb_crc32(const uint8_t *p, size_t n)
 {
+	const uint32_t(*T)[256] = bb_crc32_table;
 	uint32_t c = 0xffffffffu;
-	size_t i;
-	int k;
 
-	for (i = 0; i < n; i++) {
-		c ^= p[i];
-		for (k = 0; k < 8; k++)
-			c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1)));
+	for (; n >= 4; n -= 4, p += 4) {
+		c ^= (uint32_t)p[0] | (uint32_t)p[1] << 8 |
+		     (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+		c = T[3][c & 0xff] ^ T[2][(c >> 8) & 0xff] ^
+		    T[1][(c >> 16) & 0xff] ^ T[0][c >> 24];
 	}
+	while (n--)
+		c = (c >> 8) ^ T[0][(c ^ *p++) & 0xff];
 	return ~c;
 }
 
@@ -67,8 +71,8 @@ long bb_dhcp_journal_decode(const uint8_t *buf, size_t len,
 
 	if (len < 5)
 		return len && (buf[0] != 'B' || (len > 1 && buf[1] != 'L'))
-			       ? BB_EMALFORMED
-			       : BB_EPARTIAL;
+			   ? BB_EMALFORMED
+			   : BB_EPARTIAL;
 	if (buf[0] != 'B' || buf[1] != 'L' || buf[2] != 1)
 		return BB_EMALFORMED;
 	bb_rd_bytes(&r, 3);

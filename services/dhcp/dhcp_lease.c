@@ -69,25 +69,30 @@ struct bb_lease_rec *bb_lease_by_ip(const struct bb_lease_table *t, uint32_t ip)
 	if (!t->ipcap)
 		return NULL;
 	for (i = mix32(ip) & mask; t->ipmap[i]; i = (i + 1) & mask)
-		if (t->v[t->ipmap[i] - 1].l.ip == ip)
-			return &t->v[t->ipmap[i] - 1];
+		if ((uint32_t)(t->ipmap[i] >> 32) == ip)
+			return &t->v[(uint32_t)t->ipmap[i] - 1];
 	return NULL;
 }
 
-static void ip_insert(uint32_t *map, size_t cap, const struct bb_lease_rec *v,
+static uint64_t slot(uint32_t key, uint32_t idx)
+{
+	return (uint64_t)key << 32 | (idx + 1);
+}
+
+static void ip_insert(uint64_t *map, size_t cap, const struct bb_lease_rec *v,
 		      uint32_t idx)
 {
 	size_t mask = cap - 1, i;
 
 	for (i = mix32(v[idx].l.ip) & mask; map[i]; i = (i + 1) & mask)
 		;
-	map[i] = idx + 1;
+	map[i] = slot(v[idx].l.ip, idx);
 }
 
 static int grow_ipmap(struct bb_lease_table *t)
 {
 	size_t cap = t->ipcap ? t->ipcap * 2 : 1024, i;
-	uint32_t *m = calloc(cap, sizeof(*m));
+	uint64_t *m = calloc(cap, sizeof(*m));
 
 	if (!m)
 		return BB_ENOMEM;
@@ -108,16 +113,16 @@ struct bb_lease_rec *bb_lease_by_client(const struct bb_lease_table *t,
 	if (!t->ccap)
 		return NULL;
 	for (i = h & mask; t->cmap[i]; i = (i + 1) & mask) {
-		struct bb_lease_rec *r = &t->v[t->cmap[i] - 1];
+		struct bb_lease_rec *r = &t->v[(uint32_t)t->cmap[i] - 1];
 
-		if (r->chash == h && owned(t->by_cid, r, k))
+		if ((uint32_t)(t->cmap[i] >> 32) == h && owned(t->by_cid, r, k))
 			return r;
 	}
 	return NULL;
 }
 
 /* Points the client's slot at idx (replacing its earlier record). */
-static void c_insert(bool by_cid, uint32_t *map, size_t cap,
+static void c_insert(bool by_cid, uint64_t *map, size_t cap,
 		     struct bb_lease_rec *v, uint32_t idx, size_t *used)
 {
 	size_t mask = cap - 1, i;
@@ -125,16 +130,17 @@ static void c_insert(bool by_cid, uint32_t *map, size_t cap,
 				  v[idx].l.client_id_len};
 
 	for (i = v[idx].chash & mask; map[i]; i = (i + 1) & mask) {
-		struct bb_lease_rec *r = &v[map[i] - 1];
+		struct bb_lease_rec *r = &v[(uint32_t)map[i] - 1];
 
-		if (r->chash == v[idx].chash && owned(by_cid, r, &k)) {
+		if ((uint32_t)(map[i] >> 32) == v[idx].chash &&
+		    owned(by_cid, r, &k)) {
 			/* the client's current record is its latest one */
 			if (v[idx].l.updated >= r->l.updated)
-				map[i] = idx + 1;
+				map[i] = slot(v[idx].chash, idx);
 			return;
 		}
 	}
-	map[i] = idx + 1;
+	map[i] = slot(v[idx].chash, idx);
 	(*used)++;
 }
 
@@ -144,7 +150,7 @@ static void c_insert(bool by_cid, uint32_t *map, size_t cap,
 static int rebuild_cmap(struct bb_lease_table *t, bool by_cid)
 {
 	size_t i, used = 0, owners = 0, cap = 1024;
-	uint32_t *m;
+	uint64_t *m;
 
 	for (i = 0; i < t->n; i++)
 		owners += t->v[i].chash != 0;

@@ -30,9 +30,11 @@ struct bb_client_key {
 struct bb_lease_table {
 	struct bb_lease_rec *v;
 	size_t n, cap;
-	uint32_t *ipmap; /* record index + 1, 0 empty */
+	/* open addressing; a slot is key << 32 | (record index + 1), 0 empty:
+	 * the key in the slot spares a cache miss on the record per probe */
+	uint64_t *ipmap; /* key: the address */
 	size_t ipcap;
-	uint32_t *cmap;
+	uint64_t *cmap; /* key: the record's chash */
 	size_t ccap, cused;
 	bool by_cid;
 };

@@ -4,7 +4,10 @@
 # 100,000-record journal (the difference is the replay), against dnsmasq
 # and kea-dhcp4 on the same subnet. tests/tools/startup execs the server in
 # the server's namespace and sends a relayed DISCOVER every millisecond
-# from the client's. Best of BENCH_RUNS (5). dnsmasq runs with --no-ping
+# from the client's. The journal's leases sit above the pool's first
+# addresses, so the first OFFER measures readiness, not a scan of a full
+# pool. The replay runs before the bind: its cost is the difference of the
+# two bind times. Best of BENCH_RUNS (5). dnsmasq runs with --no-ping
 # (by default it pings an address for 3 s before offering it).
 set -u
 . "$(dirname "$0")/lib_bench.sh"
@@ -70,7 +73,7 @@ best bootbox-journal env BOOTBOX_LOG=warn "$BB" serve -c "$D/full.yaml"
 best dnsmasq dnsmasq -d -k --port=0 -i srv0 --bind-interfaces --dhcp-range=10.13.64.0,10.15.255.250,255.252.0.0,1d \
 	--no-ping --dhcp-leasefile="$D/dnsmasq.leases" --pid-file="$D/dnsmasq.pid" --log-facility=-
 best kea env KEA_PIDFILE_DIR="$D/kea-run" KEA_LOCKFILE_DIR="$D/kea-run" kea-dhcp4 -c "$D/kea.conf"
-awk -v e="$OFFER_bootbox" -v j="$OFFER_bootbox_journal" -v n="$RECORDS" -v b="$BIND_bootbox" 'BEGIN {
+awk -v e="$BIND_bootbox" -v j="$BIND_bootbox_journal" -v n="$RECORDS" -v b="$BIND_bootbox" 'BEGIN {
 	d = j - e
 	printf "replay: %d records in %.1f ms = %.2f M records/s (target >= 1 M/s); bootbox bind %.1f ms (target <= 20 ms)\n",
 		n, d, (d > 0 ? n / d / 1000 : 0), b }'

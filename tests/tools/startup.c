@@ -1,5 +1,5 @@
 /* startup: how long a DHCP server takes from exec to serving.
- *   startup journal FILE N     writes N lease records (10.13.64.0 up) into
+ *   startup journal FILE N     writes N lease records (10.14.0.0 up) into
  *                              a bootbox lease journal
  *   startup measure -n NETNS -s SERVER -g GIADDR -- CMD ARGS...
  *       forks, enters NETNS (/run/netns/NETNS) in the child and execs CMD;
@@ -42,7 +42,7 @@ static int journal(const char *path, long n)
 		uint8_t rec[BB_DHCP_JOURNAL_MAX];
 		int len;
 
-		l.ip = 0x0a0d4000u + (uint32_t)i;
+		l.ip = 0x0a0e0000u + (uint32_t)i;
 		l.mac[0] = 0x02;
 		l.mac[1] = 0x0c;
 		l.mac[2] = (uint8_t)(i >> 24);
