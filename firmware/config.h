@@ -88,6 +88,7 @@ struct bb_cfg_profile {
 	size_t ninitrd;
 	char **args;
 	size_t nargs;
+	bool talos; /* the Talos kernel line: factory cmdline + required args */
 	struct bb_cfg_pos pos;
 };
 
@@ -99,6 +100,7 @@ struct bb_cfg_group {
 	size_t nselector;
 	struct bb_kv *metadata;
 	size_t nmetadata;
+	char *talos_version; /* a pin for the group's Talos profile; NULL: none */
 	struct bb_cfg_pos pos;
 };
 
@@ -122,13 +124,15 @@ struct bb_cfg_machine {
 	char *domain; /* NULL: the subnet's */
 	struct bb_kv *metadata; /* labels selectors may match */
 	size_t nmetadata;
+	char *talos_version; /* a pin over its group's and talos.version */
 	struct bb_cfg_pos pos;
 };
 
 struct bb_cfg_talos {
 	bool enabled;
 	char *factory;
-	char *schematic;
+	char *schematic;     /* given, or the id recorded for customization */
+	char *customization; /* canonical JSON of talos.customization; NULL */
 	char *version;
 	char **arches;
 	size_t narches;

@@ -2,6 +2,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "cache/cache.h"
 #include "common/parse.h"
 #include "firmware/config_sections.h"
 #include "firmware/config_yaml.h"
@@ -13,6 +14,7 @@ static const struct bb_cfg_field profile_fields[] = {
 	BB_F(struct bb_cfg_profile, "kernel", BB_T_STR, kernel),
 	BB_FL(struct bb_cfg_profile, "initrd", BB_T_STRLIST, initrd, ninitrd),
 	BB_FL(struct bb_cfg_profile, "args", BB_T_STRLIST, args, nargs),
+	BB_F(struct bb_cfg_profile, "talos", BB_T_BOOL, talos),
 	{ 0 },
 };
 
@@ -22,8 +24,21 @@ static const struct bb_cfg_field group_fields[] = {
 	BB_FR(struct bb_cfg_group, "profile", BB_T_STR, profile),
 	BB_FL(struct bb_cfg_group, "selector", BB_T_KV, selector, nselector),
 	BB_FL(struct bb_cfg_group, "metadata", BB_T_KV, metadata, nmetadata),
+	BB_F(struct bb_cfg_group, "talos_version", BB_T_STR, talos_version),
 	{ 0 },
 };
+
+static void check_pin(struct bb_cfg_ctx *c, yaml_node_t *e, const char *path,
+		      const char *v)
+{
+	char fpath[300];
+
+	if (v && bb_cache_check_version(v, strlen(v)))
+		bb_cfg_error(c, bb_cfg_get(c, e, "talos_version"),
+			     bb_cfg_path_key(fpath, sizeof(fpath), path,
+					     "talos_version"),
+			     "'%s': expected a version like v1.10.4", v);
+}
 
 static bool profile_known(const struct bb_config *cfg, const char *id)
 {
@@ -81,6 +96,7 @@ static void boot_groups(struct bb_cfg_ctx *c, yaml_node_t *n, const char *path,
 		bb_cfg_walk(c, e, ipath, group_fields, g);
 		if (!g->id || !g->profile)
 			continue;
+		check_pin(c, e, ipath, g->talos_version);
 		for (j = 0; j < b->ngroups; j++)
 			if (!strcmp(b->groups[j].id, g->id))
 				bb_cfg_error(c, bb_cfg_get(c, e, "id"), ipath,
@@ -149,6 +165,7 @@ static const struct bb_cfg_field machine_fields[] = {
 	BB_F(struct bb_cfg_machine, "arch", BB_T_STR, arch),
 	BB_F(struct bb_cfg_machine, "domain", BB_T_STR, domain),
 	BB_FL(struct bb_cfg_machine, "metadata", BB_T_KV, metadata, nmetadata),
+	BB_F(struct bb_cfg_machine, "talos_version", BB_T_STR, talos_version),
 	{ 0 },
 };
 
@@ -165,6 +182,7 @@ static void check_machine(struct bb_cfg_ctx *c, yaml_node_t *e,
 			     "'%s': expected amd64 or arm64", m->arch);
 	if (!m->arch)
 		m->arch = "amd64";
+	check_pin(c, e, path, m->talos_version);
 	if (m->profile && !profile_known(c->cfg, m->profile))
 		bb_cfg_error(c, bb_cfg_get(c, e, "profile"),
 			     bb_cfg_path_key(fpath, sizeof(fpath), path,

@@ -15,6 +15,7 @@
 #include "firmware/routes.h"
 #include "firmware/serve.h"
 #include "firmware/serve_cache.h"
+#include "firmware/talos_boot.h"
 
 enum { R_CHAIN, R_IPXE, R_META, R_GENERIC, R_ASSETS, R_API, R_OTHER };
 
@@ -70,15 +71,41 @@ static struct bb_boot_machine *from_query(struct bb_serve *s,
 
 /* Every Talos artifact the profile names is cached or on its way. */
 static bool profile_ready(struct bb_serve *s, const struct bb_boot_profile *p,
-			  char *why, size_t cap)
+			  const struct bb_talos_boot *tb, char *why, size_t cap)
 {
 	size_t i;
 
+	if (tb && tb->kernel[0])
+		return bb_serve_cache_ready(s, tb->kernel, why, cap) &&
+		       bb_serve_cache_ready(s, tb->initrd, why, cap) &&
+		       bb_serve_cache_ready(s, tb->cmdline, why, cap);
 	if (p->kernel && !bb_serve_cache_ready(s, p->kernel, why, cap))
 		return false;
 	for (i = 0; i < p->ninitrd; i++)
 		if (!bb_serve_cache_ready(s, p->initrd[i], why, cap))
 			return false;
+	return !tb || bb_serve_cache_ready(s, tb->cmdline, why, cap);
+}
+
+/* A Talos profile: the factory's cmdline first. false while the cmdline
+ * is still on its way (the node is told to try again). */
+static bool render_talos(struct bb_serve *s, const struct bb_boot_profile *p,
+			 const struct bb_talos_boot *tb, struct bb_buf *out)
+{
+	struct bb_boot_talos t = { 0 };
+	char cmdline[4096];
+	long n = bb_serve_cache_read(s, tb->cmdline, cmdline, sizeof(cmdline));
+
+	if (n < 0)
+		return false;
+	if (tb->kernel[0]) {
+		t.kernel = tb->kernel;
+		t.initrd = tb->initrds;
+		t.ninitrd = 1;
+	}
+	t.cmdline = cmdline;
+	t.cmdline_len = (size_t)n;
+	bb_boot_render_talos(p, &t, out);
 	return true;
 }
 
@@ -90,6 +117,8 @@ static void ipxe(struct bb_serve *s, const struct bb_http_request *req,
 	struct bb_boot_machine *m;
 	const struct bb_boot_group *g;
 	const struct bb_boot_profile *prof;
+	struct bb_talos_boot tb;
+	bool talos;
 
 	bb_boot_parse_query(req->query, req->query_len, &p);
 	m = from_query(s, req, &p);
@@ -110,12 +139,24 @@ static void ipxe(struct bb_serve *s, const struct bb_http_request *req,
 		bb_boot_render_retry(&p, &resp->body);
 		return;
 	}
-	if (!profile_ready(s, prof, why, sizeof(why))) {
+	talos = bb_talos_boot_plan(s->cfg, prof, m, g, bb_boot_param(&p, "arch"),
+				   &tb);
+	if (!profile_ready(s, prof, talos ? &tb : NULL, why, sizeof(why))) {
 		bb_warn("boot: %s: %s", m ? m->name : "?", why);
 		bb_boot_render_unavailable(why, &resp->body);
 		return;
 	}
-	bb_boot_render_ipxe(prof, &resp->body);
+	if (!talos)
+		bb_boot_render_ipxe(prof, &resp->body);
+	else if (!render_talos(s, prof, &tb, &resp->body)) {
+		bb_boot_render_unavailable("the Image Factory's kernel command "
+					   "line is still being fetched",
+					   &resp->body);
+		return;
+	}
+	if (m && talos)
+		snprintf(m->talos_version, sizeof(m->talos_version), "%s",
+			 tb.image.version);
 	if (m) {
 		snprintf(m->group, sizeof(m->group), "%s", g->id);
 		if (bb_serve_boot_advance(s, m, BB_BOOT_BOOTING))

@@ -196,7 +196,7 @@ static int recv_all(struct conn *c, struct bb_buf *in, size_t cap)
 }
 
 /* Head, then a body by Content-Length, chunked, or up to the close. */
-static int parse_reply(struct conn *c, struct bb_buf *in,
+static int parse_reply(struct conn *c, struct bb_buf *in, bool head,
 		       struct bb_http_resp *out)
 {
 	struct bb_upstream_reply h;
@@ -212,6 +212,12 @@ static int parse_reply(struct conn *c, struct bb_buf *in,
 						: "not an HTTP reply");
 	body = (uint8_t *)in->p + used;
 	blen = in->len - (size_t)used;
+	out->has_length = h.has_length;
+	out->length = h.content_length;
+	if (head) {
+		out->status = h.status;
+		return 0;
+	}
 	if (h.chunked) {
 		if (bb_chunked_decode(&ch, body, blen, &got) || !ch.done)
 			return fail(c, BB_EMALFORMED,
@@ -234,19 +240,20 @@ static int exchange(struct conn *c, const struct bb_http_req *r,
 	int rc;
 
 	bb_buf_printf(&head,
-		      "POST %s HTTP/1.1\r\nHost: %s:%u\r\n"
+		      "%s %s HTTP/1.1\r\nHost: %s:%u\r\n"
 		      "User-Agent: bootbox\r\nAccept: application/json\r\n"
 		      "Content-Type: application/json\r\n"
 		      "Content-Length: %zu\r\nConnection: close\r\n\r\n",
-		      c->url.path, c->url.host, c->url.port, r->len);
+		      r->head ? "HEAD" : "POST", c->url.path, c->url.host,
+		      c->url.port, r->head ? (size_t)0 : r->len);
 	if (head.err)
 		rc = BB_ENOMEM;
 	else if (!(rc = send_all(c, head.p, head.len)) &&
-		 !(rc = send_all(c, r->body, r->len)) &&
+		 !(rc = send_all(c, r->body, r->head ? 0 : r->len)) &&
 		 !(rc = recv_all(c, &in,
 				 (r->max_reply ? r->max_reply : 1u << 20) +
 				     16384)))
-		rc = parse_reply(c, &in, out);
+		rc = parse_reply(c, &in, r->head, out);
 	bb_buf_free(&head);
 	bb_buf_free(&in);
 	return rc;

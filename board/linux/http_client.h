@@ -7,6 +7,7 @@
 #ifndef BB_LINUX_HTTP_CLIENT_H
 #define BB_LINUX_HTTP_CLIENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,11 +20,14 @@ struct bb_http_req {
 	size_t len;
 	uint32_t timeout_ms; /* per connect / read / write; 0: 10 s */
 	size_t max_reply;    /* body cap; 0: 1 MiB */
+	bool head;           /* HEAD instead of POST (no body either way) */
 };
 
 struct bb_http_resp {
 	int status;
 	struct bb_buf body; /* the caller frees it */
+	bool has_length;    /* Content-Length (for HEAD: of the resource) */
+	uint64_t length;
 };
 
 /* 0 when a whole HTTP reply arrived (whatever its status). Otherwise a
@@ -31,6 +35,7 @@ struct bb_http_resp {
  * (connection refused, reset), BB_ETIMEDOUT, BB_ECRYPTO (the server's
  * certificate is not trusted), BB_EMALFORMED (not HTTP, truncated),
  * BB_ETOOBIG. */
+/* (also HEAD, with r->head) */
 int bb_http_post(const struct bb_http_req *r, struct bb_http_resp *out,
 		 char *msg, size_t cap);
 

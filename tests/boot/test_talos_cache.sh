@@ -13,6 +13,7 @@ IMG=$W/factory/image/$SCH/v1.10.4
 mkdir -p "$IMG"
 cp "$ROOT/$BUILD/testnode/vmlinuz" "$IMG/kernel-amd64"
 cp "$ROOT/$BUILD/testnode/initramfs.cpio.gz" "$IMG/initramfs-amd64.xz"
+echo "talos.platform=metal console=ttyS0 bootbox.factory=cmdline" > "$IMG/cmdline-metal-amd64"
 # the factory listens on the namespace's own loopback
 bg "$NS" "$W/factory.log" python3 "$ROOT/tests/integration/factory.py" --port 8443 \
 	--root "$W/factory" --cert "$W/srv.pem" --key "$W/srv.key"
