@@ -64,13 +64,15 @@ static cJSON *mapping(struct bb_cfg_ctx *c, yaml_node_t *n, int depth)
 		kv[cnt++].val = yaml_document_get_node(c->doc, p->value);
 	}
 	for (i = 1; i < cnt; i++)
-		for (j = i; j > 0 && strcmp(kv[j - 1].key, kv[j].key) > 0; j--) {
+		for (j = i; j > 0 && strcmp(kv[j - 1].key, kv[j].key) > 0;
+		     j--) {
 			t = kv[j];
 			kv[j] = kv[j - 1];
 			kv[j - 1] = t;
 		}
 	for (i = 0; o && i < cnt; i++)
-		cJSON_AddItemToObject(o, kv[i].key, to_json(c, kv[i].val, depth));
+		cJSON_AddItemToObject(o, kv[i].key,
+				      to_json(c, kv[i].val, depth));
 	return o;
 }
 
@@ -89,8 +91,8 @@ static cJSON *to_json(struct bb_cfg_ctx *c, yaml_node_t *n, int depth)
 		for (it = n->data.sequence.items.start;
 		     a && it < n->data.sequence.items.top; it++)
 			cJSON_AddItemToArray(
-				a, to_json(c, yaml_document_get_node(c->doc, *it),
-					   depth + 1));
+			    a, to_json(c, yaml_document_get_node(c->doc, *it),
+				       depth + 1));
 		return a;
 	default: return cJSON_CreateNull();
 	}
@@ -100,7 +102,7 @@ void bb_cfg_talos_customization(struct bb_cfg_ctx *c, yaml_node_t *n,
 				const char *path, void *obj)
 {
 	struct bb_cfg_talos *t = obj;
-	static const char *const top[] = { "customization", "overlay" };
+	static const char *const top[] = {"customization", "overlay"};
 	yaml_node_pair_t *p;
 	cJSON *j;
 	char *txt;
@@ -111,8 +113,8 @@ void bb_cfg_talos_customization(struct bb_cfg_ctx *c, yaml_node_t *n,
 	     p++) {
 		yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
 		const char *ks = k && k->type == YAML_SCALAR_NODE
-					 ? (const char *)k->data.scalar.value
-					 : "";
+				     ? (const char *)k->data.scalar.value
+				     : "";
 
 		if (strcmp(ks, top[0]) && strcmp(ks, top[1]))
 			bb_cfg_error(c, k, path,

@@ -19,7 +19,7 @@ static const char *arch_of(const struct bb_boot_machine *m, const char *q)
 	if (a && m->inventory)
 		return !strcmp(a, "arm64") ? "arm64" : "amd64";
 	return q && (!strcmp(q, "arm64") || !strcmp(q, "aarch64")) ? "arm64"
-								    : "amd64";
+								   : "amd64";
 }
 
 static void paths(struct bb_talos_boot *o)
@@ -44,7 +44,6 @@ bool bb_talos_boot_plan(const struct bb_config *cfg,
 	const char *pin = bb_talos_pin(m, g);
 	bool short_form;
 
-
 	memset(out, 0, sizeof(*out));
 	if (bb_cache_primary(cfg, &primary))
 		return false;
@@ -64,8 +63,8 @@ bool bb_talos_boot_plan(const struct bb_config *cfg,
 		snprintf(out->arch, sizeof(out->arch), "%s", k.artifact + 7);
 		/* the short form follows the machine's pin; a profile that
 		 * names a version keeps it */
-		short_form = !strchr(prof->kernel + strlen("/assets/talos/"),
-				     '/');
+		short_form =
+		    !strchr(prof->kernel + strlen("/assets/talos/"), '/');
 	}
 	if (short_form && pin)
 		snprintf(out->image.version, sizeof(out->image.version), "%s",

@@ -35,7 +35,7 @@ static void record_path(const struct bb_config *cfg, char *buf, size_t cap)
 static int ask_factory(const struct bb_config *cfg, char id[65], char *msg,
 		       size_t cap)
 {
-	struct bb_http_req r = { 0 };
+	struct bb_http_req r = {0};
 	struct bb_http_resp resp;
 	char url[600];
 	const cJSON *v;
@@ -44,8 +44,8 @@ static int ask_factory(const struct bb_config *cfg, char id[65], char *msg,
 
 	snprintf(url, sizeof(url), "%s%sschematics", cfg->talos.factory,
 		 cfg->talos.factory[strlen(cfg->talos.factory) - 1] == '/'
-			 ? ""
-			 : "/");
+		     ? ""
+		     : "/");
 	r.url = url;
 	r.ca_bundle = cfg->talos.ca_bundle ? cfg->talos.ca_bundle : SYSTEM_CA;
 	r.body = cfg->talos.customization;
@@ -56,10 +56,10 @@ static int ask_factory(const struct bb_config *cfg, char id[65], char *msg,
 				  resp.body.len);
 	v = cJSON_GetObjectItem(j, "id");
 	rc = (resp.status == 200 || resp.status == 201) && cJSON_IsString(v) &&
-			     !bb_cache_check_schematic(v->valuestring,
-						       strlen(v->valuestring))
-		     ? 0
-		     : BB_EMALFORMED;
+		     !bb_cache_check_schematic(v->valuestring,
+					       strlen(v->valuestring))
+		 ? 0
+		 : BB_EMALFORMED;
 	if (rc)
 		snprintf(msg, cap, "%s: HTTP %d, no schematic id in the reply",
 			 url, resp.status);
@@ -74,7 +74,7 @@ int bb_talos_schematic(struct bb_config *cfg, bool online, char *msg,
 		       size_t cap)
 {
 	char path[800], id[65];
-	struct bb_buf b = { 0 };
+	struct bb_buf b = {0};
 	int rc;
 
 	msg[0] = 0;
@@ -89,10 +89,11 @@ int bb_talos_schematic(struct bb_config *cfg, bool online, char *msg,
 	} else {
 		bb_buf_free(&b);
 		if (!online) {
-			snprintf(msg, cap, "the schematic id of "
-					   "talos.customization is not known "
-					   "yet (asked at the first serve or "
-					   "cache fetch)");
+			snprintf(msg, cap,
+				 "the schematic id of "
+				 "talos.customization is not known "
+				 "yet (asked at the first serve or "
+				 "cache fetch)");
 			return BB_ENOENT;
 		}
 		if ((rc = ask_factory(cfg, id, msg, cap)))

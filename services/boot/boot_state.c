@@ -44,6 +44,21 @@ static bool field(const char **p, const char *end, const char **f,
 	return *len > 0;
 }
 
+/* A Talos version as the cache takes them: v1.10.4, v1.11.0-beta.1. */
+static bool version_like(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len < 2 || s[0] != 'v' || s[1] < '0' || s[1] > '9')
+		return false;
+	for (i = 1; i < len; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		      (s[i] >= 'a' && s[i] <= 'z') || s[i] == '.' ||
+		      s[i] == '-'))
+			return false;
+	return true;
+}
+
 static bool parse_line(struct bb_boot *b, const char *p, const char *end)
 {
 	const char *f, *ver;
@@ -69,7 +84,8 @@ static bool parse_line(struct bb_boot *b, const char *p, const char *end)
 		return false;
 	/* optional: the Talos version it booted */
 	if (field(&p, end, &f, &len) &&
-	    (len >= sizeof(m->talos_version) || field(&p, end, &ver, &vlen)))
+	    (len >= sizeof(m->talos_version) || !version_like(f, len) ||
+	     field(&p, end, &ver, &vlen)))
 		return false;
 	ver = f;
 	vlen = len;

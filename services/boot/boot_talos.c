@@ -81,9 +81,9 @@ void bb_boot_render_talos(const struct bb_boot_profile *p,
 			  const struct bb_boot_talos *t, struct bb_buf *out)
 {
 	static const char *const required[][2] = {
-		{ "talos.platform", "talos.platform=metal" },
-		{ "slab_nomerge", "slab_nomerge" },
-		{ "pti", "pti=on" },
+	    {"talos.platform", "talos.platform=metal"},
+	    {"slab_nomerge", "slab_nomerge"},
+	    {"pti", "pti=on"},
 	};
 	struct line l;
 	size_t i;
