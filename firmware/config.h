@@ -58,7 +58,7 @@ struct bb_cfg_dhcp {
 	/* boot file names offered over TFTP (defaults from Debian's ipxe) */
 	char *bios_file;  /* undionly.kpxe */
 	char *efi64_file; /* ipxe.efi */
-	char *arm64_file; /* snponly.efi: no arm64 iPXE in Debian, override it */
+	char *arm64_file; /* ipxe-arm64.efi (Debian 13's, see ipxe_extra.h) */
 	uint32_t decline_time; /* quarantine after DECLINE, default 86400 */
 };
 

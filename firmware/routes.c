@@ -11,6 +11,7 @@
 #include "common/parse.h"
 #include "dhcp/dhcp_server.h"
 #include "firmware/api.h"
+#include "firmware/ipxe_extra.h"
 #include "firmware/log.h"
 #include "firmware/routes.h"
 #include "firmware/serve.h"
@@ -385,8 +386,10 @@ void bb_routes_handle(void *ctx, const struct bb_http_request *req,
 		/* UEFI HTTP boot fetches the boot file from the root */
 		s->boot->requests[R_OTHER]++;
 		if (s->cfg->tftp.enabled && !strchr(p + 1, '/') &&
-		    confined(s->cfg->tftp.root, p + 1, resp->file,
-			     sizeof(resp->file))) {
+		    (confined(s->cfg->tftp.root, p + 1, resp->file,
+			      sizeof(resp->file)) ||
+		     confined(bb_ipxe_extra_dir(), p + 1, resp->file,
+			      sizeof(resp->file)))) {
 			resp->status = 200;
 			return;
 		}
