@@ -199,6 +199,20 @@ code=$(get "$U/assets/talos/kernel-amd64")
 stop_serve
 rm -f "$T/assets/talos/kernel-amd64"
 
+# 5. UEFI HTTP boot of an arm64 client (option 93 = 19) asks for
+# /ipxe-arm64.efi: tftp.root lacks it, the trixie iPXE dir has it
+mkdir -p "$T/tftproot" "$T/ipxe-extra"
+echo "arm64 ipxe" > "$T/ipxe-extra/ipxe-arm64.efi"
+write_config "$T/state4" "  schematic: $SCH
+  prefetch: false"
+printf 'tftp:\n  root: %s\n  port: %s\n' "$T/tftproot" "$(free_port)" >> "$T/bootbox.yaml"
+BOOTBOX_IPXE_EXTRA=$T/ipxe-extra serve "$T/bb7.log"
+code=$(get "$U/ipxe-arm64.efi")
+[ "$code" = 200 ] && grep -q "arm64 ipxe" "$T/body" && ok "HTTP boot file ipxe-arm64.efi from the fallback iPXE dir" || bad "ipxe-arm64.efi: $code"
+out=$(curl -s --max-time 5 -w '%{http_code}' "tftp://127.0.0.1:$(sed -n 's/^  port: //p' "$T/bootbox.yaml")/ipxe-arm64.efi" -o "$T/tftp.out")
+grep -q "arm64 ipxe" "$T/tftp.out" 2>/dev/null && ok "TFTP: ipxe-arm64.efi from the fallback too" || bad "tftp fallback: $out"
+stop_serve
+
 # 4. a schematic from its customization
 start_factory
 CUST="  customization:
