@@ -307,19 +307,35 @@ static int key_of(struct bb_serve *s, const char *path,
 				      has_primary ? &primary : NULL, k);
 }
 
-/* An artifact the old wget script left in <assets_dir>/talos/ (the short
- * form only: that script knew one image): served as a file until `bootbox
- * cache import` adopts it or the cache has its own copy. */
-static bool legacy_file(struct bb_serve *s, const char *path)
+/* An artifact the old wget script left in <assets_dir>/talos/ or
+ * <matchbox_dir>/assets/talos/ (the short form only: that script knew one
+ * image): served as a file until `bootbox cache import` adopts it or the
+ * cache has its own copy. Its path goes to f when f is not NULL. */
+static bool legacy_file(struct bb_serve *s, const char *path, char *f,
+			size_t cap)
 {
-	const char *a = s->cfg->boot.assets_dir;
-	char f[1024];
+	const struct bb_cfg_boot *b = &s->cfg->boot;
+	const char *rel = path + strlen("/assets/");
+	char buf[1024];
 	struct stat st;
 
-	if (!a || strchr(path + strlen("/assets/talos/"), '/'))
+	if (strchr(path + strlen("/assets/talos/"), '/'))
 		return false;
-	snprintf(f, sizeof(f), "%s/%s", a, path + strlen("/assets/"));
-	return !stat(f, &st) && S_ISREG(st.st_mode) && st.st_size > 0;
+	if (!f) {
+		f = buf;
+		cap = sizeof(buf);
+	}
+	if (b->assets_dir) {
+		snprintf(f, cap, "%s/%s", b->assets_dir, rel);
+		if (!stat(f, &st) && S_ISREG(st.st_mode) && st.st_size > 0)
+			return true;
+	}
+	if (b->matchbox_dir) {
+		snprintf(f, cap, "%s/assets/%s", b->matchbox_dir, rel);
+		if (!stat(f, &st) && S_ISREG(st.st_mode) && st.st_size > 0)
+			return true;
+	}
+	return false;
 }
 
 long bb_serve_cache_read(struct bb_serve *s, const char *path, char *buf,
@@ -334,10 +350,7 @@ long bb_serve_cache_read(struct bb_serve *s, const char *path, char *buf,
 		return -1;
 	if (bb_cache_store_has(&s->cache->st, &k))
 		bb_cache_store_path(&s->cache->st, &k, f, sizeof(f));
-	else if (legacy_file(s, path))
-		snprintf(f, sizeof(f), "%s/%s", s->cfg->boot.assets_dir,
-			 path + strlen("/assets/"));
-	else
+	else if (!legacy_file(s, path, f, sizeof(f)))
 		return -1;
 	fd = open(f, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -370,7 +383,7 @@ bool bb_serve_cache_route(struct bb_serve *s,
 		return true;
 	}
 	f = flight_of(sc, &k);
-	if (!f && legacy_file(s, req->path))
+	if (!f && legacy_file(s, req->path, NULL, 0))
 		return false;
 	if (!f && !(f = flight_start(sc, &k))) {
 		resp->status = 503;
@@ -390,7 +403,7 @@ bool bb_serve_cache_ready(struct bb_serve *s, const char *path, char *why,
 	struct failure *fail;
 
 	if (!sc || key_of(s, path, &k) || bb_cache_store_has(&sc->st, &k) ||
-	    flight_of(sc, &k) || legacy_file(s, path))
+	    flight_of(sc, &k) || legacy_file(s, path, NULL, 0))
 		return true;
 	fail = failure_of(sc, &k);
 	if (fail && bb_wall_now() - fail->when < FAIL_MEMORY_S) {

@@ -191,13 +191,17 @@ stop_serve
 
 # wget'd artifacts in assets_dir/talos/ are used without an import
 cp "$R/kernel-amd64" "$T/assets/talos/kernel-amd64"
+mkdir -p "$T/matchbox/assets/talos"
+cp "$R/initramfs-amd64.xz" "$T/matchbox/assets/talos/"
 write_config "$T/state4" "  schematic: $SCH
   prefetch: false"
 serve "$T/bb4.log"
 code=$(get "$U/assets/talos/kernel-amd64")
 [ "$code" = 200 ] && cmp -s "$T/body" "$R/kernel-amd64" && ok "offline, not imported: assets_dir/talos/kernel-amd64 is served" || bad "wget'd file: $code"
+code=$(get "$U/assets/talos/initramfs-amd64.xz")
+[ "$code" = 200 ] && cmp -s "$T/body" "$R/initramfs-amd64.xz" && ok "... and matchbox_dir/assets/talos/initramfs-amd64.xz" || bad "matchbox wget'd file: $code"
 stop_serve
-rm -f "$T/assets/talos/kernel-amd64"
+rm -rf "$T/assets/talos/kernel-amd64" "$T/matchbox/assets"
 
 # 5. UEFI HTTP boot of an arm64 client (option 93 = 19) asks for
 # /ipxe-arm64.efi: tftp.root lacks it, the trixie iPXE dir has it
