@@ -73,9 +73,18 @@ static bool path_names(const char *path, const struct bb_cache_key *primary,
 		       const struct bb_cache_key *k)
 {
 	struct bb_cache_key pk;
+	char arch[BB_CACHE_ARTIFACT_MAX + 1];
 
-	return path && !bb_cache_key_from_path(path, strlen(path), primary, &pk) &&
-	       bb_cache_key_eq(&pk, k);
+	if (!path || bb_cache_key_from_path(path, strlen(path), primary, &pk))
+		return false;
+	if (bb_cache_key_eq(&pk, k))
+		return true;
+	/* a Talos kernel brings its factory cmdline along */
+	if (strncmp(pk.artifact, "kernel-", 7))
+		return false;
+	snprintf(arch, sizeof(arch), "%s", pk.artifact + 7);
+	snprintf(pk.artifact, sizeof(pk.artifact), "cmdline-metal-%.5s", arch);
+	return bb_cache_key_eq(&pk, k);
 }
 
 bool bb_cache_referenced(const struct bb_config *cfg,

@@ -78,34 +78,39 @@ static bool profile_ready(struct bb_serve *s, const struct bb_boot_profile *p,
 
 	if (tb && tb->kernel[0])
 		return bb_serve_cache_ready(s, tb->kernel, why, cap) &&
-		       bb_serve_cache_ready(s, tb->initrd, why, cap) &&
-		       bb_serve_cache_ready(s, tb->cmdline, why, cap);
+		       bb_serve_cache_ready(s, tb->initrd, why, cap);
 	if (p->kernel && !bb_serve_cache_ready(s, p->kernel, why, cap))
 		return false;
 	for (i = 0; i < p->ninitrd; i++)
 		if (!bb_serve_cache_ready(s, p->initrd[i], why, cap))
 			return false;
-	return !tb || bb_serve_cache_ready(s, tb->cmdline, why, cap);
+	return true;
 }
 
 /* A Talos profile: the factory's cmdline first. false while the cmdline
- * is still on its way (the node is told to try again). */
+ * is on its way (the node is told to try again); when it cannot be had
+ * (offline, and the old wget script never fetched it) the node boots on
+ * the profile's args alone, which is what it did before, with a warning. */
 static bool render_talos(struct bb_serve *s, const struct bb_boot_profile *p,
 			 const struct bb_talos_boot *tb, struct bb_buf *out)
 {
 	struct bb_boot_talos t = { 0 };
-	char cmdline[4096];
+	char cmdline[4096], why[300];
 	long n = bb_serve_cache_read(s, tb->cmdline, cmdline, sizeof(cmdline));
 
-	if (n < 0)
+	if (n < 0 && bb_serve_cache_ready(s, tb->cmdline, why, sizeof(why)))
 		return false;
+	if (n < 0)
+		bb_warn("boot: %s: booting without the factory's kernel command "
+			"line (its extraKernelArgs and META are missing)",
+			why);
 	if (tb->kernel[0]) {
 		t.kernel = tb->kernel;
 		t.initrd = tb->initrds;
 		t.ninitrd = 1;
 	}
-	t.cmdline = cmdline;
-	t.cmdline_len = (size_t)n;
+	t.cmdline = n > 0 ? cmdline : NULL;
+	t.cmdline_len = n > 0 ? (size_t)n : 0;
 	bb_boot_render_talos(p, &t, out);
 	return true;
 }

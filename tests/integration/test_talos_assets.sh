@@ -200,6 +200,14 @@ code=$(get "$U/assets/talos/kernel-amd64")
 [ "$code" = 200 ] && cmp -s "$T/body" "$R/kernel-amd64" && ok "offline, not imported: assets_dir/talos/kernel-amd64 is served" || bad "wget'd file: $code"
 code=$(get "$U/assets/talos/initramfs-amd64.xz")
 [ "$code" = 200 ] && cmp -s "$T/body" "$R/initramfs-amd64.xz" && ok "... and matchbox_dir/assets/talos/initramfs-amd64.xz" || bad "matchbox wget'd file: $code"
+# the wget script never fetched the cmdline: offline, the node still boots
+# on its profile's args (as before), with a warning
+curl -s --max-time 5 "$U/ipxe?mac=52-54-00-12-34-56" >/dev/null
+sleep 1
+k=$(curl -s --max-time 5 "$U/ipxe?mac=52-54-00-12-34-56" | grep '^kernel ')
+[[ $k == "kernel /assets/talos/kernel-amd64 "* ]] && once "$k" talos.platform=metal && once "$k" pti=on \
+	&& grep -q "booting without the factory's kernel command line" "$T/bb4.log" \
+	&& ok "no cmdline to be had: boots on the profile's args, with a warning" || bad "no cmdline: $k"
 stop_serve
 rm -rf "$T/assets/talos/kernel-amd64" "$T/matchbox/assets"
 
