@@ -181,8 +181,9 @@ static long long factory_length(const struct bb_config *cfg,
 	if (bb_cache_url(cfg->talos.factory, k, url, sizeof(url)) < 0)
 		return -1;
 	r.url = url;
-	r.ca_bundle = cfg->talos.ca_bundle ? cfg->talos.ca_bundle
-					   : "/etc/ssl/certs/ca-certificates.crt";
+	/* talos.ca_bundle is trusted besides the system store */
+	r.ca_bundle = "/etc/ssl/certs/ca-certificates.crt";
+	r.extra_bundle = cfg->talos.ca_bundle;
 	r.head = true;
 	r.timeout_ms = 5000;
 	if (bb_http_post(&r, &resp, msg, cap))

@@ -47,7 +47,9 @@ static int ask_factory(const struct bb_config *cfg, char id[65], char *msg,
 		     ? ""
 		     : "/");
 	r.url = url;
-	r.ca_bundle = cfg->talos.ca_bundle ? cfg->talos.ca_bundle : SYSTEM_CA;
+	/* talos.ca_bundle is trusted besides the system store */
+	r.ca_bundle = SYSTEM_CA;
+	r.extra_bundle = cfg->talos.ca_bundle;
 	r.body = cfg->talos.customization;
 	r.len = strlen(r.body);
 	if ((rc = bb_http_post(&r, &resp, msg, cap)))

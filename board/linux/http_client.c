@@ -103,7 +103,7 @@ static int tcp_connect(struct conn *c)
 	return mbedtls_net_set_block(&c->net) ? BB_EIO : 0;
 }
 
-static int tls_start(struct conn *c, const char *bundle)
+static int tls_start(struct conn *c, const char *bundle, const char *extra)
 {
 	mbedtls_ctr_drbg_context *rng = bb_tls_rng();
 	uint32_t flags;
@@ -113,6 +113,8 @@ static int tls_start(struct conn *c, const char *bundle)
 	if (!bundle || mbedtls_x509_crt_parse_file(&c->ca, bundle) < 0)
 		return fail(c, BB_EINVAL, "cannot read the CA bundle %s",
 			    bundle ? bundle : "(none)");
+	if (extra && mbedtls_x509_crt_parse_file(&c->ca, extra) < 0)
+		return fail(c, BB_EINVAL, "cannot read the CA bundle %s", extra);
 	if (!rng || mbedtls_ssl_config_defaults(&c->conf, MBEDTLS_SSL_IS_CLIENT,
 						MBEDTLS_SSL_TRANSPORT_STREAM,
 						MBEDTLS_SSL_PRESET_DEFAULT))
@@ -290,7 +292,7 @@ int bb_http_post(const struct bb_http_req *r, struct bb_http_resp *out,
 		setsockopt(c.net.fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	}
 	if (!rc && c.url.tls)
-		rc = tls_start(&c, r->ca_bundle);
+		rc = tls_start(&c, r->ca_bundle, r->extra_bundle);
 	if (!rc)
 		rc = exchange(&c, r, out);
 	if (c.tls)

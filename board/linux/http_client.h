@@ -16,6 +16,7 @@
 struct bb_http_req {
 	const char *url;       /* http:// or https:// */
 	const char *ca_bundle; /* PEM file; required for https */
+	const char *extra_bundle; /* trusted too (PEM); NULL: none */
 	const char *body;
 	size_t len;
 	uint32_t timeout_ms; /* per connect / read / write; 0: 10 s */
