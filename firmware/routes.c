@@ -147,6 +147,15 @@ static void ipxe(struct bb_serve *s, const struct bb_http_request *req,
 	}
 	talos = bb_talos_boot_plan(s->cfg, prof, m, g, bb_boot_param(&p, "arch"),
 				   &tb);
+	if (!talos && prof->talos && !prof->kernel) {
+		snprintf(why, sizeof(why),
+			 "profile %s says talos: true, but the Talos image is "
+			 "not known (no talos: section, or its schematic id)",
+			 prof->id);
+		bb_warn("boot: %s", why);
+		bb_boot_render_unavailable(why, &resp->body);
+		return;
+	}
 	if (!profile_ready(s, prof, talos ? &tb : NULL, why, sizeof(why))) {
 		bb_warn("boot: %s: %s", m ? m->name : "?", why);
 		bb_boot_render_unavailable(why, &resp->body);
