@@ -28,7 +28,13 @@ private_apt_init() {
 	APTC=(apt-cache -o Dir::Etc::sourcelist="$d/etc/sources.list" -o Dir::Etc::sourceparts=/nonexistent
 		-o Dir::State::Lists="$d/lists" -o Dir::Cache="$d/cache" -o Dir::State::status=/dev/null
 		-o APT::Architecture="$arch" -o APT::Architectures="$arch")
-	"${APT[@]}" update >/dev/null
+	# a mirror in mid-sync answers a wrong size now and then: try again
+	local i
+	for i in 1 2 3; do
+		"${APT[@]}" update >/dev/null && return 0
+		sleep 10
+	done
+	return 1
 }
 MIRROR=$(mirror)
 [ -n "$MIRROR" ] || { echo "deps: no Debian mirror in /etc/apt/sources.list*" >&2; exit 1; }
