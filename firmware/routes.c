@@ -263,7 +263,10 @@ static void track_asset(struct bb_serve *s, const struct bb_http_request *req)
 	struct bb_boot_machine *m = bb_routes_machine_by_ip(s, req->client_ip);
 	const struct bb_boot_group *g;
 	const struct bb_boot_profile *p;
-	size_t i;
+	struct bb_talos_boot tb;
+	const char *kernel;
+	char *const *initrd;
+	size_t i, ninitrd;
 
 	if (!m || !m->group[0])
 		return;
@@ -273,11 +276,21 @@ static void track_asset(struct bb_serve *s, const struct bb_http_request *req)
 	p = g ? bb_boot_profile(s->boot, g->profile) : NULL;
 	if (!p)
 		return;
-	if (p->kernel && !strcmp(p->kernel, req->path) &&
+	/* a pinned or talos: true profile names other paths than its own */
+	if (bb_talos_boot_plan(s->cfg, p, m, g, NULL, &tb) && tb.kernel[0]) {
+		kernel = tb.kernel;
+		initrd = tb.initrds;
+		ninitrd = 1;
+	} else {
+		kernel = p->kernel;
+		initrd = p->initrd;
+		ninitrd = p->ninitrd;
+	}
+	if (kernel && !strcmp(kernel, req->path) &&
 	    bb_serve_boot_advance(s, m, BB_BOOT_KERNEL))
 		bb_info("boot: %s fetched its kernel", m->name);
-	for (i = 0; i < p->ninitrd; i++)
-		if (!strcmp(p->initrd[i], req->path) &&
+	for (i = 0; i < ninitrd; i++)
+		if (!strcmp(initrd[i], req->path) &&
 		    bb_serve_boot_advance(s, m, BB_BOOT_INITRD))
 			bb_info("boot: %s fetched its initrd", m->name);
 }

@@ -156,6 +156,10 @@ if [[ $k == "kernel /assets/talos/$SCH/v1.11.0/kernel-amd64 "* ]] && once "$k" t
 	ok "talos: true + talos_version pin: the pinned image and its cmdline"
 else bad "talos: true profile: $s"; fi
 
+get --interface 127.0.0.3 "$U/assets/talos/$SCH/v1.11.0/kernel-amd64" >/dev/null
+sleep 0.2
+grep -q "worker1 fetched its kernel" "$T/bb.log" && ok "the pinned kernel counts as worker1's kernel (boot state)" || bad "no kernel state for worker1"
+
 # 6. which version each machine booted
 m=$("$BB" machines -c "$T/bootbox.yaml" 2>&1)
 grep -q "^management .* v1.10.4$" <<<"$m" && grep -q "^worker1 .* v1.11.0$" <<<"$m" \
