@@ -265,18 +265,14 @@ static int import_file(struct bb_cache_store *st, const struct bb_config *cfg,
 static int import_dir(struct bb_cache_store *st, const struct bb_config *cfg,
 		      const char *dir)
 {
-	static const char *const names[] = {
-		"kernel-amd64",	       "kernel-arm64",
-		"initramfs-amd64.xz",  "initramfs-arm64.xz",
-		"cmdline-metal-amd64", "cmdline-metal-arm64",
-	};
 	char f[1024];
+	const char *name;
 	struct stat sb;
 	size_t i, found = 0;
 	int bad = 0;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(f, sizeof(f), "%s/%s", dir, names[i]);
+	for (i = 0; (name = bb_cache_artifact_at(i)); i++) {
+		snprintf(f, sizeof(f), "%s/%s", dir, name);
 		if (stat(f, &sb))
 			continue;
 		found++;

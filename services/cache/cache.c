@@ -15,6 +15,12 @@ static const char *const artifacts[] = {
 	"cmdline-metal-arm64",
 };
 
+const char *bb_cache_artifact_at(size_t i)
+{
+	return i < sizeof(artifacts) / sizeof(artifacts[0]) ? artifacts[i]
+							    : NULL;
+}
+
 static const char *const origins[] = { "fetched", "imported", "verified" };
 
 const char *bb_cache_origin_name(enum bb_cache_origin o)

@@ -35,6 +35,8 @@ struct bb_cache_key {
 int bb_cache_check_schematic(const char *s, size_t len);
 int bb_cache_check_version(const char *s, size_t len);
 int bb_cache_check_artifact(const char *s, size_t len);
+/* The i-th artifact name of the fixed list, NULL past its end. */
+const char *bb_cache_artifact_at(size_t i);
 
 /* A local path to a key. primary (may be NULL) resolves the short form.
  * BB_ENOENT: not under /assets/talos/; BB_EMALFORMED: under it but not a
