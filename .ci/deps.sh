@@ -14,6 +14,8 @@ pkgs=(
 	# QEMU boots and the test node
 	qemu-system-x86 qemu-utils ovmf ipxe ipxe-qemu cpio xz-utils
 	linux-image-cloud-amd64
+	# the arm64 boot test (AAVMF); its iPXE and node come from deps_private.sh
+	qemu-system-arm qemu-efi-aarch64
 )
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
@@ -23,6 +25,7 @@ for p in "${pkgs[@]}"; do
 done
 if [ ${#missing[@]} -eq 0 ]; then
 	echo "deps: all ${#pkgs[@]} packages present"
+	$SUDO bash "$(dirname "$0")/deps_private.sh"
 	exit 0
 fi
 echo "deps: installing ${missing[*]}"
@@ -33,3 +36,4 @@ printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
 $SUDO chmod +x /usr/sbin/policy-rc.d
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 $SUDO rm -f /usr/sbin/policy-rc.d
+$SUDO bash "$(dirname "$0")/deps_private.sh"

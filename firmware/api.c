@@ -28,6 +28,7 @@ static cJSON *machine_json(struct bb_serve *s, const struct bb_boot_machine *m)
 	cJSON_AddBoolToObject(j, "inventory", m->inventory);
 	cJSON_AddStringToObject(j, "state", bb_boot_state_name(m->state));
 	cJSON_AddStringToObject(j, "group", m->group);
+	cJSON_AddStringToObject(j, "talos_version", m->talos_version);
 	cJSON_AddNumberToObject(j, "last_seen", (double)m->last_seen);
 	if (m->last_ip)
 		cJSON_AddStringToObject(j, "last_ip",

@@ -18,27 +18,54 @@ int bb_cache_primary(const struct bb_config *cfg, struct bb_cache_key *out)
 	return 0;
 }
 
+/* talos.version and every version a machine or a group pins. */
+static size_t versions(const struct bb_config *cfg, const char **v, size_t cap)
+{
+	size_t n = 0, i, j;
+	const char *c;
+
+	v[n++] = cfg->talos.version;
+	for (i = 0; i < cfg->nmachines + cfg->boot.ngroups; i++) {
+		c = i < cfg->nmachines
+			    ? cfg->machines[i].talos_version
+			    : cfg->boot.groups[i - cfg->nmachines].talos_version;
+		for (j = 0; c && j < n && strcmp(v[j], c); j++)
+			;
+		if (c && j == n && n < cap)
+			v[n++] = c;
+	}
+	return n;
+}
+
 size_t bb_cache_wanted(const struct bb_config *cfg, struct bb_cache_key *out,
 		       size_t cap)
 {
 	static const char *const kinds[][2] = { { "kernel-", "" },
-						{ "initramfs-", ".xz" } };
+						{ "initramfs-", ".xz" },
+						{ "cmdline-metal-", "" } };
 	struct bb_cache_key p;
-	size_t n = 0, a, k;
+	const char *ver[16];
+	size_t n = 0, a, k, v, nv;
 
 	if (bb_cache_primary(cfg, &p))
 		return 0;
-	for (a = 0; a < cfg->talos.narches; a++)
-		for (k = 0; k < 2; k++) {
-			if (n < cap) {
-				out[n] = p;
-				snprintf(out[n].artifact,
-					 sizeof(out[n].artifact), "%s%s%s",
-					 kinds[k][0], cfg->talos.arches[a],
-					 kinds[k][1]);
+	nv = versions(cfg, ver, 16);
+	for (v = 0; v < nv; v++)
+		for (a = 0; a < cfg->talos.narches; a++)
+			for (k = 0; k < 3; k++) {
+				if (n < cap) {
+					out[n] = p;
+					snprintf(out[n].version,
+						 sizeof(out[n].version), "%s",
+						 ver[v]);
+					snprintf(out[n].artifact,
+						 sizeof(out[n].artifact),
+						 "%s%s%s", kinds[k][0],
+						 cfg->talos.arches[a],
+						 kinds[k][1]);
+				}
+				n++;
 			}
-			n++;
-		}
 	return n;
 }
 
@@ -46,19 +73,28 @@ static bool path_names(const char *path, const struct bb_cache_key *primary,
 		       const struct bb_cache_key *k)
 {
 	struct bb_cache_key pk;
+	char arch[BB_CACHE_ARTIFACT_MAX + 1];
 
-	return path && !bb_cache_key_from_path(path, strlen(path), primary, &pk) &&
-	       bb_cache_key_eq(&pk, k);
+	if (!path || bb_cache_key_from_path(path, strlen(path), primary, &pk))
+		return false;
+	if (bb_cache_key_eq(&pk, k))
+		return true;
+	/* a Talos kernel brings its factory cmdline along */
+	if (strncmp(pk.artifact, "kernel-", 7))
+		return false;
+	snprintf(arch, sizeof(arch), "%s", pk.artifact + 7);
+	snprintf(pk.artifact, sizeof(pk.artifact), "cmdline-metal-%.5s", arch);
+	return bb_cache_key_eq(&pk, k);
 }
 
 bool bb_cache_referenced(const struct bb_config *cfg,
 			 const struct bb_cache_key *k)
 {
-	struct bb_cache_key want[16], primary;
-	size_t n = bb_cache_wanted(cfg, want, 16), i, j;
+	struct bb_cache_key want[BB_CACHE_WANTED_MAX], primary;
+	size_t n = bb_cache_wanted(cfg, want, BB_CACHE_WANTED_MAX), i, j;
 	const struct bb_cfg_boot *b = &cfg->boot;
 
-	for (i = 0; i < n && i < 16; i++)
+	for (i = 0; i < n && i < BB_CACHE_WANTED_MAX; i++)
 		if (bb_cache_key_eq(&want[i], k))
 			return true;
 	if (bb_cache_primary(cfg, &primary))

@@ -1,6 +1,7 @@
 /* Which Talos artifacts the configuration wants cached: for the configured
  * schematic/version (the primary, also what /assets/talos/<artifact>
- * means), every configured arch, kernel and initramfs. */
+ * means) and every version a machine or group pins, every configured arch,
+ * kernel, initramfs and the factory's kernel command line. */
 #ifndef BB_CACHE_PLAN_H
 #define BB_CACHE_PLAN_H
 
@@ -13,7 +14,11 @@
 /* The primary image (artifact empty); -1 when talos is off or invalid. */
 int bb_cache_primary(const struct bb_config *cfg, struct bb_cache_key *out);
 
-/* Writes up to cap keys; returns how many are wanted. */
+#define BB_CACHE_WANTED_MAX 96 /* 16 versions x 2 arches x 3 artifacts */
+
+/* For talos.version and every pinned talos_version, every arch: kernel,
+ * initramfs and cmdline. Writes up to cap keys; returns how many are
+ * wanted. */
 size_t bb_cache_wanted(const struct bb_config *cfg, struct bb_cache_key *out,
 		       size_t cap);
 

@@ -4,6 +4,7 @@
 
 #include "firmware/cli.h"
 #include "firmware/config.h"
+#include "firmware/talos_schematic.h"
 
 int bb_cmd_check(int argc, char **argv)
 {
@@ -22,6 +23,15 @@ int bb_cmd_check(int argc, char **argv)
 	if (bb_config_load(o.config, stderr, &cfg))
 		return 1;
 	printf("%s: configuration ok\n", o.config);
+	if (cfg->talos.customization) {
+		char msg[400];
+
+		if (bb_talos_schematic(cfg, false, msg, sizeof(msg)))
+			printf("talos.customization: %s\n", msg);
+		else
+			printf("talos.customization: schematic %s\n",
+			       cfg->talos.schematic);
+	}
 	bb_config_free(cfg);
 	return 0;
 }

@@ -33,14 +33,13 @@ static int print_api(const char *json, int as_json)
 		cJSON_Delete(arr);
 		return 0;
 	}
-	printf("%-20s %-17s %-15s %-8s %-11s %-20s %s\n", "NAME", "MAC", "IP",
-	       "STATE", "PHASE", "GROUP", "LAST IP");
-	cJSON_ArrayForEach(m, arr) printf("%-20s %-17s %-15s %-8s %-11s %-20s "
-					  "%s\n",
-					  s(m, "name"), s(m, "mac"), s(m, "ip"),
-					  s(m, "state"), s(m, "phase"),
-					  s(m, "group")[0] ? s(m, "group") : "-",
-					  s(m, "last_ip"));
+	printf("%-20s %-17s %-15s %-8s %-11s %-20s %-15s %s\n", "NAME", "MAC",
+	       "IP", "STATE", "PHASE", "GROUP", "LAST IP", "TALOS");
+	cJSON_ArrayForEach(m, arr) printf(
+		"%-20s %-17s %-15s %-8s %-11s %-20s %-15s %s\n", s(m, "name"),
+		s(m, "mac"), s(m, "ip"), s(m, "state"), s(m, "phase"),
+		s(m, "group")[0] ? s(m, "group") : "-", s(m, "last_ip"),
+		s(m, "talos_version")[0] ? s(m, "talos_version") : "-");
 	cJSON_Delete(arr);
 	return 0;
 }

@@ -63,7 +63,7 @@ struct bb_cfg_dhcp {
 	/* boot file names offered over TFTP (defaults from Debian's ipxe) */
 	char *bios_file;  /* undionly.kpxe */
 	char *efi64_file; /* ipxe.efi */
-	char *arm64_file; /* snponly.efi: no arm64 iPXE in Debian, override it */
+	char *arm64_file; /* ipxe-arm64.efi (Debian 13's, see ipxe_extra.h) */
 	uint32_t decline_time; /* quarantine after DECLINE, default 86400 */
 	bool match_client_id;  /* option 61 is the pool client's identity */
 	uint32_t rate_limit;   /* DISCOVER+DECLINE per chaddr per second */
@@ -95,6 +95,7 @@ struct bb_cfg_profile {
 	size_t ninitrd;
 	char **args;
 	size_t nargs;
+	bool talos; /* the Talos kernel line: factory cmdline + required args */
 	struct bb_cfg_pos pos;
 };
 
@@ -106,6 +107,7 @@ struct bb_cfg_group {
 	size_t nselector;
 	struct bb_kv *metadata;
 	size_t nmetadata;
+	char *talos_version; /* a pin for the group's Talos profile; NULL: none */
 	struct bb_cfg_pos pos;
 };
 
@@ -131,13 +133,15 @@ struct bb_cfg_machine {
 	size_t nmetadata;
 	struct bb_dhcp_option *options; /* machines[].options */
 	size_t noptions;
+	char *talos_version; /* a pin over its group's and talos.version */
 	struct bb_cfg_pos pos;
 };
 
 struct bb_cfg_talos {
 	bool enabled;
 	char *factory;
-	char *schematic;
+	char *schematic;     /* given, or the id recorded for customization */
+	char *customization; /* canonical JSON of talos.customization; NULL */
 	char *version;
 	char **arches;
 	size_t narches;

@@ -2,6 +2,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "cache/cache.h"
 #include "common/parse.h"
 #include "firmware/config_sections.h"
 #include "firmware/config_yaml.h"
@@ -14,6 +15,7 @@ static const struct bb_cfg_field profile_fields[] = {
 	BB_F(struct bb_cfg_profile, "kernel", BB_T_STR, kernel),
 	BB_FL(struct bb_cfg_profile, "initrd", BB_T_STRLIST, initrd, ninitrd),
 	BB_FL(struct bb_cfg_profile, "args", BB_T_STRLIST, args, nargs),
+	BB_F(struct bb_cfg_profile, "talos", BB_T_BOOL, talos),
 	{ 0 },
 };
 
@@ -23,8 +25,21 @@ static const struct bb_cfg_field group_fields[] = {
 	BB_FR(struct bb_cfg_group, "profile", BB_T_STR, profile),
 	BB_FL(struct bb_cfg_group, "selector", BB_T_KV, selector, nselector),
 	BB_FL(struct bb_cfg_group, "metadata", BB_T_KV, metadata, nmetadata),
+	BB_F(struct bb_cfg_group, "talos_version", BB_T_STR, talos_version),
 	{ 0 },
 };
+
+static void check_pin(struct bb_cfg_ctx *c, yaml_node_t *e, const char *path,
+		      const char *v)
+{
+	char fpath[300];
+
+	if (v && bb_cache_check_version(v, strlen(v)))
+		bb_cfg_error(c, bb_cfg_get(c, e, "talos_version"),
+			     bb_cfg_path_key(fpath, sizeof(fpath), path,
+					     "talos_version"),
+			     "'%s': expected a version like v1.10.4", v);
+}
 
 static bool profile_known(const struct bb_config *cfg, const char *id)
 {
@@ -82,6 +97,7 @@ static void boot_groups(struct bb_cfg_ctx *c, yaml_node_t *n, const char *path,
 		bb_cfg_walk(c, e, ipath, group_fields, g);
 		if (!g->id || !g->profile)
 			continue;
+		check_pin(c, e, ipath, g->talos_version);
 		for (j = 0; j < b->ngroups; j++)
 			if (!strcmp(b->groups[j].id, g->id))
 				bb_cfg_error(c, bb_cfg_get(c, e, "id"), ipath,
@@ -151,6 +167,7 @@ static const struct bb_cfg_field machine_fields[] = {
 	BB_F(struct bb_cfg_machine, "domain", BB_T_STR, domain),
 	BB_FL(struct bb_cfg_machine, "metadata", BB_T_KV, metadata, nmetadata),
 	BB_FN("options", bb_cfg_machine_options, false),
+	BB_F(struct bb_cfg_machine, "talos_version", BB_T_STR, talos_version),
 	{ 0 },
 };
 
@@ -175,6 +192,7 @@ static void check_machine(struct bb_cfg_ctx *c, yaml_node_t *e,
 			     "'%s': a name is 1 to 63 letters, digits, '-', '_' "
 			     "or '.', not starting with '.' or '-'",
 			     m->name);
+	check_pin(c, e, path, m->talos_version);
 	if (m->profile && !profile_known(c->cfg, m->profile))
 		bb_cfg_error(c, bb_cfg_get(c, e, "profile"),
 			     bb_cfg_path_key(fpath, sizeof(fpath), path,

@@ -35,6 +35,7 @@ static const struct bb_cfg_field talos_fields[] = {
 	BB_F(struct bb_cfg_talos, "ca_bundle", BB_T_STR, ca_bundle),
 	BB_F(struct bb_cfg_talos, "max_size", BB_T_SIZE, max_bytes),
 	BB_F(struct bb_cfg_talos, "proxy", BB_T_STR, proxy),
+	BB_FN("customization", bb_cfg_talos_customization, false),
 	{ 0 },
 };
 
@@ -50,12 +51,19 @@ void bb_cfg_talos(struct bb_cfg_ctx *c, yaml_node_t *n)
 		t->factory = "https://factory.talos.dev";
 	check_url(c, n, "talos", "factory", t->factory);
 	check_url(c, n, "talos", "proxy", t->proxy);
-	if (!t->schematic || bb_cache_check_schematic(t->schematic,
-						      strlen(t->schematic)))
+	if (t->schematic && t->customization)
+		bb_cfg_error(c, bb_cfg_get(c, n, "customization"),
+			     "talos.customization",
+			     "give either schematic or customization, not both");
+	else if (t->customization)
+		; /* the id comes from the factory (bb_talos_schematic) */
+	else if (!t->schematic ||
+		 bb_cache_check_schematic(t->schematic, strlen(t->schematic)))
 		bb_cfg_error(c, t->schematic ? bb_cfg_get(c, n, "schematic") : n,
 			     "talos.schematic",
 			     "expected the 64 lowercase hex characters of an "
-			     "Image Factory schematic id");
+			     "Image Factory schematic id (or give "
+			     "talos.customization)");
 	if (!t->version || bb_cache_check_version(t->version,
 						  strlen(t->version)))
 		bb_cfg_error(c, t->version ? bb_cfg_get(c, n, "version") : n,

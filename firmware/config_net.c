@@ -223,7 +223,7 @@ void bb_cfg_dhcp(struct bb_cfg_ctx *c, yaml_node_t *n)
 	if (!d->efi64_file)
 		d->efi64_file = "ipxe.efi";
 	if (!d->arm64_file)
-		d->arm64_file = "snponly.efi";
+		d->arm64_file = "ipxe-arm64.efi"; /* trixie's (ipxe_extra.h) */
 	if (!c->cfg->appliance.interface)
 		bb_cfg_error(c, n, "appliance.interface",
 			     "required when dhcp: is configured");

@@ -16,6 +16,8 @@ void bb_cfg_http(struct bb_cfg_ctx *c, yaml_node_t *n);
 void bb_cfg_boot(struct bb_cfg_ctx *c, yaml_node_t *n);
 void bb_cfg_machines(struct bb_cfg_ctx *c, yaml_node_t *n);
 void bb_cfg_talos(struct bb_cfg_ctx *c, yaml_node_t *n);
+void bb_cfg_talos_customization(struct bb_cfg_ctx *c, yaml_node_t *n,
+				const char *path, void *obj);
 void bb_cfg_pki(struct bb_cfg_ctx *c, yaml_node_t *n);
 void bb_cfg_handoff(struct bb_cfg_ctx *c, yaml_node_t *n);
 

@@ -10,7 +10,7 @@ static const struct bb_cmd cmds[] = {
 	{ "leases", bb_cmd_leases, "show the lease table" },
 	{ "machines", bb_cmd_machines, "machines and their boot state" },
 	{ "status", bb_cmd_status, "what a running appliance is doing" },
-	{ "cache", bb_cmd_cache, "the Talos artifact cache: fetch|list|verify" },
+	{ "cache", bb_cmd_cache, "the Talos artifact cache: fetch|list|verify|import" },
 	{ "pki", bb_cmd_pki, "pki init: root + intermediate CA" },
 	{ "cert", bb_cmd_cert, "cert request|renew: cfssl client" },
 	{ "import", bb_cmd_import, "import kea|kea-leases|netbox: from the runbook" },

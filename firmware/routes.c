@@ -11,11 +11,13 @@
 #include "common/parse.h"
 #include "dhcp/dhcp_server.h"
 #include "firmware/api.h"
+#include "firmware/ipxe_extra.h"
 #include "firmware/log.h"
 #include "firmware/routes.h"
 #include "firmware/serve.h"
 #include "firmware/serve_cache.h"
 #include "firmware/trust.h"
+#include "firmware/talos_boot.h"
 
 enum { R_CHAIN, R_IPXE, R_META, R_GENERIC, R_ASSETS, R_API, R_OTHER };
 
@@ -71,15 +73,46 @@ static struct bb_boot_machine *from_query(struct bb_serve *s,
 
 /* Every Talos artifact the profile names is cached or on its way. */
 static bool profile_ready(struct bb_serve *s, const struct bb_boot_profile *p,
-			  char *why, size_t cap)
+			  const struct bb_talos_boot *tb, char *why, size_t cap)
 {
 	size_t i;
 
+	if (tb && tb->kernel[0])
+		return bb_serve_cache_ready(s, tb->kernel, why, cap) &&
+		       bb_serve_cache_ready(s, tb->initrd, why, cap);
 	if (p->kernel && !bb_serve_cache_ready(s, p->kernel, why, cap))
 		return false;
 	for (i = 0; i < p->ninitrd; i++)
 		if (!bb_serve_cache_ready(s, p->initrd[i], why, cap))
 			return false;
+	return true;
+}
+
+/* A Talos profile: the factory's cmdline first. false while the cmdline
+ * is on its way (the node is told to try again); when it cannot be had
+ * (offline, and the old wget script never fetched it) the node boots on
+ * the profile's args alone, which is what it did before, with a warning. */
+static bool render_talos(struct bb_serve *s, const struct bb_boot_profile *p,
+			 const struct bb_talos_boot *tb, struct bb_buf *out)
+{
+	struct bb_boot_talos t = { 0 };
+	char cmdline[4096], why[300];
+	long n = bb_serve_cache_read(s, tb->cmdline, cmdline, sizeof(cmdline));
+
+	if (n < 0 && bb_serve_cache_ready(s, tb->cmdline, why, sizeof(why)))
+		return false;
+	if (n < 0)
+		bb_warn("boot: %s: booting without the factory's kernel command "
+			"line (its extraKernelArgs and META are missing)",
+			why);
+	if (tb->kernel[0]) {
+		t.kernel = tb->kernel;
+		t.initrd = tb->initrds;
+		t.ninitrd = 1;
+	}
+	t.cmdline = n > 0 ? cmdline : NULL;
+	t.cmdline_len = n > 0 ? (size_t)n : 0;
+	bb_boot_render_talos(p, &t, out);
 	return true;
 }
 
@@ -91,6 +124,8 @@ static void ipxe(struct bb_serve *s, const struct bb_http_request *req,
 	struct bb_boot_machine *m;
 	const struct bb_boot_group *g;
 	const struct bb_boot_profile *prof;
+	struct bb_talos_boot tb;
+	bool talos;
 
 	bb_boot_parse_query(req->query, req->query_len, &p);
 	m = from_query(s, req, &p);
@@ -111,12 +146,33 @@ static void ipxe(struct bb_serve *s, const struct bb_http_request *req,
 		bb_boot_render_retry(&p, &resp->body);
 		return;
 	}
-	if (!profile_ready(s, prof, why, sizeof(why))) {
+	talos = bb_talos_boot_plan(s->cfg, prof, m, g, bb_boot_param(&p, "arch"),
+				   &tb);
+	if (!talos && prof->talos && !prof->kernel) {
+		snprintf(why, sizeof(why),
+			 "profile %s says talos: true, but the Talos image is "
+			 "not known (no talos: section, or its schematic id)",
+			 prof->id);
+		bb_warn("boot: %s", why);
+		bb_boot_render_unavailable(why, &resp->body);
+		return;
+	}
+	if (!profile_ready(s, prof, talos ? &tb : NULL, why, sizeof(why))) {
 		bb_warn("boot: %s: %s", m ? m->name : "?", why);
 		bb_boot_render_unavailable(why, &resp->body);
 		return;
 	}
-	bb_boot_render_ipxe(prof, &resp->body);
+	if (!talos)
+		bb_boot_render_ipxe(prof, &resp->body);
+	else if (!render_talos(s, prof, &tb, &resp->body)) {
+		bb_boot_render_unavailable("the Image Factory's kernel command "
+					   "line is still being fetched",
+					   &resp->body);
+		return;
+	}
+	if (m && talos)
+		snprintf(m->talos_version, sizeof(m->talos_version), "%s",
+			 tb.image.version);
 	if (m) {
 		snprintf(m->group, sizeof(m->group), "%s", g->id);
 		if (bb_serve_boot_advance(s, m, BB_BOOT_BOOTING))
@@ -193,7 +249,10 @@ static void track_asset(struct bb_serve *s, const struct bb_http_request *req)
 	struct bb_boot_machine *m = bb_routes_machine_by_ip(s, req->client_ip);
 	const struct bb_boot_group *g;
 	const struct bb_boot_profile *p;
-	size_t i;
+	struct bb_talos_boot tb;
+	const char *kernel;
+	char *const *initrd;
+	size_t i, ninitrd;
 
 	if (!m || !m->group[0])
 		return;
@@ -203,11 +262,21 @@ static void track_asset(struct bb_serve *s, const struct bb_http_request *req)
 	p = g ? bb_boot_profile(s->boot, g->profile) : NULL;
 	if (!p)
 		return;
-	if (p->kernel && !strcmp(p->kernel, req->path) &&
+	/* a pinned or talos: true profile names other paths than its own */
+	if (bb_talos_boot_plan(s->cfg, p, m, g, NULL, &tb) && tb.kernel[0]) {
+		kernel = tb.kernel;
+		initrd = tb.initrds;
+		ninitrd = 1;
+	} else {
+		kernel = p->kernel;
+		initrd = p->initrd;
+		ninitrd = p->ninitrd;
+	}
+	if (kernel && !strcmp(kernel, req->path) &&
 	    bb_serve_boot_advance(s, m, BB_BOOT_KERNEL))
 		bb_info("boot: %s fetched its kernel", m->name);
-	for (i = 0; i < p->ninitrd; i++)
-		if (!strcmp(p->initrd[i], req->path) &&
+	for (i = 0; i < ninitrd; i++)
+		if (!strcmp(initrd[i], req->path) &&
 		    bb_serve_boot_advance(s, m, BB_BOOT_INITRD))
 			bb_info("boot: %s fetched its initrd", m->name);
 }
@@ -330,8 +399,10 @@ void bb_routes_handle(void *ctx, const struct bb_http_request *req,
 		/* UEFI HTTP boot fetches the boot file from the root */
 		s->boot->requests[R_OTHER]++;
 		if (s->cfg->tftp.enabled && !strchr(p + 1, '/') &&
-		    confined(s->cfg->tftp.root, p + 1, resp->file,
-			     sizeof(resp->file))) {
+		    (confined(s->cfg->tftp.root, p + 1, resp->file,
+			      sizeof(resp->file)) ||
+		     confined(bb_ipxe_extra_dir(), p + 1, resp->file,
+			      sizeof(resp->file)))) {
 			resp->status = 200;
 			return;
 		}

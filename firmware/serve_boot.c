@@ -23,7 +23,7 @@ static int add_config(struct bb_boot *b, const struct bb_config *cfg)
 		const struct bb_cfg_profile *p = &cfg->boot.profiles[i];
 		struct bb_boot_profile bp = { p->id,	 p->name, p->kernel, NULL,
 					      p->initrd, p->ninitrd, p->args,
-					      p->nargs };
+					      p->nargs,	 p->talos };
 
 		if ((rc = bb_boot_add_profile(b, &bp)))
 			return rc;
@@ -43,6 +43,9 @@ static int add_config(struct bb_boot *b, const struct bb_config *cfg)
 		for (j = 0; j < g->nmetadata; j++)
 			bb_boot_param_set(&bg.metadata, g->metadata[j].key,
 					  g->metadata[j].val);
+		if (g->talos_version)
+			bb_boot_param_set(&bg.metadata, "talos_version",
+					  g->talos_version);
 		if ((rc = bb_boot_add_group(b, &bg)))
 			return rc;
 	}
@@ -59,6 +62,9 @@ static int add_config(struct bb_boot *b, const struct bb_config *cfg)
 		for (j = 0; j < m->nmetadata; j++)
 			bb_boot_param_set(&labels, m->metadata[j].key,
 					  m->metadata[j].val);
+		if (m->talos_version)
+			bb_boot_param_set(&labels, "talos_version",
+					  m->talos_version);
 		if ((rc = bb_boot_add_machine(b, m->name, m->mac, m->ip, &labels)))
 			return rc;
 		if (m->profile) {
@@ -220,6 +226,8 @@ int bb_serve_boot_reload(struct bb_serve *s, const struct bb_config *next)
 			n->last_ip = m->last_ip;
 			n->local_boot = m->local_boot;
 			memcpy(n->group, m->group, sizeof(n->group));
+			memcpy(n->talos_version, m->talos_version,
+			       sizeof(n->talos_version));
 		}
 	}
 	bb_serve_boot_stop(s);

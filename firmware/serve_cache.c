@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "board/linux/cache_store.h"
@@ -15,8 +16,9 @@
 #include "firmware/log.h"
 #include "firmware/serve.h"
 #include "firmware/serve_cache.h"
+#include "firmware/talos_schematic.h"
 
-#define MAX_FLIGHTS 16
+#define MAX_FLIGHTS 32
 #define FAIL_MEMORY_S 60 /* how long a failure is reported to scripts */
 
 struct bb_serve_cache;
@@ -188,10 +190,10 @@ static struct flight *flight_start(struct bb_serve_cache *sc,
 
 static void prefetch(struct bb_serve_cache *sc)
 {
-	struct bb_cache_key want[16];
-	size_t n = bb_cache_wanted(sc->s->cfg, want, 16), i;
+	struct bb_cache_key want[BB_CACHE_WANTED_MAX];
+	size_t n = bb_cache_wanted(sc->s->cfg, want, BB_CACHE_WANTED_MAX), i;
 
-	for (i = 0; i < n && i < 16; i++)
+	for (i = 0; i < n && i < BB_CACHE_WANTED_MAX; i++)
 		if (!bb_cache_store_has(&sc->st, &want[i]) &&
 		    !flight_of(sc, &want[i]) && !flight_start(sc, &want[i]))
 			bb_err("cache: cannot start the prefetch of %s/%s",
@@ -207,6 +209,22 @@ static void on_save(struct bb_loop *loop, void *arg)
 		bb_warn("cache: cannot save the index (last-use times)");
 }
 
+/* talos.customization: the id recorded, else asked of the factory now. */
+static void resolve_schematic(struct bb_config *cfg)
+{
+	char msg[400];
+
+	if (!cfg->talos.customization)
+		return;
+	if (bb_talos_schematic(cfg, true, msg, sizeof(msg)))
+		bb_err("cache: talos.customization: %s; Talos artifacts are "
+		       "off until the factory answers (restart or reload)",
+		       msg);
+	else
+		bb_info("cache: talos.customization is schematic %s",
+			cfg->talos.schematic);
+}
+
 int bb_serve_cache_start(struct bb_serve *s)
 {
 	struct bb_serve_cache *sc;
@@ -214,6 +232,7 @@ int bb_serve_cache_start(struct bb_serve *s)
 
 	if (!s->cfg->talos.enabled)
 		return 0;
+	resolve_schematic(s->cfg);
 	sc = calloc(1, sizeof(*sc));
 	if (!sc)
 		return BB_ENOMEM;
@@ -228,6 +247,7 @@ int bb_serve_cache_start(struct bb_serve *s)
 	if (msg[0])
 		bb_warn("cache: %s", msg);
 	bb_info("cache: %zu artifact(s) in %s", sc->st.idx.n, dir);
+
 	if (s->cfg->talos.prefetch)
 		prefetch(sc);
 	return 0;
@@ -246,6 +266,8 @@ int bb_serve_cache_reload(struct bb_serve *s, const struct bb_config *next)
 /* After the reload has switched s->cfg (a new version to prefetch). */
 void bb_serve_cache_reloaded(struct bb_serve *s)
 {
+	if (s->cache && s->cfg->talos.enabled)
+		resolve_schematic(s->cfg);
 	if (s->cache && s->cfg->talos.enabled && s->cfg->talos.prefetch)
 		prefetch(s->cache);
 }
@@ -285,6 +307,59 @@ static int key_of(struct bb_serve *s, const char *path,
 				      has_primary ? &primary : NULL, k);
 }
 
+/* An artifact the old wget script left in <assets_dir>/talos/ or
+ * <matchbox_dir>/assets/talos/ (the short form only: that script knew one
+ * image): served as a file until `bootbox cache import` adopts it or the
+ * cache has its own copy. Its path goes to f when f is not NULL. */
+static bool legacy_file(struct bb_serve *s, const char *path, char *f,
+			size_t cap)
+{
+	const struct bb_cfg_boot *b = &s->cfg->boot;
+	const char *rel = path + strlen("/assets/");
+	char buf[1024];
+	struct stat st;
+
+	if (strchr(path + strlen("/assets/talos/"), '/'))
+		return false;
+	if (!f) {
+		f = buf;
+		cap = sizeof(buf);
+	}
+	if (b->assets_dir) {
+		snprintf(f, cap, "%s/%s", b->assets_dir, rel);
+		if (!stat(f, &st) && S_ISREG(st.st_mode) && st.st_size > 0)
+			return true;
+	}
+	if (b->matchbox_dir) {
+		snprintf(f, cap, "%s/assets/%s", b->matchbox_dir, rel);
+		if (!stat(f, &st) && S_ISREG(st.st_mode) && st.st_size > 0)
+			return true;
+	}
+	return false;
+}
+
+long bb_serve_cache_read(struct bb_serve *s, const char *path, char *buf,
+			 size_t cap)
+{
+	struct bb_cache_key k;
+	char f[1024];
+	ssize_t n;
+	int fd;
+
+	if (!s->cache || key_of(s, path, &k))
+		return -1;
+	if (bb_cache_store_has(&s->cache->st, &k))
+		bb_cache_store_path(&s->cache->st, &k, f, sizeof(f));
+	else if (!legacy_file(s, path, f, sizeof(f)))
+		return -1;
+	fd = open(f, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, cap);
+	close(fd);
+	return n;
+}
+
 bool bb_serve_cache_route(struct bb_serve *s,
 			  const struct bb_http_request *req,
 			  struct bb_http_response *resp)
@@ -294,14 +369,11 @@ bool bb_serve_cache_route(struct bb_serve *s,
 	struct flight *f;
 	int rc;
 
-	if (!sc || (rc = key_of(s, req->path, &k)) == BB_ENOENT)
+	/* anything but an artifact name (machine configs, extra files) is
+	 * a plain asset, served from assets_dir / matchbox_dir */
+	if (!sc || (rc = key_of(s, req->path, &k)))
 		return false;
 	resp->content_type = "application/octet-stream";
-	if (rc) {
-		resp->status = 404;
-		bb_buf_puts(&resp->body, "not a Talos artifact path\n");
-		return true;
-	}
 	if (bb_cache_store_has(&sc->st, &k)) {
 		bb_cache_store_path(&sc->st, &k, resp->file, sizeof(resp->file));
 		bb_cache_store_touch(&sc->st, &k, bb_wall_now());
@@ -311,6 +383,8 @@ bool bb_serve_cache_route(struct bb_serve *s,
 		return true;
 	}
 	f = flight_of(sc, &k);
+	if (!f && legacy_file(s, req->path, NULL, 0))
+		return false;
 	if (!f && !(f = flight_start(sc, &k))) {
 		resp->status = 503;
 		bb_buf_puts(&resp->body, "cannot fetch this artifact now\n");
@@ -329,7 +403,7 @@ bool bb_serve_cache_ready(struct bb_serve *s, const char *path, char *why,
 	struct failure *fail;
 
 	if (!sc || key_of(s, path, &k) || bb_cache_store_has(&sc->st, &k) ||
-	    flight_of(sc, &k))
+	    flight_of(sc, &k) || legacy_file(s, path, NULL, 0))
 		return true;
 	fail = failure_of(sc, &k);
 	if (fail && bb_wall_now() - fail->when < FAIL_MEMORY_S) {

@@ -31,4 +31,9 @@ bool bb_serve_cache_route(struct bb_serve *s,
 bool bb_serve_cache_ready(struct bb_serve *s, const char *path, char *why,
 			  size_t cap);
 
+/* The bytes of a small cached artifact (the factory cmdline): up to cap,
+ * their count, or -1 when it is not cached. */
+long bb_serve_cache_read(struct bb_serve *s, const char *path, char *buf,
+			 size_t cap);
+
 #endif

@@ -6,6 +6,7 @@
 #include "board/linux/tftp_server.h"
 #include "common/err.h"
 #include "firmware/log.h"
+#include "firmware/ipxe_extra.h"
 #include "firmware/serve.h"
 
 struct bb_serve_tftp {
@@ -30,6 +31,7 @@ int bb_serve_tftp_start(struct bb_serve *s)
 		return BB_ENOMEM;
 	s->tftp = t;
 	o.root = s->cfg->tftp.root;
+	o.fallback = bb_ipxe_extra_dir();
 	o.port = s->cfg->tftp.port;
 	o.log = tftp_log;
 	t->srv = bb_tftp_server_start(s->loop, &o);
@@ -38,7 +40,8 @@ int bb_serve_tftp_start(struct bb_serve *s)
 		       strerror(errno));
 		return BB_EIO;
 	}
-	bb_info("tftp: serving %s on port %u", o.root, o.port);
+	bb_info("tftp: serving %s on port %u%s%s", o.root, o.port,
+		o.fallback ? ", then " : "", o.fallback ? o.fallback : "");
 	return 0;
 }
 

@@ -73,6 +73,13 @@ void bb_cache_store_cancel(struct bb_cache_job *j);
 int bb_cache_store_verify(struct bb_cache_store *s,
 			  const struct bb_cache_entry *e);
 
+/* Copies the file src into the cache as k (through a .part, synced, then
+ * renamed) and records it with origin; the index is saved. 0, or a
+ * negative BB_E* with one line in msg. Blocking (CLI, start-up). */
+int bb_cache_store_import(struct bb_cache_store *s,
+			  const struct bb_cache_key *k, const char *src,
+			  enum bb_cache_origin origin, char *msg, size_t cap);
+
 /* Deletes k's file and index entry. */
 int bb_cache_store_remove(struct bb_cache_store *s,
 			  const struct bb_cache_key *k);

@@ -104,7 +104,7 @@ static int tcp_connect(struct conn *c)
 	return mbedtls_net_set_block(&c->net) ? BB_EIO : 0;
 }
 
-static int tls_start(struct conn *c, const char *bundle)
+static int tls_start(struct conn *c, const char *bundle, const char *extra)
 {
 	mbedtls_ctr_drbg_context *rng = bb_tls_rng();
 	uint32_t flags;
@@ -114,6 +114,8 @@ static int tls_start(struct conn *c, const char *bundle)
 	if (!bundle || mbedtls_x509_crt_parse_file(&c->ca, bundle) < 0)
 		return fail(c, BB_EINVAL, "cannot read the CA bundle %s",
 			    bundle ? bundle : "(none)");
+	if (extra && mbedtls_x509_crt_parse_file(&c->ca, extra) < 0)
+		return fail(c, BB_EINVAL, "cannot read the CA bundle %s", extra);
 	if (!rng || mbedtls_ssl_config_defaults(&c->conf, MBEDTLS_SSL_IS_CLIENT,
 						MBEDTLS_SSL_TRANSPORT_STREAM,
 						MBEDTLS_SSL_PRESET_DEFAULT))
@@ -197,7 +199,7 @@ static int recv_all(struct conn *c, struct bb_buf *in, size_t cap)
 }
 
 /* Head, then a body by Content-Length, chunked, or up to the close. */
-static int parse_reply(struct conn *c, struct bb_buf *in,
+static int parse_reply(struct conn *c, struct bb_buf *in, bool head,
 		       struct bb_http_resp *out)
 {
 	struct bb_upstream_reply h;
@@ -213,6 +215,12 @@ static int parse_reply(struct conn *c, struct bb_buf *in,
 						: "not an HTTP reply");
 	body = (uint8_t *)in->p + used;
 	blen = in->len - (size_t)used;
+	out->has_length = h.has_length;
+	out->length = h.content_length;
+	if (head) {
+		out->status = h.status;
+		return 0;
+	}
 	if (h.chunked) {
 		if (bb_chunked_decode(&ch, body, blen, &got) || !ch.done)
 			return fail(c, BB_EMALFORMED,
@@ -234,7 +242,7 @@ static int exchange(struct conn *c, const struct bb_http_req *r,
 	struct bb_buf head = {0}, in = {0};
 	int rc;
 
-	const char *method = r->method ? r->method : "POST";
+	const char *method = r->head ? "HEAD" : r->method ? r->method : "POST";
 	bool body = strcmp(method, "GET") && strcmp(method, "HEAD");
 
 	bb_buf_printf(&head,
@@ -254,7 +262,7 @@ static int exchange(struct conn *c, const struct bb_http_req *r,
 		 !(rc = recv_all(c, &in,
 				 (r->max_reply ? r->max_reply : 1u << 20) +
 				     16384)))
-		rc = parse_reply(c, &in, out);
+		rc = parse_reply(c, &in, !strcmp(method, "HEAD"), out);
 	bb_buf_free(&head);
 	bb_buf_free(&in);
 	return rc;
@@ -291,7 +299,7 @@ int bb_http_post(const struct bb_http_req *r, struct bb_http_resp *out,
 		setsockopt(c.net.fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	}
 	if (!rc && c.url.tls)
-		rc = tls_start(&c, r->ca_bundle);
+		rc = tls_start(&c, r->ca_bundle, r->extra_bundle);
 	if (!rc)
 		rc = exchange(&c, r, out);
 	if (c.tls)

@@ -41,6 +41,7 @@ struct bb_tftp_server {
 	struct bb_tftp_server_opts o;
 	int lsock;
 	int rootfd;
+	int fallbackfd; /* -1: none */
 	uint32_t nxfers;
 	struct xfer *xfers;
 	uint8_t *buf; /* one packet or a run of them, reused */
@@ -298,6 +299,8 @@ static void start_xfer(struct bb_tftp_server *s, const struct bb_tftp_rrq *r,
 	uint32_t maxblk;
 	int fd = bb_open_beneath(s->rootfd, r->file);
 
+	if (fd < 0 && errno == ENOENT && s->fallbackfd >= 0)
+		fd = bb_open_beneath(s->fallbackfd, r->file);
 	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
 		char name[300], ip[16];
 		uint32_t a = ntohl(peer->sin_addr.s_addr);
@@ -402,6 +405,9 @@ struct bb_tftp_server *bb_tftp_server_start(struct bb_loop *loop,
 	s->loop = loop;
 	s->o = *o;
 	s->rootfd = -1;
+	s->fallbackfd = o->fallback ? open(o->fallback, O_RDONLY | O_DIRECTORY |
+							    O_CLOEXEC)
+				    : -1;
 	if (!s->o.max_xfers)
 		s->o.max_xfers = 4096;
 	sa.sin_addr.s_addr = htonl(o->addr);
@@ -418,6 +424,8 @@ struct bb_tftp_server *bb_tftp_server_start(struct bb_loop *loop,
 			close(s->lsock);
 		if (s->rootfd >= 0)
 			close(s->rootfd);
+		if (s->fallbackfd >= 0)
+			close(s->fallbackfd);
 		free(s->buf);
 		free(s);
 		errno = e;
@@ -435,6 +443,8 @@ void bb_tftp_server_stop(struct bb_tftp_server *s)
 	bb_loop_del_fd(s->loop, s->lsock);
 	close(s->lsock);
 	close(s->rootfd);
+	if (s->fallbackfd >= 0)
+		close(s->fallbackfd);
 	free(s->buf);
 	free(s);
 }

@@ -14,6 +14,7 @@ struct bb_tftp_server;
 
 struct bb_tftp_server_opts {
 	const char *root;
+	const char *fallback; /* tried when root lacks a file; NULL: none */
 	uint32_t addr; /* host byte order; 0: any */
 	uint16_t port;
 	uint32_t max_xfers; /* default 4096 */

@@ -5,10 +5,13 @@
 set -eu
 OUT=${1:-build/testnode}
 HERE=$(cd "$(dirname "$0")" && pwd)
-KERNEL=$(ls /boot/vmlinuz-*-cloud-amd64 2>/dev/null | sort -V | tail -1)
-[ -n "$KERNEL" ] || { echo "testnode: no /boot/vmlinuz-*-cloud-amd64 (make deps)" >&2; exit 1; }
-VER=${KERNEL#/boot/vmlinuz-}
-BUSYBOX=/bin/busybox
+# another arch (build_arm64.sh): a root with boot/, lib/modules/, bin/busybox
+SYSROOT=${TESTNODE_SYSROOT:-}
+ARCH=${TESTNODE_ARCH:-amd64}
+KERNEL=$(ls "$SYSROOT"/boot/vmlinuz-*-cloud-"$ARCH" 2>/dev/null | sort -V | tail -1)
+[ -n "$KERNEL" ] || { echo "testnode: no $SYSROOT/boot/vmlinuz-*-cloud-$ARCH (make deps)" >&2; exit 1; }
+VER=${KERNEL#"$SYSROOT"/boot/vmlinuz-}
+BUSYBOX=$SYSROOT/bin/busybox
 [ -x "$BUSYBOX" ] || { echo "testnode: no busybox-static" >&2; exit 1; }
 mkdir -p "$OUT"
 if [ "$OUT/initramfs.cpio.gz" -nt "$HERE/init" ] && [ "$OUT/vmlinuz" -nt "$KERNEL" ] \
@@ -24,7 +27,7 @@ install -m 0755 "$HERE/init" "$STAGE/init"
 install -m 0755 "$HERE/udhcpc.sh" "$STAGE/udhcpc.sh"
 for m in virtio virtio_ring virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci \
 	failover net_failover virtio_net; do
-	f=$(find "/lib/modules/$VER/kernel" -name "$m.ko*" | head -1)
+	f=$(find "$SYSROOT/lib/modules/$VER/kernel" -name "$m.ko*" | head -1)
 	[ -n "$f" ] || continue
 	case $f in
 	*.xz) xz -dc "$f" > "$STAGE/lib/modules/$m.ko" ;;

@@ -101,6 +101,7 @@ int bb_boot_add_profile(struct bb_boot *b, const struct bb_boot_profile *p)
 	n->ninitrd = p->ninitrd;
 	n->args = dup_strs(p->args, p->nargs);
 	n->nargs = p->nargs;
+	n->talos = p->talos;
 	b->nprofiles++;
 	return 0;
 }

@@ -41,6 +41,7 @@ struct bb_boot_profile {
 	size_t ninitrd;
 	char **args;
 	size_t nargs;
+	bool talos; /* a Talos profile without its own kernel/initrd/args */
 };
 
 struct bb_boot_group {
@@ -60,6 +61,7 @@ struct bb_boot_machine {
 	uint32_t last_ip; /* where its requests came from */
 	char group[64];   /* the group last selected */
 	bool local_boot;  /* hand-off: boot the disk, not the installer */
+	char talos_version[41]; /* the Talos version its last script named */
 };
 
 struct bb_boot {
@@ -114,6 +116,26 @@ const struct bb_boot_profile *bb_boot_profile(const struct bb_boot *b,
 /* Scripts. */
 void bb_boot_render_chain(struct bb_buf *out);
 void bb_boot_render_ipxe(const struct bb_boot_profile *p, struct bb_buf *out);
+/* The kernel/initrd/boot script for explicit parts (render_ipxe's body). */
+void bb_boot_render_kernel(const char *kernel, char *const *initrd,
+			   size_t ninitrd, const char *const *args,
+			   size_t nargs, struct bb_buf *out);
+
+/* A Talos boot: the kernel line is the factory's cmdline (cmdline-metal-
+ * <arch>, untrusted bytes: split on white space, tokens with other than
+ * printable ASCII or with '$' dropped), then the profile's args, then the
+ * ones Talos requires (talos.platform=metal, slab_nomerge, pti=on) when
+ * no token sets them; every token once. kernel/initrd override the
+ * profile's (a pinned version, a talos: true profile). */
+struct bb_boot_talos {
+	const char *kernel;
+	char *const *initrd;
+	size_t ninitrd;
+	const char *cmdline;
+	size_t cmdline_len;
+};
+void bb_boot_render_talos(const struct bb_boot_profile *p,
+			  const struct bb_boot_talos *t, struct bb_buf *out);
 void bb_boot_render_retry(const struct bb_boot_params *p, struct bb_buf *out);
 void bb_boot_render_local(struct bb_buf *out);
 /* A boot file cannot be had now (not cached, upstream down): say why on

@@ -177,24 +177,26 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
-void bb_boot_render_ipxe(const struct bb_boot_profile *p, struct bb_buf *out)
+void bb_boot_render_kernel(const char *kernel, char *const *initrd,
+			   size_t ninitrd, const char *const *args,
+			   size_t nargs, struct bb_buf *out)
 {
 	bool has_initrd_arg = false;
 	size_t i;
 
-	for (i = 0; i < p->nargs; i++)
-		has_initrd_arg |= !strncmp(p->args[i], "initrd=", 7);
-	bb_buf_printf(out, "#!ipxe\nkernel %s", p->kernel ? p->kernel : "");
-	for (i = 0; i < p->nargs; i++)
-		bb_buf_printf(out, " %s", p->args[i]);
+	for (i = 0; i < nargs; i++)
+		has_initrd_arg |= !strncmp(args[i], "initrd=", 7);
+	bb_buf_printf(out, "#!ipxe\nkernel %s", kernel ? kernel : "");
+	for (i = 0; i < nargs; i++)
+		bb_buf_printf(out, " %s", args[i]);
 	/* under UEFI, iPXE hands Linux an initrd only when the command line
 	 * names it */
-	for (i = 0; !has_initrd_arg && i < p->ninitrd; i++)
-		bb_buf_printf(out, " initrd=%s", base_name(p->initrd[i]));
+	for (i = 0; !has_initrd_arg && i < ninitrd; i++)
+		bb_buf_printf(out, " initrd=%s", base_name(initrd[i]));
 	bb_buf_puts(out, " || goto bootbox_failed\n");
-	for (i = 0; i < p->ninitrd; i++)
+	for (i = 0; i < ninitrd; i++)
 		bb_buf_printf(out, "initrd %s || goto bootbox_failed\n",
-			      p->initrd[i]);
+			      initrd[i]);
 	/* a failed download must not leave the node at an iPXE prompt */
 	bb_buf_puts(out, "boot || goto bootbox_failed\n"
 			 ":bootbox_failed\n"
@@ -202,6 +204,12 @@ void bb_boot_render_ipxe(const struct bb_boot_profile *p, struct bb_buf *out)
 			 "retrying in 20 seconds\n"
 			 "sleep 20\n"
 			 "chain --replace --autofree /boot.ipxe\n");
+}
+
+void bb_boot_render_ipxe(const struct bb_boot_profile *p, struct bb_buf *out)
+{
+	bb_boot_render_kernel(p->kernel, p->initrd, p->ninitrd,
+			      (const char *const *)p->args, p->nargs, out);
 }
 
 void bb_boot_render_unavailable(const char *why, struct bb_buf *out)

@@ -11,7 +11,22 @@ static const char *const artifacts[] = {
 	"kernel-arm64",
 	"initramfs-amd64.xz",
 	"initramfs-arm64.xz",
+	"cmdline-metal-amd64",
+	"cmdline-metal-arm64",
 };
+
+const char *bb_cache_artifact_at(size_t i)
+{
+	return i < sizeof(artifacts) / sizeof(artifacts[0]) ? artifacts[i]
+							    : NULL;
+}
+
+static const char *const origins[] = { "fetched", "imported", "verified" };
+
+const char *bb_cache_origin_name(enum bb_cache_origin o)
+{
+	return (unsigned)o < 3 ? origins[o] : "fetched";
+}
 
 int bb_cache_check_schematic(const char *s, size_t len)
 {
@@ -230,20 +245,33 @@ static int parse_u64(const char *s, size_t len, uint64_t *out)
 	return 0;
 }
 
-/* One line, without its newline, split on single spaces into 7 fields. */
+static int parse_origin(const char *s, size_t len, enum bb_cache_origin *o)
+{
+	unsigned i;
+
+	for (i = 1; i < 3; i++)
+		if (strlen(origins[i]) == len && !memcmp(origins[i], s, len)) {
+			*o = (enum bb_cache_origin)i;
+			return 0;
+		}
+	return BB_EMALFORMED;
+}
+
+/* One line, without its newline, split on single spaces into 7 fields and
+ * an optional eighth (the origin of an imported entry). */
 static int parse_line(const char *s, size_t len, struct bb_cache_entry *e)
 {
-	const char *f[7];
-	size_t fl[7], nf = 0, i, start = 0;
+	const char *f[8];
+	size_t fl[8], nf = 0, i, start = 0;
 	uint64_t t;
 
-	for (i = 0; i <= len && nf < 7; i++)
+	for (i = 0; i <= len && nf < 8; i++)
 		if (i == len || s[i] == ' ') {
 			f[nf] = s + start;
 			fl[nf++] = i - start;
 			start = i + 1;
 		}
-	if (nf != 7 || start <= len)
+	if (nf < 7 || start <= len)
 		return BB_EMALFORMED;
 	memset(e, 0, sizeof(*e));
 	if (bb_cache_check_schematic(f[0], fl[0]) ||
@@ -267,7 +295,7 @@ static int parse_line(const char *s, size_t len, struct bb_cache_entry *e)
 	if (parse_u64(f[6], fl[6], &t))
 		return BB_EMALFORMED;
 	e->last_used = (int64_t)t;
-	return 0;
+	return nf == 8 ? parse_origin(f[7], fl[7], &e->origin) : 0;
 }
 
 int bb_cache_index_parse(struct bb_cache_index *idx, const char *buf,
@@ -308,8 +336,11 @@ int bb_cache_index_format(const struct bb_cache_index *idx, struct bb_buf *out)
 			      (unsigned long long)e->length);
 		for (j = 0; j < 32; j++)
 			bb_buf_printf(out, "%02x", e->sha256[j]);
-		bb_buf_printf(out, " %lld %lld\n", (long long)e->fetched,
+		bb_buf_printf(out, " %lld %lld", (long long)e->fetched,
 			      (long long)e->last_used);
+		if (e->origin != BB_CACHE_FETCHED)
+			bb_buf_printf(out, " %s", bb_cache_origin_name(e->origin));
+		bb_buf_puts(out, "\n");
 	}
 	return out->err;
 }

@@ -8,7 +8,8 @@
  *   /assets/talos/<artifact>                          the configured primary
  * Upstream: <factory>/image/<schematic>/<version>/<artifact>.
  * On disk:  <cache_dir>/talos/<schematic>/<version>/<artifact>.
- * Artifacts are a fixed list (kernel-<arch>, initramfs-<arch>.xz), schematics
+ * Artifacts are a fixed list (kernel-<arch>, initramfs-<arch>.xz and the
+ * factory's kernel command line cmdline-metal-<arch>), schematics
  * exactly 64 lowercase hex, versions vMAJOR.MINOR.PATCH[-suffix]: nothing a
  * client sends can name another file. */
 #ifndef BB_CACHE_H
@@ -34,6 +35,8 @@ struct bb_cache_key {
 int bb_cache_check_schematic(const char *s, size_t len);
 int bb_cache_check_version(const char *s, size_t len);
 int bb_cache_check_artifact(const char *s, size_t len);
+/* The i-th artifact name of the fixed list, NULL past its end. */
+const char *bb_cache_artifact_at(size_t i);
 
 /* A local path to a key. primary (may be NULL) resolves the short form.
  * BB_ENOENT: not under /assets/talos/; BB_EMALFORMED: under it but not a
@@ -50,8 +53,20 @@ int bb_cache_relpath(const struct bb_cache_key *k, char *buf, size_t cap);
 
 bool bb_cache_key_eq(const struct bb_cache_key *a, const struct bb_cache_key *b);
 
+/* Where an entry's bytes came from: the factory, or an operator's files
+ * (`bootbox cache import`), checked against the factory's length when it
+ * could be asked, else taken as they are. */
+enum bb_cache_origin {
+	BB_CACHE_FETCHED = 0,
+	BB_CACHE_IMPORTED,	   /* unverified */
+	BB_CACHE_IMPORT_VERIFIED, /* length matched the factory's */
+};
+
+const char *bb_cache_origin_name(enum bb_cache_origin o);
+
 struct bb_cache_entry {
 	struct bb_cache_key key;
+	enum bb_cache_origin origin;
 	uint64_t length;
 	uint8_t sha256[32];
 	int64_t fetched;   /* wall clock of the first complete fetch */
@@ -65,6 +80,7 @@ struct bb_cache_index {
 
 /* Text form, one entry a line:
  *   <schematic> <version> <artifact> <length> <sha256 hex> <fetched> <used>
+ *   [imported|verified]   (absent: fetched from the factory)
  * parse: 0, or BB_EMALFORMED with *bad_line (1-based) set; the index is left
  * with the lines before it. */
 int bb_cache_index_parse(struct bb_cache_index *idx, const char *buf,

@@ -12,8 +12,12 @@
   tohttp    302 to an http:// URL
   loop      302 to itself forever
 Counts upstream GETs of each path in <root>/hits.log (one line per GET) and
-logs when each body starts in <root>/first_byte.log ("path unixtime")."""
-import argparse, http.server, os, socketserver, ssl, sys, threading, time
+logs when each body starts in <root>/first_byte.log ("path unixtime").
+HEAD answers an image's length. POST /schematics takes a JSON body and
+answers {"id": sha256 of its canonical form} (sorted keys, no spaces), as the
+real factory derives an id from the schematic's content; each POST is
+logged in <root>/schematics.log."""
+import argparse, hashlib, http.server, json, os, socketserver, ssl, sys, threading, time
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--port", type=int, required=True)
@@ -43,6 +47,29 @@ class H(http.server.BaseHTTPRequestHandler):
                 ahead = sent / a.rate - (time.time() - t0)
                 if ahead > 0: time.sleep(ahead)
         return sent
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length", "0"))
+        raw = self.rfile.read(n)
+        try:
+            if self.path != "/schematics": raise ValueError("path")
+            body = json.loads(raw)
+            if not isinstance(body, dict): raise ValueError("not an object")
+        except ValueError:
+            self.send_response(400); self.send_header("Content-Length", "0"); self.end_headers(); return
+        canon = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+        sid = hashlib.sha256(canon).hexdigest()
+        with lock:
+            open(os.path.join(a.root, "schematics.log"), "a").write(sid + " " + canon.decode() + "\n")
+        out = json.dumps({"id": sid}).encode()
+        self.send_response(201); self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(out))); self.send_header("Connection", "close")
+        self.end_headers(); self.wfile.write(out); self.close_connection = True
+    def do_HEAD(self):
+        fs = os.path.join(a.root, self.path.lstrip("/"))
+        ok = ".." not in self.path and self.path.startswith("/image/") and os.path.isfile(fs)
+        self.send_response(200 if ok else 404)
+        self.send_header("Content-Length", str(os.path.getsize(fs) if ok else 0))
+        self.send_header("Connection", "close"); self.end_headers(); self.close_connection = True
     def do_GET(self):
         path = self.path
         if path.startswith("/r/"): path = path[2:]; fault = "none"

@@ -23,6 +23,7 @@ IMG=$T/root/image/$SCH/v1.10.4
 mkdir -p "$IMG"
 head -c 2500000 /dev/urandom > "$IMG/kernel-amd64"
 head -c 4000000 /dev/urandom > "$IMG/initramfs-amd64.xz"
+echo "talos.platform=metal console=tty0 init_on_alloc=1 slab_nomerge pti=on" > "$IMG/cmdline-metal-amd64"
 
 start_factory() { # fault [cert key]
 	[ -n "${FPID:-}" ] && kill "$FPID" 2>/dev/null && wait "$FPID" 2>/dev/null
@@ -65,7 +66,7 @@ out=$(timeout 60 "$BB" cache fetch -c "$T/bootbox.yaml" 2>&1)
 out=$(timeout 60 "$BB" cache list -c "$T/bootbox.yaml" 2>&1)
 [[ $out == *"kernel-amd64"*"in use"* ]] && ok "list shows the artifacts in use" || bad "list: $out"
 out=$(timeout 60 "$BB" cache verify -c "$T/bootbox.yaml" 2>&1)
-[ $? = 0 ] && [[ $out == *"2 artifacts checked, all good"* ]] && ok "verify: all good" || bad "verify: $out"
+[ $? = 0 ] && [[ $out == *"3 artifacts checked, all good"* ]] && ok "verify: all good" || bad "verify: $out"
 
 printf 'X' | dd of="$CACHED/kernel-amd64" bs=1 seek=1000 conv=notrunc 2>/dev/null
 out=$(timeout 60 "$BB" cache verify -c "$T/bootbox.yaml" 2>&1)

@@ -25,6 +25,7 @@ IMG=$T/root/image/$SCH/v1.10.4
 mkdir -p "$IMG"
 head -c $((64 << 20)) /dev/urandom > "$IMG/kernel-amd64"
 head -c 3000000 /dev/urandom > "$IMG/initramfs-amd64.xz"
+echo "talos.platform=metal console=tty0 slab_nomerge pti=on" > "$IMG/cmdline-metal-amd64"
 FPORT=$(free_port)
 HPORT=$(free_port)
 # 64 MiB at 64 MiB/s after 0.5 s: every client waits, then streams
@@ -90,6 +91,7 @@ code=$(curl -s -o "$T/k" -w '%{http_code}' "http://127.0.0.1:$HPORT/assets/talos
 [ "$code" = 200 ] && cmp -s "$T/k" "$IMG/kernel-amd64" && ok "short form /assets/talos/kernel-amd64 served from the cache" || bad "short form: $code"
 rm -f "$T/k"
 curl -s -o /dev/null "http://127.0.0.1:$HPORT/assets/talos/initramfs-amd64.xz"
+curl -s -o /dev/null "http://127.0.0.1:$HPORT/assets/talos/cmdline-metal-amd64"
 
 # offline: the factory is gone; cached artifacts still serve
 kill "$FPID"; wait "$FPID" 2>/dev/null

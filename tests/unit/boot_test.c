@@ -157,7 +157,7 @@ static void test_state_file(void)
 		"52:54:00:00:00:05 seen -1 0.0.0.0 0\n"  /* bad time */
 		"52:54:00:00:00:06 seen 1 1.2.3 0\n"     /* bad address */
 		"52:54:00:00:00:07 seen 1 0.0.0.0 2\n"   /* bad flag */
-		"52:54:00:00:00:08 seen 1 0.0.0.0 0 x\n" /* extra field */
+		"52:54:00:00:00:08 seen 1 0.0.0.0 0 x\n" /* not a version */
 		"52:54:00:00:00:09 seen\n"               /* short */
 		"52:54:00:00:00:0a booted 7 0.0.0.0 0";   /* no newline: fine */
 
@@ -193,8 +193,106 @@ static void test_state_file(void)
 	bb_boot_free(&b);
 }
 
+static size_t count(const char *hay, const char *tok)
+{
+	size_t n = 0, l = strlen(tok);
+	const char *p = hay;
+
+	while ((p = strstr(p, tok))) {
+		if ((p == hay || p[-1] == ' ') && (p[l] == ' ' || p[l] == '\n'))
+			n++;
+		p += l;
+	}
+	return n;
+}
+
+static void test_render_talos(void)
+{
+	static const char cmdline[] =
+		"talos.platform=metal console=tty0 slab_nomerge pti=on "
+		"talos.environment=A=1\n\001bad $evil{x} console=tty0 ";
+	char *args[] = { "console=ttyS0", "talos.config=http://h/c.yaml",
+			 "pti=on", "slab_nomerge" };
+	char *initrd[] = { "/assets/talos/initramfs-amd64.xz" };
+	char *pinned_initrd[] = { "/assets/talos/x/v1.11.0/initramfs-arm64.xz" };
+	struct bb_boot_profile p = { 0 };
+	struct bb_boot_talos t = { 0 };
+	struct bb_buf out = { 0 };
+	void *g;
+
+	p.kernel = "/assets/talos/kernel-amd64";
+	p.initrd = initrd;
+	p.ninitrd = 1;
+	p.args = args;
+	p.nargs = 4;
+	g = bb_test_guard(cmdline, sizeof(cmdline) - 1);
+	t.cmdline = g;
+	t.cmdline_len = sizeof(cmdline) - 1;
+	bb_boot_render_talos(&p, &t, &out);
+	bb_test_unguard(g, sizeof(cmdline) - 1);
+	CHECK(!strncmp(out.p, "#!ipxe\nkernel /assets/talos/kernel-amd64 "
+			      "talos.platform=metal console=tty0 slab_nomerge "
+			      "pti=on talos.environment=A=1 console=ttyS0 "
+			      "talos.config=http://h/c.yaml "
+			      "initrd=initramfs-amd64.xz ||",
+		       strlen("#!ipxe\nkernel /assets/talos/kernel-amd64 "
+			      "talos.platform=metal console=tty0 slab_nomerge "
+			      "pti=on talos.environment=A=1 console=ttyS0 "
+			      "talos.config=http://h/c.yaml "
+			      "initrd=initramfs-amd64.xz ||")));
+	CHECK(!strstr(out.p, "evil") && !strstr(out.p, "bad"));
+	bb_buf_free(&out);
+
+	/* no cmdline at all: the required ones still appear, once */
+	memset(&out, 0, sizeof(out));
+	p.nargs = 1;
+	t.cmdline = NULL;
+	t.cmdline_len = 0;
+	t.kernel = "/assets/talos/x/v1.11.0/kernel-arm64";
+	t.initrd = pinned_initrd;
+	t.ninitrd = 1;
+	bb_boot_render_talos(&p, &t, &out);
+	CHECK(strstr(out.p, "kernel /assets/talos/x/v1.11.0/kernel-arm64 "));
+	CHECK(strstr(out.p, "initrd /assets/talos/x/v1.11.0/initramfs-arm64.xz"));
+	CHECK_EQ(count(out.p, "talos.platform=metal"), 1);
+	CHECK_EQ(count(out.p, "slab_nomerge"), 1);
+	CHECK_EQ(count(out.p, "pti=on"), 1);
+	CHECK_EQ(count(out.p, "initrd=initramfs-arm64.xz"), 1);
+	bb_buf_free(&out);
+
+	/* pti=off from the operator is kept: "when absent" */
+	memset(&out, 0, sizeof(out));
+	args[0] = "pti=off";
+	bb_boot_render_talos(&p, &t, &out);
+	CHECK_EQ(count(out.p, "pti=off"), 1);
+	CHECK_EQ(count(out.p, "pti=on"), 0);
+	bb_buf_free(&out);
+}
+
+static void test_state_talos_version(void)
+{
+	static const char line[] =
+		"52:54:00:00:00:09 booted 5 10.0.0.9 0 v1.11.0\n"
+		"52:54:00:00:00:0a booted 5 10.0.0.9 0 v1.11.0 extra\n"
+		"52:54:00:00:00:0b booted 5 10.0.0.9 0 "
+		"v1.11.0-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n";
+	struct bb_boot b;
+	struct bb_buf out = { 0 };
+	const uint8_t mac[6] = { 0x52, 0x54, 0, 0, 0, 9 };
+
+	bb_boot_init(&b);
+	CHECK_EQ(bb_boot_state_decode(&b, line, sizeof(line) - 1), 2);
+	CHECK_STR(bb_boot_machine_by_mac(&b, mac)->talos_version, "v1.11.0");
+	bb_boot_state_encode(&b, &out);
+	CHECK(out.p && strstr(out.p, " 0 v1.11.0\n"));
+	bb_buf_free(&out);
+	bb_boot_free(&b);
+}
+
 int main(void)
 {
+	RUN(test_render_talos);
+	RUN(test_state_talos_version);
 	RUN(test_state_file);
 	RUN(test_selection);
 	RUN(test_ties_deterministic);

@@ -25,6 +25,7 @@ static void test_validators(void)
 	CHECK_EQ(bb_cache_check_version(S("v1..4")), BB_EMALFORMED);
 	CHECK_EQ(bb_cache_check_artifact(S("kernel-amd64")), 0);
 	CHECK_EQ(bb_cache_check_artifact(S("initramfs-arm64.xz")), 0);
+	CHECK_EQ(bb_cache_check_artifact(S("cmdline-metal-amd64")), 0);
 	CHECK_EQ(bb_cache_check_artifact(S("metal-amd64.iso")), BB_EMALFORMED);
 	CHECK_EQ(bb_cache_check_artifact(S("kernel-amd64/")), BB_EMALFORMED);
 }
@@ -82,12 +83,22 @@ static void test_index_round_trip(void)
 
 	CHECK_EQ(bb_cache_index_put(&a, &e1), 0);
 	CHECK_EQ(bb_cache_index_put(&a, &e2), 0);
+	struct bb_cache_entry e3 = entry("v1.11.0", "cmdline-metal-arm64", 80, 7);
+
+	e3.origin = BB_CACHE_IMPORTED;
+	CHECK_EQ(bb_cache_index_put(&a, &e3), 0);
 	e1.last_used = 9;
+	e1.origin = BB_CACHE_IMPORT_VERIFIED;
 	CHECK_EQ(bb_cache_index_put(&a, &e1), 0); /* replace, not add */
-	CHECK_EQ(a.n, 2);
+	CHECK_EQ(a.n, 3);
 	CHECK_EQ(bb_cache_index_format(&a, &out), 0);
 	CHECK_EQ(bb_cache_index_parse(&b, out.p, out.len, &bad), 0);
-	CHECK_EQ(b.n, 2);
+	CHECK_EQ(b.n, 3);
+	CHECK_EQ(bb_cache_index_find(&b, &e1.key)->origin,
+		 BB_CACHE_IMPORT_VERIFIED);
+	CHECK_EQ(bb_cache_index_find(&b, &e2.key)->origin, BB_CACHE_FETCHED);
+	CHECK_EQ(bb_cache_index_find(&b, &e3.key)->origin, BB_CACHE_IMPORTED);
+	bb_cache_index_remove(&b, &e3.key);
 	CHECK(bb_cache_index_find(&b, &e1.key) != NULL);
 	CHECK_EQ(bb_cache_index_find(&b, &e1.key)->last_used, 9);
 	CHECK_EQ(bb_cache_index_find(&b, &e2.key)->sha256[0], 0xab);
@@ -110,6 +121,9 @@ static void test_index_malformed(void)
 		SCH " v1.10.4 ../../etc/passwd 12 0000000000000000000000000000000000000000000000000000000000000000 1 2\n",
 		SCH " v1.10.4 kernel-amd64 12 0000000000000000000000000000000000000000000000000000000000000000 1 2",
 		SCH " v1.10.4  kernel-amd64 12 0000000000000000000000000000000000000000000000000000000000000000 1 2\n",
+		SCH " v1.10.4 kernel-amd64 12 0000000000000000000000000000000000000000000000000000000000000000 1 2 fetched\n",
+		SCH " v1.10.4 kernel-amd64 12 0000000000000000000000000000000000000000000000000000000000000000 1 2 imported x\n",
+		SCH " v1.10.4 kernel-amd64 12 0000000000000000000000000000000000000000000000000000000000000000 1 2 \n",
 	};
 	size_t i, line;
 

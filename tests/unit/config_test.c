@@ -183,6 +183,50 @@ static void test_errors_with_positions(void)
 	refused_with(BASE "appliance:\n  name: again\n", "t.yaml:5:1: appliance: duplicate section");
 }
 
+static void test_talos_keys(void)
+{
+	int rc;
+	struct bb_config *cfg;
+
+	cfg = parse(BASE "talos:\n  version: v1.10.4\n  customization:\n"
+			 "    customization:\n      systemExtensions:\n"
+			 "        officialExtensions: [siderolabs/iscsi-tools]\n"
+			 "      extraKernelArgs: [a=1, 'b c']\n"
+			 "      meta: [{key: 12, value: \"x\"}, {value: '7', key: 0xc}]\n"
+			 "boot:\n  profiles:\n    - {id: t, talos: true}\n"
+			 "  groups:\n    - {id: g, profile: t, talos_version: v1.11.0}\n"
+			 "machines:\n  - {name: a, mac: 52:54:00:00:00:01, "
+			 "talos_version: v1.9.5}\n",
+		    &rc);
+	CHECK_EQ(rc, 0);
+	if (!cfg)
+		return;
+	/* keys sorted, numbers kept, quoted text a string */
+	CHECK_STR(cfg->talos.customization,
+		  "{\"customization\":{\"extraKernelArgs\":[\"a=1\",\"b c\"],"
+		  "\"meta\":[{\"key\":12,\"value\":\"x\"},"
+		  "{\"key\":\"0xc\",\"value\":\"7\"}],"
+		  "\"systemExtensions\":{\"officialExtensions\":"
+		  "[\"siderolabs/iscsi-tools\"]}}}");
+	CHECK(cfg->talos.schematic == NULL);
+	CHECK(cfg->boot.profiles[0].talos);
+	CHECK_STR(cfg->boot.groups[0].talos_version, "v1.11.0");
+	CHECK_STR(cfg->machines[0].talos_version, "v1.9.5");
+	bb_config_free(cfg);
+	refused_with(BASE "talos:\n  version: v1.10.4\n  schematic: "
+			  "a78ca499dd99112bd2c2730b1b8a50375d8fa3af36f1a10b30a2fa83cc8c0d35\n"
+			  "  customization: {customization: {}}\n",
+		     "t.yaml:8:18: talos.customization: give either schematic or customization");
+	refused_with(BASE "talos:\n  version: v1.10.4\n  customization: {colour: 1}\n",
+		     "t.yaml:7:19: talos.customization: unknown key 'colour'");
+	refused_with(BASE "talos:\n  version: v1.10.4\n  customization: [1]\n",
+		     "talos.customization: expected a mapping");
+	refused_with(BASE "machines:\n  - {name: a, mac: 52:54:00:00:00:01, talos_version: latest}\n",
+		     "machines[0].talos_version: 'latest': expected a version like v1.10.4");
+	refused_with(BASE "boot:\n  profiles: [{id: t, talos: yes please}]\n",
+		     "boot.profiles[0].talos: expected true or false");
+}
+
 static void test_all_errors_reported(void)
 {
 	int rc, lines = 0;
@@ -201,5 +245,6 @@ int main(void)
 	RUN(test_dhcp_identity_keys);
 	RUN(test_errors_with_positions);
 	RUN(test_all_errors_reported);
+	RUN(test_talos_keys);
 	return bb_test_done();
 }

@@ -1,0 +1,23 @@
+/* Where the iPXE builds that bookworm's ipxe package lacks (ipxe-arm64.efi)
+ * are found: Debian 13's ipxe, unpacked by `make deps` (.ci/deps_private.sh).
+ * TFTP and HTTP boot-file requests that tftp.root cannot answer are tried
+ * there. BOOTBOX_IPXE_EXTRA overrides the place; NULL when it is absent. */
+#ifndef BB_IPXE_EXTRA_H
+#define BB_IPXE_EXTRA_H
+
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#define BB_IPXE_EXTRA_DIR "/var/cache/bootbox-deps/ipxe-trixie/usr/lib/ipxe"
+
+static inline const char *bb_ipxe_extra_dir(void)
+{
+	const char *d = getenv("BOOTBOX_IPXE_EXTRA");
+	struct stat st;
+
+	if (!d)
+		d = BB_IPXE_EXTRA_DIR;
+	return d[0] && !stat(d, &st) && S_ISDIR(st.st_mode) ? d : NULL;
+}
+
+#endif
