@@ -63,11 +63,17 @@ static struct bb_boot_machine *from_query(struct bb_serve *s,
 		m = bb_boot_machine_get(s->boot, b);
 	if (!m)
 		m = bb_routes_machine_by_ip(s, req->client_ip);
-	if (m) {
+	/* a ?mac= from another host selects the script but moves nothing:
+	 * the address a machine is tracked at (and later its installing
+	 * phase) comes from the machine itself. Without our DHCP there is
+	 * no lease to check it against, as with matchbox. */
+	if (m && (!bb_serve_dhcp_engine(s) ||
+		  bb_trust_from_machine(s, m, req->client_ip))) {
 		m->last_ip = req->client_ip;
 		bb_serve_boot_advance(s, m, BB_BOOT_SEEN);
-		labels_into(m, p);
 	}
+	if (m)
+		labels_into(m, p);
 	return m;
 }
 

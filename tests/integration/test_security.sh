@@ -123,6 +123,9 @@ h=$(acurl "$API/api/v1/handoff")
 [[ $h == *'"address":"0.0.0.0"'* && $h == *'"dhcp_standdown":false'* && $h != *handed-off* ]] &&
 	ok "the attacker's address is not the node's: nothing probed, no stand-down" || bad "handoff: $h"
 ! grep -q "probing mgmt at 192.168.77.66" "$D/bb.log" && ok "the attacker was never probed" || bad "probed the attacker"
+m=$(acurl "$API/api/v1/machines/mgmt")
+[[ $m != *'"last_ip":"192.168.77.66"'* && $m != *'"phase":"booting"'* ]] &&
+	ok "a foreign /ipxe?mac= moves no machine state and records no address" || bad "machine after foreign ipxe: $m"
 grep -q "standdown" "$D/state/handoff.state" 2>/dev/null && bad "stand-down persisted" || ok "no stand-down persisted"
 code=$(acurl -o /dev/null -w '%{http_code}' -X POST "$API/api/v1/machines/mgmt/reinstall")
 [ "$code" = 403 ] && ok "reinstall without the token: 403" || bad "reinstall no token: $code"
