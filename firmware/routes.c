@@ -51,6 +51,17 @@ static void labels_into(const struct bb_boot_machine *m,
 					  m->labels.kv[i].val);
 }
 
+/* A ?mac= from another host selects the script but moves nothing: the
+ * address a machine is tracked at and its phases come from the machine
+ * itself. Without our DHCP there is no lease to check against (as with
+ * matchbox), and the request is taken at its word. */
+static bool own_request(struct bb_serve *s, const struct bb_boot_machine *m,
+			const struct bb_http_request *req)
+{
+	return !bb_serve_dhcp_engine(s) ||
+	       bb_trust_from_machine(s, m, req->client_ip);
+}
+
 static struct bb_boot_machine *from_query(struct bb_serve *s,
 					  const struct bb_http_request *req,
 					  struct bb_boot_params *p)
@@ -63,12 +74,7 @@ static struct bb_boot_machine *from_query(struct bb_serve *s,
 		m = bb_boot_machine_get(s->boot, b);
 	if (!m)
 		m = bb_routes_machine_by_ip(s, req->client_ip);
-	/* a ?mac= from another host selects the script but moves nothing:
-	 * the address a machine is tracked at (and later its installing
-	 * phase) comes from the machine itself. Without our DHCP there is
-	 * no lease to check it against, as with matchbox. */
-	if (m && (!bb_serve_dhcp_engine(s) ||
-		  bb_trust_from_machine(s, m, req->client_ip))) {
+	if (m && own_request(s, m, req)) {
 		m->last_ip = req->client_ip;
 		bb_serve_boot_advance(s, m, BB_BOOT_SEEN);
 	}
@@ -176,6 +182,8 @@ static void ipxe(struct bb_serve *s, const struct bb_http_request *req,
 					   &resp->body);
 		return;
 	}
+	if (m && !own_request(s, m, req))
+		return;
 	if (m && talos)
 		snprintf(m->talos_version, sizeof(m->talos_version), "%s",
 			 tb.image.version);
