@@ -7,11 +7,13 @@
 #include <sys/stat.h>
 
 #include "board/linux/fsutil.h"
+#include "board/linux/growing.h"
 #include "boot/boot.h"
 #include "common/parse.h"
 #include "dhcp/dhcp_server.h"
 #include "firmware/api.h"
 #include "firmware/log.h"
+#include "firmware/metrics.h"
 #include "firmware/routes.h"
 #include "firmware/serve.h"
 #include "firmware/serve_cache.h"
@@ -299,15 +301,14 @@ static void generic(struct bb_serve *s, const struct bb_http_request *req,
 	}
 }
 
-void bb_routes_handle(void *ctx, const struct bb_http_request *req,
-		      struct bb_http_response *resp)
+static void dispatch(struct bb_serve *s, const struct bb_http_request *req,
+		     struct bb_http_response *resp)
 {
-	struct bb_serve *s = ctx;
 	const char *p = req->path;
 	bool get = req->method == BB_HTTP_GET || req->method == BB_HTTP_HEAD;
 
 	if (!strncmp(p, "/api/", 5) || !strcmp(p, "/metrics") ||
-	    !strcmp(p, "/")) {
+	    !strcmp(p, "/") || !strcmp(p, "/healthz")) {
 		bb_api_handle(s, req, resp);
 		return;
 	}
@@ -352,4 +353,21 @@ void bb_routes_handle(void *ctx, const struct bb_http_request *req,
 		resp->status = 404;
 		bb_buf_puts(&resp->body, "not found\n");
 	}
+}
+
+/* Counts under the process's metrics, which outlive a reload. */
+void bb_routes_handle(void *ctx, const struct bb_http_request *req,
+		      struct bb_http_response *resp)
+{
+	uint64_t t0 = bb_metrics_ns(), bytes;
+	struct stat st;
+
+	dispatch(ctx, req, resp);
+	bytes = resp->body.len;
+	if (resp->growing)
+		bytes = resp->growing->total;
+	else if (resp->file[0] && !stat(resp->file, &st))
+		bytes = (uint64_t)st.st_size;
+	bb_metrics_http(bb_metrics_route_of(req->path), bb_metrics_ns() - t0,
+			bytes);
 }

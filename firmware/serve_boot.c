@@ -179,6 +179,7 @@ bool bb_serve_boot_advance(struct bb_serve *s, struct bb_boot_machine *m,
 {
 	if (!bb_boot_advance(m, st, bb_wall_now()))
 		return false;
+	bb_log_event("boot: %s is now %s", m->name, bb_boot_state_name(st));
 	bb_serve_handoff_boot_event(s, m);
 	s->states_dirty = true;
 	return true;

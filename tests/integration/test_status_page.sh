@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# The operator's view of a running appliance, in namespaces this test
+# creates: the status page in headless Chromium (a machine made known by a
+# udhcpc lease, its phase changing without a reload, a screenshot kept
+# under build/test-logs/), the page without JavaScript, the read API,
+# /metrics through promtool (counters kept across SIGHUP) and the log
+# format (RFC 3339 dates; <N> priorities under journald; BOOTBOX_LOG).
+set -u
+BUILD=${BUILD:-build}
+BB=$(cd "$(dirname "$BUILD/bootbox")" && pwd)/bootbox
+HERE=$(cd "$(dirname "$0")" && pwd)
+ART=$(cd "$BUILD" && pwd)/test-logs
+PY=/usr/bin/python3
+. "$HERE/lib_netns.sh"
+need_root
+[ -x "$BB" ] || { echo "skip: no $BB"; exit 77; }
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+bad() { fail=$((fail + 1)); echo "not ok - $1"; }
+finish() { echo "# $pass passed, $fail failed"; [ "$fail" = 0 ]; }
+mkdir -p "$ART"
+
+S=bbps-$$ C=bbpc-$$
+ns_add "$S"; ns_add "$C"
+ns_link "$S" srv0 "$C" cli0
+ns_addr "$S" srv0 192.168.2.2/24
+D=$NS_TMP
+mkdir -p "$D/assets" "$D/tftp"
+echo kernel > "$D/assets/vmlinuz"
+echo initrd > "$D/assets/initrd.img"
+cat > "$D/bootbox.yaml" <<YAML
+appliance:
+  name: status-test
+  interface: srv0
+  address: 192.168.2.2
+  state_dir: $D/state
+dhcp:
+  lease_time: 10m
+  subnets:
+    - subnet: 192.168.2.0/24
+      pools: [192.168.2.100-192.168.2.150]
+      router: 192.168.2.1
+tftp:
+  root: $D/tftp
+http:
+  listen: 0.0.0.0:8080
+boot:
+  assets_dir: $D/assets
+  profiles:
+    - id: debian
+      kernel: /assets/vmlinuz
+      initrd: [/assets/initrd.img]
+      args: [console=ttyS0]
+machines:
+  - name: node1
+    mac: 52:54:00:be:ef:01
+    ip: 192.168.2.3
+    profile: debian
+YAML
+U=http://192.168.2.2:8080
+get() { ip netns exec "$C" curl -s -m 5 "$@"; }
+
+# logs: an unknown BOOTBOX_LOG is refused; --help names it
+out=$(BOOTBOX_LOG=loud "$BB" serve -c "$D/bootbox.yaml" 2>&1); rc=$?
+[ $rc = 2 ] && [[ $out == *"BOOTBOX_LOG='loud'"* ]] && ok "BOOTBOX_LOG=loud is an error" || bad "BOOTBOX_LOG=loud (rc $rc): $out"
+"$BB" serve --help | grep -q "BOOTBOX_LOG=error|warn|info|debug" && ok "serve --help documents BOOTBOX_LOG" || bad "serve --help"
+
+bg "$S" "$D/bb.log" "$BB" serve -c "$D/bootbox.yaml"
+BBPID=$BG_PID
+wait_log "$D/bb.log" "dhcp: serving" 10 || { bad "bootbox started: $(cat "$D/bb.log")"; finish; exit; }
+grep -qE '^20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9]\.[0-9]{3}Z info: ' "$D/bb.log" \
+	&& ok "log lines start with an RFC 3339 timestamp" || bad "log format: $(head -2 "$D/bb.log")"
+
+# the browser, in the client namespace, with its own empty profile
+CH=$D/chromium
+mkdir -p "$CH/home"
+bg "$C" "$D/chromium.log" env HOME="$CH/home" chromium --headless --no-sandbox --disable-gpu \
+	--disable-quic --no-first-run --disable-background-networking --disable-component-update \
+	--disable-sync --disable-dev-shm-usage --user-data-dir="$CH/profile" \
+	--remote-debugging-address=127.0.0.1 --remote-debugging-port=9222 about:blank
+CHPID=$BG_PID
+cdp() { timeout 60 ip netns exec "$C" "$PY" "$HERE/cdp.py" 9222 "$@"; }
+
+# a machine becomes known: its lease
+cat > "$D/udhcpc.sh" <<'SH'
+#!/bin/sh
+[ "$1" = bound ] && echo "ip=$ip" >> "$OUT"
+exit 0
+SH
+chmod +x "$D/udhcpc.sh"
+ip -n "$C" link set cli0 address 52:54:00:be:ef:01
+OUT=$D/u1 timeout 20 ip netns exec "$C" udhcpc -i cli0 -n -q -f -t 5 -T 1 -s "$D/udhcpc.sh" >/dev/null 2>&1
+grep -q "ip=192.168.2.3" "$D/u1" 2>/dev/null && ok "node1 leased 192.168.2.3" || bad "lease: $(cat "$D/u1" 2>/dev/null)"
+ip -n "$C" addr add 192.168.2.3/24 dev cli0
+grep -q "DHCPACK .* mac=52:54:00:be:ef:01 ip=192.168.2.3 machine=node1" "$D/bb.log" \
+	&& ok "the DHCP log line carries mac=, ip=, machine=" || bad "dhcp log fields: $(grep DHCPACK "$D/bb.log" | tail -1)"
+
+# the read API
+get "$U/api/v1/leases" | "$PY" -c 'import json,sys; d=json.load(sys.stdin); l=[x for x in d["leases"] if x["ip"]=="192.168.2.3"]; s=d["subnets"][0]; assert l and l[0]["machine"]=="node1" and l[0]["state"]=="bound", d; assert s["pool_size"]==51 and s["subnet"]=="192.168.2.0/24", s' \
+	&& ok "/api/v1/leases: the lease and the pool" || bad "/api/v1/leases: $(get "$U/api/v1/leases")"
+[ "$(get "$U/healthz")" = ok ] && ok "/healthz" || bad "/healthz"
+get "$U/api/v1/cache" | grep -q '"enabled":false' && ok "/api/v1/cache (no talos:)" || bad "/api/v1/cache: $(get "$U/api/v1/cache")"
+get "$U/api/v1/certs" | grep -q '"enabled":false' && ok "/api/v1/certs (no pki:)" || bad "/api/v1/certs: $(get "$U/api/v1/certs")"
+
+# it boots: its script is served
+get "$U/ipxe?mac=52:54:00:be:ef:01" | grep -q vmlinuz || bad "ipxe script"
+get "$U/api/v1/machines" | grep -q '"lifecycle":"booting"' && ok "/api/v1/machines: lifecycle booting" || bad "machines: $(get "$U/api/v1/machines")"
+
+# the page without JavaScript: server-rendered tables, UTF-8, nothing external
+get -D "$D/hdr" -o "$D/page.html" "$U/"
+grep -qi '^content-type: text/html; charset=utf-8' "$D/hdr" && ok "/ is text/html; charset=utf-8" || bad "content-type: $(cat "$D/hdr")"
+grep -q '<td>node1</td><td class="p-booting">booting</td><td>192.168.2.3</td>' "$D/page.html" \
+	&& ok "the server-rendered table shows node1 booting" || bad "server table: $(grep -o '<table id="machines".*</table>' "$D/page.html" | head -c 600)"
+if grep -qiE '(src|href)="(https?:)?//' "$D/page.html" || grep -qi '@import\|url(' "$D/page.html"; then
+	bad "the page refers to something outside itself"
+else ok "the page is self-contained"; fi
+grep -q '<meta charset="utf-8">' "$D/page.html" && grep -q ' · ' "$D/page.html" && ok "UTF-8 declared and used" || bad "utf-8"
+
+# in Chromium: node1 shows booting, then up without a reload
+if cdp open "$U/" 2>"$D/cdp.err"; then
+	cdp eval 'window.__bb_mark = 42; 1' >/dev/null
+	cdp wait 'document.body.dataset.refreshed >= 1 && [...document.querySelectorAll("#machines tbody tr")].some(r => r.cells[0].textContent == "node1" && r.cells[1].textContent == "booting")' 15 \
+		&& ok "chromium: node1 is booting" || bad "chromium booting: $(cdp eval 'document.querySelector("#machines").outerHTML')"
+	get "$U/api/v1/booted?mac=52:54:00:be:ef:01" >/dev/null
+	cdp wait '[...document.querySelectorAll("#machines tbody tr")].some(r => r.cells[0].textContent == "node1" && r.cells[1].textContent == "up")' 15 \
+		&& ok "chromium: node1 turned up without a reload" || bad "chromium up: $(cdp eval 'document.querySelector("#machines").outerHTML')"
+	[ "$(cdp eval 'window.__bb_mark')" = 42 ] && ok "chromium: the page was not reloaded" || bad "page reloaded"
+	cdp eval '[...document.querySelectorAll("#leases tbody tr")].some(r => r.cells[0].textContent == "192.168.2.3" && r.cells[3].textContent == "node1")' | grep -q true \
+		&& ok "chromium: the lease table lists node1" || bad "chromium leases"
+	cdp shot "$ART/status_page.png" && [ -s "$ART/status_page.png" ] \
+		&& ok "screenshot kept in $ART/status_page.png" || bad "screenshot"
+else
+	bad "chromium did not open the page: $(tail -3 "$D/cdp.err") $(tail -3 "$D/chromium.log")"
+fi
+kill "$CHPID" 2>/dev/null
+
+# events: the warnings land in the ring
+get "$U/ipxe?mac=52:54:00:00:00:99" >/dev/null
+get "$U/api/v1/events" | grep -q 'no profile for mac' && ok "/api/v1/events has the last warning" || bad "events: $(get "$U/api/v1/events")"
+
+# /metrics: promtool accepts it; counters survive SIGHUP
+get "$U/metrics" > "$D/m1"
+if command -v promtool >/dev/null; then
+	promtool check metrics < "$D/m1" > "$D/promtool.out" 2>&1 \
+		&& ok "promtool check metrics" || bad "promtool: $(head -20 "$D/promtool.out")"
+else bad "promtool missing (package prometheus)"; fi
+for f in bootbox_build_info bootbox_dhcp_pool_size bootbox_dhcp_pool_used bootbox_dhcp_leases \
+	bootbox_machines bootbox_dhcp_replies_total bootbox_dhcp_processing_seconds \
+	bootbox_http_request_duration_seconds bootbox_http_response_bytes_total \
+	bootbox_tftp_transfers_total bootbox_tftp_retransmits_total bootbox_cache_hits_total; do
+	grep -q "^# TYPE $f " "$D/m1" || bad "metrics: no family $f"
+done
+grep -q '^bootbox_machines{phase="up"} 1$' "$D/m1" && grep -q '^bootbox_dhcp_pool_size{subnet="192.168.2.0/24"} 51$' "$D/m1" \
+	&& ok "metrics: machines by phase, pool size" || bad "metrics values: $(grep -E 'machines|pool' "$D/m1")"
+before=$(sed -n 's/^bootbox_http_requests_total{route="ipxe"} //p' "$D/m1")
+kill -HUP "$BBPID"
+wait_log "$D/bb.log" "^.*reloaded$" 10
+after=$(get "$U/metrics" | sed -n 's/^bootbox_http_requests_total{route="ipxe"} //p')
+[ -n "$before" ] && [ "$before" -ge 2 ] && [ "$after" -ge "$before" ] \
+	&& ok "HTTP counters survive SIGHUP ($before -> $after)" || bad "counters across SIGHUP: $before -> $after"
+kill "$BBPID"; wait "$BBPID" 2>/dev/null
+
+# under journald: <N> priority prefixes, no timestamp
+JOURNAL_STREAM=8:1234 timeout 3 ip netns exec "$S" "$BB" serve -c "$D/bootbox.yaml" > "$D/j.log" 2>&1
+grep -q '^<6>info: bootbox .* serving' "$D/j.log" && ! grep -qE '^<[0-9]>20[0-9]{2}-' "$D/j.log" \
+	&& ok "JOURNAL_STREAM: <6> prefixes and no timestamp" || bad "journal format: $(head -3 "$D/j.log")"
+finish
