@@ -138,6 +138,18 @@ kill "$CHPID" 2>/dev/null
 get "$U/ipxe?mac=52:54:00:00:00:99" >/dev/null
 get "$U/api/v1/events" | grep -q 'no profile for mac' && ok "/api/v1/events has the last warning" || bad "events: $(get "$U/api/v1/events")"
 
+# the CLI: a summary for a person, --json kept; one lifecycle column
+out=$(ip netns exec "$S" "$BB" status -c "$D/bootbox.yaml" 2>&1)
+[[ $out == *"bootbox 'status-test' up"* && $out == *"machines:  2 (up 1, discovered 1)"* && $out == *"leases:    1 active;"* && $out == *"192.168.2.0/24 pool 0 of 51 in use"* && $out == *"last warning: "*"no profile for mac"* ]] \
+	&& ok "bootbox status: a human summary" || bad "status: $out"
+ip netns exec "$S" "$BB" status --json -c "$D/bootbox.yaml" | "$PY" -c 'import json,sys; d=json.load(sys.stdin); assert d["name"]=="status-test" and "uptime" in d' \
+	&& ok "bootbox status --json" || bad "status --json"
+out=$(ip netns exec "$S" "$BB" machines -c "$D/bootbox.yaml" 2>&1)
+[[ $(head -1 <<<"$out") == "NAME"*"PHASE"*"PROFILE"* && $(head -1 <<<"$out") != *STATE* ]] && grep -qE '^node1 +52:54:00:be:ef:01 +192.168.2.3 +up +debian +[0-9]+ s ago$' <<<"$out" \
+	&& ok "bootbox machines: one PHASE column" || bad "machines: $out"
+ip netns exec "$S" "$BB" machines --json -c "$D/bootbox.yaml" | "$PY" -c 'import json,sys; m=json.load(sys.stdin)[0]; assert all(k in m for k in ("name","mac","ip","state","phase","group","last_seen","lifecycle","profile","age")), m; assert m["lifecycle"]=="up" and m["state"]=="booted"' \
+	&& ok "bootbox machines --json: old fields kept, lifecycle added" || bad "machines --json: $(ip netns exec "$S" "$BB" machines --json -c "$D/bootbox.yaml")"
+
 # /metrics: promtool accepts it; counters survive SIGHUP
 get "$U/metrics" > "$D/m1"
 if command -v promtool >/dev/null; then
