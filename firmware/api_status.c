@@ -113,7 +113,7 @@ static int add_lease(const struct bb_dhcp_lease *l, void *arg)
 	struct bb_serve *s = ((void **)arg)[0];
 	cJSON *arr = ((void **)arg)[1], *j = cJSON_CreateObject();
 	struct bb_boot_machine *m =
-	    s->boot ? bb_boot_machine_get(s->boot, l->mac) : NULL;
+	    s->boot ? bb_boot_machine_by_mac(s->boot, l->mac) : NULL;
 	char ip[16], mac[18], host[200];
 
 	cJSON_AddStringToObject(j, "ip", bb_fmt_ipv4(l->ip, ip));

@@ -56,7 +56,16 @@ machines:
     mac: 52:54:00:be:ef:01
     ip: 192.168.2.3
     profile: debian
+pki:
+  endpoint: https://127.0.0.1:9
+  ca_bundle: $D/state/certs/bootbox.crt
+  cn: bootstrap.ring0.lan
 YAML
+# a certificate in place (the PKI itself is another test's): 30 days
+mkdir -p "$D/state/certs"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj /CN=bootstrap.ring0.lan \
+	-keyout "$D/state/certs/bootbox.key" -out "$D/state/certs/bootbox.crt" >/dev/null 2>&1
+NOT_AFTER=$(date -d "$(openssl x509 -in "$D/state/certs/bootbox.crt" -noout -enddate | cut -d= -f2)" +%s)
 U=http://192.168.2.2:8080
 get() { ip netns exec "$C" curl -s -m 5 "$@"; }
 
@@ -82,13 +91,16 @@ CHPID=$BG_PID
 cdp() { timeout 60 ip netns exec "$C" "$PY" "$HERE/cdp.py" 9222 "$@"; }
 
 # a machine becomes known: its lease
+# a stranger whose hostname is markup: shown as text, never run
+ip -n "$C" link set cli0 address 52:54:00:66:66:66
+OUT=$D/u0 timeout 20 ip netns exec "$C" udhcpc -i cli0 -n -q -f -t 5 -T 1 -x 'hostname:<img/src=x/onerror=alert(1)>' -s "$D/udhcpc.sh" >/dev/null 2>&1
+ip -n "$C" link set cli0 address 52:54:00:be:ef:01
 cat > "$D/udhcpc.sh" <<'SH'
 #!/bin/sh
 [ "$1" = bound ] && echo "ip=$ip" >> "$OUT"
 exit 0
 SH
 chmod +x "$D/udhcpc.sh"
-ip -n "$C" link set cli0 address 52:54:00:be:ef:01
 OUT=$D/u1 timeout 20 ip netns exec "$C" udhcpc -i cli0 -n -q -f -t 5 -T 1 -s "$D/udhcpc.sh" >/dev/null 2>&1
 grep -q "ip=192.168.2.3" "$D/u1" 2>/dev/null && ok "node1 leased 192.168.2.3" || bad "lease: $(cat "$D/u1" 2>/dev/null)"
 ip -n "$C" addr add 192.168.2.3/24 dev cli0
@@ -100,7 +112,8 @@ get "$U/api/v1/leases" | "$PY" -c 'import json,sys; d=json.load(sys.stdin); l=[x
 	&& ok "/api/v1/leases: the lease and the pool" || bad "/api/v1/leases: $(get "$U/api/v1/leases")"
 [ "$(get "$U/healthz")" = ok ] && ok "/healthz" || bad "/healthz"
 get "$U/api/v1/cache" | grep -q '"enabled":false' && ok "/api/v1/cache (no talos:)" || bad "/api/v1/cache: $(get "$U/api/v1/cache")"
-get "$U/api/v1/certs" | grep -q '"enabled":false' && ok "/api/v1/certs (no pki:)" || bad "/api/v1/certs: $(get "$U/api/v1/certs")"
+get "$U/api/v1/certs" | "$PY" -c 'import json,sys; d=json.load(sys.stdin); assert d["subject"]=="CN=bootstrap.ring0.lan" and d["not_after"]=='"$NOT_AFTER"' and d["next_renewal"]>d["not_after"]-30*86400, d' \
+	&& ok "/api/v1/certs: subject, not_after, next renewal" || bad "/api/v1/certs: $(get "$U/api/v1/certs")"
 
 # it boots: its script is served
 get "$U/ipxe?mac=52:54:00:be:ef:01" | grep -q vmlinuz || bad "ipxe script"
@@ -127,6 +140,8 @@ if cdp open "$U/" 2>"$D/cdp.err"; then
 	[ "$(cdp eval 'window.__bb_mark')" = 42 ] && ok "chromium: the page was not reloaded" || bad "page reloaded"
 	cdp eval '[...document.querySelectorAll("#leases tbody tr")].some(r => r.cells[0].textContent == "192.168.2.3" && r.cells[3].textContent == "node1")' | grep -q true \
 		&& ok "chromium: the lease table lists node1" || bad "chromium leases"
+	[ "$(cdp eval 'document.querySelectorAll("img").length')" = 0 ] && cdp eval 'document.getElementById("leases").textContent' | grep -q '<img/src=x' \
+		&& ok "chromium: a hostile hostname is text, not markup" || bad "hostile hostname: $(cdp eval 'document.getElementById("leases").innerHTML')"
 	cdp shot "$ART/status_page.png" && [ -s "$ART/status_page.png" ] \
 		&& ok "screenshot kept in $ART/status_page.png" || bad "screenshot"
 else
@@ -140,7 +155,7 @@ get "$U/api/v1/events" | grep -q 'no profile for mac' && ok "/api/v1/events has 
 
 # the CLI: a summary for a person, --json kept; one lifecycle column
 out=$(ip netns exec "$S" "$BB" status -c "$D/bootbox.yaml" 2>&1)
-[[ $out == *"bootbox 'status-test' up"* && $out == *"machines:  2 (up 1, discovered 1)"* && $out == *"leases:    1 active;"* && $out == *"192.168.2.0/24 pool 0 of 51 in use"* && $out == *"last warning: "*"no profile for mac"* ]] \
+[[ $out == *"bootbox 'status-test' up"* && $out == *"machines:  2 (up 1, discovered 1)"* && $out == *"leases:    2 active;"* && $out == *"192.168.2.0/24 pool 1 of 51 in use"* && $out == *"cert:      CN=bootstrap.ring0.lan, expires "* && $out == *"last warning: "*"no profile for mac"* ]] \
 	&& ok "bootbox status: a human summary" || bad "status: $out"
 ip netns exec "$S" "$BB" status --json -c "$D/bootbox.yaml" | "$PY" -c 'import json,sys; d=json.load(sys.stdin); assert d["name"]=="status-test" and "uptime" in d' \
 	&& ok "bootbox status --json" || bad "status --json"
@@ -162,6 +177,8 @@ for f in bootbox_build_info bootbox_dhcp_pool_size bootbox_dhcp_pool_used bootbo
 	bootbox_tftp_transfers_total bootbox_tftp_retransmits_total bootbox_cache_hits_total; do
 	grep -q "^# TYPE $f " "$D/m1" || bad "metrics: no family $f"
 done
+grep -q "^bootbox_cert_not_after_timestamp_seconds $NOT_AFTER$" "$D/m1" && grep -q '^bootbox_cert_next_renewal_timestamp_seconds [0-9]*$' "$D/m1" \
+	&& ok "metrics: cert not_after and next renewal as timestamps" || bad "cert metrics: $(grep cert "$D/m1")"
 grep -q '^bootbox_machines{phase="up"} 1$' "$D/m1" && grep -q '^bootbox_dhcp_pool_size{subnet="192.168.2.0/24"} 51$' "$D/m1" \
 	&& ok "metrics: machines by phase, pool size" || bad "metrics values: $(grep -E 'machines|pool' "$D/m1")"
 before=$(sed -n 's/^bootbox_http_requests_total{route="ipxe"} //p' "$D/m1")
