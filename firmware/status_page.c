@@ -123,8 +123,8 @@ static void machines(struct bb_serve *s, struct bb_buf *b)
 static void leases(struct bb_serve *s, struct bb_buf *b)
 {
 	static const char *const hp[] = {"subnet", "pool in use", NULL};
-	static const char *const hl[] = {"address", "MAC",     "state",
-					 "machine", "expires", NULL};
+	static const char *const hl[] = {
+	    "address", "MAC", "state", "machine / hostname", "expires", NULL};
 	cJSON *d = bb_api_leases_json(s), *e;
 	char t[32], u[64];
 	int n = 0;
