@@ -166,7 +166,17 @@ ip netns exec "$S" "$BB" machines --json -c "$D/bootbox.yaml" | "$PY" -c 'import
 	&& ok "bootbox machines --json: old fields kept, lifecycle added" || bad "machines --json: $(ip netns exec "$S" "$BB" machines --json -c "$D/bootbox.yaml")"
 
 # /metrics: promtool accepts it; counters survive SIGHUP
+head -c 100000 /dev/urandom > "$D/tftp/first.bin"
+ip netns exec "$C" curl -s -m 10 -o "$D/first.got" tftp://192.168.2.2/first.bin
+cmp -s "$D/tftp/first.bin" "$D/first.got" || bad "tftp fetch"
 get "$U/metrics" > "$D/m1"
+grep -q '^bootbox_tftp_transfers_total{result="ok"} 1$' "$D/m1" && grep -q '^bootbox_tftp_sent_bytes_total 100000$' "$D/m1" \
+	&& ok "metrics: the TFTP transfer counted" || bad "tftp metrics: $(grep tftp "$D/m1")"
+grep -qE '^bootbox_dhcp_processing_seconds_count [1-9]' "$D/m1" && grep -qE '^bootbox_http_request_duration_seconds_count\{route="ipxe"\} [1-9]' "$D/m1" \
+	&& grep -qE '^bootbox_http_request_duration_seconds_bucket\{route="ipxe",le="\+Inf"\} [1-9]' "$D/m1" \
+	&& grep -qE '^bootbox_http_response_bytes_total\{route="status"\} [1-9][0-9]{3,}' "$D/m1" \
+	&& grep -qE '^bootbox_dhcp_replies_total\{type="ack"\} [1-9]' "$D/m1" \
+	&& ok "metrics: DHCP and per-route HTTP latency histograms, bytes, replies" || bad "histograms: $(grep -E 'count|route="status"' "$D/m1")"
 if command -v promtool >/dev/null; then
 	promtool check metrics < "$D/m1" > "$D/promtool.out" 2>&1 \
 		&& ok "promtool check metrics" || bad "promtool: $(head -20 "$D/promtool.out")"
