@@ -56,6 +56,14 @@ machines:
     mac: 52:54:00:be:ef:01
     ip: 192.168.2.3
     profile: debian
+  - name: mgmt
+    mac: 52:54:00:be:ef:02
+    ip: 192.168.2.4
+handoff:
+  management: mgmt
+  probes: ["tcp:50000"]
+  actions: [export]
+  interval: 1s
 pki:
   endpoint: https://127.0.0.1:9
   ca_bundle: $D/state/certs/bootbox.crt
@@ -142,6 +150,8 @@ if cdp open "$U/" 2>"$D/cdp.err"; then
 		&& ok "chromium: the lease table lists node1" || bad "chromium leases"
 	[ "$(cdp eval 'document.querySelectorAll("img").length')" = 0 ] && cdp eval 'document.getElementById("leases").textContent' | grep -q '<img/src=x' \
 		&& ok "chromium: a hostile hostname is text, not markup" || bad "hostile hostname: $(cdp eval 'document.getElementById("leases").innerHTML')"
+	cdp eval '[...document.querySelectorAll("#handoff tbody tr")].some(r => r.cells[0].textContent == "mgmt" && r.cells[2].textContent == "tcp:50000" && r.cells[3].textContent == "no")' | grep -q true \
+		&& ok "chromium: the hand-off probes" || bad "chromium handoff: $(cdp eval 'document.querySelector("#handoff") && document.querySelector("#handoff").outerHTML')"
 	cdp shot "$ART/status_page.png" && [ -s "$ART/status_page.png" ] \
 		&& ok "screenshot kept in $ART/status_page.png" || bad "screenshot"
 else
@@ -155,7 +165,7 @@ get "$U/api/v1/events" | grep -q 'no profile for mac' && ok "/api/v1/events has 
 
 # the CLI: a summary for a person, --json kept; one lifecycle column
 out=$(ip netns exec "$S" "$BB" status -c "$D/bootbox.yaml" 2>&1)
-[[ $out == *"bootbox 'status-test' up"* && $out == *"machines:  2 (up 1, discovered 1)"* && $out == *"leases:    2 active;"* && $out == *"192.168.2.0/24 pool 1 of 51 in use"* && $out == *"cert:      CN=bootstrap.ring0.lan, expires "* && $out == *"last warning: "*"no profile for mac"* ]] \
+[[ $out == *"bootbox 'status-test' up"* && $out == *"machines:  3 (up 1, discovered 1, unseen 1)"* && $out == *"hand-off:  mgmt is discovered, probes fail"* && $out == *"leases:    2 active;"* && $out == *"192.168.2.0/24 pool 1 of 51 in use"* && $out == *"cert:      CN=bootstrap.ring0.lan, expires "* && $out == *"last warning: "*"no profile for mac"* ]] \
 	&& ok "bootbox status: a human summary" || bad "status: $out"
 ip netns exec "$S" "$BB" status --json -c "$D/bootbox.yaml" | "$PY" -c 'import json,sys; d=json.load(sys.stdin); assert d["name"]=="status-test" and "uptime" in d' \
 	&& ok "bootbox status --json" || bad "status --json"
@@ -189,6 +199,8 @@ for f in bootbox_build_info bootbox_dhcp_pool_size bootbox_dhcp_pool_used bootbo
 done
 grep -q "^bootbox_cert_not_after_timestamp_seconds $NOT_AFTER$" "$D/m1" && grep -q '^bootbox_cert_next_renewal_timestamp_seconds [0-9]*$' "$D/m1" \
 	&& ok "metrics: cert not_after and next renewal as timestamps" || bad "cert metrics: $(grep cert "$D/m1")"
+grep -q '^bootbox_handoff_phase{phase="discovered"} 1$' "$D/m1" && grep -q '^bootbox_handoff_reachable 0$' "$D/m1" \
+	&& ok "metrics: hand-off probe state" || bad "handoff metrics: $(grep handoff "$D/m1")"
 grep -q '^bootbox_machines{phase="up"} 1$' "$D/m1" && grep -q '^bootbox_dhcp_pool_size{subnet="192.168.2.0/24"} 51$' "$D/m1" \
 	&& ok "metrics: machines by phase, pool size" || bad "metrics values: $(grep -E 'machines|pool' "$D/m1")"
 before=$(sed -n 's/^bootbox_http_requests_total{route="ipxe"} //p' "$D/m1")
