@@ -89,6 +89,7 @@ static void booted(struct bb_serve *s, const struct bb_http_request *req,
 	struct bb_boot_params p;
 	const char *mac;
 	uint8_t b[6];
+	char kv[128];
 	struct bb_boot_machine *m = NULL;
 
 	bb_boot_parse_query(req->query, req->query_len, &p);
@@ -104,7 +105,8 @@ static void booted(struct bb_serve *s, const struct bb_http_request *req,
 	}
 	m->last_ip = req->client_ip;
 	if (bb_serve_boot_advance(s, m, BB_BOOT_BOOTED))
-		bb_info("boot: %s booted and called back", m->name);
+		bb_info("boot: %s booted and called back %s", m->name,
+			bb_routes_kv(m, kv, sizeof(kv)));
 	resp->status = 200;
 	bb_buf_puts(&resp->body, "ok\n");
 }

@@ -39,6 +39,13 @@ struct bb_boot_machine *bb_routes_machine_by_ip(struct bb_serve *s,
 	return NULL;
 }
 
+const char *bb_routes_kv(const struct bb_boot_machine *m, char *buf,
+			 size_t cap)
+{
+	return bb_log_fields(buf, cap, m->mac, m->last_ip ? m->last_ip : m->ip,
+			     m->name);
+}
+
 static void labels_into(const struct bb_boot_machine *m,
 			struct bb_boot_params *p)
 {
@@ -87,7 +94,7 @@ static bool profile_ready(struct bb_serve *s, const struct bb_boot_profile *p,
 static void ipxe(struct bb_serve *s, const struct bb_http_request *req,
 		 struct bb_http_response *resp)
 {
-	char why[300];
+	char why[300], kv[128];
 	struct bb_boot_params p;
 	struct bb_boot_machine *m;
 	const struct bb_boot_group *g;
@@ -98,8 +105,8 @@ static void ipxe(struct bb_serve *s, const struct bb_http_request *req,
 	resp->status = 200;
 	resp->content_type = "text/plain";
 	if (m && m->local_boot) {
-		bb_info("boot: %s is installed: it boots its local disk",
-			m->name);
+		bb_info("boot: %s is installed: it boots its local disk %s",
+			m->name, bb_routes_kv(m, kv, sizeof(kv)));
 		bb_boot_render_local(&resp->body);
 		return;
 	}
@@ -113,7 +120,8 @@ static void ipxe(struct bb_serve *s, const struct bb_http_request *req,
 		return;
 	}
 	if (!profile_ready(s, prof, why, sizeof(why))) {
-		bb_warn("boot: %s: %s", m ? m->name : "?", why);
+		bb_warn("boot: %s: %s %s", m ? m->name : "?", why,
+			m ? bb_routes_kv(m, kv, sizeof(kv)) : "");
 		bb_boot_render_unavailable(why, &resp->body);
 		return;
 	}
@@ -121,8 +129,9 @@ static void ipxe(struct bb_serve *s, const struct bb_http_request *req,
 	if (m) {
 		snprintf(m->group, sizeof(m->group), "%s", g->id);
 		if (bb_serve_boot_advance(s, m, BB_BOOT_BOOTING))
-			bb_info("boot: %s is booting profile %s (group %s)",
-				m->name, prof->id, g->id);
+			bb_info("boot: %s is booting profile %s (group %s) %s",
+				m->name, prof->id, g->id,
+				bb_routes_kv(m, kv, sizeof(kv)));
 	}
 }
 
@@ -209,6 +218,7 @@ static void track_asset(struct bb_serve *s, const struct bb_http_request *req)
 	struct bb_boot_machine *m = bb_routes_machine_by_ip(s, req->client_ip);
 	const struct bb_boot_group *g;
 	const struct bb_boot_profile *p;
+	char kv[128];
 	size_t i;
 
 	if (!m || !m->group[0])
@@ -221,11 +231,13 @@ static void track_asset(struct bb_serve *s, const struct bb_http_request *req)
 		return;
 	if (p->kernel && !strcmp(p->kernel, req->path) &&
 	    bb_serve_boot_advance(s, m, BB_BOOT_KERNEL))
-		bb_info("boot: %s fetched its kernel", m->name);
+		bb_info("boot: %s fetched its kernel %s", m->name,
+			bb_routes_kv(m, kv, sizeof(kv)));
 	for (i = 0; i < p->ninitrd; i++)
 		if (!strcmp(p->initrd[i], req->path) &&
 		    bb_serve_boot_advance(s, m, BB_BOOT_INITRD))
-			bb_info("boot: %s fetched its initrd", m->name);
+			bb_info("boot: %s fetched its initrd %s", m->name,
+				bb_routes_kv(m, kv, sizeof(kv)));
 }
 
 static void assets(struct bb_serve *s, const struct bb_http_request *req,

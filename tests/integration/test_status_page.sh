@@ -125,6 +125,8 @@ get "$U/api/v1/certs" | "$PY" -c 'import json,sys; d=json.load(sys.stdin); asser
 
 # it boots: its script is served
 get "$U/ipxe?mac=52:54:00:be:ef:01" | grep -q vmlinuz || bad "ipxe script"
+grep -q "boot: node1 is booting profile debian .* mac=52:54:00:be:ef:01 ip=192.168.2.3 machine=node1$" "$D/bb.log" \
+	&& ok "the boot log line carries mac=, ip=, machine=" || bad "boot log fields: $(grep 'is booting' "$D/bb.log")"
 get "$U/api/v1/machines" | grep -q '"lifecycle":"booting"' && ok "/api/v1/machines: lifecycle booting" || bad "machines: $(get "$U/api/v1/machines")"
 
 # the page without JavaScript: server-rendered tables, UTF-8, nothing external
