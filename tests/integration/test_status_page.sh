@@ -163,7 +163,7 @@ kill "$CHPID" 2>/dev/null
 
 # events: the warnings land in the ring
 get "$U/ipxe?mac=52:54:00:00:00:99" >/dev/null
-get "$U/api/v1/events" | grep -q 'no profile for mac' && ok "/api/v1/events has the last warning" || bad "events: $(get "$U/api/v1/events")"
+get "$U/api/v1/events" | grep -q 'no profile for mac' && get "$U/api/v1/events" | grep -q '"boot: node1 is up"' && ok "/api/v1/events: the last warning, node1's phases" || bad "events: $(get "$U/api/v1/events")"
 
 # the CLI: a summary for a person, --json kept; one lifecycle column
 out=$(ip netns exec "$S" "$BB" status -c "$D/bootbox.yaml" 2>&1)
