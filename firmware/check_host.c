@@ -261,6 +261,17 @@ static void json_dir(struct ck *k, struct bb_boot *b, const char *sub,
 	closedir(d);
 }
 
+static void unknown_profile(struct ck *k, const char *list, size_t i,
+			    const char *id)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "%s[%zu].profile", list, i);
+	report(k, false, path,
+	       "no profile '%s' in the config or in %s/profiles", id,
+	       k->cfg->boot.matchbox_dir);
+}
+
 static void matchbox(struct ck *k)
 {
 	const struct bb_config *c = k->cfg;
@@ -277,6 +288,17 @@ static void matchbox(struct ck *k)
 	}
 	json_dir(k, &b, "profiles", bb_boot_load_profile_json);
 	json_dir(k, &b, "groups", bb_boot_load_group_json);
+	/* the file could not tell: its profiles may be in the directory */
+	for (i = 0; i < c->boot.ngroups; i++)
+		if (c->boot.groups[i].profile &&
+		    !bb_boot_profile(&b, c->boot.groups[i].profile))
+			unknown_profile(k, "boot.groups", i,
+					c->boot.groups[i].profile);
+	for (i = 0; i < c->nmachines; i++)
+		if (c->machines[i].profile &&
+		    !bb_boot_profile(&b, c->machines[i].profile))
+			unknown_profile(k, "machines", i,
+					c->machines[i].profile);
 	for (i = 0; i < b.ngroups; i++)
 		if (b.groups[i].profile &&
 		    !bb_boot_profile(&b, b.groups[i].profile)) {

@@ -88,6 +88,11 @@ expect "a matchbox group naming an unknown profile" 1 "group 'g2' names profile 
 printf '{"id": "p2", "boot": {"kernel": "/assets/k"}}\n' > "$T/mb/profiles/p2.json"
 printf '{"id": "g2", "profile": "p2"}\n' > "$T/mb/groups/bad.json"
 expect "a matchbox group resolved against profiles/" 0 "configuration ok" "$T/good.yaml"
+printf '  groups:\n    - id: g3\n      profile: nosuch\n' > "$T/groups.yaml"
+sed "/^pki:/e cat $T/groups.yaml" "$T/good.yaml" > "$T/c7.yaml"
+expect "a config group naming a profile found nowhere" 1 "c7.yaml:18:16: boot.groups[0].profile: no profile 'nosuch' in the config or in $T/mb/profiles" "$T/c7.yaml"
+sed 's/profile: nosuch/profile: p2/' "$T/c7.yaml" > "$T/c8.yaml"
+expect "a config group naming a matchbox profile" 0 "configuration ok" "$T/c8.yaml"
 
 # across sections
 cat > "$T/x.yaml" <<'YAML'
