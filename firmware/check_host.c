@@ -136,6 +136,23 @@ static void need(struct ck *k, const char *path, const char *v, enum kind want)
 		report(k, false, path, "'%s': cannot be read: %m", v);
 }
 
+/* The hook is a shell command: check its program when it is named by an
+ * absolute path (the first word). */
+static void hook_program(struct ck *k, const char *hook)
+{
+	char prog[512];
+	size_t n;
+
+	if (!hook || hook[0] != '/')
+		return;
+	n = strcspn(hook, " \t;|&<>");
+	if (n >= sizeof(prog))
+		return;
+	memcpy(prog, hook, n);
+	prog[n] = 0;
+	need(k, "handoff.hook", prog, EXEC_);
+}
+
 static void paths(struct ck *k)
 {
 	const struct bb_config *c = k->cfg;
@@ -154,7 +171,7 @@ static void paths(struct ck *k)
 		need(k, "talos.ca_bundle", c->talos.ca_bundle, FILE_);
 	if (c->handoff.enabled) {
 		need(k, "handoff.ca_bundle", c->handoff.ca_bundle, FILE_);
-		need(k, "handoff.hook", c->handoff.hook, EXEC_);
+		hook_program(k, c->handoff.hook);
 	}
 }
 

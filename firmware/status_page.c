@@ -275,10 +275,16 @@ static void handoff(struct bb_serve *s, struct bb_buf *b)
 	snprintf(cls, sizeof(cls), "p-%s", str(d, "phase"));
 	cell(b, cls, str(d, "phase"));
 	v[0] = 0;
-	cJSON_ArrayForEach(
-	    p, cJSON_GetObjectItem(d, "probes")) if (cJSON_IsString(p)) n +=
-	    (size_t)snprintf(v + n, n < sizeof(v) ? sizeof(v) - n : 0, "%s%s",
-			     n ? ", " : "", p->valuestring);
+	cJSON_ArrayForEach(p, cJSON_GetObjectItem(d, "probes"))
+	{
+		int w;
+
+		if (!cJSON_IsString(p) || n >= sizeof(v))
+			continue;
+		w = snprintf(v + n, sizeof(v) - n, "%s%s", n ? ", " : "",
+			     p->valuestring);
+		n += w > 0 ? (size_t)w : 0;
+	}
 	cell(b, NULL, v);
 	cell(b, NULL,
 	     cJSON_IsTrue(cJSON_GetObjectItem(d, "reachable")) ? "yes" : "no");

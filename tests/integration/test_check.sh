@@ -80,6 +80,15 @@ out=$("$BB" check -c "$T/c6.yaml" 2>&1); rc=$?
 [ $rc = 0 ] && [[ $out == *"$T/c6.yaml:4:12: appliance.address: warning: lo does not carry 192.168.77.1 yet (serve adds it)"* ]] \
 	&& [[ $out == *"configuration ok (with warnings)"* ]] && ok "the interface without the address: a warning" || bad "address warning (rc $rc): $out"
 
+# the hand-off hook is a shell command: its program must be there
+hook() { base; printf 'machines:\n  - name: m\n    mac: 52:54:00:00:00:09\nhandoff:\n  management: m\n  hook: %s\n' "$1"; }
+hook "/bin/true --from-check" > "$T/h1.yaml"
+expect "a hook whose program exists" 0 "configuration ok" "$T/h1.yaml"
+hook "$T/nohook.sh --x" > "$T/h2.yaml"
+expect "a hook whose program is missing" 1 "handoff.hook: '$T/nohook.sh': No such file or directory" "$T/h2.yaml"
+hook "$T/afile" > "$T/h3.yaml"
+expect "a hook that is not executable" 1 "handoff.hook: '$T/afile' is not executable" "$T/h3.yaml"
+
 # matchbox data: JSON errors with file:line:col, profiles resolved
 printf '{\n  "id": "g1",\n  "profile": "p1",\n  "selector": {"mac": "52:54:00:00:00:01",}\n}\n' > "$T/mb/groups/bad.json"
 expect "broken matchbox JSON at file:line:col" 1 "$T/mb/groups/bad.json:4:44: boot.matchbox_dir: not valid JSON" "$T/good.yaml"
