@@ -27,6 +27,10 @@ int bb_cmd_check(int argc, char **argv)
 		else
 			rest[n++] = argv[i];
 	}
+	if (i < argc) {
+		fprintf(stderr, "bootbox check: too many arguments\n");
+		return 2;
+	}
 	if ((rc = bb_cli_parse(n, rest, &o)))
 		return rc;
 	if (o.help) {
