@@ -141,14 +141,33 @@ static void cert(const struct bb_config *cfg)
 	cJSON_Delete(d);
 }
 
-static void handoff(const cJSON *st)
+/* the management node's phase as `bootbox machines` says it */
+static const char *mgmt_phase(const struct bb_config *cfg, const cJSON *h)
+{
+	static char phase[32];
+	cJSON *arr = fetch(cfg, "/api/v1/machines"), *m;
+	const char *want = str(h, "management");
+
+	snprintf(phase, sizeof(phase), "%s", str(h, "phase") ?: "?");
+	cJSON_ArrayForEach(m, arr)
+	{
+		if (want && str(m, "name") && !strcmp(str(m, "name"), want) &&
+		    str(m, "lifecycle"))
+			snprintf(phase, sizeof(phase), "%s",
+				 str(m, "lifecycle"));
+	}
+	cJSON_Delete(arr);
+	return phase;
+}
+
+static void handoff(const struct bb_config *cfg, const cJSON *st)
 {
 	const cJSON *h = cJSON_GetObjectItem(st, "handoff");
 
 	if (!cJSON_IsTrue(cJSON_GetObjectItem(h, "enabled")))
 		return;
 	printf("hand-off:  %s is %s, probes %s (%.0f run, %.0f failed)%s%s\n",
-	       str(h, "management") ?: "?", str(h, "phase") ?: "?",
+	       str(h, "management") ?: "?", mgmt_phase(cfg, h),
 	       cJSON_IsTrue(cJSON_GetObjectItem(h, "reachable")) ? "pass"
 								 : "fail",
 	       num(h, "probes_run"), num(h, "probes_failed"),
@@ -208,7 +227,7 @@ int bb_cmd_status(int argc, char **argv)
 		leases(cfg);
 		cache(cfg);
 		cert(cfg);
-		handoff(st);
+		handoff(cfg, st);
 		last_warning(cfg);
 		cJSON_Delete(st);
 	} else {

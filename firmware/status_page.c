@@ -261,19 +261,24 @@ static void handoff(struct bb_serve *s, struct bb_buf *b)
 	static const char *const h[] = {"management", "phase", "probes",
 					"reachable",  "runs",  "last error",
 					NULL};
+	const struct bb_boot_machine *m;
+	const char *phase;
 	cJSON *d, *p;
 	char cls[40], v[200];
 	size_t n = 0;
 
-	if (!s->handoff)
+	if (!s->handoff || !s->boot)
 		return;
 	d = bb_api_handoff_json(s);
 	bb_buf_puts(b, "<h2>Hand-off</h2>");
 	table(b, "handoff", h);
 	bb_buf_puts(b, "<tr>");
 	cell(b, NULL, str(d, "management"));
-	snprintf(cls, sizeof(cls), "p-%s", str(d, "phase"));
-	cell(b, cls, str(d, "phase"));
+	/* the management node's phase as the machines table says it */
+	m = bb_boot_machine_by_name(s->boot, s->cfg->handoff.management);
+	phase = m ? bb_api_lifecycle(s, m) : str(d, "phase");
+	snprintf(cls, sizeof(cls), "p-%s", phase);
+	cell(b, cls, phase);
 	v[0] = 0;
 	cJSON_ArrayForEach(p, cJSON_GetObjectItem(d, "probes"))
 	{

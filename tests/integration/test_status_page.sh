@@ -152,7 +152,7 @@ if cdp open "$U/" 2>"$D/cdp.err"; then
 		&& ok "chromium: the lease table lists node1" || bad "chromium leases"
 	[ "$(cdp eval 'document.querySelectorAll("img").length')" = 0 ] && cdp eval 'document.getElementById("leases").textContent' | grep -q '<img/src=x' \
 		&& ok "chromium: a hostile hostname is text, not markup" || bad "hostile hostname: $(cdp eval 'document.getElementById("leases").innerHTML')"
-	cdp eval '[...document.querySelectorAll("#handoff tbody tr")].some(r => r.cells[0].textContent == "mgmt" && r.cells[2].textContent == "tcp:50000" && r.cells[3].textContent == "no")' | grep -q true \
+	cdp eval '[...document.querySelectorAll("#handoff tbody tr")].some(r => r.cells[0].textContent == "mgmt" && r.cells[1].textContent == "unseen" && r.cells[2].textContent == "tcp:50000" && r.cells[3].textContent == "no")' | grep -q true \
 		&& ok "chromium: the hand-off probes" || bad "chromium handoff: $(cdp eval 'document.querySelector("#handoff") && document.querySelector("#handoff").outerHTML')"
 	cdp shot "$ART/status_page.png" && [ -s "$ART/status_page.png" ] \
 		&& ok "screenshot kept in $ART/status_page.png" || bad "screenshot"
@@ -167,7 +167,7 @@ get "$U/api/v1/events" | grep -q 'no profile for mac' && get "$U/api/v1/events" 
 
 # the CLI: a summary for a person, --json kept; one lifecycle column
 out=$(ip netns exec "$S" "$BB" status -c "$D/bootbox.yaml" 2>&1)
-[[ $out == *"bootbox 'status-test' up"* && $out == *"machines:  3 (up 1, discovered 1, unseen 1)"* && $out == *"hand-off:  mgmt is discovered, probes fail"* && $out == *"leases:    2 active;"* && $out == *"192.168.2.0/24 pool 1 of 51 in use"* && $out == *"cert:      CN=bootstrap.ring0.lan, expires "* && $out == *"last warning: "*"no profile for mac"* ]] \
+[[ $out == *"bootbox 'status-test' up"* && $out == *"machines:  3 (up 1, discovered 1, unseen 1)"* && $out == *"hand-off:  mgmt is unseen, probes fail"* && $out == *"leases:    2 active;"* && $out == *"192.168.2.0/24 pool 1 of 51 in use"* && $out == *"cert:      CN=bootstrap.ring0.lan, expires "* && $out == *"last warning: "*"no profile for mac"* ]] \
 	&& ok "bootbox status: a human summary" || bad "status: $out"
 ip netns exec "$S" "$BB" status --json -c "$D/bootbox.yaml" | "$PY" -c 'import json,sys; d=json.load(sys.stdin); assert d["name"]=="status-test" and "uptime" in d' \
 	&& ok "bootbox status --json" || bad "status --json"
