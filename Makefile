@@ -141,6 +141,8 @@ deps:
 
 install: $(BIN)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/bootbox
+	install -D -m 0644 docs/man/bootbox.8 $(DESTDIR)$(PREFIX)/share/man/man8/bootbox.8
+	install -D -m 0644 docs/completion/bootbox.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/bootbox
 
 clean:
 	rm -rf build build-* $(FUZZ_BUILD)

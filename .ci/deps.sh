@@ -11,6 +11,8 @@ pkgs=(
 	busybox-static udhcpc isc-dhcp-client isc-dhcp-relay
 	tftp-hpa tftpd-hpa wrk nginx-light dnsmasq-base
 	kea-dhcp4-server kea-admin golang-cfssl valgrind
+	# the status page in a headless browser, /metrics through promtool
+	chromium chromium-driver python3-websocket prometheus man-db
 	# QEMU boots and the test node
 	qemu-system-x86 qemu-utils ovmf ipxe ipxe-qemu cpio xz-utils
 	linux-image-cloud-amd64

@@ -7,12 +7,15 @@
 #include "dhcp/dhcp_server.h"
 #include "firmware/api.h"
 #include "firmware/api_token.h"
+#include "firmware/api_status.h"
 #include "firmware/log.h"
+#include "firmware/metrics.h"
+#include "firmware/status_page.h"
 #include "firmware/serve.h"
 #include "firmware/serve_handoff.h"
 #include "firmware/trust.h"
 
-static cJSON *machine_json(struct bb_serve *s, const struct bb_boot_machine *m)
+cJSON *bb_api_machine_json(struct bb_serve *s, const struct bb_boot_machine *m)
 {
 	cJSON *j = cJSON_CreateObject();
 	char mac[18], ip[16];
@@ -38,6 +41,7 @@ static cJSON *machine_json(struct bb_serve *s, const struct bb_boot_machine *m)
 				bb_phase_name(bb_serve_handoff_phase(s, m)));
 	if (bb_serve_handoff_is_management(s, m))
 		cJSON_AddItemToObject(j, "handoff", bb_api_handoff_json(s));
+	bb_api_machine_extra(s, m, j);
 	return j;
 }
 
@@ -68,10 +72,10 @@ static void machines(struct bb_serve *s, const char *name,
 			continue;
 		if (name) {
 			cJSON_Delete(arr);
-			bb_api_send_json(resp, 200, machine_json(s, m));
+			bb_api_send_json(resp, 200, bb_api_machine_json(s, m));
 			return;
 		}
-		cJSON_AddItemToArray(arr, machine_json(s, m));
+		cJSON_AddItemToArray(arr, bb_api_machine_json(s, m));
 	}
 	if (name) {
 		cJSON_Delete(arr);
@@ -92,6 +96,7 @@ static void booted(struct bb_serve *s, const struct bb_http_request *req,
 	struct bb_boot_params p;
 	const char *mac;
 	uint8_t b[6];
+	char kv[128];
 	struct bb_boot_machine *m = NULL, *inv;
 
 	bb_boot_parse_query(req->query, req->query_len, &p);
@@ -121,7 +126,8 @@ static void booted(struct bb_serve *s, const struct bb_http_request *req,
 	}
 	m->last_ip = req->client_ip;
 	if (bb_serve_boot_advance(s, m, BB_BOOT_BOOTED))
-		bb_info("boot: %s booted and called back", m->name);
+		bb_info("boot: %s booted and called back %s", m->name,
+			bb_routes_kv(m, kv, sizeof(kv)));
 	resp->status = 200;
 	bb_buf_puts(&resp->body, "ok\n");
 }
@@ -160,52 +166,6 @@ static void status(struct bb_serve *s, struct bb_http_response *resp)
 	bb_api_send_json(resp, 200, j);
 }
 
-static void metrics(struct bb_serve *s, struct bb_http_response *resp)
-{
-	struct bb_dhcp_server *eng = bb_serve_dhcp_engine(s);
-	static const char *const routes[] = { "boot.ipxe", "ipxe", "metadata",
-					      "generic",   "assets", "api",
-					      "other" };
-	size_t i;
-
-	resp->status = 200;
-	resp->content_type = "text/plain; version=0.0.4";
-	if (eng) {
-		const struct bb_dhcp_stats *d = bb_dhcp_server_stats(eng);
-
-		bb_buf_printf(&resp->body,
-			      "bootbox_dhcp_received_total %llu\n"
-			      "bootbox_dhcp_malformed_total %llu\n"
-			      "bootbox_dhcp_replies_total{type=\"offer\"} %llu\n"
-			      "bootbox_dhcp_replies_total{type=\"ack\"} %llu\n"
-			      "bootbox_dhcp_replies_total{type=\"nak\"} %llu\n"
-			      "bootbox_dhcp_pool_exhausted_total %llu\n",
-			      (unsigned long long)d->rx,
-			      (unsigned long long)d->malformed,
-			      (unsigned long long)d->offer,
-			      (unsigned long long)d->ack,
-			      (unsigned long long)d->nak,
-			      (unsigned long long)d->no_address);
-		bb_buf_printf(&resp->body,
-			      "bootbox_dhcp_decline_reclaimed_total %llu\n",
-			      (unsigned long long)d->decline_reclaimed);
-		/* every request that got no reply, by reason */
-		for (i = 1; i < BB_IGN_COUNT; i++)
-			bb_buf_printf(&resp->body,
-				      "bootbox_dhcp_ignored_total{reason=\"%s\"} "
-				      "%llu\n",
-				      bb_dhcp_ignore_name((unsigned)i),
-				      (unsigned long long)d->ignored_by[i]);
-	}
-	bb_buf_printf(&resp->body, "bootbox_api_refused_total %llu\n",
-		      (unsigned long long)bb_api_refused_total());
-	for (i = 0; s->boot && i < 7; i++)
-		bb_buf_printf(&resp->body,
-			      "bootbox_http_requests_total{route=\"%s\"} %llu\n",
-			      routes[i],
-			      (unsigned long long)s->boot->requests[i]);
-}
-
 /* Which appliance answers: the CLI compares it with the name in its own
  * config before it believes (or changes) anything. */
 static void name_header(struct bb_serve *s, struct bb_http_response *resp)
@@ -241,19 +201,13 @@ void bb_api_handle(struct bb_serve *s, const struct bb_http_request *req,
 		booted(s, req, resp);
 	else if (!strcmp(p, "/api/v1/status"))
 		status(s, resp);
-	else if (!strcmp(p, "/metrics"))
-		metrics(s, resp);
-	else if (!strcmp(p, "/")) {
+	else if (!strcmp(p, "/metrics")) {
 		resp->status = 200;
-		resp->content_type = "text/html";
-		bb_buf_printf(&resp->body,
-			      "<!doctype html><title>bootbox</title><h1>bootbox "
-			      "%s</h1><p><a href=\"/api/v1/machines\">machines"
-			      "</a> · <a href=\"/api/v1/status\">status</a> · "
-			      "<a href=\"/metrics\">metrics</a></p>\n",
-			      s->cfg->appliance.name ? s->cfg->appliance.name
-						     : "");
-	} else {
+		resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
+		bb_metrics_render(s, &resp->body);
+	} else if (!strcmp(p, "/")) {
+		bb_status_page(s, resp);
+	} else if (!bb_api_status_route(s, req, resp)) {
 		resp->status = 404;
 		bb_buf_puts(&resp->body, "{\"error\":\"not found\"}\n");
 	}

@@ -3,6 +3,7 @@
 #ifndef BB_API_H
 #define BB_API_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "http/http_handler.h"
@@ -25,5 +26,9 @@ void bb_api_send_json(struct bb_http_response *resp, int status,
 /* From routes.c: the machine behind a client address, or NULL. */
 struct bb_boot_machine *bb_routes_machine_by_ip(struct bb_serve *s,
 						uint32_t ip);
+
+/* routes.c: "mac=.. ip=.. machine=.." of m for log lines. */
+const char *bb_routes_kv(const struct bb_boot_machine *m, char *buf,
+			 size_t cap);
 
 #endif

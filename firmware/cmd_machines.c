@@ -16,6 +16,29 @@ static const char *s(const cJSON *o, const char *k)
 	return cJSON_IsString(v) ? v->valuestring : "-";
 }
 
+/* One lifecycle: the appliance's "lifecycle" (unseen, discovered,
+ * booting, installing, up, handed-off); an older one's "phase". */
+static void print_row(const cJSON *m)
+{
+	const cJSON *age = cJSON_GetObjectItem(m, "age");
+	const char *life = strcmp(s(m, "lifecycle"), "-") ? s(m, "lifecycle")
+							   : s(m, "phase");
+	const char *ip = strcmp(s(m, "ip"), "-") ? s(m, "ip") : s(m, "last_ip");
+	char seen[32] = "never";
+
+	if (cJSON_IsNumber(age) && age->valuedouble < 120)
+		snprintf(seen, sizeof(seen), "%.0f s ago", age->valuedouble);
+	else if (cJSON_IsNumber(age) && age->valuedouble < 7200)
+		snprintf(seen, sizeof(seen), "%.0f min ago",
+			 age->valuedouble / 60);
+	else if (cJSON_IsNumber(age))
+		snprintf(seen, sizeof(seen), "%.0f h ago",
+			 age->valuedouble / 3600);
+	printf("%-20s %-17s %-15s %-11s %-12s %-9s %s\n", s(m, "name"),
+	       s(m, "mac"), ip, life, s(m, "profile"),
+	       s(m, "talos_version")[0] ? s(m, "talos_version") : "-", seen);
+}
+
 static int print_api(const char *json, int as_json)
 {
 	cJSON *arr = cJSON_Parse(json), *m;
@@ -33,13 +56,9 @@ static int print_api(const char *json, int as_json)
 		cJSON_Delete(arr);
 		return 0;
 	}
-	printf("%-20s %-17s %-15s %-8s %-11s %-20s %-15s %s\n", "NAME", "MAC",
-	       "IP", "STATE", "PHASE", "GROUP", "LAST IP", "TALOS");
-	cJSON_ArrayForEach(m, arr) printf(
-		"%-20s %-17s %-15s %-8s %-11s %-20s %-15s %s\n", s(m, "name"),
-		s(m, "mac"), s(m, "ip"), s(m, "state"), s(m, "phase"),
-		s(m, "group")[0] ? s(m, "group") : "-", s(m, "last_ip"),
-		s(m, "talos_version")[0] ? s(m, "talos_version") : "-");
+	printf("%-20s %-17s %-15s %-11s %-12s %-9s %s\n", "NAME", "MAC", "IP",
+	       "PHASE", "PROFILE", "TALOS", "LAST SEEN");
+	cJSON_ArrayForEach(m, arr) print_row(m);
 	cJSON_Delete(arr);
 	return 0;
 }
@@ -49,7 +68,7 @@ static void print_inventory(const struct bb_config *cfg)
 	size_t i;
 	char mac[18], ip[16];
 
-	printf("%-20s %-17s %-15s %s\n", "NAME", "MAC", "IP", "STATE");
+	printf("%-20s %-17s %-15s %s\n", "NAME", "MAC", "IP", "PHASE");
 	for (i = 0; i < cfg->nmachines; i++)
 		printf("%-20s %-17s %-15s %s\n", cfg->machines[i].name,
 		       bb_fmt_mac(cfg->machines[i].mac, mac),

@@ -180,17 +180,25 @@ int bb_cmd_serve(int argc, char **argv)
 		printf("usage: bootbox serve [-c FILE]\n"
 		       "Runs the appliance in the foreground, logging to "
 		       "stderr.\nSIGHUP reloads the configuration, SIGTERM "
-		       "stops.\n");
+		       "stops.\n\nEnvironment:\n"
+		       "  BOOTBOX_LOG=error|warn|info|debug  least severe "
+		       "level logged (default info;\n"
+		       "                                    any other value is "
+		       "an error)\n"
+		       "  BOOTBOX_NO_ACCESS_LOG=1            no line per HTTP "
+		       "request\n"
+		       "  JOURNAL_STREAM                     set by systemd: "
+		       "<N> priority prefixes,\n"
+		       "                                    no timestamps\n"
+		       "  NOTIFY_SOCKET                      set by systemd: "
+		       "READY=1, RELOADING=1\n");
 		return 0;
 	}
-	/* BOOTBOX_LOG=error|warn|info|debug (systemd units set it) */
-	if (getenv("BOOTBOX_LOG")) {
-		const char *l = getenv("BOOTBOX_LOG");
-
-		bb_log_verbosity = !strcmp(l, "error")	 ? BB_LOG_ERR
-				   : !strcmp(l, "warn")	 ? BB_LOG_WARN
-				   : !strcmp(l, "debug") ? BB_LOG_DEBUG
-							 : BB_LOG_INFO;
+	if (bb_log_setup(getenv("BOOTBOX_LOG"))) {
+		fprintf(stderr, "bootbox serve: BOOTBOX_LOG='%s': expected "
+				"error, warn, info or debug\n",
+			getenv("BOOTBOX_LOG"));
+		return 2;
 	}
 	if (bb_config_load(o.config, stderr, &s.cfg)) {
 		bb_err("%s: not starting: the configuration has errors",

@@ -7,6 +7,7 @@
 #include "common/err.h"
 #include "firmware/arena.h"
 #include "firmware/config.h"
+#include "firmware/config_deps.h"
 #include "firmware/config_sections.h"
 #include "firmware/config_yaml.h"
 
@@ -58,8 +59,15 @@ static void unknown_sections(struct bb_cfg_ctx *c, yaml_node_t *root)
 		}
 		for (i = 0; i < NSECTIONS && strcmp(sections[i].key, key); i++)
 			;
-		if (i == NSECTIONS)
-			bb_cfg_error(c, k, key, "unknown section '%s'", key);
+		if (i == NSECTIONS) {
+			char dym[80];
+
+			bb_cfg_error(c, k, key, "unknown section '%s'%s", key,
+				     bb_cfg_did_you_mean(dym, sizeof(dym), key,
+							 &sections[0].key,
+							 sizeof(sections[0]),
+							 NSECTIONS));
+		}
 	}
 }
 
@@ -98,6 +106,26 @@ static void walk(struct bb_cfg_ctx *c, yaml_node_t *root)
 			bb_cfg_error(c, root, "appliance",
 				     "missing required section");
 	}
+	bb_cfg_cross_check(c, root);
+}
+
+/* libyaml's own words, except for the mistake everyone makes: a tab */
+static void yaml_error(const char *name, const char *buf, size_t len,
+		       const yaml_parser_t *p, FILE *errs)
+{
+	size_t at = p->problem_mark.index;
+
+	if (at < len && buf[at] == '\t') {
+		fprintf(errs, "%s:%zu:%zu: (yaml): a tab: YAML indents with "
+			      "spaces only\n",
+			name, p->problem_mark.line + 1,
+			p->problem_mark.column + 1);
+		return;
+	}
+	fprintf(errs, "%s:%zu:%zu: (yaml): %s%s%s\n", name,
+		p->problem_mark.line + 1, p->problem_mark.column + 1,
+		p->problem ? p->problem : "syntax error",
+		p->context ? " " : "", p->context ? p->context : "");
 }
 
 /* per thread: the inventory thread validates while the loop may reload */
@@ -129,12 +157,7 @@ int bb_config_parse(const char *name, const char *buf, size_t len, FILE *errs,
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
 	if (!yaml_parser_load(&parser, &doc)) {
-		fprintf(errs, "%s:%zu:%zu: (yaml): %s%s%s\n", name,
-			parser.problem_mark.line + 1,
-			parser.problem_mark.column + 1,
-			parser.problem ? parser.problem : "syntax error",
-			parser.context ? " " : "",
-			parser.context ? parser.context : "");
+		yaml_error(name, buf, len, &parser, errs);
 		yaml_parser_delete(&parser);
 		bb_arena_free(a);
 		return BB_EINVAL;

@@ -171,6 +171,27 @@ static const struct bb_cfg_field machine_fields[] = {
 	{ 0 },
 };
 
+/* A reservation on our own address or a router would hand a node an
+ * address that is in use. */
+static void reservation_clash(struct bb_cfg_ctx *c, yaml_node_t *e,
+			      const char *path, uint32_t ip)
+{
+	char fpath[300];
+	size_t i;
+
+	bb_cfg_path_key(fpath, sizeof(fpath), path, "ip");
+	if (ip == c->cfg->appliance.address)
+		bb_cfg_error(c, bb_cfg_get(c, e, "ip"), fpath,
+			     "the reservation is the appliance's own address "
+			     "(appliance.address)");
+	for (i = 0; c->cfg->dhcp.enabled && i < c->cfg->dhcp.nsubnets; i++)
+		if (ip == c->cfg->dhcp.subnets[i].router)
+			bb_cfg_error(c, bb_cfg_get(c, e, "ip"), fpath,
+				     "the reservation is the router of "
+				     "dhcp.subnets[%zu]",
+				     i);
+}
+
 static void check_machine(struct bb_cfg_ctx *c, yaml_node_t *e,
 			  const char *path, size_t idx)
 {
@@ -203,6 +224,8 @@ static void check_machine(struct bb_cfg_ctx *c, yaml_node_t *e,
 		bb_cfg_error(c, bb_cfg_get(c, e, "ip"),
 			     bb_cfg_path_key(fpath, sizeof(fpath), path, "ip"),
 			     "the reservation is outside every dhcp subnet");
+	if (m->ip)
+		reservation_clash(c, e, path, m->ip);
 	for (j = 0; j < idx; j++) {
 		const struct bb_cfg_machine *o = &c->cfg->machines[j];
 

@@ -1,7 +1,9 @@
 #include <stdarg.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "common/parse.h"
+#include "firmware/config_deps.h"
 #include "firmware/config_yaml.h"
 
 struct bb_cfg_pos bb_cfg_pos_of(const yaml_node_t *n)
@@ -309,7 +311,13 @@ void bb_cfg_walk(struct bb_cfg_ctx *c, yaml_node_t *n, const char *path,
 		for (f = fields; f->key && strcmp(f->key, key); f++)
 			;
 		if (!f->key) {
-			bb_cfg_error(c, k, kpath, "unknown key '%s'", key);
+			char dym[80];
+
+			bb_cfg_error(c, k, kpath, "unknown key '%s'%s", key,
+				     bb_cfg_did_you_mean(dym, sizeof(dym), key,
+							 &fields[0].key,
+							 sizeof(fields[0]),
+							 SIZE_MAX));
 			continue;
 		}
 		if (f->type == BB_T_FN)

@@ -25,6 +25,9 @@ static void usage(FILE *f)
 		fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].help);
 	fprintf(f, "\nEvery command takes -c FILE (default %s) and --help.\n",
 		BB_DEFAULT_CONFIG);
+	fprintf(f, "BOOTBOX_LOG=error|warn|info|debug sets the least severe "
+		   "level logged (default\ninfo; another value is an error). "
+		   "See bootbox(8).\n");
 }
 
 int main(int argc, char **argv)

@@ -7,12 +7,14 @@
 #include <sys/stat.h>
 
 #include "board/linux/fsutil.h"
+#include "board/linux/growing.h"
 #include "boot/boot.h"
 #include "common/parse.h"
 #include "dhcp/dhcp_server.h"
 #include "firmware/api.h"
 #include "firmware/ipxe_extra.h"
 #include "firmware/log.h"
+#include "firmware/metrics.h"
 #include "firmware/routes.h"
 #include "firmware/serve.h"
 #include "firmware/serve_cache.h"
@@ -38,6 +40,13 @@ struct bb_boot_machine *bb_routes_machine_by_ip(struct bb_serve *s,
 	if (l && l->state == BB_LEASE_BOUND)
 		return bb_boot_machine_get(s->boot, l->mac);
 	return NULL;
+}
+
+const char *bb_routes_kv(const struct bb_boot_machine *m, char *buf,
+			 size_t cap)
+{
+	return bb_log_fields(buf, cap, m->mac, m->last_ip ? m->last_ip : m->ip,
+			     m->name);
 }
 
 static void labels_into(const struct bb_boot_machine *m,
@@ -131,7 +140,7 @@ static bool render_talos(struct bb_serve *s, const struct bb_boot_profile *p,
 static void ipxe(struct bb_serve *s, const struct bb_http_request *req,
 		 struct bb_http_response *resp)
 {
-	char why[300];
+	char why[300], kv[128];
 	struct bb_boot_params p;
 	struct bb_boot_machine *m;
 	const struct bb_boot_group *g;
@@ -144,8 +153,8 @@ static void ipxe(struct bb_serve *s, const struct bb_http_request *req,
 	resp->status = 200;
 	resp->content_type = "text/plain";
 	if (m && m->local_boot) {
-		bb_info("boot: %s is installed: it boots its local disk",
-			m->name);
+		bb_info("boot: %s is installed: it boots its local disk %s",
+			m->name, bb_routes_kv(m, kv, sizeof(kv)));
 		bb_boot_render_local(&resp->body);
 		return;
 	}
@@ -170,7 +179,8 @@ static void ipxe(struct bb_serve *s, const struct bb_http_request *req,
 		return;
 	}
 	if (!profile_ready(s, prof, talos ? &tb : NULL, why, sizeof(why))) {
-		bb_warn("boot: %s: %s", m ? m->name : "?", why);
+		bb_warn("boot: %s: %s %s", m ? m->name : "?", why,
+			m ? bb_routes_kv(m, kv, sizeof(kv)) : "");
 		bb_boot_render_unavailable(why, &resp->body);
 		return;
 	}
@@ -190,8 +200,9 @@ static void ipxe(struct bb_serve *s, const struct bb_http_request *req,
 	if (m) {
 		snprintf(m->group, sizeof(m->group), "%s", g->id);
 		if (bb_serve_boot_advance(s, m, BB_BOOT_BOOTING))
-			bb_info("boot: %s is booting profile %s (group %s)",
-				m->name, prof->id, g->id);
+			bb_info("boot: %s is booting profile %s (group %s) %s",
+				m->name, prof->id, g->id,
+				bb_routes_kv(m, kv, sizeof(kv)));
 	}
 }
 
@@ -266,6 +277,7 @@ static void track_asset(struct bb_serve *s, const struct bb_http_request *req)
 	struct bb_talos_boot tb;
 	const char *kernel;
 	char *const *initrd;
+	char kv[128];
 	size_t i, ninitrd;
 
 	if (!m || !m->group[0])
@@ -288,11 +300,13 @@ static void track_asset(struct bb_serve *s, const struct bb_http_request *req)
 	}
 	if (kernel && !strcmp(kernel, req->path) &&
 	    bb_serve_boot_advance(s, m, BB_BOOT_KERNEL))
-		bb_info("boot: %s fetched its kernel", m->name);
+		bb_info("boot: %s fetched its kernel %s", m->name,
+			bb_routes_kv(m, kv, sizeof(kv)));
 	for (i = 0; i < ninitrd; i++)
 		if (!strcmp(initrd[i], req->path) &&
 		    bb_serve_boot_advance(s, m, BB_BOOT_INITRD))
-			bb_info("boot: %s fetched its initrd", m->name);
+			bb_info("boot: %s fetched its initrd %s", m->name,
+				bb_routes_kv(m, kv, sizeof(kv)));
 }
 
 static void assets(struct bb_serve *s, const struct bb_http_request *req,
@@ -368,15 +382,14 @@ static void generic(struct bb_serve *s, const struct bb_http_request *req,
 	}
 }
 
-void bb_routes_handle(void *ctx, const struct bb_http_request *req,
-		      struct bb_http_response *resp)
+static void dispatch(struct bb_serve *s, const struct bb_http_request *req,
+		     struct bb_http_response *resp)
 {
-	struct bb_serve *s = ctx;
 	const char *p = req->path;
 	bool get = req->method == BB_HTTP_GET || req->method == BB_HTTP_HEAD;
 
 	if (!strncmp(p, "/api/", 5) || !strcmp(p, "/metrics") ||
-	    !strcmp(p, "/")) {
+	    !strcmp(p, "/") || !strcmp(p, "/healthz")) {
 		bb_api_handle(s, req, resp);
 		return;
 	}
@@ -423,4 +436,21 @@ void bb_routes_handle(void *ctx, const struct bb_http_request *req,
 		resp->status = 404;
 		bb_buf_puts(&resp->body, "not found\n");
 	}
+}
+
+/* Counts under the process's metrics, which outlive a reload. */
+void bb_routes_handle(void *ctx, const struct bb_http_request *req,
+		      struct bb_http_response *resp)
+{
+	uint64_t t0 = bb_metrics_ns(), bytes;
+	struct stat st;
+
+	dispatch(ctx, req, resp);
+	bytes = resp->body.len;
+	if (resp->growing)
+		bytes = resp->growing->total;
+	else if (resp->file[0] && !stat(resp->file, &st))
+		bytes = (uint64_t)st.st_size;
+	bb_metrics_http(bb_metrics_route_of(req->path), bb_metrics_ns() - t0,
+			bytes);
 }

@@ -183,9 +183,15 @@ void bb_serve_boot_changed(struct bb_serve *s)
 bool bb_serve_boot_advance(struct bb_serve *s, struct bb_boot_machine *m,
 			   enum bb_boot_state st)
 {
+	enum bb_phase before = bb_serve_handoff_phase(s, m), after;
+
 	if (!bb_boot_advance(m, st, bb_wall_now()))
 		return false;
 	bb_serve_handoff_boot_event(s, m);
+	/* the status page's events speak the machines' one lifecycle */
+	after = bb_serve_handoff_phase(s, m);
+	if (after != before || st == BB_BOOT_SEEN)
+		bb_log_event("boot: %s is %s", m->name, bb_phase_name(after));
 	s->states_dirty = true;
 	return true;
 }

@@ -2,6 +2,7 @@
  * artifact; the HTTP clients that ask for it meanwhile share its growing
  * file. A failure is remembered for a short while so that the boot scripts
  * can tell a node why, instead of handing it a kernel URL that will fail. */
+#include <cjson/cJSON.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,8 @@
 #define FAIL_MEMORY_S 60 /* how long a failure is reported to scripts */
 
 struct bb_serve_cache;
+
+struct bb_cache_counters bb_cache_counters;
 
 struct flight {
 	struct bb_serve_cache *sc;
@@ -132,11 +135,14 @@ static void on_done(void *arg, int err, const char *msg)
 	if (err) {
 		bb_err("cache: %s/%s: %s", f->key.version, f->key.artifact,
 		       msg);
+		bb_cache_counters.errors++;
 		remember_failure(sc, &f->key, msg);
 		bb_growing_update(f->g, f->g->have, f->g->total,
 				  BB_GROWING_FAILED);
 	} else {
 		e = bb_cache_index_find(&sc->st.idx, &f->key);
+		bb_cache_counters.fetch_bytes += e ? e->length : 0;
+		bb_cache_counters.fetches++;
 		bb_info("cache: %s/%s cached (%llu bytes in %llu ms)",
 			f->key.version, f->key.artifact,
 			(unsigned long long)(e ? e->length : 0),
@@ -377,11 +383,13 @@ bool bb_serve_cache_route(struct bb_serve *s,
 	if (bb_cache_store_has(&sc->st, &k)) {
 		bb_cache_store_path(&sc->st, &k, resp->file, sizeof(resp->file));
 		bb_cache_store_touch(&sc->st, &k, bb_wall_now());
+		bb_cache_counters.hits++;
 		if (!bb_timer_armed(&sc->save_timer))
 			bb_timer_arm(s->loop, &sc->save_timer, 10000);
 		resp->status = 200;
 		return true;
 	}
+	bb_cache_counters.misses++;
 	f = flight_of(sc, &k);
 	if (!f && legacy_file(s, req->path, NULL, 0))
 		return false;
@@ -416,4 +424,56 @@ bool bb_serve_cache_ready(struct bb_serve *s, const char *path, char *why,
 	/* start now: the node's kernel request will join this flight */
 	flight_start(sc, &k);
 	return true;
+}
+
+static cJSON *key_json(const struct bb_cache_key *k)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "schematic", k->schematic);
+	cJSON_AddStringToObject(o, "version", k->version);
+	cJSON_AddStringToObject(o, "artifact", k->artifact);
+	return o;
+}
+
+void bb_serve_cache_describe(struct bb_serve *s, cJSON *j)
+{
+	struct bb_serve_cache *sc = s->cache;
+	cJSON *arr, *o;
+	size_t i;
+
+	cJSON_AddNumberToObject(j, "bytes",
+				(double)bb_cache_index_bytes(&sc->st.idx));
+	cJSON_AddNumberToObject(j, "max_bytes", (double)s->cfg->talos.max_bytes);
+	arr = cJSON_AddArrayToObject(j, "artifacts");
+	for (i = 0; i < sc->st.idx.n; i++) {
+		const struct bb_cache_entry *e = &sc->st.idx.e[i];
+
+		o = key_json(&e->key);
+		cJSON_AddNumberToObject(o, "length", (double)e->length);
+		cJSON_AddNumberToObject(o, "fetched", (double)e->fetched);
+		cJSON_AddNumberToObject(o, "last_used", (double)e->last_used);
+		cJSON_AddItemToArray(arr, o);
+	}
+	arr = cJSON_AddArrayToObject(j, "fetching");
+	for (i = 0; i < MAX_FLIGHTS; i++) {
+		const struct flight *f = sc->fl[i];
+
+		if (!f)
+			continue;
+		o = key_json(&f->key);
+		cJSON_AddNumberToObject(o, "have", (double)f->g->have);
+		cJSON_AddNumberToObject(o, "total", (double)f->g->total);
+		cJSON_AddNumberToObject(
+			o, "seconds",
+			(double)(bb_loop_now_ms(s->loop) - f->t0_ms) / 1000.0);
+		cJSON_AddItemToArray(arr, o);
+	}
+	arr = cJSON_AddArrayToObject(j, "errors");
+	for (i = 0; i < sc->nfail; i++) {
+		o = key_json(&sc->fail[i].key);
+		cJSON_AddNumberToObject(o, "time", (double)sc->fail[i].when);
+		cJSON_AddStringToObject(o, "message", sc->fail[i].msg);
+		cJSON_AddItemToArray(arr, o);
+	}
 }

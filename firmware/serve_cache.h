@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "http/http_handler.h"
 
@@ -35,5 +36,16 @@ bool bb_serve_cache_ready(struct bb_serve *s, const char *path, char *why,
  * their count, or -1 when it is not cached. */
 long bb_serve_cache_read(struct bb_serve *s, const char *path, char *buf,
 			 size_t cap);
+
+/* Fills j (a cJSON object) with the cached artifacts, the fetches in
+ * flight with their progress, and the failures remembered. */
+struct cJSON;
+void bb_serve_cache_describe(struct bb_serve *s, struct cJSON *j);
+
+/* Counters since start, for /metrics (they survive reloads). */
+struct bb_cache_counters {
+	uint64_t hits, misses, fetch_bytes, errors, fetches;
+};
+extern struct bb_cache_counters bb_cache_counters;
 
 #endif

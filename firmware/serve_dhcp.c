@@ -17,6 +17,7 @@
 #include "dhcp/dhcp_wire.h"
 #include "firmware/dhcp_conf.h"
 #include "firmware/log.h"
+#include "firmware/metrics.h"
 #include "firmware/serve.h"
 
 struct queued {
@@ -91,16 +92,17 @@ static const char *machine_name(const struct bb_config *cfg,
 
 static void log_reply(struct bb_serve_dhcp *d, const struct bb_dhcp_tx *tx)
 {
-	char ip[16], mac[18];
+	char ip[16], mac[18], kv[128];
 	const char *name;
 
 	if (bb_log_verbosity < BB_LOG_INFO)
 		return;
 	name = machine_name(d->s->cfg, tx->chaddr);
-	bb_info("%s %s to %s%s%s%s via %s", type_name(tx->msg_type),
+	bb_info("%s %s to %s%s%s%s via %s %s", type_name(tx->msg_type),
 		bb_fmt_ipv4(tx->yiaddr, ip), bb_fmt_mac(tx->chaddr, mac),
 		name ? " (" : "", name ? name : "", name ? ")" : "",
-		d->sock.ifname);
+		d->sock.ifname,
+		bb_log_fields(kv, sizeof(kv), tx->chaddr, tx->yiaddr, name));
 }
 
 static bool first_time(struct bb_serve_dhcp *d, const struct bb_dhcp_tx *tx,
@@ -172,12 +174,15 @@ static void handle(struct bb_serve_dhcp *d, const uint8_t *pkt, size_t len,
 	struct bb_dhcp_tx tx;
 	uint8_t *out;
 	char ip[16];
+	uint64_t t0;
 	int n;
 
 	if (d->ob.n == BB_DHCP_BATCH)
 		bb_dhcp_sock_flush(&d->sock, &d->ob);
 	out = d->outs[d->ob.n];
+	t0 = bb_metrics_ns();
 	n = bb_dhcp_server_input(d->eng, &rx, out, BB_DHCP_MAX_PKT, &tx);
+	bb_metrics_dhcp(bb_metrics_ns() - t0);
 
 	if (n < 0) {
 		bb_debug(

@@ -13,6 +13,12 @@ struct bb_serve_tftp {
 	struct bb_tftp_server *srv;
 };
 
+const struct bb_tftp_server_stats *bb_serve_tftp_stats(struct bb_serve *s)
+{
+	return s->tftp && s->tftp->srv ? bb_tftp_server_stats(s->tftp->srv)
+				       : NULL;
+}
+
 static void tftp_log(void *ctx, const char *line)
 {
 	(void)ctx;

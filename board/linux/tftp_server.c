@@ -46,6 +46,7 @@ struct bb_tftp_server {
 	struct xfer *xfers;
 	uint8_t *buf; /* one packet or a run of them, reused */
 	bool no_gso;  /* the kernel refused UDP_SEGMENT once */
+	struct bb_tftp_server_stats stats;
 };
 
 /* A run of blocks sent as one datagram train with UDP GSO: the blocks are
@@ -75,6 +76,11 @@ static void xfer_end(struct xfer *t, const char *result)
 	struct bb_tftp_server *s = t->srv;
 	char name[300], ip[16];
 
+	if (!strcmp(result, "ok"))
+		s->stats.ok++;
+	else
+		s->stats.failed++;
+	s->stats.bytes += t->x.acked ? t->x.size : 0;
 	bb_sanitize(name, sizeof(name), t->rrq.file, strlen(t->rrq.file));
 	snprintf(ip, sizeof(ip), "%u.%u.%u.%u", t->ip >> 24, (t->ip >> 16) & 255,
 		 (t->ip >> 8) & 255, t->ip & 255);
@@ -252,6 +258,7 @@ static void on_timer(struct bb_loop *loop, void *arg)
 		xfer_end(t, "timed out");
 		return;
 	}
+	t->srv->stats.retransmits++;
 	pump(t);
 }
 
@@ -447,4 +454,10 @@ void bb_tftp_server_stop(struct bb_tftp_server *s)
 		close(s->fallbackfd);
 	free(s->buf);
 	free(s);
+}
+
+const struct bb_tftp_server_stats *bb_tftp_server_stats(
+	const struct bb_tftp_server *s)
+{
+	return &s->stats;
 }

@@ -28,4 +28,12 @@ struct bb_tftp_server *bb_tftp_server_start(struct bb_loop *loop,
 int bb_tftp_server_set_root(struct bb_tftp_server *s, const char *root);
 void bb_tftp_server_stop(struct bb_tftp_server *s);
 
+/* Since start: transfers ended well / otherwise, file bytes acknowledged,
+ * timeouts that resent a window. */
+struct bb_tftp_server_stats {
+	uint64_t ok, failed, bytes, retransmits;
+};
+const struct bb_tftp_server_stats *bb_tftp_server_stats(
+	const struct bb_tftp_server *s);
+
 #endif

@@ -69,7 +69,16 @@ BBPID=$!; pids+=($BBPID)
 wait_port "$HPORT" || { bad "bootbox did not start"; cat "$T/bb.log"; exit 1; }
 
 P=/assets/talos/$SCH/v1.10.4/kernel-amd64
+# the fetch's progress as the API shows it, sampled while it runs
+( for i in $(seq 40); do curl -s --max-time 1 "http://127.0.0.1:$HPORT/api/v1/cache" >> "$T/progress"; echo >> "$T/progress"; sleep 0.1; done ) &
+PROG=$!
 timeout 120 python3 "$HERE/stampede.py" 127.0.0.1 "$HPORT" "$P" 50 > "$T/stampede.json"
+wait "$PROG"
+python3 - "$T/progress" <<'PY' && ok "/api/v1/cache showed the fetch in flight with its progress" || bad "no progress seen: $(head -c 600 "$T/progress")"
+import json, sys
+seen = [f for l in open(sys.argv[1]) if l.strip() for f in json.loads(l).get("fetching", [])]
+assert any(f["artifact"] == "kernel-amd64" and 0 < f["have"] and f["total"] == 64 << 20 for f in seen), seen[:3]
+PY
 want=$(sha256sum "$IMG/kernel-amd64" | cut -d' ' -f1)
 python3 - "$T/stampede.json" "$want" "$T/root/first_byte.log" "$P" > "$T/verdict" <<'PY'
 import json, sys
@@ -110,6 +119,21 @@ else bad "uncached + factory down: $script"; fi
 code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "http://127.0.0.1:$HPORT/assets/talos/$SCH/v1.11.0/kernel-amd64")
 [ "$code" = 502 ] && ok "the artifact itself: 502 at once, not a hang" || bad "uncached artifact: $code"
 ls "$T/state/cache/talos/$SCH/v1.11.0/"*.part >/dev/null 2>&1 && bad "a .part of a failed fetch was left" || ok "nothing half-written left"
+
+# what the operator sees: the cached artifacts, the failure, the counters
+curl -s "http://127.0.0.1:$HPORT/api/v1/cache" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+a = {(x["version"], x["artifact"]): x["length"] for x in d["artifacts"]}
+assert a[("v1.10.4", "kernel-amd64")] == 64 << 20, a
+assert any(e["version"] == "v1.11.0" and e["message"] for e in d["errors"]), d["errors"]
+assert not d["fetching"], d["fetching"]' && ok "/api/v1/cache: artifacts and the last error" || bad "/api/v1/cache: $(curl -s "http://127.0.0.1:$HPORT/api/v1/cache")"
+curl -s "http://127.0.0.1:$HPORT/metrics" > "$T/metrics"
+hits=$(sed -n 's/^bootbox_cache_hits_total //p' "$T/metrics")
+errs=$(sed -n 's/^bootbox_cache_fetch_errors_total //p' "$T/metrics")
+fb=$(sed -n 's/^bootbox_cache_fetched_bytes_total //p' "$T/metrics")
+[ "${hits:-0}" -ge 2 ] && [ "${errs:-0}" -ge 1 ] && [ "${fb:-0}" -ge $((64 << 20)) ] \
+	&& ok "metrics: cache hits $hits, fetch errors $errs, fetched bytes $fb" || bad "cache metrics: $(grep bootbox_cache "$T/metrics")"
 
 # a cache-only appliance (talos: and no boot:) serves its artifacts too
 kill "$BBPID"; wait "$BBPID" 2>/dev/null

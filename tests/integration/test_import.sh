@@ -61,7 +61,7 @@ else bad "import kea: rc=$rc $(cat "$D/imp1.yaml" "$D/imp1.err")"; fi
 grep -q "client-classes (2) not imported" "$D/imp1.err" && grep -q "renew-timer" "$D/imp1.err" &&
 	ok "import kea: what has no counterpart is named" || bad "import kea notes: $(cat "$D/imp1.err")"
 { appliance; cat "$D/imp1.yaml"; } > "$D/bb1.yaml"
-if "$BB" check -c "$D/bb1.yaml" >"$D/c1.log" 2>&1; then ok "bootbox check accepts the imported runbook config"
+if "$BB" check --syntax -c "$D/bb1.yaml" >"$D/c1.log" 2>&1; then ok "bootbox check accepts the imported runbook config"
 else bad "check of imported config: $(cat "$D/c1.log")"; fi
 
 # a fuller kea config: routers, dns, domain, a hex option, reservations
@@ -99,7 +99,7 @@ grep -q "option 43 (by code) not imported: bootbox sets it" "$D/imp2.err" && ok 
 grep -q "not by hw-address" "$D/imp2.err" && ok "import kea: a client-id reservation is named, not dropped silently" \
 	|| bad "client-id reservation note: $(cat "$D/imp2.err")"
 { appliance; cat "$D/imp2.yaml"; } > "$D/bb2.yaml"
-"$BB" check -c "$D/bb2.yaml" >"$D/c2.log" 2>&1 && ok "bootbox check accepts the fuller import" \
+"$BB" check --syntax -c "$D/bb2.yaml" >"$D/c2.log" 2>&1 && ok "bootbox check accepts the fuller import" \
 	|| bad "check full import: $(cat "$D/c2.log")"
 echo '{"Dhcp4": {"subnet4": [' > "$D/broken.conf"
 "$BB" import kea "$D/broken.conf" >/dev/null 2>"$D/imp3.err"
@@ -189,7 +189,7 @@ else bad "import netbox: rc=$rc $(cat "$D/nb.yaml" "$D/nb.err")"; fi
 grep -q "cp3: no primary IPv4" "$D/nb.err" && ok "import netbox: a device without a primary IP is named" \
 	|| bad "netbox notes: $(cat "$D/nb.err")"
 { appliance; echo "dhcp:"; echo "  subnets:"; echo "    - subnet: 192.168.2.0/24"; echo "      pools: [192.168.2.100-192.168.2.150]"; cat "$D/nb.yaml"; } > "$D/bb4.yaml"
-"$BB" check -c "$D/bb4.yaml" >"$D/c4.log" 2>&1 && ok "bootbox check accepts the NetBox inventory" \
+ip netns exec "$S" "$BB" check -c "$D/bb4.yaml" >"$D/c4.log" 2>&1 && ok "bootbox check accepts the NetBox inventory" \
 	|| bad "check netbox import: $(cat "$D/c4.log")"
 echo wrongtoken > "$D/bad-token"
 ip netns exec "$N" "$BB" import netbox --endpoint http://127.0.0.1:8765 --token-file "$D/bad-token" >/dev/null 2>"$D/nb2.err"
@@ -217,7 +217,7 @@ inventory:
     token_file: $D/token
     role: controlplane
 YAML
-"$BB" check -c "$D/bb5.yaml" >"$D/c5.log" 2>&1 && ok "check accepts inventory.netbox" || bad "check inventory: $(cat "$D/c5.log")"
+ip netns exec "$S" "$BB" check -c "$D/bb5.yaml" >"$D/c5.log" 2>&1 && ok "check accepts inventory.netbox" || bad "check inventory: $(cat "$D/c5.log")"
 bg "$S" "$D/bb5.log" "$BB" serve -c "$D/bb5.yaml"
 BBPID=$BG_PID
 if wait_log "$D/bb5.log" "inventory: new machines from NetBox" 10 && wait_log "$D/bb5.log" "^.*reloaded" 10; then

@@ -171,7 +171,7 @@ for i in $(seq 50); do [ -s "$D/out/hook" ] && break; sleep 0.1; done
 	ok "the hook runs as nobody with NoNewPrivs" || bad "hook: $(cat "$D/out/hook" 2>/dev/null)"
 
 # the CLI: the token from the state dir, and the appliance's name checked
-if ip netns exec "$S" "$BB" status -c "$D/bootbox.yaml" | grep -q '"name":"sec"'; then
+if ip netns exec "$S" "$BB" status -c "$D/bootbox.yaml" | grep -q "^bootbox 'sec' up"; then
 	ok "bootbox status talks to 'sec'"
 else bad "status"; fi
 out=$(ip netns exec "$S" "$BB" status -c "$D/other.yaml" 2>&1); rc=$?

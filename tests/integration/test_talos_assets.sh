@@ -162,7 +162,7 @@ grep -q "worker1 fetched its kernel" "$T/bb.log" && ok "the pinned kernel counts
 
 # 6. which version each machine booted
 m=$("$BB" machines -c "$T/bootbox.yaml" 2>&1)
-grep -q "^management .* v1.10.4$" <<<"$m" && grep -q "^worker1 .* v1.11.0$" <<<"$m" \
+grep -q "^management .* v1.10.4 " <<<"$m" && grep -q "^worker1 .* v1.11.0 " <<<"$m" \
 	&& ok "bootbox machines shows the Talos version each one booted" || bad "machines: $m"
 stop_serve
 

@@ -193,6 +193,7 @@ static void test_talos_keys(void)
 			 "        officialExtensions: [siderolabs/iscsi-tools]\n"
 			 "      extraKernelArgs: [a=1, 'b c']\n"
 			 "      meta: [{key: 12, value: \"x\"}, {value: '7', key: 0xc}]\n"
+			 "http:\n  listen: 0.0.0.0:8080\n"
 			 "boot:\n  profiles:\n    - {id: t, talos: true}\n"
 			 "  groups:\n    - {id: g, profile: t, talos_version: v1.11.0}\n"
 			 "machines:\n  - {name: a, mac: 52:54:00:00:00:01, "

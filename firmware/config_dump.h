@@ -1,0 +1,12 @@
+/* `bootbox check --dump`: the configuration in force, defaults filled in,
+ * as YAML that `bootbox check` accepts again. */
+#ifndef BB_CONFIG_DUMP_H
+#define BB_CONFIG_DUMP_H
+
+#include <stdio.h>
+
+#include "firmware/config.h"
+
+void bb_config_dump(const struct bb_config *cfg, FILE *f);
+
+#endif
