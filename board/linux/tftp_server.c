@@ -265,11 +265,9 @@ static void settle(struct xfer *t)
 		r = 2;
 	for (i = 0; !r && i < o->ntrains; i++)
 		r = send_train(t, &o->train[i]);
-	if (r) {
-		logf_(s, "tftp: %s",
-		      r == 1 ? "file read failed" : strerror(errno));
-		bb_tftp_fail(s->tab, t->id);
-	}
+	if (r)
+		bb_tftp_fail(s->tab, t->id,
+			     r == 1 ? BB_TFTP_END_READ : BB_TFTP_END_GONE);
 	if (bb_tftp_session_end(s->tab, t->id)) {
 		xfer_end(t);
 		return;
@@ -290,7 +288,7 @@ static void on_xfer(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
 	 * triggered, anything else queued wakes us again */
 	n = recv(fd, pkt, sizeof(pkt), MSG_DONTWAIT);
 	if (n < 0 && errno != EAGAIN && errno != EINTR)
-		bb_tftp_fail(t->srv->tab, t->id); /* ICMP: nobody there */
+		bb_tftp_fail(t->srv->tab, t->id, BB_TFTP_END_GONE); /* ICMP */
 	bb_tftp_input(t->srv->tab, t->id, pkt, n > 0 ? (size_t)n : 0,
 		      bb_loop_now_ms(loop), &t->srv->out);
 	settle(t);
@@ -562,7 +560,7 @@ void bb_tftp_server_stop(struct bb_tftp_server *s)
 	if (!s)
 		return;
 	while (s->xfers) {
-		bb_tftp_fail(s->tab, s->xfers->id);
+		bb_tftp_fail(s->tab, s->xfers->id, BB_TFTP_END_STOPPED);
 		xfer_end(s->xfers);
 	}
 	bb_loop_del_fd(s->loop, s->lsock);

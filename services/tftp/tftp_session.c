@@ -294,12 +294,14 @@ void bb_tftp_tick(struct bb_tftp_sessions *t, int id, uint64_t now,
 	pump(t, s, now, out);
 }
 
-void bb_tftp_fail(struct bb_tftp_sessions *t, int id)
+void bb_tftp_fail(struct bb_tftp_sessions *t, int id, enum bb_tftp_end why)
 {
 	struct sess *s = get(t, id);
 
 	if (s && !s->end)
-		s->end = BB_TFTP_END_GONE;
+		s->end = why > BB_TFTP_END_OK && why <= BB_TFTP_END_STOPPED
+			     ? why
+			     : BB_TFTP_END_GONE;
 }
 
 enum bb_tftp_end bb_tftp_session_end(const struct bb_tftp_sessions *t, int id)
@@ -327,7 +329,9 @@ void bb_tftp_session_report(const struct bb_tftp_sessions *t, int id,
 	    [BB_TFTP_END_CLIENT] = "ended by the client",
 	    [BB_TFTP_END_TIMEOUT] = "timed out",
 	    [BB_TFTP_END_LIFETIME] = "took too long",
-	    [BB_TFTP_END_GONE] = "client gone or file unreadable",
+	    [BB_TFTP_END_GONE] = "client gone",
+	    [BB_TFTP_END_READ] = "file read failed",
+	    [BB_TFTP_END_STOPPED] = "server stopped",
 	};
 	struct sess *s = get(t, id);
 

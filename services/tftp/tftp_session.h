@@ -53,7 +53,9 @@ enum bb_tftp_end {
 	BB_TFTP_END_CLIENT, /* the client sent an ERROR */
 	BB_TFTP_END_TIMEOUT,
 	BB_TFTP_END_LIFETIME,
-	BB_TFTP_END_GONE, /* the board lost the peer or the file */
+	BB_TFTP_END_GONE,    /* the peer is unreachable */
+	BB_TFTP_END_READ,    /* the file could not be read */
+	BB_TFTP_END_STOPPED, /* the server stops */
 };
 
 struct bb_tftp_sessions;
@@ -85,8 +87,8 @@ void bb_tftp_input(struct bb_tftp_sessions *t, int id, const uint8_t *pkt,
 /* The deadline may have passed: resends, or ends the session. */
 void bb_tftp_tick(struct bb_tftp_sessions *t, int id, uint64_t now,
 		  struct bb_tftp_out *out);
-/* The board cannot go on (file read error, peer unreachable). */
-void bb_tftp_fail(struct bb_tftp_sessions *t, int id);
+/* The board cannot go on: why is GONE, READ or STOPPED. */
+void bb_tftp_fail(struct bb_tftp_sessions *t, int id, enum bb_tftp_end why);
 
 /* After each call above: RUNNING, or why it ended (then report and
  * release it). The deadline is when to call bb_tftp_tick. */

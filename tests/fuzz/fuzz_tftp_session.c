@@ -259,7 +259,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		} else if (p->id < 0)
 			continue;
 		else if (op == 6) {
-			bb_tftp_fail(t, p->id);
+			bb_tftp_fail(t, p->id, (enum bb_tftp_end)(u8(&f) % 8));
 			out.pkt_len = out.ntrains = 0; /* it puts nothing out */
 			settle(t, p, now);
 		} else

@@ -251,6 +251,20 @@ static void test_report_acked_bytes(void)
 	CHECK_EQ(r.ms, 40);
 	CHECK_STR(r.file, "f");
 	CHECK_STR(r.result, "ended by the client");
+	bb_tftp_release(t, id);
+	/* the first reason the board gives stands */
+	id = bb_tftp_request(t, IP_A, 8, REQ("\0\1f\0octet\0"), 0, &o);
+	bb_tftp_open(t, id, 5000, 1468, 0, &o);
+	bb_tftp_fail(t, id, BB_TFTP_END_STOPPED);
+	bb_tftp_fail(t, id, BB_TFTP_END_READ);
+	bb_tftp_session_report(t, id, 40, &r);
+	CHECK_STR(r.result, "server stopped");
+	bb_tftp_release(t, id);
+	id = bb_tftp_request(t, IP_A, 9, REQ("\0\1f\0octet\0"), 0, &o);
+	bb_tftp_open(t, id, 5000, 1468, 0, &o);
+	bb_tftp_fail(t, id, (enum bb_tftp_end)99); /* not a reason: gone */
+	bb_tftp_session_report(t, id, 40, &r);
+	CHECK_STR(r.result, "client gone");
 	bb_tftp_sessions_free(t);
 }
 
