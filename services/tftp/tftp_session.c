@@ -71,10 +71,21 @@ static void out_error(struct bb_tftp_out *out, uint16_t code, const char *msg)
 }
 
 /* A repeat of a request whose first answer is still unacknowledged (the
- * client's own retransmission) is not a second transfer. Counts the
+ * client's own retransmission) is not a second transfer; the same client
+ * asking with other options is (EDK2 asks for tsize alone first). Counts the
  * sessions of ip on the way. */
+static bool same_rrq(const struct bb_tftp_rrq *a, const struct bb_tftp_rrq *b)
+{
+	return !strcmp(a->file, b->file) && a->has_blksize == b->has_blksize &&
+	       a->has_tsize == b->has_tsize &&
+	       a->has_timeout == b->has_timeout &&
+	       a->has_window == b->has_window && a->blksize == b->blksize &&
+	       a->timeout == b->timeout && a->windowsize == b->windowsize;
+}
+
 static bool repeated(const struct bb_tftp_sessions *t, uint32_t ip,
-		     uint16_t port, const char *file, uint32_t *from_ip)
+		     uint16_t port, const struct bb_tftp_rrq *r,
+		     uint32_t *from_ip)
 {
 	uint32_t i;
 
@@ -86,7 +97,7 @@ static bool repeated(const struct bb_tftp_sessions *t, uint32_t ip,
 			continue;
 		++*from_ip;
 		if (s->port == port && !s->x.proven && !s->end &&
-		    !strcmp(s->rrq.file, file))
+		    same_rrq(&s->rrq, r))
 			return true;
 	}
 	return false;
@@ -125,7 +136,7 @@ int bb_tftp_request(struct bb_tftp_sessions *t, uint32_t ip, uint16_t port,
 		out_error(out, (uint16_t)code, msg);
 		return -1;
 	}
-	if (repeated(t, ip, port, r.file, &from_ip))
+	if (repeated(t, ip, port, &r, &from_ip))
 		return -1;
 	if (from_ip >= t->l.per_source) {
 		out_error(out, BB_TFTP_EUNDEF, "too many transfers from you");

@@ -150,6 +150,12 @@ static void test_repeated_request(void)
 		 -1);
 	CHECK_EQ(o.pkt_len, 0);
 	CHECK_EQ(bb_tftp_sessions_count(t), 1);
+	/* other options: a new request (its ERROR to the first was lost) */
+	CHECK(bb_tftp_request(t, IP_A, 7,
+			      REQ("\0\1f\0octet\0tsize\0"
+				  "0\0"),
+			      20, &o) >= 0);
+	CHECK_EQ(bb_tftp_sessions_count(t), 2);
 	bb_tftp_sessions_free(t);
 }
 
