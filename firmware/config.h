@@ -73,6 +73,10 @@ struct bb_cfg_tftp {
 	bool enabled;
 	char *root; /* default /usr/lib/ipxe */
 	uint16_t port; /* default 69 */
+	bool listen_set;      /* listen: addr:port given */
+	uint32_t listen_addr; /* default appliance.address */
+	uint32_t max_per_client;    /* transfers at once per address, 8 */
+	uint32_t max_transfer_time; /* seconds, default 600 */
 };
 
 struct bb_cfg_http {

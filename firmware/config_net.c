@@ -240,10 +240,28 @@ bool bb_cfg_ip_in_subnets(const struct bb_config *cfg, uint32_t ip)
 	return false;
 }
 
+static void listen_addr(struct bb_cfg_ctx *c, yaml_node_t *n, const char *path,
+			uint32_t *addr, uint16_t *port);
+
+static void tftp_listen(struct bb_cfg_ctx *c, yaml_node_t *n, const char *path,
+			void *obj)
+{
+	struct bb_cfg_tftp *t = obj;
+
+	t->listen_set = true;
+	listen_addr(c, n, path, &t->listen_addr, &t->port);
+}
+
 static const struct bb_cfg_field tftp_fields[] = {
 	BB_F(struct bb_cfg_tftp, "root", BB_T_STR, root),
 	{ "port", BB_T_U16, offsetof(struct bb_cfg_tftp, port), 0, 1, 65535,
 	  NULL, false },
+	BB_FN("listen", tftp_listen, false),
+	{ "max_per_client", BB_T_U32,
+	  offsetof(struct bb_cfg_tftp, max_per_client), 0, 1, 65535, NULL,
+	  false },
+	BB_FD(struct bb_cfg_tftp, "max_transfer_time", max_transfer_time, 1,
+	      86400),
 	{ 0 },
 };
 
@@ -254,6 +272,8 @@ void bb_cfg_tftp(struct bb_cfg_ctx *c, yaml_node_t *n)
 	t->enabled = true;
 	t->root = "/usr/lib/ipxe";
 	t->port = 69;
+	t->max_per_client = 8;
+	t->max_transfer_time = 600;
 	/* "tftp:" alone (an empty value) means all defaults */
 	if (n->type == YAML_SCALAR_NODE && n->data.scalar.length == 0)
 		return;

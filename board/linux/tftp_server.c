@@ -16,18 +16,24 @@
 #include "board/linux/tftp_server.h"
 #include "common/err.h"
 #include "common/sanitize.h"
-#include "tftp/tftp.h"
+#include "tftp/tftp_session.h"
+
+/* one open descriptor per file, however many transfers read it */
+struct file {
+	struct file *next;
+	dev_t dev;
+	ino_t ino;
+	int fd;
+	uint32_t refs;
+};
 
 struct xfer {
 	struct bb_tftp_server *srv;
 	struct xfer *prev, *next;
-	int sock, fd;
+	int id; /* the engine's session */
+	int sock;
+	struct file *f;
 	struct bb_timer timer;
-	struct bb_tftp_xfer x;
-	struct bb_tftp_rrq rrq;
-	uint32_t ip;
-	uint16_t port;
-	uint64_t t0;
 	/* lock-step read-ahead: RA bytes of the file from ra_off, allocated
 	 * on the first single block (while at most RA_XFERS transfers run),
 	 * so most blocks cost one send, not a pread and a send */
@@ -39,25 +45,30 @@ struct xfer {
 struct bb_tftp_server {
 	struct bb_loop *loop;
 	struct bb_tftp_server_opts o;
+	struct bb_tftp_sessions *tab;
 	int lsock;
 	int rootfd;
 	int fallbackfd; /* -1: none */
 	uint32_t nxfers;
 	struct xfer *xfers;
-	uint8_t *buf; /* one packet or a run of them, reused */
+	struct file *files;
+	struct bb_tftp_out out;
+	uint8_t *buf; /* one packet or a train of them, reused */
 	bool no_gso;  /* the kernel refused UDP_SEGMENT once */
 	struct bb_tftp_server_stats stats;
 };
 
-/* A run of blocks sent as one datagram train with UDP GSO: the blocks are
- * read with one preadv into buf as [header|data][header|data]..., the
- * kernel cuts the train every blksize + 4 bytes. It fits buf (64 KiB). */
-#define GSO_TRAIN 65000u
-#define RA        16384u
-#define RA_XFERS  256u /* past this many at once: no read-ahead */
+/* A train is read with one preadv into buf as [header|data][header|data]
+ * and the kernel cuts it every seg bytes; it must fit buf and a UDP
+ * datagram, and the kernel takes at most 64 segments. */
+#define BUF_SIZE     (65536u + 4)
+#define GSO_TRAIN    65000u
+#define GSO_SEGMENTS 64u
+#define RA	     16384u
+#define RA_XFERS     256u /* past this many at once: no read-ahead */
 
 static void logf_(struct bb_tftp_server *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 static void logf_(struct bb_tftp_server *s, const char *fmt, ...)
 {
 	char line[512];
@@ -71,27 +82,71 @@ static void logf_(struct bb_tftp_server *s, const char *fmt, ...)
 	s->o.log(s->o.ctx, line);
 }
 
-static void xfer_end(struct xfer *t, const char *result)
+static void ip_str(char ip[16], uint32_t a)
+{
+	snprintf(ip, 16, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255,
+		 (a >> 8) & 255, a & 255);
+}
+
+static void file_put(struct bb_tftp_server *s, struct file *f)
+{
+	struct file **pp;
+
+	if (!f || --f->refs)
+		return;
+	for (pp = &s->files; *pp != f; pp = &(*pp)->next)
+		;
+	*pp = f->next;
+	close(f->fd);
+	free(f);
+}
+
+/* Takes fd: shares the descriptor already open on the same file. */
+static struct file *file_get(struct bb_tftp_server *s, int fd,
+			     const struct stat *st)
+{
+	struct file *f;
+
+	for (f = s->files; f; f = f->next)
+		if (f->dev == st->st_dev && f->ino == st->st_ino) {
+			close(fd);
+			f->refs++;
+			return f;
+		}
+	if (!(f = calloc(1, sizeof(*f)))) {
+		close(fd);
+		return NULL;
+	}
+	f->dev = st->st_dev;
+	f->ino = st->st_ino;
+	f->fd = fd;
+	f->refs = 1;
+	f->next = s->files;
+	s->files = f;
+	return f;
+}
+
+static void xfer_end(struct xfer *t)
 {
 	struct bb_tftp_server *s = t->srv;
+	struct bb_tftp_report r;
 	char name[300], ip[16];
 
-	if (!strcmp(result, "ok"))
+	bb_tftp_session_report(s->tab, t->id, bb_loop_now_ms(s->loop), &r);
+	if (!strcmp(r.result, "ok"))
 		s->stats.ok++;
 	else
 		s->stats.failed++;
-	s->stats.bytes += t->x.acked ? t->x.size : 0;
-	bb_sanitize(name, sizeof(name), t->rrq.file, strlen(t->rrq.file));
-	snprintf(ip, sizeof(ip), "%u.%u.%u.%u", t->ip >> 24, (t->ip >> 16) & 255,
-		 (t->ip >> 8) & 255, t->ip & 255);
+	s->stats.bytes += r.bytes;
+	bb_sanitize(name, sizeof(name), r.file, r.file ? strlen(r.file) : 0);
+	ip_str(ip, r.ip);
 	logf_(s, "tftp: %s %s %llu bytes in %llu ms: %s", ip, name,
-	      (unsigned long long)(t->x.acked ? t->x.size : 0),
-	      (unsigned long long)(bb_loop_now_ms(s->loop) - t->t0), result);
+	      (unsigned long long)r.bytes, (unsigned long long)r.ms, r.result);
+	bb_tftp_release(s->tab, t->id);
 	bb_timer_cancel(s->loop, &t->timer);
 	bb_loop_del_fd(s->loop, t->sock);
 	close(t->sock);
-	if (t->fd >= 0)
-		close(t->fd);
+	file_put(s, t->f);
 	free(t->ra);
 	if (t->prev)
 		t->prev->next = t->next;
@@ -103,125 +158,129 @@ static void xfer_end(struct xfer *t, const char *result)
 	free(t);
 }
 
-/* Sends blocks first.. (*n of them, fewer when they do not fit one train):
- * one UDP GSO send when the kernel takes it, else one send per block.
- * 0, 1 on a file read error, 2 when the peer is gone. */
-static int send_train(struct xfer *t, uint32_t first, uint32_t *n)
+/* Fills buf with the train's blocks as [header|data]...; false on a short
+ * read. A lone small block comes from the read-ahead. */
+static bool read_train(struct xfer *t, const struct bb_tftp_train *tr,
+		       uint32_t k0, uint32_t count)
 {
 	struct bb_tftp_server *s = t->srv;
-	uint32_t seg = t->x.blksize + 4, max = GSO_TRAIN / seg, k, count = *n;
-	struct iovec iov[64];
-	uint64_t off0 = 0;
+	struct iovec iov[GSO_SEGMENTS];
+	uint64_t off0 = tr->off + (uint64_t)k0 * (tr->seg - 4);
+	uint64_t rest = tr->len - (uint64_t)k0 * (tr->seg - 4);
 	size_t total = 0;
+	uint32_t k;
 	ssize_t r;
 
-	if (s->no_gso || max < 2 || count < 2)
-		count = 1;
-	if (count > max)
-		count = max;
-	if (count > 64)
-		count = 64;
 	for (k = 0; k < count; k++) {
-		uint64_t off;
-		size_t len;
+		size_t len = rest < tr->seg - 4 ? (size_t)rest : tr->seg - 4;
 
-		bb_tftp_block_range(&t->x, first + k, &off, &len);
-		if (!k)
-			off0 = off;
-		bb_tftp_data_header(first + k, s->buf + k * seg);
-		iov[k].iov_base = s->buf + k * seg + 4;
+		bb_tftp_data_header(tr->first + k0 + k, s->buf + k * tr->seg);
+		iov[k].iov_base = s->buf + k * tr->seg + 4;
 		iov[k].iov_len = len;
 		total += len;
-		if (len < t->x.blksize) {
-			count = k + 1; /* the final block ends the train */
-			break;
-		}
+		rest -= len;
 	}
-	*n = count;
-	if (count == 1 && total && total <= RA / 2 &&
+	if (!total)
+		return true;
+	if (count == 1 && total <= RA / 2 &&
 	    (t->ra || (s->nxfers <= RA_XFERS && (t->ra = malloc(RA))))) {
 		if (off0 < t->ra_off || off0 + total > t->ra_off + t->ra_len) {
-			r = pread(t->fd, t->ra, RA, (off_t)off0);
+			r = pread(t->f->fd, t->ra, RA, (off_t)off0);
 			t->ra_off = off0;
 			t->ra_len = r > 0 ? (size_t)r : 0;
 			if (t->ra_len < total)
-				return 1;
+				return false;
 		}
 		memcpy(s->buf + 4, t->ra + (off0 - t->ra_off), total);
-	} else {
-		r = total ? preadv(t->fd, iov, (int)count, (off_t)off0) : 0;
-		if (r != (ssize_t)total)
+		return true;
+	}
+	r = preadv(t->f->fd, iov, (int)count, (off_t)off0);
+	return r == (ssize_t)total;
+}
+
+static bool send_ok(ssize_t r)
+{
+	return r >= 0 || errno == EAGAIN || errno == ENOBUFS;
+}
+
+/* One UDP GSO send; false when the kernel has no GSO here. */
+static bool send_gso(struct xfer *t, size_t total, uint16_t seg, bool *gone)
+{
+	char cbuf[CMSG_SPACE(sizeof(uint16_t))] = {0};
+	struct iovec one = {t->srv->buf, total};
+	struct msghdr m = {.msg_iov = &one,
+			   .msg_iovlen = 1,
+			   .msg_control = cbuf,
+			   .msg_controllen = sizeof(cbuf)};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+
+	cm->cmsg_level = SOL_UDP;
+	cm->cmsg_type = UDP_SEGMENT;
+	cm->cmsg_len = CMSG_LEN(sizeof(seg));
+	memcpy(CMSG_DATA(cm), &seg, sizeof(seg));
+	if (send_ok(sendmsg(t->sock, &m, 0)))
+		return true;
+	if (errno != EIO && errno != EINVAL && errno != ENOPROTOOPT &&
+	    errno != EOPNOTSUPP) {
+		*gone = true;
+		return true;
+	}
+	t->srv->no_gso = true; /* block by block from now on */
+	return false;
+}
+
+/* 0, 1 on a file read error, 2 when the peer is gone. Every train has at
+ * least one block and fits buf (the engine cuts them so). */
+static int send_train(struct xfer *t, const struct bb_tftp_train *tr)
+{
+	struct bb_tftp_server *s = t->srv;
+	uint32_t k;
+	bool gone = false;
+
+	if (tr->count > 1 && !s->no_gso) {
+		if (!read_train(t, tr, 0, tr->count))
 			return 1;
+		if (send_gso(t, tr->len + 4 * tr->count, (uint16_t)tr->seg,
+			     &gone))
+			return gone ? 2 : 0;
 	}
-	total += 4 * count;
-	if (count > 1) {
-		char cbuf[CMSG_SPACE(sizeof(uint16_t))] = { 0 };
-		struct iovec one = { s->buf, total };
-		struct msghdr m = { .msg_iov = &one, .msg_iovlen = 1,
-				    .msg_control = cbuf,
-				    .msg_controllen = sizeof(cbuf) };
-		struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
-		uint16_t gso = (uint16_t)seg;
+	for (k = 0; k < tr->count; k++) {
+		uint64_t done = (uint64_t)k * (tr->seg - 4);
+		size_t len = tr->len - done < tr->seg - 4
+				 ? (size_t)(tr->len - done)
+				 : tr->seg - 4;
 
-		cm->cmsg_level = SOL_UDP;
-		cm->cmsg_type = UDP_SEGMENT;
-		cm->cmsg_len = CMSG_LEN(sizeof(gso));
-		memcpy(CMSG_DATA(cm), &gso, sizeof(gso));
-		if (sendmsg(t->sock, &m, 0) >= 0 || errno == EAGAIN ||
-		    errno == ENOBUFS)
-			return 0;
-		if (errno != EIO && errno != EINVAL && errno != ENOPROTOOPT &&
-		    errno != EOPNOTSUPP)
-			return 2;
-		/* no GSO here: block by block from now on */
-		s->no_gso = true;
-	}
-	for (k = 0; k < count; k++) {
-		size_t len = k + 1 < count ? seg : total - k * seg;
-
-		if (send(t->sock, s->buf + k * seg, len, 0) < 0 &&
-		    errno != EAGAIN && errno != ENOBUFS)
+		if (!read_train(t, tr, k, 1))
+			return 1;
+		if (!send_ok(send(t->sock, s->buf, len + 4, 0)))
 			return 2;
 	}
 	return 0;
 }
 
-/* Sends what the engine says is due; false when the transfer is over. */
-static bool pump(struct xfer *t)
+/* Sends what the engine put out, then ends the transfer or arms its
+ * timer. */
+static void settle(struct xfer *t)
 {
 	struct bb_tftp_server *s = t->srv;
-	uint64_t now = bb_loop_now_ms(s->loop);
-	struct bb_tftp_send plan;
-	uint32_t i;
+	const struct bb_tftp_out *o = &s->out;
+	uint64_t now = bb_loop_now_ms(s->loop), d;
+	size_t i;
+	int r = 0;
 
-	if (t->x.done) {
-		xfer_end(t, "ok");
-		return false;
+	if (o->pkt_len && !send_ok(send(t->sock, o->pkt, o->pkt_len, 0)))
+		r = 2;
+	for (i = 0; !r && i < o->ntrains; i++)
+		r = send_train(t, &o->train[i]);
+	if (r)
+		bb_tftp_fail(s->tab, t->id,
+			     r == 1 ? BB_TFTP_END_READ : BB_TFTP_END_GONE);
+	if (bb_tftp_session_end(s->tab, t->id)) {
+		xfer_end(t);
+		return;
 	}
-	bb_tftp_next(&t->x, now, &plan);
-	if (plan.oack) {
-		int n = bb_tftp_build_oack(&t->x, &t->rrq, s->buf, 65536);
-
-		if (n > 0 && send(t->sock, s->buf, (size_t)n, 0) < 0 &&
-		    errno != EAGAIN) {
-			xfer_end(t, "send failed");
-			return false;
-		}
-	}
-	for (i = 0; !plan.oack && i < plan.count;) {
-		uint32_t n = plan.count - i;
-		int r = send_train(t, plan.first + i, &n);
-
-		if (r) {
-			xfer_end(t,
-				 r == 1 ? "file read failed" : "client gone");
-			return false;
-		}
-		i += n;
-	}
-	bb_timer_arm(s->loop, &t->timer,
-		     t->x.deadline > now ? t->x.deadline - now : 1);
-	return true;
+	d = bb_tftp_session_deadline(s->tab, t->id);
+	bb_timer_arm(s->loop, &t->timer, d > now ? d - now : 1);
 }
 
 static void on_xfer(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
@@ -230,61 +289,71 @@ static void on_xfer(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
 	uint8_t pkt[516];
 	ssize_t n;
 
-	(void)loop;
 	(void)ev;
 	/* one datagram a wakeup: in lock-step there is only the ACK, and a
 	 * drain to EAGAIN would cost a syscall a block; epoll is level
 	 * triggered, anything else queued wakes us again */
-	if ((n = recv(fd, pkt, sizeof(pkt), MSG_DONTWAIT)) >= 0) {
-		uint16_t op = n >= 2 ? (uint16_t)(pkt[0] << 8 | pkt[1]) : 0;
-
-		if (op == BB_TFTP_ACK && n >= 4) {
-			bb_tftp_ack(&t->x, (uint16_t)(pkt[2] << 8 | pkt[3]),
-				    bb_loop_now_ms(t->srv->loop));
-		} else if (op == BB_TFTP_ERROR) {
-			/* e.g. a PXE ROM that only wanted tsize */
-			xfer_end(t, "ended by the client");
-			return;
-		}
-	}
-	pump(t);
+	n = recv(fd, pkt, sizeof(pkt), MSG_DONTWAIT);
+	if (n < 0 && errno != EAGAIN && errno != EINTR)
+		bb_tftp_fail(t->srv->tab, t->id, BB_TFTP_END_GONE); /* ICMP */
+	bb_tftp_input(t->srv->tab, t->id, pkt, n > 0 ? (size_t)n : 0,
+		      bb_loop_now_ms(loop), &t->srv->out);
+	settle(t);
 }
 
 static void on_timer(struct bb_loop *loop, void *arg)
 {
 	struct xfer *t = arg;
 
-	if (!bb_tftp_timeout(&t->x, bb_loop_now_ms(loop))) {
-		xfer_end(t, "timed out");
-		return;
-	}
-	t->srv->stats.retransmits++;
-	pump(t);
+	bb_tftp_tick(t->srv->tab, t->id, bb_loop_now_ms(loop), &t->srv->out);
+	if (!bb_tftp_session_end(t->srv->tab, t->id) &&
+	    (t->srv->out.pkt_len || t->srv->out.ntrains))
+		t->srv->stats.retransmits++;
+	settle(t);
 }
 
-static void reply_error(int sock, const struct sockaddr_in *to, uint16_t code,
-			const char *msg)
+/* From the listener, leaving from local (the address the request came
+ * to) when the listener is bound to any. */
+static void reply_listener(struct bb_tftp_server *s,
+			   const struct sockaddr_in *to, uint32_t local)
 {
-	uint8_t b[128];
-	int n = bb_tftp_build_error(code, msg, b, sizeof(b));
+	char cbuf[CMSG_SPACE(sizeof(struct in_pktinfo))] = {0};
+	struct iovec iov = {s->out.pkt, s->out.pkt_len};
+	struct msghdr m = {.msg_name = (void *)to,
+			   .msg_namelen = sizeof(*to),
+			   .msg_iov = &iov,
+			   .msg_iovlen = 1};
 
-	if (n > 0)
-		sendto(sock, b, (size_t)n, 0, (const struct sockaddr *)to,
-		       sizeof(*to));
+	if (!s->out.pkt_len)
+		return;
+	if (!s->o.addr && local) {
+		struct in_pktinfo pi = {.ipi_spec_dst.s_addr = htonl(local)};
+		struct cmsghdr *cm;
+
+		m.msg_control = cbuf;
+		m.msg_controllen = sizeof(cbuf);
+		cm = CMSG_FIRSTHDR(&m);
+		cm->cmsg_level = IPPROTO_IP;
+		cm->cmsg_type = IP_PKTINFO;
+		cm->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+	}
+	sendmsg(s->lsock, &m, MSG_DONTWAIT);
 }
 
-static int xfer_socket(struct bb_tftp_server *s, const struct sockaddr_in *peer,
+static int xfer_socket(const struct sockaddr_in *peer, uint32_t local,
 		       uint32_t *max_blksize)
 {
 	struct sockaddr_in me = {.sin_family = AF_INET};
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	int mtu = 1500, sndbuf = 1 << 20;
+	int mtu = 1500, sndbuf = 1 << 20, one = 1;
 	socklen_t ml = sizeof(mtu);
 
 	if (fd < 0)
 		return -1;
-	me.sin_addr.s_addr = htonl(s->o.addr);
+	me.sin_addr.s_addr = htonl(local);
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&me, sizeof(me)) ||
 	    connect(fd, (const struct sockaddr *)peer, sizeof(*peer))) {
 		close(fd);
@@ -298,61 +367,102 @@ static int xfer_socket(struct bb_tftp_server *s, const struct sockaddr_in *peer,
 	return fd;
 }
 
-static void start_xfer(struct bb_tftp_server *s, const struct bb_tftp_rrq *r,
-		       const struct sockaddr_in *peer)
+static int open_file_at(int rootfd, const char *name, struct stat *st,
+			const char **why, uint16_t *code)
 {
-	struct xfer *t;
+	int fd = bb_open_beneath(rootfd, name);
+
+	if (fd >= 0 && !fstat(fd, st) && S_ISREG(st->st_mode))
+		return fd;
+	*code = fd < 0 && errno != ENOENT ? BB_TFTP_EACCESS : BB_TFTP_ENOTFOUND;
+	*why = fd < 0 ? strerror(errno) : "not a regular file";
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+static void start_xfer(struct bb_tftp_server *s, int id,
+		       const struct sockaddr_in *peer, uint32_t local)
+{
+	const char *file = bb_tftp_session_rrq(s->tab, id)->file, *why;
+	struct xfer *t = NULL;
 	struct stat st;
 	uint32_t maxblk;
-	int fd = bb_open_beneath(s->rootfd, r->file);
+	uint16_t code;
+	int fd = open_file_at(s->rootfd, file, &st, &why, &code);
 
-	if (fd < 0 && errno == ENOENT && s->fallbackfd >= 0)
-		fd = bb_open_beneath(s->fallbackfd, r->file);
-	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+	if (fd < 0 && code == BB_TFTP_ENOTFOUND && s->fallbackfd >= 0)
+		fd = open_file_at(s->fallbackfd, file, &st, &why, &code);
+	if (fd < 0) {
 		char name[300], ip[16];
-		uint32_t a = ntohl(peer->sin_addr.s_addr);
 
-		bb_sanitize(name, sizeof(name), r->file, strlen(r->file));
-		snprintf(ip, sizeof(ip), "%u.%u.%u.%u", a >> 24,
-			 (a >> 16) & 255, (a >> 8) & 255, a & 255);
-		logf_(s, "tftp: %s %s refused: %s", ip, name,
-		      fd < 0 ? strerror(errno) : "not a regular file");
-		reply_error(s->lsock, peer,
-			    fd < 0 && errno != ENOENT ? BB_TFTP_EACCESS
-						      : BB_TFTP_ENOTFOUND,
-			    fd < 0 && errno != ENOENT ? "access denied"
-						      : "file not found");
-		if (fd >= 0)
-			close(fd);
+		bb_sanitize(name, sizeof(name), file, strlen(file));
+		ip_str(ip, ntohl(peer->sin_addr.s_addr));
+		logf_(s, "tftp: %s %s refused: %s", ip, name, why);
+		bb_tftp_refuse(s->tab, id, code,
+			       code == BB_TFTP_EACCESS ? "access denied"
+						       : "file not found",
+			       &s->out);
+		reply_listener(s, peer, local);
 		return;
 	}
-	t = calloc(1, sizeof(*t));
-	if (!t || (t->sock = xfer_socket(s, peer, &maxblk)) < 0) {
-		reply_error(s->lsock, peer, BB_TFTP_EUNDEF, "server busy");
-		close(fd);
+	if (!(t = calloc(1, sizeof(*t))) || !(t->f = file_get(s, fd, &st)) ||
+	    (t->sock = xfer_socket(peer, local, &maxblk)) < 0 ||
+	    bb_loop_add_fd(s->loop, t->sock, BB_EV_READ, on_xfer, t)) {
+		if (t && t->f && t->sock >= 0)
+			close(t->sock);
+		if (t)
+			file_put(s, t->f);
+		else
+			close(fd);
 		free(t);
+		bb_tftp_refuse(s->tab, id, BB_TFTP_EUNDEF, "server busy",
+			       &s->out);
+		reply_listener(s, peer, local);
 		return;
 	}
 	t->srv = s;
-	t->fd = fd;
-	t->rrq = *r;
-	t->ip = ntohl(peer->sin_addr.s_addr);
-	t->port = ntohs(peer->sin_port);
-	t->t0 = bb_loop_now_ms(s->loop);
+	t->id = id;
 	bb_timer_init(&t->timer, on_timer, t);
-	bb_tftp_start(&t->x, r, (uint64_t)st.st_size, maxblk, t->t0);
-	if (bb_loop_add_fd(s->loop, t->sock, BB_EV_READ, on_xfer, t)) {
-		close(t->sock);
-		close(fd);
-		free(t);
-		return;
-	}
 	t->next = s->xfers;
 	if (t->next)
 		t->next->prev = t;
 	s->xfers = t;
 	s->nxfers++;
-	pump(t);
+	bb_tftp_open(s->tab, id, (uint64_t)st.st_size, maxblk,
+		     bb_loop_now_ms(s->loop), &s->out);
+	settle(t);
+}
+
+/* One request; *local gets the address it was sent to. */
+static ssize_t recv_request(struct bb_tftp_server *s, struct sockaddr_in *peer,
+			    uint32_t *local)
+{
+	char cbuf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+	struct iovec iov = {s->buf, 1024};
+	struct msghdr m = {.msg_name = peer,
+			   .msg_namelen = sizeof(*peer),
+			   .msg_iov = &iov,
+			   .msg_iovlen = 1,
+			   .msg_control = cbuf,
+			   .msg_controllen = sizeof(cbuf)};
+	struct cmsghdr *cm;
+	ssize_t n = recvmsg(s->lsock, &m, MSG_DONTWAIT);
+
+	*local = s->o.addr;
+	if (n < 0 || m.msg_namelen < sizeof(*peer) ||
+	    peer->sin_family != AF_INET)
+		return n < 0 ? -1 : 0;
+	for (cm = CMSG_FIRSTHDR(&m); cm; cm = CMSG_NXTHDR(&m, cm))
+		if (cm->cmsg_level == IPPROTO_IP &&
+		    cm->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+			/* for a broadcast, the interface's own address */
+			*local = ntohl(pi.ipi_spec_dst.s_addr);
+		}
+	return n;
 }
 
 static void on_request(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
@@ -360,29 +470,25 @@ static void on_request(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
 	struct bb_tftp_server *s = arg;
 	int i;
 
-	(void)loop;
+	(void)fd;
 	(void)ev;
 	for (i = 0; i < 64; i++) {
 		struct sockaddr_in peer;
-		socklen_t pl = sizeof(peer);
-		struct bb_tftp_rrq r;
-		const char *msg;
-		ssize_t n = recvfrom(fd, s->buf, 1024, MSG_DONTWAIT,
-				     (struct sockaddr *)&peer, &pl);
-		int code;
+		uint32_t local;
+		ssize_t n = recv_request(s, &peer, &local);
+		int id;
 
 		if (n < 0)
 			return;
-		code = bb_tftp_parse_request(s->buf, (size_t)n, &r, &msg);
-		if (code) {
-			reply_error(fd, &peer, (uint16_t)code, msg);
+		if (!n)
 			continue;
-		}
-		if (s->nxfers >= s->o.max_xfers) {
-			reply_error(fd, &peer, BB_TFTP_EUNDEF, "server busy");
-			continue;
-		}
-		start_xfer(s, &r, &peer);
+		id = bb_tftp_request(s->tab, ntohl(peer.sin_addr.s_addr),
+				     ntohs(peer.sin_port), s->buf, (size_t)n,
+				     bb_loop_now_ms(loop), &s->out);
+		if (id < 0)
+			reply_listener(s, &peer, local);
+		else
+			start_xfer(s, id, &peer, local);
 	}
 }
 
@@ -398,15 +504,46 @@ int bb_tftp_server_set_root(struct bb_tftp_server *s, const char *root)
 	return 0;
 }
 
+/* Bound to the configured address even before it is up (IP_FREEBIND),
+ * and not shareable: a second server on the port fails to start. */
+static int listen_socket(const struct bb_tftp_server_opts *o)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int one = 1;
+
+	if (fd < 0)
+		return -1;
+	sa.sin_addr.s_addr = htonl(o->addr);
+	sa.sin_port = htons(o->port);
+	if (setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one)) ||
+	    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
 struct bb_tftp_server *bb_tftp_server_start(struct bb_loop *loop,
 					    const struct bb_tftp_server_opts *o)
 {
 	struct bb_tftp_server *s = calloc(1, sizeof(*s));
-	struct sockaddr_in sa = {.sin_family = AF_INET};
-	int one = 1;
+	struct bb_tftp_limits l = {.max_sessions = o->max_xfers,
+				   .per_source = o->per_source,
+				   .lifetime_ms = o->lifetime_ms,
+				   .train_bytes = GSO_TRAIN,
+				   .train_blocks = GSO_SEGMENTS};
 
-	if (!s || !(s->buf = malloc(65536 + 4))) {
+	if (!s || !(s->buf = malloc(BUF_SIZE)) ||
+	    !(s->tab = bb_tftp_sessions_new(&l))) {
+		if (s)
+			free(s->buf);
 		free(s);
+		errno = ENOMEM;
 		return NULL;
 	}
 	s->loop = loop;
@@ -415,15 +552,8 @@ struct bb_tftp_server *bb_tftp_server_start(struct bb_loop *loop,
 	s->fallbackfd = o->fallback ? open(o->fallback, O_RDONLY | O_DIRECTORY |
 							    O_CLOEXEC)
 				    : -1;
-	if (!s->o.max_xfers)
-		s->o.max_xfers = 4096;
-	sa.sin_addr.s_addr = htonl(o->addr);
-	sa.sin_port = htons(o->port);
-	s->lsock =
-	    socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	s->lsock = listen_socket(o);
 	if (s->lsock < 0 || bb_tftp_server_set_root(s, o->root) ||
-	    setsockopt(s->lsock, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    bind(s->lsock, (struct sockaddr *)&sa, sizeof(sa)) ||
 	    bb_loop_add_fd(loop, s->lsock, BB_EV_READ, on_request, s)) {
 		int e = errno;
 
@@ -433,6 +563,7 @@ struct bb_tftp_server *bb_tftp_server_start(struct bb_loop *loop,
 			close(s->rootfd);
 		if (s->fallbackfd >= 0)
 			close(s->fallbackfd);
+		bb_tftp_sessions_free(s->tab);
 		free(s->buf);
 		free(s);
 		errno = e;
@@ -445,13 +576,16 @@ void bb_tftp_server_stop(struct bb_tftp_server *s)
 {
 	if (!s)
 		return;
-	while (s->xfers)
-		xfer_end(s->xfers, "server stopped");
+	while (s->xfers) {
+		bb_tftp_fail(s->tab, s->xfers->id, BB_TFTP_END_STOPPED);
+		xfer_end(s->xfers);
+	}
 	bb_loop_del_fd(s->loop, s->lsock);
 	close(s->lsock);
 	close(s->rootfd);
 	if (s->fallbackfd >= 0)
 		close(s->fallbackfd);
+	bb_tftp_sessions_free(s->tab);
 	free(s->buf);
 	free(s);
 }

@@ -38,7 +38,8 @@ int bb_tftp_path(const char *name, size_t len, char *out, size_t cap)
 		if (c == 0 || (unsigned char)c < 0x20)
 			return -1;
 		if (c == '/') {
-			if (i - seg == 2 && name[seg] == '.' && name[seg + 1] == '.')
+			if (i - seg == 2 && name[seg] == '.' &&
+			    name[seg + 1] == '.')
 				return -1;
 			if (i - seg == 0 && i < len)
 				return -1; /* "a//b" */
@@ -62,8 +63,8 @@ static int opt_u32(const char *v, size_t len, uint32_t min, uint32_t max,
 	return 0;
 }
 
-int bb_tftp_parse_request(const uint8_t *pkt, size_t len,
-			  struct bb_tftp_rrq *r, const char **msg)
+int bb_tftp_parse_request(const uint8_t *pkt, size_t len, struct bb_tftp_rrq *r,
+			  const char **msg)
 {
 	struct bb_rd rd = bb_rd_init(pkt, len);
 	const char *name, *mode;
@@ -120,16 +121,30 @@ void bb_tftp_start(struct bb_tftp_xfer *x, const struct bb_tftp_rrq *r,
 	x->size = size;
 	x->blksize = 512;
 	if (r->has_blksize)
-		x->blksize = r->blksize < max_blksize ? r->blksize : max_blksize;
+		x->blksize =
+		    r->blksize < max_blksize ? r->blksize : max_blksize;
 	if (x->blksize < 8)
 		x->blksize = 8;
 	x->windowsize = r->has_window ? r->windowsize : 1;
 	x->timeout_ms = r->has_timeout ? r->timeout * 1000 : 1000;
 	x->tsize = r->has_tsize;
-	x->oack = r->has_blksize || r->has_tsize || r->has_timeout ||
-		  r->has_window;
+	x->oack =
+	    r->has_blksize || r->has_tsize || r->has_timeout || r->has_window;
 	x->last = (uint32_t)(size / x->blksize) + 1;
 	x->deadline = now;
+}
+
+/* Backoff: the negotiated timeout doubled per retry, up to 8 times it but
+ * never past BB_TFTP_WAIT_MAX_MS unless the client asked for longer. */
+static uint64_t wait_ms(const struct bb_tftp_xfer *x)
+{
+	uint64_t w = (uint64_t)x->timeout_ms
+		     << (x->retries > 3 ? 3 : x->retries);
+	uint64_t cap = x->timeout_ms > BB_TFTP_WAIT_MAX_MS
+			   ? x->timeout_ms
+			   : BB_TFTP_WAIT_MAX_MS;
+
+	return w < cap ? w : cap;
 }
 
 void bb_tftp_next(struct bb_tftp_xfer *x, uint64_t now, struct bb_tftp_send *s)
@@ -144,7 +159,7 @@ void bb_tftp_next(struct bb_tftp_xfer *x, uint64_t now, struct bb_tftp_send *s)
 			s->oack = true;
 			s->count = 1;
 			x->oack_out = true;
-			x->deadline = now + x->timeout_ms;
+			x->deadline = now + wait_ms(x);
 		}
 		return;
 	}
@@ -158,7 +173,7 @@ void bb_tftp_next(struct bb_tftp_xfer *x, uint64_t now, struct bb_tftp_send *s)
 	s->first = x->acked + 1;
 	s->count = end - x->acked;
 	x->sent = end;
-	x->deadline = now + (x->timeout_ms << (x->retries > 3 ? 3 : x->retries));
+	x->deadline = now + wait_ms(x);
 }
 
 void bb_tftp_ack(struct bb_tftp_xfer *x, uint16_t b, uint64_t now)
@@ -169,6 +184,7 @@ void bb_tftp_ack(struct bb_tftp_xfer *x, uint16_t b, uint64_t now)
 		/* RFC 2347: the client takes the options with an ACK of 0 */
 		if (b == 0 && x->oack_out) {
 			x->oack = false;
+			x->proven = true;
 			x->retries = 0;
 			x->deadline = now;
 		}
@@ -183,6 +199,7 @@ void bb_tftp_ack(struct bb_tftp_xfer *x, uint16_t b, uint64_t now)
 		return; /* duplicate or bogus: never a resend */
 	x->acked = (uint32_t)n;
 	x->retries = 0;
+	x->proven = true;
 	/* the rest of the window was lost or is late: go on from here */
 	if (x->acked < x->sent)
 		x->sent = x->acked;
@@ -195,7 +212,8 @@ bool bb_tftp_timeout(struct bb_tftp_xfer *x, uint64_t now)
 {
 	if (x->done || now < x->deadline)
 		return true;
-	if (++x->retries > 5)
+	if (++x->retries >
+	    (x->proven ? BB_TFTP_RETRIES : BB_TFTP_RETRIES_UNPROVEN))
 		return false;
 	if (x->oack)
 		x->oack_out = false; /* the OACK again */
@@ -203,6 +221,13 @@ bool bb_tftp_timeout(struct bb_tftp_xfer *x, uint64_t now)
 		x->sent = x->acked; /* the unacknowledged window again */
 	x->deadline = now;
 	return true;
+}
+
+uint64_t bb_tftp_acked_bytes(const struct bb_tftp_xfer *x)
+{
+	uint64_t b = (uint64_t)x->acked * x->blksize;
+
+	return x->oack ? 0 : b < x->size ? b : x->size;
 }
 
 int bb_tftp_build_oack(const struct bb_tftp_xfer *x,
@@ -260,7 +285,7 @@ void bb_tftp_block_range(const struct bb_tftp_xfer *x, uint32_t n,
 	uint64_t o = (uint64_t)(n - 1) * x->blksize;
 
 	*off = o;
-	*len = o >= x->size ? 0
+	*len = o >= x->size		  ? 0
 	       : x->size - o < x->blksize ? (size_t)(x->size - o)
 					  : x->blksize;
 }

@@ -23,7 +23,7 @@ ln -s /etc/passwd "$T/root/sub/esc" && chown -h nobody "$T/root/sub/esc"
 ln -s /boot/ipxe.efi "$T/root/ipxe.efi"
 cat > "$T/c.yaml" <<YAML
 appliance: {name: t, address: 127.0.0.1, state_dir: $T/state}
-tftp: {root: $T/root, port: $PORT}
+tftp: {root: $T/root, port: $PORT, max_per_client: 64}
 YAML
 "$BB" serve -c "$T/c.yaml" 2>"$T/log" & PID=$!
 sleep 0.5

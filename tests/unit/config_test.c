@@ -129,6 +129,32 @@ static void test_dhcp_identity_keys(void)
 	}
 }
 
+static void test_tftp_keys(void)
+{
+	int rc;
+	struct bb_config *cfg = parse(BASE "tftp: {listen: 10.0.0.1:6969, "
+					   "max_per_client: 2, "
+					   "max_transfer_time: 5m}\n",
+				      &rc);
+
+	CHECK_EQ(rc, 0);
+	if (!cfg)
+		return;
+	CHECK(cfg->tftp.listen_set);
+	CHECK_EQ(cfg->tftp.listen_addr, 0x0a000001);
+	CHECK_EQ(cfg->tftp.port, 6969);
+	CHECK_EQ(cfg->tftp.max_per_client, 2);
+	CHECK_EQ(cfg->tftp.max_transfer_time, 300);
+	bb_config_free(cfg);
+	cfg = parse(BASE "tftp:\n", &rc);
+	CHECK(cfg && !cfg->tftp.listen_set && cfg->tftp.max_per_client == 8 &&
+	      cfg->tftp.max_transfer_time == 600);
+	bb_config_free(cfg);
+	refused_with(BASE "tftp: {listen: 10.0.0.1}\n",
+		     "t.yaml:5:16: tftp.listen: '10.0.0.1' is not address");
+	refused_with(BASE "tftp: {max_per_client: 0}\n", "tftp.max_per_client");
+}
+
 static void test_errors_with_positions(void)
 {
 	refused_with("", "t.yaml:1:1: (top): the file is empty");
@@ -244,6 +270,7 @@ int main(void)
 	RUN(test_example_loads);
 	RUN(test_defaults);
 	RUN(test_dhcp_identity_keys);
+	RUN(test_tftp_keys);
 	RUN(test_errors_with_positions);
 	RUN(test_all_errors_reported);
 	RUN(test_talos_keys);
