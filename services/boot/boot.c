@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "boot/boot.h"
+#include "boot/boot_index.h"
 #include "common/err.h"
 #include "common/parse.h"
 
@@ -50,6 +51,7 @@ void bb_boot_free(struct bb_boot *b)
 	free(b->profiles);
 	free(b->groups);
 	free(b->machines);
+	bb_boot_index_free(b);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -125,7 +127,7 @@ int bb_boot_add_group(struct bb_boot *b, const struct bb_boot_group *g)
 	v[b->ngroups].name = dup(g->name);
 	v[b->ngroups].profile = dup(g->profile);
 	b->ngroups++;
-	return 0;
+	return bb_boot_index_group(b, b->ngroups - 1);
 }
 
 static struct bb_boot_machine *new_machine(struct bb_boot *b)
@@ -157,18 +159,13 @@ int bb_boot_add_machine(struct bb_boot *b, const char *name,
 	m->inventory = true;
 	if (labels)
 		m->labels = *labels;
-	return 0;
+	return bb_boot_index_machine(b, (size_t)(m - b->machines));
 }
 
 struct bb_boot_machine *bb_boot_machine_by_mac(struct bb_boot *b,
 					       const uint8_t mac[6])
 {
-	size_t i;
-
-	for (i = 0; i < b->nmachines; i++)
-		if (!memcmp(b->machines[i].mac, mac, 6))
-			return &b->machines[i];
-	return NULL;
+	return bb_boot_index_mac(b, mac);
 }
 
 struct bb_boot_machine *bb_boot_machine_by_name(struct bb_boot *b,
@@ -189,12 +186,15 @@ struct bb_boot_machine *bb_boot_machine_get(struct bb_boot *b,
 
 	/* strangers are remembered up to a bound: a scan of the network
 	 * must not grow memory without end */
-	if (m || b->nmachines >= 4096)
+	if (m || b->nstrangers >= 4096)
 		return m;
 	m = new_machine(b);
 	if (m) {
 		memcpy(m->mac, mac, 6);
 		bb_fmt_mac(mac, m->name);
+		b->nstrangers++;
+		if (bb_boot_index_machine(b, (size_t)(m - b->machines)))
+			return NULL;
 	}
 	return m;
 }

@@ -72,6 +72,12 @@ struct bb_boot {
 	struct bb_boot_machine *machines;
 	size_t nmachines, capmachines;
 	uint64_t requests[8]; /* per route, for /metrics */
+	size_t nstrangers;    /* machines not from the inventory */
+	/* boot_index.c */
+	uint32_t *by_mac;
+	size_t by_mac_cap;
+	uint32_t *by_pair, *pair_key; /* pair_key[i]: group i's bucket */
+	size_t by_pair_cap;
 };
 
 void bb_boot_init(struct bb_boot *b);

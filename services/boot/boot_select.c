@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "boot/boot.h"
+#include "boot/boot_index.h"
 #include "common/parse.h"
 
 const char *bb_boot_param(const struct bb_boot_params *p, const char *key)
@@ -136,31 +137,41 @@ static void selector_key(const struct bb_boot_group *g, char *out, size_t cap)
 	}
 }
 
+struct choice {
+	const struct bb_boot_params *p;
+	const struct bb_boot_group *best;
+	char bk[512];
+};
+
+/* The order decides, never the order of visiting: candidates come from
+ * the index in any order. */
+static void consider(const struct bb_boot_group *g, void *arg)
+{
+	struct choice *c = arg;
+	char k[512];
+
+	if (!matches(g, c->p))
+		return;
+	if (c->best && g->selector.n < c->best->selector.n)
+		return;
+	selector_key(g, k, sizeof(k));
+	if (c->best && g->selector.n == c->best->selector.n) {
+		int d = strcmp(k, c->bk);
+
+		if (d > 0 || (d == 0 && strcmp(g->id, c->best->id) > 0))
+			return;
+	}
+	c->best = g;
+	memcpy(c->bk, k, sizeof(c->bk));
+}
+
 const struct bb_boot_group *bb_boot_select(const struct bb_boot *b,
 					   const struct bb_boot_params *p)
 {
-	const struct bb_boot_group *best = NULL;
-	char bk[512], k[512];
-	size_t i;
+	struct choice c = { .p = p };
 
-	for (i = 0; i < b->ngroups; i++) {
-		const struct bb_boot_group *g = &b->groups[i];
-
-		if (!matches(g, p))
-			continue;
-		if (best && g->selector.n < best->selector.n)
-			continue;
-		selector_key(g, k, sizeof(k));
-		if (best && g->selector.n == best->selector.n) {
-			int c = strcmp(k, bk);
-
-			if (c > 0 || (c == 0 && strcmp(g->id, best->id) > 0))
-				continue;
-		}
-		best = g;
-		memcpy(bk, k, sizeof(bk));
-	}
-	return best;
+	bb_boot_index_candidates(b, p, consider, &c);
+	return c.best;
 }
 
 void bb_boot_render_chain(struct bb_buf *out)
