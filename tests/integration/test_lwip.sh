@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# bootbox-lwip (the lwIP board) owning a TAP that has no host address: the
+# TAP and a veth end are joined by a bridge without an address in one
+# namespace, the clients sit behind the veth in another. udhcpc gets a
+# pool lease and a reservation, tftp-hpa and curl fetch over TFTP, curl
+# over HTTP; the lease journal survives a restart.
+set -u
+BUILD=${BUILD:-build}
+BB=$(cd "$(dirname "$BUILD/bootbox-lwip")" && pwd)/bootbox-lwip
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib_netns.sh"
+[ -x "$BB" ] || { echo "skip: no $BB (make firmware, after make deps)"; exit 77; }
+need_root
+[ -c /dev/net/tun ] || { echo "skip: no /dev/net/tun"; exit 77; }
+S=bbls-$$ C=bblc-$$
+ns_add "$S"; ns_add "$C"
+ns_link "$S" up0 "$C" cli0
+ip -n "$S" link add br0 type bridge
+ip -n "$S" tuntap add dev tap0 mode tap
+ip -n "$S" link set tap0 master br0
+ip -n "$S" link set up0 master br0
+ip -n "$S" link set tap0 up
+ip -n "$S" link set br0 up
+D=$NS_TMP
+mkdir -p "$D/tftp" "$D/assets"
+head -c 3000000 /dev/urandom >"$D/tftp/undionly.kpxe"
+head -c 200000 /dev/urandom >"$D/assets/kernel"
+cat >"$D/bootbox.yaml" <<YAML
+appliance:
+  name: lwip
+  interface: tap0
+  address: 192.168.2.2
+  state_dir: $D/state
+dhcp:
+  lease_time: 10m
+  subnets:
+    - subnet: 192.168.2.0/24
+      pools: [192.168.2.100-192.168.2.150]
+      router: 192.168.2.1
+      dns: [192.168.2.2]
+      domain: ring0.lan
+tftp:
+  root: $D/tftp
+http:
+  listen: 192.168.2.2:8080
+boot:
+  assets_dir: $D/assets
+  profiles:
+    - id: p
+      kernel: /assets/kernel
+      args: [console=ttyS0]
+  groups:
+    - id: all
+      profile: p
+machines:
+  - name: management
+    mac: 52:54:00:12:34:56
+    ip: 192.168.2.3
+YAML
+cat >"$D/udhcpc.sh" <<'SH'
+#!/bin/sh
+[ "$1" = bound ] && echo "ip=$ip hostname=$hostname domain=$domain router=$router dns=$dns serverid=$serverid lease=$lease" >> "$OUT"
+exit 0
+SH
+chmod +x "$D/udhcpc.sh"
+
+[ -z "$(ip -n "$S" -4 addr show dev tap0 | grep inet)" ] && [ -z "$(ip -n "$S" -4 addr show dev br0 | grep inet)" ] &&
+	ok "the TAP and the bridge have no host address" || bad "host addresses present"
+bg "$S" "$D/bb.log" "$BB" serve -c "$D/bootbox.yaml"
+BBPID=$BG_PID
+wait_log "$D/bb.log" "serving as" 10 || { bad "bootbox-lwip started"; cat "$D/bb.log"; finish; exit; }
+ok "bootbox-lwip started on tap0"
+
+OUT=$D/u1 timeout 20 ip netns exec "$C" udhcpc -i cli0 -n -q -f -t 5 -T 1 -s "$D/udhcpc.sh" >/dev/null 2>&1
+if grep -qE "ip=192\.168\.2\.1[0-4][0-9] .*domain=ring0.lan router=192.168.2.1 dns=192.168.2.2 serverid=192.168.2.2 lease=600" "$D/u1"; then
+	ok "udhcpc over lwIP: a pool lease with router, dns, domain, lease time"
+else bad "udhcpc pool lease: $(cat "$D/u1" 2>/dev/null)"; fi
+
+ip -n "$C" link set cli0 address 52:54:00:12:34:56
+OUT=$D/u2 timeout 20 ip netns exec "$C" udhcpc -i cli0 -n -q -f -t 5 -T 1 -s "$D/udhcpc.sh" >/dev/null 2>&1
+grep -q "ip=192.168.2.3 hostname=management domain=ring0.lan" "$D/u2" &&
+	ok "udhcpc over lwIP: the reservation with hostname and domain" || bad "reservation: $(cat "$D/u2" 2>/dev/null)"
+
+ip -n "$C" addr add 192.168.2.3/24 dev cli0
+timeout 10 ip netns exec "$C" ping -c 1 -W 2 192.168.2.2 >/dev/null 2>&1 &&
+	ok "lwIP answers ARP and ICMP echo at 192.168.2.2" || bad "ping"
+(cd "$D" && timeout 60 ip netns exec "$C" tftp -m binary 192.168.2.2 -c get undionly.kpxe t1) &&
+	cmp -s "$D/t1" "$D/tftp/undionly.kpxe" && ok "tftp-hpa over lwIP: 3 MB, identical" || bad "tftp-hpa"
+timeout 60 ip netns exec "$C" curl -s --tftp-blksize 1468 -o "$D/t2" tftp://192.168.2.2/undionly.kpxe &&
+	cmp -s "$D/t2" "$D/tftp/undionly.kpxe" && ok "curl tftp:// blksize 1468 over lwIP, identical" || bad "curl tftp"
+timeout 20 ip netns exec "$C" curl -s -o /dev/null tftp://192.168.2.2/missing; [ $? = 68 ] &&
+	ok "TFTP missing file: file-not-found" || bad "tftp missing"
+
+if grep -q "http: listening" "$D/bb.log"; then
+	b=$(timeout 20 ip netns exec "$C" curl -s "http://192.168.2.2:8080/boot.ipxe")
+	[[ $b == "#!ipxe"* ]] && ok "HTTP /boot.ipxe over lwIP" || bad "boot.ipxe: $b"
+	i=$(timeout 20 ip netns exec "$C" curl -s "http://192.168.2.2:8080/ipxe?mac=52:54:00:12:34:56")
+	[[ $i == *"kernel"*"/assets/kernel"* ]] && ok "HTTP /ipxe renders the profile" || bad "ipxe: $i"
+	timeout 30 ip netns exec "$C" curl -s -o "$D/h1" "http://192.168.2.2:8080/assets/kernel" &&
+		cmp -s "$D/h1" "$D/assets/kernel" && ok "HTTP asset over lwIP, identical" || bad "asset"
+	c=$(timeout 20 ip netns exec "$C" curl -s -o /dev/null -w '%{http_code}' "http://192.168.2.2:8080/assets/none")
+	[ "$c" = 404 ] && ok "HTTP 404 for a missing asset" || bad "missing asset: $c"
+	good=0
+	for k in 1 2 3 4 5 6 7 8; do
+		timeout 30 ip netns exec "$C" curl -s -o "$D/hp$k" "http://192.168.2.2:8080/assets/kernel" &
+	done
+	wait_pids=$(jobs -p); for p in $wait_pids; do [ "$p" = "$BBPID" ] || wait "$p" 2>/dev/null; done
+	for k in 1 2 3 4 5 6 7 8; do cmp -s "$D/hp$k" "$D/assets/kernel" && good=$((good + 1)); done
+	[ $good = 8 ] && ok "8 HTTP downloads at once" || bad "parallel http $good/8"
+fi
+
+# the lease survives a restart (journal replayed)
+kill "$BBPID"; wait "$BBPID" 2>/dev/null
+bg "$S" "$D/bb2.log" "$BB" serve -c "$D/bootbox.yaml"
+wait_log "$D/bb2.log" "serving as" 10 && grep -qE "dhcp: [1-9][0-9]* lease records replayed" "$D/bb2.log" &&
+	ok "lease journal replayed at restart" || bad "journal: $(grep replayed "$D/bb2.log")"
+grep -q "lwip: heap used max" "$D/bb.log" && ok "lwIP pool/heap peaks logged at stop" || bad "stats"
+grep "lwip:" "$D/bb.log" | sed 's/^/# /'
+finish
