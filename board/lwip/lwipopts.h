@@ -54,6 +54,9 @@
 #define LWIP_UDP               1
 #define LWIP_TCP               1
 #define LWIP_DHCP              0 /* we are the server, with our own engine */
+/* a DISCOVER comes from 0.0.0.0, which lwIP drops as a broadcast source
+ * unless its port is one that link-layer addressing is accepted for */
+#define LWIP_IP_ACCEPT_UDP_PORT(port) ((port) == PP_NTOHS(67))
 #define LWIP_AUTOIP            0
 #define LWIP_IGMP              0
 #define LWIP_DNS               0
