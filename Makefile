@@ -95,6 +95,9 @@ LWB_SRC   := $(sort $(wildcard board/lwip/*.c))
 LWB_OBJ   := $(LWB_SRC:%.c=$(BUILD)/obj/%.o)
 LWIP_INC  := -Iboard/lwip -I$(LWIP_SRC)/src/include
 FW_LWIP   := $(BUILD)/bootbox-lwip
+# built with `all` once make deps has fetched the lwIP source
+FW_LWIP_IF := $(if $(wildcard $(LWIP_SRC)/src/include/lwip/init.h),$(FW_LWIP))
+all: $(FW_LWIP_IF)
 
 $(BUILD)/lwip/%.o: $(LWIP_SRC)/%.c board/lwip/lwipopts.h
 	@mkdir -p $(dir $@)

@@ -4,7 +4,7 @@
 set -eu
 pkgs=(
 	# build
-	build-essential clang libclang-rt-14-dev pkg-config
+	build-essential clang libclang-rt-14-dev pkg-config dpkg-dev
 	libyaml-dev libcjson-dev libmbedtls-dev
 	# test peers and tools
 	iproute2 procps psmisc kmod iputils-ping python3 python3-yaml curl openssl
@@ -23,6 +23,7 @@ for p in "${pkgs[@]}"; do
 done
 if [ ${#missing[@]} -eq 0 ]; then
 	echo "deps: all ${#pkgs[@]} packages present"
+	$SUDO bash "$(dirname "$0")/lwip_src.sh"
 	exit 0
 fi
 echo "deps: installing ${missing[*]}"
@@ -33,3 +34,5 @@ printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
 $SUDO chmod +x /usr/sbin/policy-rc.d
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 $SUDO rm -f /usr/sbin/policy-rc.d
+# lwIP for the lwIP board (make firmware): Debian's source package
+$SUDO bash "$(dirname "$0")/lwip_src.sh"

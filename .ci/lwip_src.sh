@@ -20,7 +20,9 @@ mirror=$(
 [ -n "$mirror" ] || { echo "deps: no Debian mirror in /etc/apt/sources.list*" >&2; exit 1; }
 work=$(mktemp -d /var/tmp/bootbox-lwip.XXXXXX)
 trap 'rm -rf "$work"' EXIT
+chmod 755 "$work" # apt's download sandbox user writes the partial dirs
 mkdir -p "$work/lists/partial" "$work/cache/archives/partial" "$work/dl"
+chown _apt "$work/lists/partial" "$work/cache/archives/partial" "$work/dl" 2>/dev/null || true
 printf 'deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main\n' \
 	"$mirror" "$suite" >"$work/sources.list"
 apt_priv=(-o Dir::Etc::sourcelist="$work/sources.list" -o Dir::Etc::sourceparts=-

@@ -47,9 +47,8 @@ struct bb_udp_peer {
 	uint16_t port;
 };
 /* One datagram; the bytes are valid during the call only. */
-typedef void (*bb_udp_recv_fn)(void *arg, struct bb_udp *u,
-			       const uint8_t *pkt, size_t len,
-			       const struct bb_udp_peer *from);
+typedef void (*bb_udp_recv_fn)(void *arg, struct bb_udp *u, const uint8_t *pkt,
+			       size_t len, const struct bb_udp_peer *from);
 
 /* Bound to addr:port (0: any) on the board's interface; with a non-NULL
  * peer, connected to it (a TFTP transfer's TID). */
@@ -93,16 +92,16 @@ typedef void *(*bb_accept_fn)(void *arg, struct bb_stream *s,
 			      const struct bb_udp_peer *from,
 			      const struct bb_stream_ops **ops);
 struct bb_listener;
-struct bb_listener *bb_tcp_listen(uint32_t addr, uint16_t port,
-				  bb_accept_fn fn, void *arg);
+struct bb_listener *bb_tcp_listen(uint32_t addr, uint16_t port, bb_accept_fn fn,
+				  void *arg);
 void bb_tcp_unlisten(struct bb_listener *l);
 /* Bytes taken (copied), 0..len: fewer when the send buffer is full. */
 size_t bb_stream_write(struct bb_stream *s, const void *p, size_t len);
 /* Up to len bytes of an open file from off, without a copy where the
  * board can (sendfile); bytes taken. */
 struct bb_file;
-size_t bb_stream_send_file(struct bb_stream *s, struct bb_file *f,
-			   uint64_t off, size_t len);
+size_t bb_stream_send_file(struct bb_stream *s, struct bb_file *f, uint64_t off,
+			   size_t len);
 /* Graceful close once written bytes are out. */
 void bb_stream_close(struct bb_stream *s);
 void bb_stream_abort(struct bb_stream *s);
@@ -121,8 +120,8 @@ long bb_file_pread(struct bb_file *f, void *buf, size_t len, uint64_t off);
 void bb_file_close(struct bb_file *f);
 /* Replaces name with data whole, durably (temp + fsync + rename on
  * Linux; a new log generation on flash). */
-int bb_file_write_atomic(struct bb_root *r, const char *name,
-			 const void *data, size_t len);
+int bb_file_write_atomic(struct bb_root *r, const char *name, const void *data,
+			 size_t len);
 /* Calls fn for each entry of a directory (regular files and dirs). */
 int bb_dir_list(struct bb_root *r, const char *name,
 		int (*fn)(void *arg, const char *entry, bool is_dir),
@@ -141,8 +140,7 @@ void bb_jr_append(struct bb_jr *j, const void *rec, size_t len);
 /* Makes what was appended durable, then calls done(arg, 0 or BB_EIO):
  * later on the loop (a thread on Linux) or before returning (inline on a
  * board without threads). A commit while one is in flight is BB_EAGAIN. */
-int bb_jr_commit(struct bb_jr *j, void (*done)(void *arg, int rc),
-		 void *arg);
+int bb_jr_commit(struct bb_jr *j, void (*done)(void *arg, int rc), void *arg);
 bool bb_jr_busy(const struct bb_jr *j);
 /* Replaces the journal with data (compaction), durably. */
 int bb_jr_rewrite(struct bb_jr *j, const void *data, size_t len);

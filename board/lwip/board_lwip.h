@@ -10,8 +10,8 @@
 struct netif;
 
 /* Records msg for bb_board_errmsg() and returns rc. */
-__attribute__((format(printf, 2, 3))) int bb_board_fail(int rc,
-							const char *fmt, ...);
+__attribute__((format(printf, 2, 3))) int bb_board_fail(int rc, const char *fmt,
+							...);
 
 /* The main loop: polls the TAP for frames, runs lwIP's timeouts, our
  * timers and the idle hooks; returns when bb_lwip_loop_stop() is called

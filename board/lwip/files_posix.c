@@ -107,8 +107,8 @@ void bb_file_close(struct bb_file *f)
 	free(f);
 }
 
-int bb_file_write_atomic(struct bb_root *r, const char *name,
-			 const void *data, size_t len)
+int bb_file_write_atomic(struct bb_root *r, const char *name, const void *data,
+			 size_t len)
 {
 	char path[2048];
 
@@ -119,8 +119,7 @@ int bb_file_write_atomic(struct bb_root *r, const char *name,
 }
 
 int bb_dir_list(struct bb_root *r, const char *name,
-		int (*fn)(void *arg, const char *entry, bool is_dir),
-		void *arg)
+		int (*fn)(void *arg, const char *entry, bool is_dir), void *arg)
 {
 	int fd = openat(r->fd, name[0] ? name : ".",
 			O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);

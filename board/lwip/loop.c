@@ -213,8 +213,8 @@ int bb_lwip_loop_run(struct netif *nif, void (*turn)(void *), void *arg)
 			L.idle[i](L.idle_arg[i]);
 		lw = sys_timeouts_sleeptime();
 		wait = lw == SYS_TIMEOUTS_SLEEPTIME_INFINITE ? 1000
-		       : lw > 1000			       ? 1000
-							       : (int)lw;
+		       : lw > 1000			     ? 1000
+							     : (int)lw;
 		L.now = mono_ms();
 		if (next != UINT64_MAX) {
 			uint64_t d = next > L.now ? next - L.now : 0;

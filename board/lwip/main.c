@@ -102,12 +102,11 @@ static int serve(int argc, char **argv)
 	if (rc) {
 		bb_err("not starting: a service failed to start");
 	} else {
-		bb_info("bootbox-lwip %s serving as '%s' at %s on %s",
-			BB_VERSION,
-			s.cfg->appliance.name ? s.cfg->appliance.name
-					      : "bootbox",
-			bb_fmt_ipv4(s.cfg->appliance.address, ip),
-			s.cfg->appliance.interface);
+		bb_info(
+		    "bootbox-lwip %s serving as '%s' at %s on %s", BB_VERSION,
+		    s.cfg->appliance.name ? s.cfg->appliance.name : "bootbox",
+		    bb_fmt_ipv4(s.cfg->appliance.address, ip),
+		    s.cfg->appliance.interface);
 		rc = bb_lwip_loop_run(&the_netif, turn, &s) ? 1 : 0;
 		bb_info("stopping");
 		print_stats();

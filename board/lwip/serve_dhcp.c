@@ -34,10 +34,10 @@ static void send_tx(struct bb_serve_dhcp *d, const struct bb_dhcp_tx *tx,
 		    const uint8_t *pkt, size_t len)
 {
 	struct bb_udp_peer to = {tx->dst_ip, tx->dst_port};
-	enum bb_udp_how how = tx->dest == BB_DHCP_TX_BROADCAST ? BB_UDP_BROADCAST
-			      : tx->dest == BB_DHCP_TX_UNICAST_HW
-				  ? BB_UDP_TO_HW
-				  : BB_UDP_TO;
+	enum bb_udp_how how = tx->dest == BB_DHCP_TX_BROADCAST
+				  ? BB_UDP_BROADCAST
+			      : tx->dest == BB_DHCP_TX_UNICAST_HW ? BB_UDP_TO_HW
+								  : BB_UDP_TO;
 	char ip[16], mac[18];
 
 	if (how == BB_UDP_BROADCAST)

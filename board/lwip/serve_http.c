@@ -25,7 +25,7 @@
 #include "lwip/tcp.h"
 
 #define POLL_TICKS 2 /* tcp_poll every second (TCP_SLOW_INTERVAL 500 ms) */
-#define CHUNK      16384
+#define CHUNK	   16384
 
 struct conn {
 	bool used, keep_alive, sending, closing;
@@ -92,8 +92,8 @@ static void conn_close(struct conn *c)
 	conn_free(c);
 }
 
-static void status_line(struct conn *c, int st, const char *ctype,
-			uint64_t len, const char *extra)
+static void status_line(struct conn *c, int st, const char *ctype, uint64_t len,
+			const char *extra)
 {
 	bb_buf_printf(&c->out,
 		      "HTTP/1.1 %d %s\r\nServer: bootbox\r\n"
@@ -113,8 +113,7 @@ static void simple(struct conn *c, int st, bool head_only)
 		bb_buf_append(&c->out, body, (size_t)n);
 }
 
-static void log_request(struct conn *c, const struct bb_http_head *hd,
-			int st)
+static void log_request(struct conn *c, const struct bb_http_head *hd, int st)
 {
 	char path[200], ip[16];
 
@@ -151,7 +150,8 @@ static int serve_file(struct conn *c, const struct bb_http_head *hd,
 	rv = bb_http_header_get(&r, "range", &rl);
 	k = rv ? bb_http_range(rv, rl, size, &a, &b) : 0;
 	if (k < 0) {
-		snprintf(extra, sizeof(extra), "Content-Range: bytes */%llu\r\n",
+		snprintf(extra, sizeof(extra),
+			 "Content-Range: bytes */%llu\r\n",
 			 (unsigned long long)size);
 		status_line(c, 416, NULL, 0, extra);
 		bb_file_close(c->f);
@@ -341,8 +341,7 @@ static void process(struct conn *c)
 	fill(c);
 }
 
-static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p,
-		     err_t err)
+static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 {
 	struct conn *c = arg;
 
@@ -460,7 +459,8 @@ int bb_lwip_http_start(struct bb_serve *s)
 		return BB_ENOMEM;
 	s->http = h;
 	h->s = s;
-	h->idle_timeout_s = cfg->http.idle_timeout ? cfg->http.idle_timeout : 60;
+	h->idle_timeout_s =
+	    cfg->http.idle_timeout ? cfg->http.idle_timeout : 60;
 	h->header_timeout_s =
 	    cfg->http.header_timeout ? cfg->http.header_timeout : 10;
 	h->fsroot = bb_root_open("/");

@@ -39,9 +39,8 @@ static void xfer_end(struct xfer *x, const char *result)
 	char name[300], ip[16];
 
 	bb_sanitize(name, sizeof(name), x->rrq.file, strlen(x->rrq.file));
-	bb_info("tftp: %s %s %llu bytes in %llu ms: %s",
-		bb_fmt_ipv4(x->ip, ip), name,
-		(unsigned long long)(x->x.acked ? x->x.size : 0),
+	bb_info("tftp: %s %s %llu bytes in %llu ms: %s", bb_fmt_ipv4(x->ip, ip),
+		name, (unsigned long long)(x->x.acked ? x->x.size : 0),
 		(unsigned long long)(bb_board_now_ms() - x->t0), result);
 	bb_board_timer_free(x->timer);
 	bb_udp_close(x->u);
@@ -62,8 +61,8 @@ static bool pump(struct xfer *x)
 	}
 	bb_tftp_next(&x->x, now, &plan);
 	if (plan.oack) {
-		int n = bb_tftp_build_oack(&x->x, &x->rrq, t->buf,
-					   sizeof(t->buf));
+		int n =
+		    bb_tftp_build_oack(&x->x, &x->rrq, t->buf, sizeof(t->buf));
 
 		if (n > 0)
 			bb_udp_send(x->u, BB_UDP_TO, NULL, NULL, t->buf,
@@ -90,8 +89,8 @@ static bool pump(struct xfer *x)
 	return true;
 }
 
-static void on_xfer(void *arg, struct bb_udp *u, const uint8_t *pkt,
-		    size_t n, const struct bb_udp_peer *from)
+static void on_xfer(void *arg, struct bb_udp *u, const uint8_t *pkt, size_t n,
+		    const struct bb_udp_peer *from)
 {
 	struct xfer *x = arg;
 	uint16_t op = n >= 2 ? (uint16_t)(pkt[0] << 8 | pkt[1]) : 0;
@@ -119,9 +118,8 @@ static void on_timer(void *arg)
 	pump(x);
 }
 
-static void reply_error(struct bb_serve_tftp *t,
-			const struct bb_udp_peer *to, uint16_t code,
-			const char *msg)
+static void reply_error(struct bb_serve_tftp *t, const struct bb_udp_peer *to,
+			uint16_t code, const char *msg)
 {
 	uint8_t b[128];
 	int n = bb_tftp_build_error(code, msg, b, sizeof(b));
@@ -151,11 +149,10 @@ static void start_xfer(struct bb_serve_tftp *t, const struct bb_tftp_rrq *r,
 		bb_sanitize(name, sizeof(name), r->file, strlen(r->file));
 		bb_info("tftp: %s %s refused: %s", bb_fmt_ipv4(peer->ip, ip),
 			name, bb_board_errmsg());
-		reply_error(t, peer,
-			    rc == BB_ENOENT ? BB_TFTP_ENOTFOUND
-					    : BB_TFTP_EACCESS,
-			    rc == BB_ENOENT ? "file not found"
-					    : "access denied");
+		reply_error(
+		    t, peer,
+		    rc == BB_ENOENT ? BB_TFTP_ENOTFOUND : BB_TFTP_EACCESS,
+		    rc == BB_ENOENT ? "file not found" : "access denied");
 		return;
 	}
 	x->u = bb_udp_open(0, 0, peer, on_xfer, x);
@@ -211,12 +208,10 @@ int bb_lwip_tftp_start(struct bb_serve *s)
 	t->root = bb_root_open(s->cfg->tftp.root);
 	if (t->root)
 		t->listen = bb_udp_open(s->cfg->appliance.address,
-					s->cfg->tftp.port, NULL, on_request,
-					t);
+					s->cfg->tftp.port, NULL, on_request, t);
 	if (!t->root || !t->listen) {
 		bb_err("tftp: cannot serve %s on port %u: %s",
-		       s->cfg->tftp.root, s->cfg->tftp.port,
-		       bb_board_errmsg());
+		       s->cfg->tftp.root, s->cfg->tftp.port, bb_board_errmsg());
 		return BB_EIO;
 	}
 	bb_info("tftp: serving %s on port %u over lwIP", s->cfg->tftp.root,

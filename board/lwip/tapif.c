@@ -118,18 +118,16 @@ int bb_tapif_open(struct netif *nif, const char *ifname, uint32_t addr,
 
 		close(t->fd);
 		t->fd = -1;
-		return bb_board_fail(BB_EIO, "TAP %s: %s", ifname,
-				     strerror(e));
+		return bb_board_fail(BB_EIO, "TAP %s: %s", ifname, strerror(e));
 	}
 	snprintf(t->name, sizeof(t->name), "%s", ifr.ifr_name);
 	if (link_up(t->name))
-		return bb_board_fail(BB_EIO, "cannot bring %s up: %s",
-				     t->name, strerror(errno));
+		return bb_board_fail(BB_EIO, "cannot bring %s up: %s", t->name,
+				     strerror(errno));
 	ip4_addr_set_u32(&ip, htonl(addr));
 	ip4_addr_set_u32(&mask, htonl(m));
 	ip4_addr_set_zero(&gw);
-	if (!netif_add(nif, &ip, &mask, &gw, t, tap_netif_init,
-		       ethernet_input))
+	if (!netif_add(nif, &ip, &mask, &gw, t, tap_netif_init, ethernet_input))
 		return bb_board_fail(BB_EIO, "netif_add failed");
 	netif_set_default(nif);
 	netif_set_up(nif);

@@ -115,5 +115,7 @@ bg "$S" "$D/bb2.log" "$BB" serve -c "$D/bootbox.yaml"
 wait_log "$D/bb2.log" "serving as" 10 && grep -qE "dhcp: [1-9][0-9]* lease records replayed" "$D/bb2.log" &&
 	ok "lease journal replayed at restart" || bad "journal: $(grep replayed "$D/bb2.log")"
 grep -q "lwip: heap used max" "$D/bb.log" && ok "lwIP pool/heap peaks logged at stop" || bad "stats"
+kill "$BG_PID"; wait "$BG_PID" 2>/dev/null
+! grep -q "Sanitizer" "$D/bb.log" "$D/bb2.log" && ok "no sanitizer report" || { bad "sanitizer"; grep -A20 Sanitizer "$D/bb.log" "$D/bb2.log" | head -40; }
 grep "lwip:" "$D/bb.log" | sed 's/^/# /'
 finish

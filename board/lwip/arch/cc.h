@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <sys/types.h>
 
-#define LWIP_TIMEVAL_PRIVATE 0
+#define LWIP_TIMEVAL_PRIVATE  0
 #define LWIP_ERRNO_STDINCLUDE 1
-#define LWIP_ERRNO_INCLUDE <errno.h>
+#define LWIP_ERRNO_INCLUDE    <errno.h>
 /* the C library's htons/htonl */
 #define LWIP_DONT_PROVIDE_BYTEORDER_FUNCTIONS
 #include <arpa/inet.h>
@@ -18,15 +18,15 @@
 uint32_t bb_lwip_rand(void);
 #define LWIP_RAND() bb_lwip_rand()
 
-#define LWIP_PLATFORM_DIAG(x) \
-	do { \
-		printf x; \
+#define LWIP_PLATFORM_DIAG(x)                                                  \
+	do {                                                                   \
+		printf x;                                                      \
 	} while (0)
-#define LWIP_PLATFORM_ASSERT(x) \
-	do { \
-		fprintf(stderr, "lwIP assertion \"%s\" failed at %s:%d\n", \
-			x, __FILE__, __LINE__); \
-		abort(); \
+#define LWIP_PLATFORM_ASSERT(x)                                                \
+	do {                                                                   \
+		fprintf(stderr, "lwIP assertion \"%s\" failed at %s:%d\n", x,  \
+			__FILE__, __LINE__);                                   \
+		abort();                                                       \
 	} while (0)
 
 #endif
