@@ -42,13 +42,30 @@ static void send_tx(struct bb_serve_dhcp *d, const struct bb_dhcp_tx *tx,
 
 	if (how == BB_UDP_BROADCAST)
 		to.port = BB_DHCP_CLIENT_PORT;
-	if (bb_udp_send(d->u, how, &to, tx->chaddr, pkt, len))
+	if (bb_udp_send(d->u, how, &to, tx->chaddr, pkt, len)) {
 		bb_warn("dhcp: reply to %s not sent",
 			bb_fmt_mac(tx->chaddr, mac));
-	else
-		bb_info("dhcp: %u %s to %s", tx->msg_type,
+		return;
+	}
+	if (bb_log_verbosity >= BB_LOG_INFO) {
+		const struct bb_config *cfg = d->s->cfg;
+		const char *name = NULL;
+		size_t i;
+
+		for (i = 0; i < cfg->nmachines && !name; i++)
+			if (!memcmp(cfg->machines[i].mac, tx->chaddr, 6))
+				name = cfg->machines[i].name;
+		/* the Linux board's line, so logs read alike */
+		bb_info("%s %s to %s%s%s%s via %s",
+			tx->msg_type == 2   ? "DHCPOFFER"
+			: tx->msg_type == 5 ? "DHCPACK"
+			: tx->msg_type == 6 ? "DHCPNAK"
+					    : "DHCP reply",
 			bb_fmt_ipv4(tx->yiaddr, ip),
-			bb_fmt_mac(tx->chaddr, mac));
+			bb_fmt_mac(tx->chaddr, mac), name ? " (" : "",
+			name ? name : "", name ? ")" : "",
+			cfg->appliance.interface);
+	}
 }
 
 static int enqueue(struct bb_serve_dhcp *d, const struct bb_dhcp_tx *tx,
