@@ -26,7 +26,7 @@
 /* the heap holds the TCP send data (tcp_write copies) and PBUF_RAM
  * packets we build: 64 connections with a part of their send buffer in
  * flight each, and a TFTP window */
-#define MEM_SIZE		(512 * 1024)
+#define MEM_SIZE		(384 * 1024)
 #define MEMP_NUM_PBUF		64
 #define MEMP_NUM_UDP_PCB	(BB_LWIP_MAX_TFTP + 4)
 #define MEMP_NUM_TCP_PCB	(BB_LWIP_MAX_HTTP + 4)

@@ -51,6 +51,9 @@ struct bb_serve_http {
 	uint8_t chunk[CHUNK];
 };
 
+/* static, so that size(1) shows it with lwIP's pools */
+static struct bb_serve_http the_http;
+
 static const char *reason(int st)
 {
 	switch (st) {
@@ -454,9 +457,8 @@ int bb_lwip_http_start(struct bb_serve *s)
 
 	if (!cfg->http.enabled)
 		return 0;
-	h = calloc(1, sizeof(*h));
-	if (!h)
-		return BB_ENOMEM;
+	h = &the_http;
+	memset(h, 0, sizeof(*h));
 	s->http = h;
 	h->s = s;
 	h->idle_timeout_s =
@@ -502,6 +504,5 @@ void bb_lwip_http_stop(struct bb_serve *s)
 	if (h->lpcb)
 		tcp_close(h->lpcb);
 	bb_root_close(h->fsroot);
-	free(h);
 	s->http = NULL;
 }

@@ -34,6 +34,9 @@ struct bb_serve_tftp {
 	uint8_t buf[BB_LWIP_TFTP_BLK + 4];
 };
 
+/* static, so that size(1) shows it with lwIP's pools */
+static struct bb_serve_tftp the_tftp;
+
 static void xfer_end(struct xfer *x, const char *result)
 {
 	char name[300], ip[16];
@@ -201,9 +204,8 @@ int bb_lwip_tftp_start(struct bb_serve *s)
 
 	if (!s->cfg->tftp.enabled)
 		return 0;
-	t = calloc(1, sizeof(*t));
-	if (!t)
-		return BB_ENOMEM;
+	t = &the_tftp;
+	memset(t, 0, sizeof(*t));
 	s->tftp = t;
 	t->root = bb_root_open(s->cfg->tftp.root);
 	if (t->root)
@@ -231,6 +233,5 @@ void bb_lwip_tftp_stop(struct bb_serve *s)
 			xfer_end(&t->xf[i], "server stopped");
 	bb_udp_close(t->listen);
 	bb_root_close(t->root);
-	free(t);
 	s->tftp = NULL;
 }

@@ -88,6 +88,18 @@ timeout 10 ip netns exec "$C" ping -c 1 -W 2 192.168.2.2 >/dev/null 2>&1 &&
 	cmp -s "$D/t1" "$D/tftp/undionly.kpxe" && ok "tftp-hpa over lwIP: 3 MB, identical" || bad "tftp-hpa"
 timeout 60 ip netns exec "$C" curl -s --tftp-blksize 1468 -o "$D/t2" tftp://192.168.2.2/undionly.kpxe &&
 	cmp -s "$D/t2" "$D/tftp/undionly.kpxe" && ok "curl tftp:// blksize 1468 over lwIP, identical" || bad "curl tftp"
+G=$(cd "$(dirname "$BUILD/tools/tftp_get")" 2>/dev/null && pwd)/tftp_get
+if [ -x "$G" ]; then
+	timeout 60 ip netns exec "$C" "$G" -b 1468 -w 16 -o "$D/t3" 192.168.2.2 69 undionly.kpxe >/dev/null &&
+		cmp -s "$D/t3" "$D/tftp/undionly.kpxe" && ok "TFTP windowsize 16 over lwIP, identical" || bad "windowsize 16"
+fi
+tp=()
+for k in $(seq 16); do
+	timeout 60 ip netns exec "$C" curl -s --tftp-blksize 1468 -o "$D/tp$k" tftp://192.168.2.2/undionly.kpxe & tp+=($!)
+done
+for p in "${tp[@]}"; do wait "$p"; done
+good=0; for k in $(seq 16); do cmp -s "$D/tp$k" "$D/tftp/undionly.kpxe" && good=$((good + 1)); done
+[ $good = 16 ] && ok "16 TFTP transfers at once" || bad "parallel tftp $good/16"
 timeout 20 ip netns exec "$C" curl -s -o /dev/null tftp://192.168.2.2/missing; [ $? = 68 ] &&
 	ok "TFTP missing file: file-not-found" || bad "tftp missing"
 
@@ -100,13 +112,15 @@ if grep -q "http: listening" "$D/bb.log"; then
 		cmp -s "$D/h1" "$D/assets/kernel" && ok "HTTP asset over lwIP, identical" || bad "asset"
 	c=$(timeout 20 ip netns exec "$C" curl -s -o /dev/null -w '%{http_code}' "http://192.168.2.2:8080/assets/none")
 	[ "$c" = 404 ] && ok "HTTP 404 for a missing asset" || bad "missing asset: $c"
-	good=0
-	for k in 1 2 3 4 5 6 7 8; do
-		timeout 30 ip netns exec "$C" curl -s -o "$D/hp$k" "http://192.168.2.2:8080/assets/kernel" &
+	hp=()
+	for k in $(seq 64); do
+		timeout 60 ip netns exec "$C" curl -s -o "$D/hp$k" "http://192.168.2.2:8080/assets/kernel" & hp+=($!)
 	done
-	wait_pids=$(jobs -p); for p in $wait_pids; do [ "$p" = "$BBPID" ] || wait "$p" 2>/dev/null; done
-	for k in 1 2 3 4 5 6 7 8; do cmp -s "$D/hp$k" "$D/assets/kernel" && good=$((good + 1)); done
-	[ $good = 8 ] && ok "8 HTTP downloads at once" || bad "parallel http $good/8"
+	for p in "${hp[@]}"; do wait "$p"; done
+	good=0; for k in $(seq 64); do cmp -s "$D/hp$k" "$D/assets/kernel" && good=$((good + 1)); done
+	rss=$(awk '/VmHWM/ {print $2}' /proc/"$BBPID"/status)
+	echo "# bootbox-lwip peak RSS ${rss} KiB"
+	[ $good = 64 ] && ok "64 HTTP downloads at once (64 clients)" || bad "parallel http $good/64"
 fi
 
 # the lease survives a restart (journal replayed)
