@@ -99,7 +99,7 @@ FW_LWIP   := $(BUILD)/bootbox-lwip
 FW_LWIP_IF := $(if $(wildcard $(LWIP_SRC)/src/include/lwip/init.h),$(FW_LWIP))
 all: $(FW_LWIP_IF)
 
-$(BUILD)/lwip/%.o: $(LWIP_SRC)/%.c board/lwip/lwipopts.h
+$(BUILD)/lwip/%.o: $(LWIP_SRC)/%.c board/lwip/lwipopts.h board/lwip/arch/cc.h
 	@mkdir -p $(dir $@)
 	$(CC) -Iboard/lwip -I$(LWIP_SRC)/src/include -O2 -g -w -c $< -o $@
 

@@ -79,15 +79,19 @@ void bb_udp_flush(struct bb_udp *u);
 
 struct bb_stream;
 struct bb_stream_ops {
-	/* bytes arrived; returns how many it consumed (the rest is offered
-	 * again with the next arrival); len 0: the peer closed */
+	/* bytes arrived; returns how many it took (0..len): the board keeps
+	 * the rest, unacknowledged (the peer's window closes), and offers it
+	 * again on bb_stream_resume(); len 0: the peer closed */
 	size_t (*data)(void *arg, struct bb_stream *s, const uint8_t *p,
 		       size_t len);
-	/* room to write again after a short write */
+	/* some of what was written has been acknowledged: room again */
 	void (*writable)(void *arg, struct bb_stream *s);
-	/* the stream is gone (reset, error, or after bb_stream_close) */
+	/* the board ended the stream (reset, error); not called after the
+	 * caller's own close or abort */
 	void (*closed)(void *arg, struct bb_stream *s);
 };
+/* A new stream: returns the callbacks' arg and sets *ops, or NULL to
+ * refuse it (reset). */
 typedef void *(*bb_accept_fn)(void *arg, struct bb_stream *s,
 			      const struct bb_udp_peer *from,
 			      const struct bb_stream_ops **ops);
@@ -95,13 +99,16 @@ struct bb_listener;
 struct bb_listener *bb_tcp_listen(uint32_t addr, uint16_t port, bb_accept_fn fn,
 				  void *arg);
 void bb_tcp_unlisten(struct bb_listener *l);
-/* Bytes taken (copied), 0..len: fewer when the send buffer is full. */
+/* Bytes taken (copied), 0..len: fewer when the send buffer is full;
+ * writable() says when to go on. */
 size_t bb_stream_write(struct bb_stream *s, const void *p, size_t len);
 /* Up to len bytes of an open file from off, without a copy where the
- * board can (sendfile); bytes taken. */
+ * board can (sendfile); bytes taken, as bb_stream_write. */
 struct bb_file;
 size_t bb_stream_send_file(struct bb_stream *s, struct bb_file *f, uint64_t off,
 			   size_t len);
+/* Offers the bytes a data() call left again. */
+void bb_stream_resume(struct bb_stream *s);
 /* Graceful close once written bytes are out. */
 void bb_stream_close(struct bb_stream *s);
 void bb_stream_abort(struct bb_stream *s);

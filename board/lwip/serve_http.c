@@ -1,10 +1,10 @@
-/* HTTP on the lwIP board: lwIP's raw TCP API, the request parser of
+/* HTTP on the lwIP board: board.h TCP streams, the request parser of
  * services/http and the firmware's routes (boot routes, assets, API), in
- * a connection table sized in lwipopts.h. A stand-in until the
- * connection machine lives in services/http: then this file only moves
- * its bytes. Keep-alive and pipelining; a file is sent from pread chunks
- * as the send buffer drains (Range honoured); bodies built in memory are
- * copied into lwIP's send buffer. Growing files (artifacts still
+ * a connection table sized in lwipopts.h. Only board.h, services/ and
+ * firmware/ headers: a stand-in until the connection machine lives in
+ * services/http, when it shrinks to moving that machine's bytes.
+ * Keep-alive and pipelining; a file is sent in pread chunks as the send
+ * buffer drains (Range honoured). Growing files (artifacts still
  * arriving) are not served here yet: 503. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +12,6 @@
 #include <time.h>
 
 #include "board/board.h"
-#include "board/lwip/board_lwip.h"
 #include "board/lwip/lwipopts.h"
 #include "board/lwip/serve_lwip.h"
 #include "common/buf.h"
@@ -22,15 +21,12 @@
 #include "firmware/log.h"
 #include "firmware/routes.h"
 #include "http/http_parse.h"
-#include "lwip/tcp.h"
 
-#define POLL_TICKS 2 /* tcp_poll every second (TCP_SLOW_INTERVAL 500 ms) */
-#define CHUNK	   16384
 
 struct conn {
 	bool used, keep_alive, sending, closing;
 	struct bb_serve_http *h;
-	struct tcp_pcb *pcb;
+	struct bb_stream *st;
 	uint32_t ip;
 	uint16_t port;
 	unsigned idle_s;
@@ -44,11 +40,11 @@ struct conn {
 
 struct bb_serve_http {
 	struct bb_serve *s;
-	struct tcp_pcb *lpcb;
-	struct bb_root *fsroot; /* "/": routes hand over absolute paths */
+	struct bb_listener *l;
+	struct bb_board_timer *sweep; /* timeouts, once a second */
+	struct bb_root *fsroot;	      /* "/": routes hand over absolute paths */
 	unsigned idle_timeout_s, header_timeout_s;
 	struct conn c[BB_LWIP_MAX_HTTP];
-	uint8_t chunk[CHUNK];
 };
 
 /* static, so that size(1) shows it with lwIP's pools */
@@ -81,17 +77,8 @@ static void conn_free(struct conn *c)
 
 static void conn_close(struct conn *c)
 {
-	struct tcp_pcb *pcb = c->pcb;
-
-	if (pcb) {
-		tcp_arg(pcb, NULL);
-		tcp_recv(pcb, NULL);
-		tcp_sent(pcb, NULL);
-		tcp_err(pcb, NULL);
-		tcp_poll(pcb, NULL, 0);
-		if (tcp_close(pcb) != ERR_OK)
-			tcp_abort(pcb);
-	}
+	if (c->st)
+		bb_stream_close(c->st);
 	conn_free(c);
 }
 
@@ -237,61 +224,41 @@ static void dispatch(struct conn *c, const struct bb_http_head *hd,
 
 static void process(struct conn *c);
 
-/* Moves the response into lwIP's send buffer as far as it takes it. */
+/* Moves the response into the stream as far as it takes it. */
 static void fill(struct conn *c)
 {
-	struct bb_serve_http *h = c->h;
-	struct tcp_pcb *pcb = c->pcb;
-	bool wrote = false;
-
 	while (c->sending) {
-		size_t room = tcp_sndbuf(pcb), n;
-		err_t e;
+		size_t n;
 
-		if (!room || tcp_sndqueuelen(pcb) + 4 > TCP_SND_QUEUELEN)
-			break;
 		if (c->out_off < c->out.len) {
-			n = c->out.len - c->out_off;
-			n = n < room ? n : room;
-			e = tcp_write(pcb, c->out.p + c->out_off, (u16_t)n,
-				      TCP_WRITE_FLAG_COPY |
-					  (c->f ? TCP_WRITE_FLAG_MORE : 0));
-			if (e != ERR_OK)
-				break;
+			n = bb_stream_write(c->st, c->out.p + c->out_off,
+					    c->out.len - c->out_off);
 			c->out_off += n;
 		} else if (c->f && c->foff < c->fend) {
-			uint64_t left = c->fend - c->foff;
-			long r;
-
-			n = room < CHUNK ? room : CHUNK;
-			n = left < n ? (size_t)left : n;
-			r = bb_file_pread(c->f, h->chunk, n, c->foff);
-			if (r <= 0) {
-				conn_close(c); /* the length is promised */
-				return;
-			}
-			e = tcp_write(pcb, h->chunk, (u16_t)r,
-				      TCP_WRITE_FLAG_COPY);
-			if (e != ERR_OK)
-				break;
-			c->foff += (uint64_t)r;
+			n = bb_stream_send_file(c->st, c->f, c->foff,
+						(size_t)(c->fend - c->foff));
+			c->foff += n;
 		} else {
-			/* all of it is in lwIP's hands */
+			/* all of it is in the board's hands */
 			c->sending = false;
 			bb_buf_reset(&c->out);
 			c->out_off = 0;
 			bb_file_close(c->f);
 			c->f = NULL;
+			break;
 		}
-		wrote = true;
+		if (!n)
+			return; /* writable() goes on */
 	}
-	if (wrote)
-		tcp_output(pcb);
-	if (!c->sending) {
-		if (!c->keep_alive)
-			conn_close(c);
-		else if (c->rlen)
+	if (!c->keep_alive) {
+		conn_close(c);
+	} else {
+		struct bb_stream *st = c->st;
+
+		if (c->rlen)
 			process(c); /* pipelined requests */
+		if (c->used && !c->sending && c->st == st)
+			bb_stream_resume(st);
 	}
 }
 
@@ -344,115 +311,103 @@ static void process(struct conn *c)
 	fill(c);
 }
 
-static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
+static size_t on_data(void *arg, struct bb_stream *st, const uint8_t *p,
+		      size_t len)
 {
 	struct conn *c = arg;
+	size_t room = sizeof(c->rbuf) - c->rlen;
 
-	(void)err;
-	if (!c)
-		return ERR_OK;
-	if (!p) { /* the peer closed */
+	(void)st;
+	if (!len) { /* the peer closed */
 		conn_close(c);
-		return ERR_OK;
+		return 0;
 	}
-	if (p->tot_len > sizeof(c->rbuf) - c->rlen) {
-		if (!c->sending && c->rlen == sizeof(c->rbuf)) {
-			pbuf_free(p);
-			process(c);
-			return ERR_OK;
-		}
-		/* lwIP holds it and offers it again: backpressure */
-		return ERR_MEM;
-	}
-	pbuf_copy_partial(p, c->rbuf + c->rlen, p->tot_len, 0);
-	c->rlen += p->tot_len;
-	tcp_recved(pcb, p->tot_len);
-	pbuf_free(p);
+	if (c->sending)
+		return 0; /* the board holds it until the response is out */
+	len = len < room ? len : room;
+	memcpy(c->rbuf + c->rlen, p, len);
+	c->rlen += len;
 	c->idle_s = 0;
 	process(c);
-	return ERR_OK;
+	return len;
 }
 
-static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
+static void on_writable(void *arg, struct bb_stream *st)
 {
 	struct conn *c = arg;
 
-	(void)pcb;
-	(void)len;
-	if (c && c->sending)
+	(void)st;
+	if (c->sending)
 		fill(c);
-	return ERR_OK;
 }
 
-static err_t on_poll(void *arg, struct tcp_pcb *pcb)
+static void on_closed(void *arg, struct bb_stream *st)
 {
 	struct conn *c = arg;
 
-	(void)pcb;
-	if (!c)
-		return ERR_OK;
-	if (c->sending) {
-		c->idle_s = 0;
-		fill(c);
-		return ERR_OK;
-	}
-	c->idle_s++;
-	if (c->rlen && c->idle_s >= c->h->header_timeout_s) {
-		c->keep_alive = false;
-		c->sending = true;
-		c->rlen = 0;
-		simple(c, 408, false);
-		fill(c);
-	} else if (!c->rlen && c->idle_s >= c->h->idle_timeout_s) {
-		conn_close(c);
-	}
-	return ERR_OK;
+	(void)st;
+	c->st = NULL;
+	conn_free(c);
 }
 
-static void on_err(void *arg, err_t err)
-{
-	struct conn *c = arg;
+static const struct bb_stream_ops conn_ops = {on_data, on_writable, on_closed};
 
-	(void)err;
-	if (c)
-		conn_free(c); /* lwIP has freed the pcb */
-}
-
-static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
+static void *on_accept(void *arg, struct bb_stream *st,
+		       const struct bb_udp_peer *from,
+		       const struct bb_stream_ops **ops)
 {
 	struct bb_serve_http *h = arg;
-	struct conn *c = NULL;
 	size_t i;
 
-	if (err != ERR_OK || !pcb)
-		return ERR_VAL;
-	for (i = 0; i < BB_LWIP_MAX_HTTP && !c; i++)
-		if (!h->c[i].used)
-			c = &h->c[i];
-	if (!c) {
-		tcp_abort(pcb); /* full: a reset, the client retries */
-		return ERR_ABRT;
+	for (i = 0; i < BB_LWIP_MAX_HTTP; i++) {
+		struct conn *c = &h->c[i];
+
+		if (c->used)
+			continue;
+		c->used = true;
+		c->h = h;
+		c->st = st;
+		c->ip = from->ip;
+		c->port = from->port;
+		*ops = &conn_ops;
+		return c;
 	}
-	c->used = true;
-	c->h = h;
-	c->pcb = pcb;
-	c->ip = ntohl(ip4_addr_get_u32(ip_2_ip4(&pcb->remote_ip)));
-	c->port = pcb->remote_port;
-	tcp_arg(pcb, c);
-	tcp_recv(pcb, on_recv);
-	tcp_sent(pcb, on_sent);
-	tcp_err(pcb, on_err);
-	tcp_poll(pcb, on_poll, POLL_TICKS);
-	tcp_nagle_disable(pcb);
-	return ERR_OK;
+	return NULL; /* full: refused */
+}
+
+/* Header and idle timeouts, once a second over the table. */
+static void on_sweep(void *arg)
+{
+	struct bb_serve_http *h = arg;
+	size_t i;
+
+	for (i = 0; i < BB_LWIP_MAX_HTTP; i++) {
+		struct conn *c = &h->c[i];
+
+		if (!c->used)
+			continue;
+		if (c->sending) {
+			c->idle_s = 0;
+			continue;
+		}
+		c->idle_s++;
+		if (c->rlen && c->idle_s >= h->header_timeout_s) {
+			c->keep_alive = false;
+			c->sending = true;
+			c->rlen = 0;
+			simple(c, 408, false);
+			fill(c);
+		} else if (!c->rlen && c->idle_s >= h->idle_timeout_s) {
+			conn_close(c);
+		}
+	}
+	bb_board_timer_arm(h->sweep, 1000);
 }
 
 int bb_lwip_http_start(struct bb_serve *s)
 {
 	const struct bb_config *cfg = s->cfg;
 	struct bb_serve_http *h;
-	struct tcp_pcb *pcb;
-	ip_addr_t a;
 	char ip[16];
 
 	if (!cfg->http.enabled)
@@ -466,24 +421,17 @@ int bb_lwip_http_start(struct bb_serve *s)
 	h->header_timeout_s =
 	    cfg->http.header_timeout ? cfg->http.header_timeout : 10;
 	h->fsroot = bb_root_open("/");
-	ip_addr_set_ip4_u32(&a, htonl(cfg->http.listen_addr));
-	pcb = tcp_new();
-	if (!h->fsroot || !pcb ||
-	    tcp_bind(pcb, &a, cfg->http.listen_port) != ERR_OK) {
-		if (pcb)
-			tcp_close(pcb);
-		bb_err("http: cannot listen on %s:%u over lwIP",
+	h->sweep = bb_board_timer_new(on_sweep, h);
+	if (h->fsroot && h->sweep)
+		h->l = bb_tcp_listen(cfg->http.listen_addr,
+				     cfg->http.listen_port, on_accept, h);
+	if (!h->l) {
+		bb_err("http: cannot listen on %s:%u over lwIP: %s",
 		       bb_fmt_ipv4(cfg->http.listen_addr, ip),
-		       cfg->http.listen_port);
+		       cfg->http.listen_port, bb_board_errmsg());
 		return BB_EIO;
 	}
-	h->lpcb = tcp_listen_with_backlog(pcb, TCP_DEFAULT_LISTEN_BACKLOG);
-	if (!h->lpcb) {
-		tcp_close(pcb);
-		return BB_ENOMEM;
-	}
-	tcp_arg(h->lpcb, h);
-	tcp_accept(h->lpcb, on_accept);
+	bb_board_timer_arm(h->sweep, 1000);
 	if (cfg->http.tls_enabled)
 		bb_warn("https: not on the lwIP board yet; HTTP only");
 	bb_info("http: listening on %s:%u over lwIP",
@@ -501,8 +449,8 @@ void bb_lwip_http_stop(struct bb_serve *s)
 	for (i = 0; i < BB_LWIP_MAX_HTTP; i++)
 		if (h->c[i].used)
 			conn_close(&h->c[i]);
-	if (h->lpcb)
-		tcp_close(h->lpcb);
+	bb_tcp_unlisten(h->l);
+	bb_board_timer_free(h->sweep);
 	bb_root_close(h->fsroot);
 	s->http = NULL;
 }

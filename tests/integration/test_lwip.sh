@@ -112,6 +112,33 @@ if grep -q "http: listening" "$D/bb.log"; then
 		cmp -s "$D/h1" "$D/assets/kernel" && ok "HTTP asset over lwIP, identical" || bad "asset"
 	c=$(timeout 20 ip netns exec "$C" curl -s -o /dev/null -w '%{http_code}' "http://192.168.2.2:8080/assets/none")
 	[ "$c" = 404 ] && ok "HTTP 404 for a missing asset" || bad "missing asset: $c"
+	cat >"$D/raw.py" <<'PY'
+import socket, sys
+# usage: raw.py MODE: "halfclose" (request, then FIN, as busybox wget does)
+# or "pipeline" (two requests in one segment)
+mode = sys.argv[1]
+s = socket.create_connection(("192.168.2.2", 8080), timeout=10)
+r = b"GET /boot.ipxe HTTP/1.1\r\nHost: x\r\n\r\n"
+if mode == "halfclose":
+    s.sendall(b"GET /boot.ipxe HTTP/1.0\r\n\r\n")
+    s.shutdown(socket.SHUT_WR)
+else:
+    s.sendall(r + r.replace(b"Host: x", b"Host: x\r\nConnection: close"))
+out = b""
+try:
+    while True:
+        b = s.recv(65536)
+        if not b:
+            break
+        out += b
+except ConnectionResetError:
+    print("reset"); sys.exit(1)
+print(out.count(b"HTTP/1.1 200 OK"))
+PY
+	[ "$(timeout 20 ip netns exec "$C" python3 "$D/raw.py" halfclose)" = 1 ] &&
+		ok "HTTP request then FIN: answered, closed without a reset" || bad "half-close"
+	[ "$(timeout 20 ip netns exec "$C" python3 "$D/raw.py" pipeline)" = 2 ] &&
+		ok "two pipelined requests: two responses, in order" || bad "pipelining"
 	hp=()
 	for k in $(seq 64); do
 		timeout 60 ip netns exec "$C" curl -s -o "$D/hp$k" "http://192.168.2.2:8080/assets/kernel" & hp+=($!)
