@@ -156,23 +156,24 @@ void bb_jr_close(struct bb_jr *j);
 
 /* --- outbound HTTP(S): the artifact cache and the cfssl client ------ */
 
-struct bb_fetch;
-struct bb_fetch_ops {
+struct bb_board_fetch;
+struct bb_board_fetch_ops {
 	void (*head)(void *arg, int status, const char *headers, size_t len);
 	void (*body)(void *arg, const uint8_t *p, size_t len);
 	void (*done)(void *arg, int rc); /* 0 or BB_E* */
 };
 /* A request to url (http:// or https:// with the CA bundle at ca_path,
  * NULL: none); extra request headers and a body (POST) are optional. */
-int bb_fetch_start(const char *method, const char *url, const char *ca_path,
-		   const char *headers, const void *body, size_t body_len,
-		   const struct bb_fetch_ops *ops, void *arg,
-		   struct bb_fetch **out);
-void bb_fetch_cancel(struct bb_fetch *f);
+int bb_board_fetch_start(const char *method, const char *url,
+			 const char *ca_path, const char *headers,
+			 const void *body, size_t body_len,
+			 const struct bb_board_fetch_ops *ops, void *arg,
+			 struct bb_board_fetch **out);
+void bb_board_fetch_cancel(struct bb_board_fetch *f);
 /* A TCP connect probe of host:port (hand-off: is the management node up);
  * done(arg, 0 or BB_E*). */
-int bb_probe_start(uint32_t ip, uint16_t port, uint32_t timeout_ms,
-		   void (*done)(void *arg, int rc), void *arg);
+int bb_board_probe_start(uint32_t ip, uint16_t port, uint32_t timeout_ms,
+			 void (*done)(void *arg, int rc), void *arg);
 
 /* --- hooks ------------------------------------------------------------- */
 
