@@ -13,6 +13,7 @@
 #include "board/lwip/board_lwip.h"
 #include "board/lwip/tapif.h"
 #include "common/err.h"
+#include "firmware/log.h"
 #include "lwip/sys.h"
 #include "lwip/timeouts.h"
 
@@ -35,7 +36,7 @@ static struct {
 	char errmsg[256];
 } L;
 
-static volatile sig_atomic_t stop_flag;
+static volatile sig_atomic_t stop_flag, hup_flag;
 
 static uint64_t mono_ms(void)
 {
@@ -179,6 +180,12 @@ static void on_stop(int sig)
 	stop_flag = 1;
 }
 
+static void on_hup(int sig)
+{
+	(void)sig;
+	hup_flag = 1;
+}
+
 void bb_lwip_loop_stop(void)
 {
 	stop_flag = 1;
@@ -196,6 +203,8 @@ int bb_lwip_loop_run(struct netif *nif, void (*turn)(void *), void *arg)
 
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	while (!stop_flag) {
 		uint64_t next;
@@ -203,6 +212,13 @@ int bb_lwip_loop_run(struct netif *nif, void (*turn)(void *), void *arg)
 		int wait, i;
 
 		L.now = mono_ms();
+		if (hup_flag) {
+			/* a SIGHUP must not kill the appliance */
+			hup_flag = 0;
+			bb_warn(
+			    "SIGHUP: reloading is not supported on the lwIP "
+			    "board yet; restart to apply a new configuration");
+		}
 		if (pfd.revents & POLLIN)
 			bb_tapif_input(nif, 256);
 		sys_check_timeouts();

@@ -150,6 +150,8 @@ PY
 	[ $good = 64 ] && ok "64 HTTP downloads at once (64 clients)" || bad "parallel http $good/64"
 fi
 
+kill -HUP "$BBPID"; sleep 0.3
+kill -0 "$BBPID" 2>/dev/null && grep -q "SIGHUP" "$D/bb.log" && ok "SIGHUP does not stop it (reload: not yet)" || bad "SIGHUP"
 # the lease survives a restart (journal replayed)
 kill "$BBPID"; wait "$BBPID" 2>/dev/null
 bg "$S" "$D/bb2.log" "$BB" serve -c "$D/bootbox.yaml"
