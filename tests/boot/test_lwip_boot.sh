@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# The BIOS iPXE boot of test_bios_ipxe.sh, served by bootbox-lwip: lwIP
-# owns a TAP joined to the node's bridge, and neither the bridge nor the
-# TAP has a host address. A veth port on the bridge (192.168.2.250, a
-# client like the node) lets the test read the machine's state.
+# The boots of test_bios_ipxe.sh and test_uefi_pxe.sh, served by
+# bootbox-lwip: lwIP owns a TAP joined to the nodes' bridge, and neither
+# the bridge nor the TAP has a host address. A veth port on the bridge
+# (192.168.2.250, a client like the nodes) lets the test read the
+# machines' states. BIOS: the iPXE ROM, DHCP -> HTTP. UEFI: EDK2's own
+# PXE -> TFTP ipxe.efi -> iPXE -> HTTP. Both are machines of the
+# inventory (hostname reservations).
 set -u
 . "$(dirname "$0")/lib.sh"
 BBL=$(cd "$ROOT/$BUILD" 2>/dev/null && pwd)/bootbox-lwip
@@ -24,6 +27,9 @@ KVM=
 boot_config "machines:
   - name: node1
     mac: 52:54:00:be:ef:01
+    profile: testnode
+  - name: uefi1
+    mac: 52:54:00:be:ef:07
     profile: testnode"
 sed -i 's/interface: br0/interface: tapbb/' "$W/bootbox.yaml"
 BB_LOG=$W/bootbox.log
@@ -41,4 +47,16 @@ fi
 grep -q "DHCPACK 192.168.2.[0-9]* to 52:54:00:be:ef:01 (node1)" "$BB_LOG" && ok "leased by bootbox-lwip" || bad "no DHCPACK logged"
 grep -q "node1 fetched its kernel" "$BB_LOG" && grep -q "node1 fetched its initrd" "$BB_LOG" &&
 	ok "kernel and initrd states recorded" || bad "kernel/initrd states"
+kill "$QEMU_PID" 2>/dev/null
+if [ -f /usr/share/OVMF/OVMF_CODE_4M.fd ]; then
+	boot_qemu uefi1 52:54:00:be:ef:07 uefi romfile=
+	if boot_wait_callback uefi1 52:54:00:be:ef:07 300; then
+		ok "UEFI PXE -> TFTP ipxe.efi -> iPXE -> HTTP from bootbox-lwip, calls back"
+	else
+		bad "UEFI PXE boot over lwIP"
+	fi
+	l=$(grep "tftp: .*ipxe.efi" "$BB_LOG" | tail -1)
+	[[ $l == *": ok" ]] && ok "ipxe.efi came over TFTP on lwIP (${l#*tftp: })" || bad "TFTP of ipxe.efi: $l"
+	grep -q "DHCPACK 192.168.2.[0-9]* to 52:54:00:be:ef:07 (uefi1)" "$BB_LOG" && ok "uefi1 leased as a known machine" || bad "no DHCPACK for uefi1"
+fi
 finish
