@@ -68,6 +68,8 @@ enum bb_udp_how {
 			   * broadcast when it cannot address the frame */
 };
 /* Queues one datagram (copied); the board may send at once or at flush.
+ * On a connected bb_udp, how/to/hw are ignored (NULL is fine); else to is
+ * needed (its port for BROADCAST too) and hw for TO_HW.
  * 0 or BB_EAGAIN (no buffer: the caller drops or retries) / BB_EIO. */
 int bb_udp_send(struct bb_udp *u, enum bb_udp_how how,
 		const struct bb_udp_peer *to, const uint8_t hw[6],
