@@ -7,7 +7,7 @@
 set -eu
 dest=${1:-/var/cache/bootbox-deps/lwip}
 suite=${LWIP_SUITE:-bookworm}
-if [ -f "$dest/src/lwip.h" ] || [ -f "$dest/src/include/lwip/init.h" ]; then
+if [ -f "$dest/src/include/lwip/init.h" ]; then
 	echo "deps: lwIP source present in $dest"
 	exit 0
 fi
