@@ -84,6 +84,40 @@ $(FUZZ_BUILD)/%: $(FUZZ_BUILD)/obj/tests/fuzz/%.o $(SVC_FUZZ_OBJ)
 
 fuzz-build: $(FUZZ_BIN)
 
+# The lwIP board (board/lwip): lwIP from Debian's source package, fetched
+# by `make deps` (.ci/lwip_src.sh); its RAM is sized in board/lwip/lwipopts.h
+# and printed here with size(1).
+LWIP_SRC  ?= /var/cache/bootbox-deps/lwip
+LWIP_CORE := $(sort $(wildcard $(LWIP_SRC)/src/core/*.c $(LWIP_SRC)/src/core/ipv4/*.c)) \
+	$(LWIP_SRC)/src/netif/ethernet.c
+LWIP_OBJ  := $(LWIP_CORE:$(LWIP_SRC)/%.c=$(BUILD)/lwip/%.o)
+LWB_SRC   := $(sort $(wildcard board/lwip/*.c))
+LWB_OBJ   := $(LWB_SRC:%.c=$(BUILD)/obj/%.o)
+LWIP_INC  := -Iboard/lwip -I$(LWIP_SRC)/src/include
+FW_LWIP   := $(BUILD)/bootbox-lwip
+# built with `all` once make deps has fetched the lwIP source
+FW_LWIP_IF := $(if $(wildcard $(LWIP_SRC)/src/include/lwip/init.h),$(FW_LWIP))
+all: $(FW_LWIP_IF)
+
+$(BUILD)/lwip/%.o: $(LWIP_SRC)/%.c board/lwip/lwipopts.h board/lwip/arch/cc.h
+	@mkdir -p $(dir $@)
+	$(CC) -Iboard/lwip -I$(LWIP_SRC)/src/include -O2 -g -w -c $< -o $@
+
+$(BUILD)/obj/board/lwip/%.o: board/lwip/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(LWIP_INC) $(CFLAGS) -c $< -o $@
+
+$(FW_LWIP): $(LWB_OBJ) $(LWIP_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(LWB_OBJ) $(LWIP_OBJ) $(LIB) $(LIBS)
+	@echo "bootbox-lwip static RAM (lwIP heap and pools, our tables):"
+	@size $(LWIP_OBJ) $(LWB_OBJ) | awk 'NR>1 {t+=$$1; d+=$$2; b+=$$3} END {printf "  lwIP + board/lwip: text %d data %d bss %d\n", t, d, b}'
+	@size $@
+
+firmware:
+	@test -f $(LWIP_SRC)/src/include/lwip/init.h || { \
+	  echo "firmware: no lwIP source in $(LWIP_SRC) (run make deps)"; exit 1; }
+	@$(MAKE) --no-print-directory $(FW_LWIP)
+
 # FUZZ_SECONDS per target; CI keeps it short.
 FUZZ_SECONDS ?= 30
 fuzz: fuzz-build

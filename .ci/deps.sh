@@ -4,7 +4,7 @@
 set -eu
 pkgs=(
 	# build
-	build-essential clang libclang-rt-14-dev pkg-config
+	build-essential clang libclang-rt-14-dev pkg-config dpkg-dev
 	libyaml-dev libcjson-dev libmbedtls-dev
 	# test peers and tools
 	iproute2 procps psmisc kmod iputils-ping python3 python3-yaml curl openssl
@@ -28,6 +28,7 @@ done
 if [ ${#missing[@]} -eq 0 ]; then
 	echo "deps: all ${#pkgs[@]} packages present"
 	$SUDO bash "$(dirname "$0")/deps_private.sh"
+	$SUDO bash "$(dirname "$0")/lwip_src.sh"
 	exit 0
 fi
 echo "deps: installing ${missing[*]}"
@@ -39,3 +40,5 @@ $SUDO chmod +x /usr/sbin/policy-rc.d
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 $SUDO rm -f /usr/sbin/policy-rc.d
 $SUDO bash "$(dirname "$0")/deps_private.sh"
+# lwIP for the lwIP board (make firmware): Debian's source package
+$SUDO bash "$(dirname "$0")/lwip_src.sh"

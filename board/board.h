@@ -1,0 +1,192 @@
+/* The board interface: what firmware/serve needs from the platform under
+ * it, and nothing more. One implementation per board, chosen at link time
+ * (board/linux on the kernel's stack, board/lwip on lwIP over a TAP or a
+ * MAC). Everything runs on one loop thread; callbacks come from the loop.
+ * Errors are a negative BB_E* (common/err.h) and a message the board
+ * keeps for the caller (bb_board_errmsg), never errno or err_t.
+ *
+ * Kept small enough for a board with a flash filesystem and no OS: files
+ * are read by offset and replaced whole (no rename of directories, no
+ * links), the journal is append + commit, and spawning may be absent.
+ *
+ * Status: drafted with the lwIP board (board/lwip implements the parts it
+ * uses); firmware/ does not use it yet. */
+#ifndef BB_BOARD_H
+#define BB_BOARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* --- errors ------------------------------------------------------- */
+
+/* The message of the last failed board call on this loop ("" if none). */
+const char *bb_board_errmsg(void);
+
+/* --- time and timers ---------------------------------------------- */
+
+uint64_t bb_board_now_ms(void);	 /* monotonic, sampled once per turn */
+int64_t bb_board_wall_now(void); /* wall clock seconds (lease expiry) */
+
+struct bb_board_timer;
+typedef void (*bb_board_timer_fn)(void *arg);
+/* A timer is owned by the caller; arm re-arms. */
+struct bb_board_timer *bb_board_timer_new(bb_board_timer_fn fn, void *arg);
+void bb_board_timer_arm(struct bb_board_timer *t, uint64_t delay_ms);
+void bb_board_timer_cancel(struct bb_board_timer *t);
+void bb_board_timer_free(struct bb_board_timer *t);
+/* Runs once after each batch of events, before the loop sleeps (group
+ * commit of the lease journal, saving machine states). */
+int bb_board_idle_add(void (*fn)(void *arg), void *arg);
+
+/* --- UDP ------------------------------------------------------------ */
+
+struct bb_udp;
+struct bb_udp_peer {
+	uint32_t ip; /* host byte order */
+	uint16_t port;
+};
+/* One datagram; the bytes are valid during the call only. */
+typedef void (*bb_udp_recv_fn)(void *arg, struct bb_udp *u, const uint8_t *pkt,
+			       size_t len, const struct bb_udp_peer *from);
+
+/* Bound to addr:port (0: any) on the board's interface; with a non-NULL
+ * peer, connected to it (a TFTP transfer's TID). */
+struct bb_udp *bb_udp_open(uint32_t addr, uint16_t port,
+			   const struct bb_udp_peer *peer, bb_udp_recv_fn fn,
+			   void *arg);
+void bb_udp_close(struct bb_udp *u);
+/* The largest datagram payload that leaves unfragmented (path MTU). */
+size_t bb_udp_max_payload(const struct bb_udp *u);
+
+enum bb_udp_how {
+	BB_UDP_TO,	  /* to->ip:port, routable */
+	BB_UDP_BROADCAST, /* 255.255.255.255:to->port on the interface */
+	BB_UDP_TO_HW,	  /* to->ip:port at link address hw: the client has
+			   * no address yet (DHCP OFFER/ACK without the
+			   * BROADCAST flag); the board may fall back to
+			   * broadcast when it cannot address the frame */
+};
+/* Queues one datagram (copied); the board may send at once or at flush.
+ * On a connected bb_udp, how/to/hw are ignored (NULL is fine); else to is
+ * needed (its port for BROADCAST too) and hw for TO_HW.
+ * 0 or BB_EAGAIN (no buffer: the caller drops or retries) / BB_EIO. */
+int bb_udp_send(struct bb_udp *u, enum bb_udp_how how,
+		const struct bb_udp_peer *to, const uint8_t hw[6],
+		const void *pkt, size_t len);
+/* Sends what is queued (a batch: sendmmsg on Linux). */
+void bb_udp_flush(struct bb_udp *u);
+
+/* --- TCP streams ----------------------------------------------------- */
+
+struct bb_stream;
+struct bb_stream_ops {
+	/* bytes arrived; returns how many it took (0..len): the board keeps
+	 * the rest, unacknowledged (the peer's window closes), and offers it
+	 * again on bb_stream_resume(); len 0: the peer closed */
+	size_t (*data)(void *arg, struct bb_stream *s, const uint8_t *p,
+		       size_t len);
+	/* some of what was written has been acknowledged: room again */
+	void (*writable)(void *arg, struct bb_stream *s);
+	/* the board ended the stream (reset, error); not called after the
+	 * caller's own close or abort */
+	void (*closed)(void *arg, struct bb_stream *s);
+};
+/* A new stream: returns the callbacks' arg and sets *ops, or NULL to
+ * refuse it (reset). */
+typedef void *(*bb_accept_fn)(void *arg, struct bb_stream *s,
+			      const struct bb_udp_peer *from,
+			      const struct bb_stream_ops **ops);
+struct bb_listener;
+struct bb_listener *bb_tcp_listen(uint32_t addr, uint16_t port, bb_accept_fn fn,
+				  void *arg);
+void bb_tcp_unlisten(struct bb_listener *l);
+/* Bytes taken (copied), 0..len: fewer when the send buffer is full;
+ * writable() says when to go on. */
+size_t bb_stream_write(struct bb_stream *s, const void *p, size_t len);
+/* Up to len bytes of an open file from off, without a copy where the
+ * board can (sendfile); bytes taken, as bb_stream_write. */
+struct bb_file;
+size_t bb_stream_send_file(struct bb_stream *s, struct bb_file *f, uint64_t off,
+			   size_t len);
+/* Offers the bytes a data() call left again. */
+void bb_stream_resume(struct bb_stream *s);
+/* Graceful close once written bytes are out. */
+void bb_stream_close(struct bb_stream *s);
+void bb_stream_abort(struct bb_stream *s);
+
+/* --- files beneath a root -------------------------------------------- */
+
+struct bb_root;
+struct bb_root *bb_root_open(const char *dir);
+void bb_root_close(struct bb_root *r);
+/* A regular file by a relative, already normalised name; no name, link or
+ * ".." leaves the root. BB_ENOENT, BB_EACCES. */
+int bb_file_open(struct bb_root *r, const char *name, struct bb_file **f);
+uint64_t bb_file_size(const struct bb_file *f);
+int64_t bb_file_mtime(const struct bb_file *f);
+long bb_file_pread(struct bb_file *f, void *buf, size_t len, uint64_t off);
+void bb_file_close(struct bb_file *f);
+/* Replaces name with data whole, durably (temp + fsync + rename on
+ * Linux; a new log generation on flash). */
+int bb_file_write_atomic(struct bb_root *r, const char *name, const void *data,
+			 size_t len);
+/* Calls fn for each entry of a directory (regular files and dirs). */
+int bb_dir_list(struct bb_root *r, const char *name,
+		int (*fn)(void *arg, const char *entry, bool is_dir),
+		void *arg);
+
+/* --- the lease journal --------------------------------------------- */
+
+struct bb_jr;
+/* Opens (creating) the journal and hands its whole content to replay,
+ * which returns how many leading bytes were whole records (a torn tail is
+ * cut there). */
+int bb_jr_open(const char *path,
+	       size_t (*replay)(void *arg, const uint8_t *p, size_t len),
+	       void *arg, struct bb_jr **out);
+void bb_jr_append(struct bb_jr *j, const void *rec, size_t len);
+/* Makes what was appended durable, then calls done(arg, 0 or BB_EIO):
+ * later on the loop (a thread on Linux) or before returning (inline on a
+ * board without threads). A commit while one is in flight is BB_EAGAIN. */
+int bb_jr_commit(struct bb_jr *j, void (*done)(void *arg, int rc), void *arg);
+bool bb_jr_busy(const struct bb_jr *j);
+/* Replaces the journal with data (compaction), durably. */
+int bb_jr_rewrite(struct bb_jr *j, const void *data, size_t len);
+uint64_t bb_jr_size(const struct bb_jr *j);
+void bb_jr_close(struct bb_jr *j);
+
+/* --- outbound HTTP(S): the artifact cache and the cfssl client ------ */
+
+struct bb_board_fetch;
+struct bb_board_fetch_ops {
+	void (*head)(void *arg, int status, const char *headers, size_t len);
+	void (*body)(void *arg, const uint8_t *p, size_t len);
+	void (*done)(void *arg, int rc); /* 0 or BB_E* */
+};
+/* A request to url (http:// or https:// with the CA bundle at ca_path,
+ * NULL: none); extra request headers and a body (POST) are optional. */
+int bb_board_fetch_start(const char *method, const char *url,
+			 const char *ca_path, const char *headers,
+			 const void *body, size_t body_len,
+			 const struct bb_board_fetch_ops *ops, void *arg,
+			 struct bb_board_fetch **out);
+void bb_board_fetch_cancel(struct bb_board_fetch *f);
+/* A TCP connect probe of host:port (hand-off: is the management node up);
+ * done(arg, 0 or BB_E*). */
+int bb_board_probe_start(uint32_t ip, uint16_t port, uint32_t timeout_ms,
+			 void (*done)(void *arg, int rc), void *arg);
+
+/* --- hooks ------------------------------------------------------------- */
+
+/* Runs a hand-off hook command with argv; BB_EUNSUPP on a board that
+ * cannot. done(arg, exit status or BB_E*). */
+int bb_spawn(const char *const *argv, void (*done)(void *arg, int status),
+	     void *arg);
+
+/* --- log output ------------------------------------------------------ */
+
+/* One finished line (no newline) at a level of firmware/log.h. */
+void bb_board_log_write(int level, const char *line, size_t len);
+
+#endif

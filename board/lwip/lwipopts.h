@@ -1,0 +1,100 @@
+/* lwIP's configuration for the lwIP board, and the one place where its
+ * static RAM is sized: the heap, the pools and bootbox's own tables on this
+ * board. NO_SYS=1 (one thread, the main loop calls lwIP), raw API only.
+ * `make firmware` prints the resulting .bss/.data with size(1). */
+#ifndef BB_LWIPOPTS_H
+#define BB_LWIPOPTS_H
+
+/* --- bootbox's own tables on this board --- */
+#define BB_LWIP_MAX_TFTP  64   /* transfers at once (one UDP pcb each) */
+#define BB_LWIP_MAX_HTTP  64   /* HTTP connections at once */
+#define BB_LWIP_HTTP_HEAD 4096 /* request head buffer per connection */
+#define BB_LWIP_MAX_STREAMS BB_LWIP_MAX_HTTP /* board.h TCP streams */
+#define BB_LWIP_TFTP_BLK  1468 /* largest TFTP block: MTU - IP - UDP - 4 */
+
+/* --- the system: one thread, no OS --- */
+#define NO_SYS		     1
+#define LWIP_NETCONN	     0
+#define LWIP_SOCKET	     0
+#define LWIP_NETIF_API	     0
+#define SYS_LIGHTWEIGHT_PROT 0
+#define LWIP_TIMERS	     1
+
+/* --- memory: everything static, nothing from malloc --- */
+#define MEM_LIBC_MALLOC 0
+#define MEMP_MEM_MALLOC 0
+#define MEM_ALIGNMENT	8
+/* the heap holds the TCP send data (tcp_write copies) and PBUF_RAM
+ * packets we build: 64 connections with a part of their send buffer in
+ * flight each, and a TFTP window */
+#define MEM_SIZE		(384 * 1024)
+#define MEMP_NUM_PBUF		64
+#define MEMP_NUM_UDP_PCB	(BB_LWIP_MAX_TFTP + 4)
+#define MEMP_NUM_TCP_PCB	(BB_LWIP_MAX_HTTP + 4)
+#define MEMP_NUM_TCP_PCB_LISTEN 2
+#define MEMP_NUM_TCP_SEG	512
+#define MEMP_NUM_REASSDATA	4
+#define MEMP_NUM_FRAG_PBUF	16
+#define MEMP_NUM_ARP_QUEUE	32
+#define MEMP_NUM_SYS_TIMEOUT	(LWIP_NUM_SYS_TIMEOUT_INTERNAL + 4)
+/* received frames: a burst of DHCP DISCOVERs or TFTP ACKs from 64
+ * clients, and TCP segments of requests */
+#define PBUF_POOL_SIZE 128
+#define PBUF_POOL_BUFSIZE                                                      \
+	LWIP_MEM_ALIGN_SIZE(TCP_MSS + 40 + PBUF_LINK_ENCAPSULATION_HLEN +      \
+			    PBUF_LINK_HLEN)
+
+/* --- protocols --- */
+#define LWIP_IPV4		      1
+#define LWIP_IPV6		      0
+#define LWIP_ARP		      1
+#define ARP_TABLE_SIZE		      128 /* every client of a /24 pool, and spare */
+#define ARP_QUEUEING		      1
+#define ETHARP_SUPPORT_STATIC_ENTRIES 1
+#define LWIP_ETHERNET		      1
+#define LWIP_ICMP		      1
+#define LWIP_RAW		      0
+#define LWIP_UDP		      1
+#define LWIP_TCP		      1
+#define LWIP_DHCP		      0 /* we are the server, with our own engine */
+/* a DISCOVER comes from 0.0.0.0, which lwIP drops as a broadcast source
+ * unless its port is one that link-layer addressing is accepted for */
+#define LWIP_IP_ACCEPT_UDP_PORT(port) ((port) == PP_NTOHS(67))
+#define LWIP_AUTOIP		      0
+#define LWIP_IGMP		      0
+#define LWIP_DNS		      0
+#define IP_REASSEMBLY		      1
+#define IP_FRAG			      1
+#define IP_SOF_BROADCAST	      0
+#define LWIP_BROADCAST_PING	      0
+#define SO_REUSE		      1 /* a DHCP pcb and the TFTP ones on one addr */
+
+#define TCP_MSS			   1460
+#define TCP_WND			   (8 * TCP_MSS)
+#define TCP_SND_BUF		   (16 * TCP_MSS)
+#define TCP_SND_QUEUELEN	   (4 * TCP_SND_BUF / TCP_MSS)
+#define TCP_LISTEN_BACKLOG	   1
+#define TCP_DEFAULT_LISTEN_BACKLOG 64
+#define LWIP_TCP_KEEPALIVE	   0
+#define TCP_QUEUE_OOSEQ		   1
+#define LWIP_WND_SCALE		   0
+
+#define LWIP_NETIF_STATUS_CALLBACK 0
+#define LWIP_NETIF_LINK_CALLBACK   0
+#define LWIP_SINGLE_NETIF	   1
+#define LWIP_NETIF_TX_SINGLE_PBUF  1 /* one write(2) per frame to the TAP */
+
+/* --- checksums in software (a TAP has no offload) --- */
+#define LWIP_CHECKSUM_ON_COPY 1
+
+/* --- statistics: pools and heap peaks for the benchmark --- */
+#define LWIP_STATS	   1
+#define LWIP_STATS_DISPLAY 0
+#define MEM_STATS	   1
+#define MEMP_STATS	   1
+#define LINK_STATS	   1
+
+#define LWIP_DEBUG    0
+#define LWIP_NOASSERT 0
+
+#endif

@@ -1,0 +1,137 @@
+/* bootbox-lwip: the appliance on lwIP over a TAP device. `serve -c F`
+ * loads the same configuration as bootbox, owns appliance.interface (a
+ * TAP) with lwIP at appliance.address, and serves DHCP, TFTP and HTTP
+ * there; the host needs no address on that segment. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "board/linux/loop.h"
+#include "board/lwip/board_lwip.h"
+#include "board/lwip/serve_lwip.h"
+#include "board/lwip/tapif.h"
+#include "common/err.h"
+#include "common/parse.h"
+#include "firmware/cli.h"
+#include "firmware/log.h"
+#include "lwip/init.h"
+#include "lwip/netif.h"
+#include "lwip/stats.h"
+
+static struct netif the_netif;
+
+/* The prefix of the subnet that holds our address (/24 when none does). */
+static uint8_t our_prefix(const struct bb_config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->dhcp.nsubnets; i++) {
+		const struct bb_cfg_subnet *sn = &cfg->dhcp.subnets[i];
+		uint32_t m = sn->prefix ? 0xffffffffu << (32 - sn->prefix) : 0;
+
+		if ((cfg->appliance.address & m) == (sn->net & m))
+			return sn->prefix;
+	}
+	return 24;
+}
+
+/* The boot service keeps the Linux board's loop for its idle save of
+ * machine states until firmware/ moves onto board.h: run it without
+ * waiting each turn. */
+static void turn(void *arg)
+{
+	struct bb_serve *s = arg;
+
+	bb_loop_run_once(s->loop, 0);
+}
+
+static void print_stats(void)
+{
+#if LWIP_STATS
+	int i;
+
+	bb_info("lwip: heap used max %u of %u bytes",
+		(unsigned)lwip_stats.mem.max, (unsigned)lwip_stats.mem.avail);
+	for (i = 0; i < MEMP_MAX; i++)
+		if (lwip_stats.memp[i] && lwip_stats.memp[i]->max)
+			bb_info("lwip: pool %s used max %u of %u",
+				lwip_stats.memp[i]->name,
+				(unsigned)lwip_stats.memp[i]->max,
+				(unsigned)lwip_stats.memp[i]->avail);
+#endif
+}
+
+static int serve(int argc, char **argv)
+{
+	struct bb_serve s = {0};
+	struct bb_cli_opts o;
+	char ip[16];
+	int rc;
+
+	if ((rc = bb_cli_parse(argc, argv, &o)))
+		return rc;
+	if (o.help) {
+		printf("usage: bootbox-lwip serve [-c FILE]\n"
+		       "Runs the appliance on lwIP over the TAP named by "
+		       "appliance.interface.\nSIGTERM stops.\n");
+		return 0;
+	}
+	if (bb_config_load(o.config, stderr, &s.cfg)) {
+		bb_err("%s: not starting: the configuration has errors",
+		       o.config);
+		return 1;
+	}
+	if (!s.cfg->appliance.interface || !s.cfg->appliance.address) {
+		bb_err("%s: appliance.interface and appliance.address are "
+		       "needed on the lwIP board",
+		       o.config);
+		bb_config_free(s.cfg);
+		return 1;
+	}
+	lwip_init();
+	if (bb_tapif_open(&the_netif, s.cfg->appliance.interface,
+			  s.cfg->appliance.address, our_prefix(s.cfg))) {
+		bb_err("lwip: %s", bb_board_errmsg());
+		bb_config_free(s.cfg);
+		return 1;
+	}
+	s.loop = bb_loop_new();
+	s.started = bb_board_wall_now();
+	rc = !s.loop || bb_serve_boot_start(&s) || bb_lwip_http_start(&s) ||
+	     bb_lwip_tftp_start(&s) || bb_lwip_dhcp_start(&s);
+	if (rc) {
+		bb_err("not starting: a service failed to start");
+	} else {
+		bb_info(
+		    "bootbox-lwip %s serving as '%s' at %s on %s", BB_VERSION,
+		    s.cfg->appliance.name ? s.cfg->appliance.name : "bootbox",
+		    bb_fmt_ipv4(s.cfg->appliance.address, ip),
+		    s.cfg->appliance.interface);
+		rc = bb_lwip_loop_run(&the_netif, turn, &s) ? 1 : 0;
+		bb_info("stopping");
+		print_stats();
+	}
+	bb_lwip_dhcp_stop(&s);
+	bb_lwip_tftp_stop(&s);
+	bb_lwip_http_stop(&s);
+	if (s.loop)
+		bb_serve_boot_stop(&s);
+	bb_tapif_close(&the_netif);
+	if (s.loop)
+		bb_loop_free(s.loop);
+	bb_config_free(s.cfg);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "--version")) {
+		printf("bootbox-lwip %s (lwIP %s)\n", BB_VERSION,
+		       LWIP_VERSION_STRING);
+		return 0;
+	}
+	if (argc >= 2 && !strcmp(argv[1], "serve"))
+		return serve(argc - 1, argv + 1);
+	fprintf(stderr, "usage: bootbox-lwip serve [-c FILE] | --version\n");
+	return 2;
+}

@@ -1,0 +1,15 @@
+/* The services of the lwIP board: the same engines and firmware code as
+ * on Linux, driven through board.h. */
+#ifndef BB_SERVE_LWIP_H
+#define BB_SERVE_LWIP_H
+
+#include "firmware/serve.h"
+
+int bb_lwip_dhcp_start(struct bb_serve *s);
+void bb_lwip_dhcp_stop(struct bb_serve *s);
+int bb_lwip_tftp_start(struct bb_serve *s);
+void bb_lwip_tftp_stop(struct bb_serve *s);
+int bb_lwip_http_start(struct bb_serve *s);
+void bb_lwip_http_stop(struct bb_serve *s);
+
+#endif
