@@ -5,7 +5,8 @@
 # (192.168.2.250, a client like the nodes) lets the test read the
 # machines' states. BIOS: the iPXE ROM, DHCP -> HTTP. UEFI: EDK2's own
 # PXE -> TFTP ipxe.efi -> iPXE -> HTTP. Both are machines of the
-# inventory (hostname reservations).
+# inventory; the UEFI node has an address reservation, which holds from
+# EDK2's DHCP to iPXE's (the reservation belongs to the MAC).
 set -u
 . "$(dirname "$0")/lib.sh"
 BBL=$(cd "$ROOT/$BUILD" 2>/dev/null && pwd)/bootbox-lwip
@@ -30,6 +31,7 @@ boot_config "machines:
     profile: testnode
   - name: uefi1
     mac: 52:54:00:be:ef:07
+    ip: 192.168.2.77
     profile: testnode"
 sed -i 's/interface: br0/interface: tapbb/' "$W/bootbox.yaml"
 BB_LOG=$W/bootbox.log
@@ -58,5 +60,8 @@ if [ -f /usr/share/OVMF/OVMF_CODE_4M.fd ]; then
 	l=$(grep "tftp: .*ipxe.efi" "$BB_LOG" | tail -1)
 	[[ $l == *": ok" ]] && ok "ipxe.efi came over TFTP on lwIP (${l#*tftp: })" || bad "TFTP of ipxe.efi: $l"
 	grep -q "DHCPACK 192.168.2.[0-9]* to 52:54:00:be:ef:07 (uefi1)" "$BB_LOG" && ok "uefi1 leased as a known machine" || bad "no DHCPACK for uefi1"
+	a=$(grep -o "DHCPACK [0-9.]* to 52:54:00:be:ef:07" "$BB_LOG" | awk '{print $2}' | sort -u | tr '\n' ' ')
+	[ "$a" = "192.168.2.77 " ] && ok "uefi1 on its reserved address in EDK2 and in iPXE ($(grep -c "DHCPACK 192.168.2.77 to 52:54:00:be:ef:07" "$BB_LOG") ACKs)" ||
+		bad "uefi1 addresses: $a"
 fi
 finish

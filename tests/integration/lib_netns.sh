@@ -66,3 +66,59 @@ T_PASS=0 T_FAIL=0
 ok() { T_PASS=$((T_PASS + 1)); echo "ok - $1"; }
 bad() { T_FAIL=$((T_FAIL + 1)); echo "not ok - $1"; }
 finish() { echo "# $T_PASS passed, $T_FAIL failed"; [ "$T_FAIL" = 0 ]; }
+
+# The board under test: BOARD=linux (default: build/bootbox on a veth that
+# carries the server's address) or BOARD=lwip (build/bootbox-lwip on a TAP
+# in a bridge without a host address, joined to the client by a veth).
+#   board_bin                   the serving binary, or skip (exit 77)
+#   board_link S IF C CIF CIDR  the server's side of the segment to C:
+#                               linux: veth IF with CIDR; lwip: veth into
+#                               bridge br0 with TAP IF (lwIP takes CIDR)
+#   board_lacks FEATURE         true (and says so) when $BOARD cannot do
+#                               FEATURE: reload, https, sendfile-growing...
+BOARD=${BOARD:-linux}
+board_bin() {
+	local name=bootbox
+	[ "$BOARD" = lwip ] && name=bootbox-lwip
+	BOARD_BIN=$(cd "$(dirname "${BUILD:-build}/$name")" && pwd)/$name
+	[ -x "$BOARD_BIN" ] || { echo "skip: no $BOARD_BIN"; exit 77; }
+	[ "$BOARD" != lwip ] || [ -c /dev/net/tun ] || { echo "skip: no /dev/net/tun"; exit 77; }
+}
+
+board_link() {
+	if [ "$BOARD" != lwip ]; then
+		ns_link "$1" "$2" "$3" "$4"
+		ns_addr "$1" "$2" "$5"
+		return
+	fi
+	ns_link "$1" "up-$2" "$3" "$4"
+	ip -n "$1" link add br0 type bridge
+	ip -n "$1" tuntap add dev "$2" mode tap
+	ip -n "$1" link set "$2" master br0
+	ip -n "$1" link set "up-$2" master br0
+	ip -n "$1" link set "$2" up
+	ip -n "$1" link set br0 up
+}
+
+# features the lwIP board does not have yet (README: bootbox-lwip)
+board_lacks() {
+	[ "$BOARD" = lwip ] || return 1
+	case $1 in
+	reload | https | growing | linkfarm) echo "skip - $2 (not on the lwIP board)"; return 0 ;;
+	esac
+	return 1
+}
+
+# For the tests that run the Linux board on loopback: with BOARD=lwip, a
+# server namespace (board_link) and a client one instead. Sets A (server
+# address), CA (client address), SX and X (command prefixes: run in the
+# server's / client's namespace) and IFC (the appliance.interface entry,
+# inline-map form). The caller's EXIT trap must call ns_cleanup.
+board_segment() {
+	local s=bbbs-$$ c=bbbc-$$
+	ns_add "$s"; ns_add "$c"
+	board_link "$s" srv0 "$c" cli0 192.168.7.2/24
+	ns_addr "$c" cli0 192.168.7.5/24
+	A=192.168.7.2 CA=192.168.7.5 IFC=" interface: srv0,"
+	SX="ip netns exec $s" X="ip netns exec $c"
+}

@@ -2,14 +2,29 @@
 # The HTTP server against curl and raw sockets on loopback: files, HEAD,
 # Range, 416, conditional 304, keep-alive reuse, pipelining, smuggling
 # attempts, 405, 414/431, traversal, header timeout, connection limit.
+# BOARD=lwip: the same against bootbox-lwip over a TAP and a bridge
+# (lib_netns.sh board_segment).
 set -u
 BUILD=${BUILD:-build}
 BB=$BUILD/bootbox
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib_tls.sh"
+A=127.0.0.1 X= SX= IFC=
+if [ "${BOARD:-linux}" = lwip ]; then
+	. "$HERE/lib_netns.sh"
+	need_root; board_bin; BB=$BOARD_BIN; board_segment
+	wait_port() { # the listener, from the client's namespace
+		local i
+		for i in $(seq 100); do
+			$X curl -s -o /dev/null --max-time 1 "http://$A:$1/" && return 0
+			sleep 0.1
+		done
+		return 1
+	}
+fi
 T=$(mktemp -d)
 PID=
-trap '[ -n "$PID" ] && kill $PID 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
+trap '[ -n "$PID" ] && kill $PID 2>/dev/null; wait 2>/dev/null; rm -rf "$T"; [ -z "$X" ] || ns_cleanup' EXIT
 pass=0 fail=0
 ok() { pass=$((pass + 1)); echo "ok - $1"; }
 bad() { fail=$((fail + 1)); echo "not ok - $1"; }
@@ -19,28 +34,28 @@ head -c 3000000 /dev/urandom > "$T/assets/big.bin"
 printf 'hello\n' > "$T/assets/a.txt"
 ln -s /etc/passwd "$T/assets/sub/esc" && chown -h nobody "$T/assets/sub/esc" 2>/dev/null
 cat > "$T/c.yaml" <<YAML
-appliance: {name: t, address: 127.0.0.1, state_dir: $T/state}
-http: {listen: 127.0.0.1:$PORT, header_timeout: 2s, max_connections: 20}
+appliance: {name: t,$IFC address: $A, state_dir: $T/state}
+http: {listen: $A:$PORT, header_timeout: 2s, max_connections: 20}
 boot: {assets_dir: $T/assets}
 YAML
-"$BB" serve -c "$T/c.yaml" 2>"$T/log" & PID=$!
+$SX "$BB" serve -c "$T/c.yaml" 2>"$T/log" & PID=$!
 wait_port "$PORT" || { echo "bootbox did not start"; cat "$T/log"; exit 1; }
-U=http://127.0.0.1:$PORT
+U=http://$A:$PORT
 
-curl -sf -o "$T/o" "$U/assets/big.bin" && cmp -s "$T/o" "$T/assets/big.bin" && ok "GET a 3 MB file (sendfile), identical" || bad "GET big"
-h=$(curl -sI "$U/assets/a.txt")
+$X curl -sf -o "$T/o" "$U/assets/big.bin" && cmp -s "$T/o" "$T/assets/big.bin" && ok "GET a 3 MB file (sendfile), identical" || bad "GET big"
+h=$($X curl -sI "$U/assets/a.txt")
 [[ $h == *"HTTP/1.1 200"* && $h == *"Content-Length: 6"* && $h == *"ETag: "* && $h == *"Accept-Ranges: bytes"* ]] && ok "HEAD: length, ETag, ranges" || bad "HEAD: $h"
-[ "$(curl -s -r 1-3 "$U/assets/a.txt")" = ell ] && [ "$(curl -s -o /dev/null -w '%{http_code}' -r 1-3 "$U/assets/a.txt")" = 206 ] && ok "Range: 206 with the bytes" || bad "range"
-[ "$(curl -s -o /dev/null -w '%{http_code}' -r 100-200 "$U/assets/a.txt")" = 416 ] && ok "unsatisfiable Range: 416" || bad "416"
-etag=$(curl -sI "$U/assets/a.txt" | sed -n 's/^ETag: \(.*\)\r$/\1/p')
-[ "$(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $etag" "$U/assets/a.txt")" = 304 ] && ok "If-None-Match: 304" || bad "304 ($etag)"
-v=$(curl -sv "$U/assets/a.txt" "$U/assets/a.txt" 2>&1)
+[ "$($X curl -s -r 1-3 "$U/assets/a.txt")" = ell ] && [ "$($X curl -s -o /dev/null -w '%{http_code}' -r 1-3 "$U/assets/a.txt")" = 206 ] && ok "Range: 206 with the bytes" || bad "range"
+[ "$($X curl -s -o /dev/null -w '%{http_code}' -r 100-200 "$U/assets/a.txt")" = 416 ] && ok "unsatisfiable Range: 416" || bad "416"
+etag=$($X curl -sI "$U/assets/a.txt" | sed -n 's/^ETag: \(.*\)\r$/\1/p')
+[ "$($X curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $etag" "$U/assets/a.txt")" = 304 ] && ok "If-None-Match: 304" || bad "304 ($etag)"
+v=$($X curl -sv "$U/assets/a.txt" "$U/assets/a.txt" 2>&1)
 [[ $v == *"Re-using existing connection"* ]] && ok "keep-alive: the connection is reused" || bad "keep-alive"
-raw() { python3 - "$PORT" "$1" "${2:-3}" <<'PY'
+raw() { $X python3 - "$A" "$PORT" "$1" "${2:-3}" <<'PY'
 import socket, sys, time
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-s.sendall(sys.argv[2].encode("latin-1").decode("unicode_escape").encode("latin-1"))
-s.settimeout(float(sys.argv[3])); out = b""
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])))
+s.sendall(sys.argv[3].encode("latin-1").decode("unicode_escape").encode("latin-1"))
+s.settimeout(float(sys.argv[4])); out = b""
 try:
     while True:
         d = s.recv(65536)
@@ -59,21 +74,21 @@ for req in 'GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n' \
 	r=$(raw "$req")
 	[[ $r == "HTTP/1.1 400"*"Connection: close"* ]] && ok "smuggling attempt refused: ${req:0:40}" || bad "smuggling: $req -> ${r:0:60}"
 done
-[ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$U/assets/a.txt")" = 405 ] && ok "POST on a file: 405" || bad "405"
-[ "$(curl -s -o /dev/null -w '%{http_code}' "$U/$(head -c 9000 /dev/zero | tr '\0' a)")" = 414 ] && ok "a 9 KB target: 414" || bad "414"
+[ "$($X curl -s -o /dev/null -w '%{http_code}' -X POST "$U/assets/a.txt")" = 405 ] && ok "POST on a file: 405" || bad "405"
+[ "$($X curl -s -o /dev/null -w '%{http_code}' "$U/$(head -c 9000 /dev/zero | tr '\0' a)")" = 414 ] && ok "a 9 KB target: 414" || bad "414"
 r=$(raw "GET / HTTP/1.1\r\n$(for i in $(seq 60); do printf 'X-%d: a\\r\\n' $i; done)\r\n")
 [[ $r == "HTTP/1.1 431"* ]] && ok "60 headers: 431" || bad "431: ${r:0:40}"
 for p in /assets/../../etc/passwd /assets/%2e%2e/%2e%2e/etc/passwd /assets/sub/esc; do
-	c=$(curl -s --path-as-is -o "$T/t" -w '%{http_code}' "$U$p")
+	c=$($X curl -s --path-as-is -o "$T/t" -w '%{http_code}' "$U$p")
 	[ "$c" != 200 ] && ! grep -q root: "$T/t" && ok "traversal $p: $c" || bad "traversal $p served"
 done
 t0=$SECONDS
 r=$(raw 'GET /assets/a.txt HTTP/1.1\r\nHost: slow' 5)
 [[ $r == "HTTP/1.1 408"* ]] && [ $((SECONDS - t0)) -le 4 ] && ok "an unfinished request gets 408 after header_timeout" || bad "slowloris: ${r:0:40}"
-python3 - "$PORT" > "$T/limit" <<'PY'
+$X python3 - "$A" "$PORT" > "$T/limit" <<'PY'
 import socket, sys
-socks = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(25)]
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1]))); s.settimeout(3)
+socks = [socket.create_connection((sys.argv[1], int(sys.argv[2]))) for _ in range(25)]
+s = socket.create_connection((sys.argv[1], int(sys.argv[2]))); s.settimeout(3)
 print(s.recv(100).decode())
 PY
 grep -q "503" "$T/limit" && ok "over max_connections: 503" || bad "limit: $(cat "$T/limit")"
