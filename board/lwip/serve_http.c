@@ -22,7 +22,6 @@
 #include "firmware/routes.h"
 #include "http/http_parse.h"
 
-
 struct conn {
 	bool used, keep_alive, sending, closing;
 	struct bb_serve_http *h;
@@ -42,7 +41,9 @@ struct bb_serve_http {
 	struct bb_serve *s;
 	struct bb_listener *l;
 	struct bb_board_timer *sweep; /* timeouts, once a second */
-	struct bb_root *fsroot;	      /* "/": routes hand over absolute paths */
+	struct bb_board_timer *kick;  /* 503s for connections over the limit */
+	unsigned max_conns, open;
+	struct bb_root *fsroot; /* "/": routes hand over absolute paths */
 	unsigned idle_timeout_s, header_timeout_s;
 	struct conn c[BB_LWIP_MAX_HTTP];
 };
@@ -54,12 +55,14 @@ static const char *reason(int st)
 {
 	switch (st) {
 	case 200: return "OK";
+	case 304: return "Not Modified";
 	case 206: return "Partial Content";
 	case 400: return "Bad Request";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
 	case 408: return "Request Timeout";
 	case 413: return "Content Too Large";
+	case 414: return "URI Too Long";
 	case 416: return "Range Not Satisfiable";
 	case 431: return "Request Header Fields Too Large";
 	case 501: return "Not Implemented";
@@ -70,6 +73,8 @@ static const char *reason(int st)
 
 static void conn_free(struct conn *c)
 {
+	if (c->used && c->h)
+		c->h->open--;
 	bb_buf_free(&c->out);
 	bb_file_close(c->f);
 	memset(c, 0, sizeof(*c));
@@ -128,7 +133,7 @@ static int serve_file(struct conn *c, const struct bb_http_head *hd,
 	uint64_t size, a = 0, b = 0;
 	const char *rv;
 	size_t rl;
-	char extra[128];
+	char extra[192], etag[48];
 	int k;
 
 	(void)hd;
@@ -137,7 +142,25 @@ static int serve_file(struct conn *c, const struct bb_http_head *hd,
 		return 404;
 	}
 	size = bb_file_size(c->f);
+	snprintf(etag, sizeof(etag), "\"%llx-%llx\"", (unsigned long long)size,
+		 (unsigned long long)bb_file_mtime(c->f));
+	rv = bb_http_header_get(&r, "if-none-match", &rl);
+	if (rv && bb_http_etag_match(rv, rl, etag)) {
+		snprintf(extra, sizeof(extra), "ETag: %s\r\n", etag);
+		status_line(c, 304, NULL, 0, extra);
+		bb_file_close(c->f);
+		c->f = NULL;
+		return 304;
+	}
 	rv = bb_http_header_get(&r, "range", &rl);
+	{
+		size_t il;
+		const char *ir = bb_http_header_get(&r, "if-range", &il);
+
+		/* If-Range with another validator: the whole file */
+		if (ir && (il != strlen(etag) || memcmp(ir, etag, il)))
+			rv = NULL;
+	}
 	k = rv ? bb_http_range(rv, rl, size, &a, &b) : 0;
 	if (k < 0) {
 		snprintf(extra, sizeof(extra),
@@ -153,10 +176,10 @@ static int serve_file(struct conn *c, const struct bb_http_head *hd,
 		b = size ? size - 1 : 0;
 	}
 	snprintf(extra, sizeof(extra),
-		 k ? "Accept-Ranges: bytes\r\nContent-Range: bytes "
+		 k ? "ETag: %s\r\nAccept-Ranges: bytes\r\nContent-Range: bytes "
 		     "%llu-%llu/%llu\r\n"
-		   : "Accept-Ranges: bytes\r\n",
-		 (unsigned long long)a, (unsigned long long)b,
+		   : "ETag: %s\r\nAccept-Ranges: bytes\r\n",
+		 etag, (unsigned long long)a, (unsigned long long)b,
 		 (unsigned long long)size);
 	status_line(c, k ? 206 : 200,
 		    resp->content_type ? resp->content_type
@@ -276,7 +299,9 @@ static void process(struct conn *c)
 		if (c->rlen == sizeof(c->rbuf)) {
 			c->keep_alive = false;
 			c->sending = true;
-			simple(c, 431, false);
+			/* still in the request line: the target is too long */
+			simple(c, memchr(c->rbuf, '\n', c->rlen) ? 431 : 414,
+			       false);
 			fill(c);
 		}
 		return;
@@ -370,9 +395,28 @@ static void *on_accept(void *arg, struct bb_stream *st,
 		c->ip = from->ip;
 		c->port = from->port;
 		*ops = &conn_ops;
+		if (++h->open > h->max_conns) {
+			/* answered 503 once the board has set the stream up */
+			c->keep_alive = false;
+			c->sending = true;
+			simple(c, 503, false);
+			bb_board_timer_arm(h->kick, 0);
+		}
 		return c;
 	}
 	return NULL; /* full: refused */
+}
+
+/* Sends the 503s queued by on_accept. */
+static void on_kick(void *arg)
+{
+	struct bb_serve_http *h = arg;
+	size_t i;
+
+	for (i = 0; i < BB_LWIP_MAX_HTTP; i++)
+		if (h->c[i].used && h->c[i].sending && !h->c[i].keep_alive &&
+		    h->c[i].out_off == 0 && h->c[i].out.len)
+			fill(&h->c[i]);
 }
 
 /* Header and idle timeouts, once a second over the table. */
@@ -421,8 +465,11 @@ int bb_lwip_http_start(struct bb_serve *s)
 	h->header_timeout_s =
 	    cfg->http.header_timeout ? cfg->http.header_timeout : 10;
 	h->fsroot = bb_root_open("/");
+	h->max_conns = cfg->http.max_connections ? cfg->http.max_connections
+						 : BB_LWIP_MAX_HTTP;
 	h->sweep = bb_board_timer_new(on_sweep, h);
-	if (h->fsroot && h->sweep)
+	h->kick = bb_board_timer_new(on_kick, h);
+	if (h->fsroot && h->sweep && h->kick)
 		h->l = bb_tcp_listen(cfg->http.listen_addr,
 				     cfg->http.listen_port, on_accept, h);
 	if (!h->l) {
@@ -451,6 +498,7 @@ void bb_lwip_http_stop(struct bb_serve *s)
 			conn_close(&h->c[i]);
 	bb_tcp_unlisten(h->l);
 	bb_board_timer_free(h->sweep);
+	bb_board_timer_free(h->kick);
 	bb_root_close(h->fsroot);
 	s->http = NULL;
 }
