@@ -138,6 +138,7 @@ testnode:
 # Debian base roots (images/lib.sh)
 images: testnode $(BIN)
 	@bash images/incus/build.sh $(BUILD)
+	@bash images/disk/build.sh $(BUILD)
 
 deps:
 	@bash .ci/deps.sh

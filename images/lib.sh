@@ -50,3 +50,29 @@ img_base() {
 	fi
 	echo "$tar"
 }
+
+# img_fresh IMG INPUTS...: true when IMG exists and no input is newer
+img_fresh() {
+	local img=$1 f
+	shift
+	[ -s "$img" ] || return 1
+	for f in "$@"; do [ "$f" -nt "$img" ] && return 1; done
+	return 0
+}
+
+# img_root DIR BASE BUILD: the base unpacked in DIR, bootbox installed by
+# `make install DESTDIR=` with its unit enabled, and what the base carries
+# over from the build host (its name, its resolver) replaced
+img_root() {
+	local r=$1 base=$2 build=$3
+	tar -C "$r" --numeric-owner -xf "$base"
+	make --no-print-directory -s install BUILD="$build" DESTDIR="$(cd "$r" && pwd)" PREFIX=/usr/local >/dev/null
+	systemctl --root="$r" enable bootbox.service >/dev/null 2>&1
+	# an appliance on a network with no uplink: no apt or trim timers
+	systemctl --root="$r" disable apt-daily.timer apt-daily-upgrade.timer \
+		dpkg-db-backup.timer e2scrub_all.timer fstrim.timer e2scrub_reap.service >/dev/null 2>&1
+	echo bootbox > "$r/etc/hostname"
+	echo "# bootbox: no resolver on the bootstrap network (an uplink sets one)" > "$r/etc/resolv.conf"
+	# each instance or box gets its own machine id at first boot
+	: > "$r/etc/machine-id"
+}

@@ -20,35 +20,18 @@ IMG=$OUT/bootbox-incus.tar.xz
 # tftp.root /usr/lib/ipxe; the CA store for the Talos factory
 BASE=$(img_base incus systemd systemd-sysv libcjson1 ipxe ca-certificates)
 inputs=("$BASE" "$BUILD/bootbox" "$HERE"/* images/lib.sh images/systemd/* docs/example/bootbox.yaml Makefile)
-if [ -s "$IMG" ]; then
-	fresh=1
-	for f in "${inputs[@]}"; do [ "$f" -nt "$IMG" ] && fresh=0; done
-	if [ "$fresh" = 1 ]; then
-		echo "images: $IMG is up to date ($(du -m "$IMG" | cut -f1) MiB)"
-		exit 0
-	fi
+if img_fresh "$IMG" "${inputs[@]}"; then
+	echo "images: $IMG is up to date ($(du -m "$IMG" | cut -f1) MiB)"
+	exit 0
 fi
 
 STAGE=$(mktemp -d "${TMPDIR:-/var/tmp}/bootbox-incus.XXXXXX")
-
-mkdir -p "$STAGE/rootfs" "$STAGE/templates"
 trap 'rm -rf "$STAGE"' EXIT
-tar -C "$STAGE/rootfs" --numeric-owner -xf "$BASE"
+mkdir -p "$STAGE/rootfs" "$STAGE/templates"
 R=$STAGE/rootfs
-make --no-print-directory -s install BUILD="$BUILD" DESTDIR="$(cd "$R" && pwd)" PREFIX=/usr/local >/dev/null
-systemctl --root="$R" enable bootbox.service >/dev/null 2>&1
-# an appliance on a network with no uplink: no apt or trim timers
-systemctl --root="$R" disable apt-daily.timer apt-daily-upgrade.timer \
-	dpkg-db-backup.timer e2scrub_all.timer fstrim.timer e2scrub_reap.service >/dev/null 2>&1
-# mmdebstrap leaves the build host's name and resolver behind: the
-# instance's name comes from the template, and the bootstrap network has
-# no resolver until the operator gives one
-echo bootbox > "$R/etc/hostname"
-echo "# bootbox: no resolver on the bootstrap network (an uplink sets one)" > "$R/etc/resolv.conf"
+img_root "$R" "$BASE" "$BUILD"
 # persistent journal: the logs of the boot before a crash stay readable
 mkdir -p "$R/var/log/journal"
-# an instance gets its own machine id at first boot
-: > "$R/etc/machine-id"
 cp "$HERE/hostname.tpl" "$HERE/hosts.tpl" "$STAGE/templates/"
 now=$(date +%s)
 sed "s/@DATE@/$now/" "$HERE/metadata.yaml" > "$STAGE/metadata.yaml"
