@@ -41,12 +41,15 @@ trap 'rm -rf "$STAGE"' EXIT
 R=$STAGE/root
 mkdir -p "$R"
 img_root "$R" "$BASE" "$BUILD"
-install -d "$R/usr/local/lib/bootbox" "$R/usr/local/lib/systemd/system/bootbox.service.d" "$R/bootbox"
+install -d "$R/usr/local/lib/bootbox" "$R/usr/local/lib/systemd/system/bootbox.service.d" "$R/bootbox" \
+	"$R/var/lib/bootbox"
 install -m 0755 "$HERE/state.sh" "$HERE/config.sh" "$HERE/console.sh" "$R/usr/local/lib/bootbox/"
 install -m 0644 "$HERE"/bootbox-{state,config,console}.service "$R/usr/local/lib/systemd/system/"
 install -m 0644 "$HERE/bootbox-disk.conf" "$R/usr/local/lib/systemd/system/bootbox.service.d/disk.conf"
 systemctl --root="$R" enable bootbox-state.service bootbox-config.service bootbox-console.service >/dev/null 2>&1
 install -m 0644 "$HERE/fstab" "$R/etc/fstab"
+# /etc is read-only: no first-boot questions on the console
+systemctl --root="$R" mask systemd-firstboot.service >/dev/null 2>&1
 # the checked configuration (config.sh) is what serve reads
 ln -sf /run/bootbox/bootbox.yaml "$R/etc/bootbox/bootbox.yaml"
 # no sound, graphics, media, wireless or infiniband on a boot box
@@ -61,7 +64,8 @@ sed "s/@KVER@/$KVER/g" "$HERE/grub.cfg.in" > "$R/boot/grub/grub.cfg"
 
 # --- file systems, each in its own file
 SYS_MIB=$(( ($(du -sm "$R" | cut -f1) * 5 / 4 + 64) ))
-mkfs.ext4 -q -F -L bbsys -d "$R" "$STAGE/sys.img" "${SYS_MIB}M"
+# features GRUB 2.06 reads
+mkfs.ext4 -q -F -L bbsys -O ^metadata_csum_seed,^orphan_file -d "$R" "$STAGE/sys.img" "${SYS_MIB}M"
 GRUB_BIOS=(part_gpt biosdisk ext2 search search_label configfile normal linux echo test serial terminal sleep)
 GRUB_EFI=(part_gpt fat ext2 search search_label configfile normal linux echo test serial terminal sleep efi_gop all_video)
 grub-mkimage -O i386-pc -p /boot/grub -c "$HERE/early.cfg" -o "$STAGE/core.img" "${GRUB_BIOS[@]}"
@@ -84,11 +88,11 @@ END=$((P4 + SYS_MIB * 2048))
 mkdir -p "$OUT"
 rm -f "$IMG.tmp"
 truncate -s $(( (END + 2048) * 512 )) "$IMG.tmp"
-sgdisk -q -o \
+sgdisk -o \
 	-n 1:2048:4095 -t 1:EF02 -c 1:bios \
 	-n 2:$P2:$((P3 - 1)) -t 2:EF00 -c 2:EFI \
 	-n 3:$P3:$((P4 - 1)) -t 3:0700 -c 3:BOOTBOX \
-	-n 4:$P4:$((END - 1)) -t 4:8300 -c 4:bbsys "$IMG.tmp"
+	-n 4:$P4:$((END - 1)) -t 4:8300 -c 4:bbsys "$IMG.tmp" >/dev/null
 put() { dd if="$1" of="$IMG.tmp" bs=512 seek="$2" conv=notrunc,sparse status=none; }
 put "$STAGE/esp.img" $P2
 put "$STAGE/bootbox.img" $P3

@@ -17,9 +17,9 @@ part=$(blkid -t PARTLABEL=bbstate -o device | head -1 || :)
 if [ -z "$part" ]; then
 	say "creating the state partition $nr on $disk"
 	# the image's backup GPT sits at the image's end, not the disk's
-	sfdisk -q --relocate gpt-bak-std "$disk" 2>/dev/null || :
+	sfdisk -q --lock=no --no-reread --no-tell-kernel --relocate gpt-bak-std "$disk" || :
 	echo "start=$((START_MIB * 2048)), type=linux, name=bbstate" |
-		sfdisk -q --append --no-reread --no-tell-kernel "$disk"
+		sfdisk -q --lock=no --append --no-reread --no-tell-kernel "$disk"
 	partx --add --nr "$nr" "$disk" 2>/dev/null || partx --update --nr "$nr" "$disk"
 	udevadm settle -t 20 || :
 	for _ in 1 2 3 4 5 6 7 8 9 10; do

@@ -26,6 +26,8 @@ mkdir -p "$W/sysroot"
 debugfs -R "rdump / $W/sysroot" "$W/sys.part" >/dev/null 2>&1
 rm -f "$W/sys.part"
 R=$W/sysroot
+[ -x "$R/usr/local/bin/bootbox" ] && [ -f "$R/boot/grub/grub.cfg" ] && ok "system part holds bootbox and grub.cfg" ||
+	{ bad "system part unreadable or incomplete"; finish; exit 1; }
 if out=$(systemd-analyze verify --root="$R" bootbox.service bootbox-state.service \
 	bootbox-config.service bootbox-console.service 2>&1) && [ -z "$out" ]; then
 	ok "systemd-analyze verify of the units in the system part"
