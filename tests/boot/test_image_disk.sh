@@ -3,9 +3,11 @@
 # with its NIC on a QEMU socket netdev (loopback only) to VM 2, a test node
 # that PXE-boots from VM 1 to the callback. Then VM 1 loses power (kill -9
 # of its QEMU), its bootbox.yaml is broken from "a laptop" (mtools on the
-# BOOTBOX partition), and it boots again under OVMF: the console shows the
-# error, the box serves the last good config, the lease and the machine
-# are still on the state partition. Plus the image checks (unit, files).
+# BOOTBOX partition) after a re-flash (the image dd'ed over the disk again),
+# and it boots under OVMF: the console shows the error, the box serves the
+# last good config, the lease and the machine are still on the state
+# partition. A new box whose first config is bad serves nothing and says
+# why. Plus the image checks (units, files).
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
 command -v sgdisk >/dev/null && command -v mcopy >/dev/null && command -v debugfs >/dev/null ||
@@ -106,9 +108,11 @@ else
 	bad "node did not boot from the box"; show "$W/node.console" 20; show "$VM1_LOG" 40
 fi
 
-# --- power cut, a broken bootbox.yaml from the laptop, UEFI boot
+# --- power cut, a re-flash, a broken bootbox.yaml from the laptop, UEFI boot
 kill -9 "$VM1_PID"; wait "$VM1_PID" 2>/dev/null
 kill "$QEMU_PID" 2>/dev/null
+dd if="$IMG" of="$W/disk.img" bs=4M conv=notrunc status=none
+sgdisk -i 5 "$W/disk.img" | grep -q bbstate && bad "the re-flash left the state partition in the table"
 printf 'appliance:\n  name: broken\n  address: 192.168.2.300\n' > "$W/bad.yaml"
 mcopy -o -i "$FAT" "$W/bad.yaml" ::/bootbox.yaml
 t0=$(date +%s)
@@ -123,9 +127,24 @@ grep -qa "CONFIGURATION ERROR" "$VM1_LOG" && grep -qa "bootbox.yaml:3:" "$VM1_LO
 grep -qa "serving the last good configuration" "$VM1_LOG" && ok "the box serves the last good configuration" ||
 	bad "last good configuration not served"
 sleep 6
+grep -qa "kept the state file system" "$VM1_LOG" && ok "the re-flashed box found its state partition again" ||
+	bad "state partition not found again after the re-flash"
 tr -d '\r' < "$VM1_LOG" | grep -ai "$MAC" | grep -q booted && ok "machine state kept across the power cut" ||
 	bad "machine state lost"
 tr -d '\r' < "$VM1_LOG" | grep -aiE "^192\.168\.2\.[0-9]+ +$MAC +bound" -q && ok "lease kept across the power cut" ||
 	bad "lease lost"
 show "$VM1_LOG" 12
+
+# --- a new box whose first bootbox.yaml is bad: a clear message, nothing served
+kill -9 "$VM1_PID"; wait "$VM1_PID" 2>/dev/null
+cp --sparse=always "$IMG" "$W/disk.img"
+truncate -s 3G "$W/disk.img"
+mcopy -o -i "$FAT" "$W/bad.yaml" ::/bootbox.yaml
+vm1 bios
+if wait_console "$VM1_LOG" "bootbox NOT serving;" 600; then
+	grep -qa "serving NOTHING until it is fixed" "$VM1_LOG" && grep -qa "bootbox.yaml:3:" "$VM1_LOG" &&
+		ok "a bad first config: the console says why and nothing is served" || bad "no clear message for a bad first config"
+else
+	bad "a box with a bad first config: no status"; show "$VM1_LOG" 30
+fi
 finish
