@@ -168,15 +168,31 @@ demo:
 testnode:
 	@bash images/testnode/build.sh $(BUILD)/testnode
 
-images: testnode
+# as root: the Incus/LXC image and the boot-box disk image, from cached
+# Debian base roots (images/lib.sh)
+images: testnode $(BIN)
+	@bash images/incus/build.sh $(BUILD)
+	@bash images/disk/build.sh $(BUILD)
 
 deps:
 	@bash .ci/deps.sh
 
+# The binary, the systemd unit, the bootbox user and (never over an
+# operator's file) the example configuration. DESTDIR is how the images
+# install it into their roots.
 install: $(BIN)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/bootbox
 	install -D -m 0644 docs/man/bootbox.8 $(DESTDIR)$(PREFIX)/share/man/man8/bootbox.8
 	install -D -m 0644 docs/completion/bootbox.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/bootbox
+	@mkdir -p $(DESTDIR)$(PREFIX)/lib/systemd/system
+	sed 's#/usr/local/bin/bootbox#$(PREFIX)/bin/bootbox#' images/systemd/bootbox.service \
+	  > $(DESTDIR)$(PREFIX)/lib/systemd/system/bootbox.service
+	@[ -e $(DESTDIR)/etc/bootbox/bootbox.yaml ] || \
+	  install -D -m 0644 docs/example/bootbox.yaml $(DESTDIR)/etc/bootbox/bootbox.yaml
+	@if command -v systemd-sysusers >/dev/null; then \
+	  systemd-sysusers --root=$(DESTDIR)/ - < images/systemd/bootbox.sysusers; \
+	elif ! getent passwd bootbox >/dev/null && [ -z "$(DESTDIR)" ]; then \
+	  useradd --system --home-dir /var/lib/bootbox --shell /usr/sbin/nologin bootbox; fi
 
 clean:
 	rm -rf build build-* $(FUZZ_BUILD)

@@ -22,6 +22,7 @@
 #include "firmware/serve.h"
 #include "firmware/serve_cache.h"
 #include "firmware/serve_handoff.h"
+#include "firmware/serve_ifup.h"
 
 static void sd_notify(const char *msg)
 {
@@ -224,6 +225,7 @@ int bb_cmd_serve(int argc, char **argv)
 		goto out;
 	}
 	s.started = bb_wall_now();
+	bb_serve_ifup(s.cfg);
 	if (api_token(s.cfg) || start_all(&s)) {
 		bb_err("not starting: a service failed to start");
 		rc = 1;

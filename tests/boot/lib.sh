@@ -4,6 +4,8 @@
 #   boot_config EXTRA     writes $W/bootbox.yaml (EXTRA: more YAML)
 #   boot_serve            starts bootbox; $BB_LOG
 #   boot_qemu NAME MAC FIRMWARE [QEMU ARGS...]  boots a node; $QEMU_LOG
+#                         (BOOT_NETDEV=SPEC: that -netdev, id n0, from the
+#                         host namespace, instead of a tap on br0)
 #   boot_wait_callback NAME MAC SECS   waits for the node's callback and
 #                         for bootbox to show the machine "booted"
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -73,11 +75,14 @@ boot_serve() {
 
 # boot_qemu NAME MAC bios|uefi [extra qemu args]
 boot_qemu() {
-	local name=$1 mac=$2 fw=$3 tap=tap$TAPS
+	local name=$1 mac=$2 fw=$3 tap=tap$TAPS netdev=${BOOT_NETDEV:-}
 	shift 3
 	TAPS=$((TAPS + 1))
-	ip -n "$NS" tuntap add "$tap" mode tap
-	ip -n "$NS" link set "$tap" master br0 up
+	if [ -z "$netdev" ]; then
+		ip -n "$NS" tuntap add "$tap" mode tap
+		ip -n "$NS" link set "$tap" master br0 up
+		netdev="tap,id=n0,ifname=$tap,script=no,downscript=no"
+	fi
 	QEMU_LOG=$W/$name.console
 	local fwargs=()
 	if [ "$fw" = uefi ]; then
@@ -85,11 +90,17 @@ boot_qemu() {
 		fwargs=(-drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd
 			-drive if=pflash,format=raw,file="$W/$name.vars")
 	fi
-	bg "$NS" "$W/$name.qemu" qemu-system-x86_64 $KVM -M q35 -m 512 -smp 1 \
-		-display none -monitor none -serial "file:$QEMU_LOG" -no-reboot \
-		"${fwargs[@]}" \
-		-netdev tap,id=n0,ifname="$tap",script=no,downscript=no \
-		-device virtio-net-pci,netdev=n0,mac="$mac","$@" -boot n
+	local qemu=(qemu-system-x86_64 $KVM -M q35 -m 512 -smp 1
+		-display none -monitor none -serial "file:$QEMU_LOG" -no-reboot
+		"${fwargs[@]}" -netdev "$netdev"
+		-device virtio-net-pci,netdev=n0,mac="$mac","$@" -boot n)
+	if [ -n "${BOOT_NETDEV:-}" ]; then
+		"${qemu[@]}" >"$W/$name.qemu" 2>&1 &
+		BG_PID=$!
+		BG_PIDS+=("$BG_PID")
+	else
+		bg "$NS" "$W/$name.qemu" "${qemu[@]}"
+	fi
 	QEMU_PID=$BG_PID
 }
 
