@@ -1,8 +1,8 @@
 /* The lwIP board's HTTP connections (board/lwip/serve_http.c) on a fake
  * board.h: the input is a script of stream events — bytes arriving in
  * chunks of any size, the send buffer taking any amount, the peer
- * closing, the timeout sweep, more connections — against the firmware's
- * real routes. Checks that no event order reads or writes out of bounds
+ * closing, the timeout sweep, more connections (past max_connections:
+ * 503) — against the firmware's real routes. Checks that no event order reads or writes out of bounds
  * or loses track of a connection. */
 #include <stdint.h>
 #include <stdio.h>
@@ -39,7 +39,8 @@ struct bb_file {
 
 static struct bb_stream fs[NSTREAMS];
 static struct bb_listener fl;
-static struct bb_board_timer ft;
+static struct bb_board_timer ft[2]; /* the sweep, the 503 kick */
+static size_t nft;
 static struct bb_root froot;
 static struct bb_file ffile;
 static size_t budget; /* what the fake send buffer takes next */
@@ -51,9 +52,11 @@ const char *bb_board_errmsg(void)
 }
 struct bb_board_timer *bb_board_timer_new(bb_board_timer_fn fn, void *arg)
 {
-	ft.fn = fn;
-	ft.arg = arg;
-	return &ft;
+	struct bb_board_timer *t = &ft[nft++ % 2];
+
+	t->fn = fn;
+	t->arg = arg;
+	return t;
 }
 void bb_board_timer_arm(struct bb_board_timer *t, uint64_t ms)
 {
@@ -147,6 +150,11 @@ uint64_t bb_file_size(const struct bb_file *f)
 {
 	return f->size;
 }
+int64_t bb_file_mtime(const struct bb_file *f)
+{
+	(void)f;
+	return 1700000000;
+}
 long bb_file_pread(struct bb_file *f, void *buf, size_t len, uint64_t off)
 {
 	(void)f;
@@ -166,7 +174,7 @@ static void setup(void)
 	static const char yaml[] =
 	    "appliance: {name: f, address: 192.168.2.2, state_dir: "
 	    "/nonexistent/bootbox-fuzz}\n"
-	    "http: {listen: 192.168.2.2:8080}\n"
+	    "http: {listen: 192.168.2.2:8080, max_connections: 3}\n"
 	    "boot:\n  assets_dir: /nonexistent/bootbox-fuzz/assets\n"
 	    "  profiles:\n    - id: p\n      kernel: /assets/k\n"
 	    "  groups:\n    - id: all\n      profile: p\n";
@@ -245,8 +253,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 4: /* a second of the sweep */
 			for (k = 0; k <= (size_t)(arg & 15); k++)
-				if (ft.fn)
-					ft.fn(ft.arg);
+				if (ft[0].fn)
+					ft[0].fn(ft[0].arg);
+			if (ft[1].fn)
+				ft[1].fn(ft[1].arg);
 			break;
 		case 5: /* the board resets it */
 			if (s->open) {
