@@ -238,6 +238,7 @@ int bb_lwip_loop_run(struct netif *nif, void (*turn)(void *), void *arg)
 			if (d < (uint64_t)wait)
 				wait = (int)d;
 		}
+		bb_tapif_flush(nif); /* what this turn sent */
 		pfd.revents = 0;
 		if (poll(&pfd, 1, wait) < 0 && errno != EINTR)
 			return BB_EIO;
