@@ -76,6 +76,13 @@ static int serve(int argc, char **argv)
 		       "appliance.interface.\nSIGTERM stops.\n");
 		return 0;
 	}
+	if (bb_log_setup(getenv("BOOTBOX_LOG"))) {
+		fprintf(stderr,
+			"bootbox-lwip serve: BOOTBOX_LOG='%s': expected "
+			"error, warn, info or debug\n",
+			getenv("BOOTBOX_LOG"));
+		return 2;
+	}
 	if (bb_config_load(o.config, stderr, &s.cfg)) {
 		bb_err("%s: not starting: the configuration has errors",
 		       o.config);
