@@ -27,7 +27,7 @@
 /* the heap holds the TCP send data (tcp_write copies) and PBUF_RAM
  * packets we build: 64 connections with a part of their send buffer in
  * flight each, and a TFTP window */
-#define MEM_SIZE		(384 * 1024)
+#define MEM_SIZE		(480 * 1024)
 #define MEMP_NUM_PBUF		64
 #define MEMP_NUM_UDP_PCB	(BB_LWIP_MAX_TFTP + 4)
 #define MEMP_NUM_TCP_PCB	(BB_LWIP_MAX_HTTP + 4)
@@ -37,9 +37,10 @@
 #define MEMP_NUM_FRAG_PBUF	16
 #define MEMP_NUM_ARP_QUEUE	32
 #define MEMP_NUM_SYS_TIMEOUT	(LWIP_NUM_SYS_TIMEOUT_INTERNAL + 4)
-/* received frames: a burst of DHCP DISCOVERs or TFTP ACKs from 64
- * clients, and TCP segments of requests */
-#define PBUF_POOL_SIZE 128
+/* received frames: each is taken in and freed in the same turn, but for
+ * a request held while its connection is still sending (one per
+ * connection) and out-of-order segments; bench_lwip saw a peak of 1 */
+#define PBUF_POOL_SIZE 64
 #define PBUF_POOL_BUFSIZE                                                      \
 	LWIP_MEM_ALIGN_SIZE(TCP_MSS + 40 + PBUF_LINK_ENCAPSULATION_HLEN +      \
 			    PBUF_LINK_HLEN)
