@@ -5,7 +5,7 @@
  * it (GSO), the way a VM's NIC hands the host a 64 KiB segment. Per frame,
  * a TAP write delivers the packet to the receiving socket and wakes its
  * reader there and then; per run, once. Anything that does not fit a run
- * is written alone, as lwIP built it. */
+ * is written alone; TCP and UDP with the checksum left to the kernel. */
 #include <errno.h>
 #include <stdbool.h>
 #include <linux/virtio_net.h>
@@ -34,7 +34,8 @@ struct frame {
 	struct pbuf *p;
 	uint8_t h[MAX_HL]; /* Ethernet, IPv4 and TCP/UDP headers */
 	unsigned hl, plen; /* header length; L4 payload length */
-	uint8_t proto;	   /* 6, 17; 0: not a candidate for a run */
+	uint8_t proto;	   /* 6, 17: checksummed by the kernel; 0: as is */
+	bool run;	   /* data that may start or join a run */
 	uint32_t seq;
 };
 
@@ -58,26 +59,29 @@ static void parse(struct frame *f)
 	unsigned n = pbuf_copy_partial(f->p, f->h, MAX_HL, 0), l4;
 
 	f->proto = 0;
+	f->run = false;
 	if (n < ETH_HL + IP_HL + 8 || get16(h + 12) != 0x0800 ||
 	    h[14] != 0x45 || (get16(h + 20) & 0x3fff) ||
 	    get16(h + 16) + ETH_HL != f->p->tot_len)
 		return;
 	if (h[23] == 6) {
 		l4 = (unsigned)(h[46] >> 4) * 4;
-		/* plain data segments only: ACK, maybe PSH */
-		if (l4 < 20 || ETH_HL + IP_HL + l4 > n ||
-		    (h[47] & ~0x08) != 0x10)
+		if (l4 < 20 || ETH_HL + IP_HL + l4 > n)
 			return;
+		/* runs of plain data segments only: ACK, maybe PSH */
+		f->run = (h[47] & ~0x08) == 0x10;
 		f->seq = (uint32_t)get16(h + 38) << 16 | get16(h + 40);
 	} else if (h[23] == 17) {
 		l4 = 8;
+		f->run = true;
 	} else {
 		return;
 	}
 	f->hl = ETH_HL + IP_HL + l4;
-	if (f->p->tot_len <= f->hl)
+	if (f->p->tot_len < f->hl)
 		return;
 	f->plen = f->p->tot_len - f->hl;
+	f->run = f->run && f->plen;
 	f->proto = h[23];
 }
 
@@ -85,7 +89,7 @@ static void parse(struct frame *f)
 static bool continues(const struct frame *a, const struct frame *b,
 		      uint32_t next_seq)
 {
-	if (!b->proto || b->proto != a->proto || b->hl != a->hl ||
+	if (!b->run || b->proto != a->proto || b->hl != a->hl ||
 	    b->plen > a->plen || memcmp(a->h, b->h, 12) ||
 	    memcmp(a->h + 26, b->h + 26, 12))
 		return false;
@@ -140,7 +144,7 @@ static void write_frames(int fd, int first, int count)
 	memset(&vh, 0, sizeof(vh));
 	v[0].iov_base = &vh;
 	v[0].iov_len = sizeof(vh);
-	if (count == 1) {
+	if (!f->proto) {
 		k = iov_of(f->p, 0, v + 1, MAX_IOV - 1);
 		if (k < 0 || writev(fd, v, 1 + k) < 0)
 			LINK_STATS_INC(link.drop);
@@ -160,17 +164,21 @@ static void write_frames(int fd, int first, int count)
 	h[24] = h[25] = 0;
 	c = inet_chksum(h + ETH_HL, IP_HL);
 	memcpy(h + 24, &c, 2);
+	/* lwIP leaves TCP and UDP checksums to us (lwipopts.h): the
+	 * kernel fills them in, or its receiver trusts them as verified */
 	vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
 	vh.hdr_len = (uint16_t)f->hl;
-	vh.gso_size = (uint16_t)f->plen;
 	vh.csum_start = ETH_HL + IP_HL;
+	if (count > 1) {
+		vh.gso_size = (uint16_t)f->plen;
+		vh.gso_type = f->proto == 6 ? VIRTIO_NET_HDR_GSO_TCPV4
+					    : VIRTIO_NET_HDR_GSO_UDP_L4;
+	}
 	if (f->proto == 6) {
-		vh.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
 		vh.csum_offset = 16;
 		h[47] = txq[first + count - 1].h[47]; /* PSH of the last */
 		put_csum_pseudo(h, 50, f->hl - ETH_HL - IP_HL + total);
 	} else {
-		vh.gso_type = VIRTIO_NET_HDR_GSO_UDP_L4;
 		vh.csum_offset = 6;
 		put16(h + 38, (uint16_t)(8 + total));
 		put_csum_pseudo(h, 40, 8 + total);
@@ -193,7 +201,7 @@ void bb_tap_tx_flush(int fd)
 		unsigned ip_len = a->hl - ETH_HL + a->plen;
 
 		j = i + 1;
-		if (a->proto)
+		if (a->run)
 			while (j < ntx && txq[j - 1].plen == a->plen &&
 			       continues(a, &txq[j], next) &&
 			       ip_len + txq[j].plen <= IP_LIMIT) {
