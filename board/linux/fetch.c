@@ -18,6 +18,7 @@
 #include <mbedtls/x509_crt.h>
 
 #include "board/linux/fetch.h"
+#include "board/linux/fetch_part.h"
 #include "board/linux/sha256.h"
 #include "board/linux/spool.h"
 #include "board/linux/tls_rng.h"
@@ -69,7 +70,21 @@ struct bb_fetch {
 	size_t pend_n;
 	bool paused;   /* not reading until the ring has room */
 	bool complete; /* every body byte taken */
+	/* a large body in two halves: this connection reads up to split, a
+	 * part (its own thread and connection) from split to the end */
+	struct bb_fetch_part *part;
+	uint64_t split;	    /* 0: one connection for the whole body */
+	uint64_t part_have; /* bytes from split on in the file */
+	uint64_t fed;	    /* the spool hashes the file up to here */
+	bool tail;	    /* our half is in: the rest is the part's */
+	bool parted;	    /* a part ran: the file may hold bytes past ours */
+	char suite[64];	    /* the negotiated cipher suite */
 };
+
+/* a body smaller than this is not worth a second handshake */
+#define SPLIT_MIN (32ull << 20)
+/* records decrypted per wakeup: the loop also serves DHCP and HTTP */
+#define READ_BURST 16
 
 /* --- resolution off the loop: getaddrinfo blocks --- */
 
@@ -128,8 +143,18 @@ static void spool_stop(struct bb_fetch *f)
 	f->spool = NULL;
 }
 
+static void part_stop(struct bb_fetch *f)
+{
+	if (!f->part)
+		return;
+	bb_loop_del_fd(f->loop, bb_fetch_part_fd(f->part));
+	bb_fetch_part_free(f->part);
+	f->part = NULL;
+}
+
 static void fetch_free(struct bb_fetch *f)
 {
+	part_stop(f);
 	conn_close(f);
 	spool_stop(f);
 	bb_timer_cancel(f->loop, &f->timer);
@@ -154,12 +179,17 @@ fail(struct bb_fetch *f, int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(f->res.msg, sizeof(f->res.msg), fmt, ap);
 	va_end(ap);
+	part_stop(f);
 	f->res.length = f->have;
 	if (f->spool) {
 		/* what the file really holds: a resume starts there */
 		bb_spool_drain(f->spool);
 		f->res.length = bb_spool_written(f->spool, &err);
 	}
+	/* the part's bytes past the hashed prefix are dropped: a resume
+	 * starts at the file's size */
+	if (f->parted && ftruncate(f->o.fd, (off_t)f->res.length))
+		f->res.resumable = false;
 	f->cb.done(f->cb.arg, &f->res);
 	fetch_free(f);
 }
@@ -168,6 +198,7 @@ static void succeed(struct bb_fetch *f)
 {
 	int err;
 
+	part_stop(f);
 	if (f->spool) {
 		bb_spool_drain(f->spool); /* its error comes with written */
 		f->written = bb_spool_written(f->spool, &err);
@@ -185,8 +216,10 @@ static void succeed(struct bb_fetch *f)
 	bb_sha256_final(&f->sha, f->res.sha256);
 	f->res.err = 0;
 	f->res.length = f->have;
-	snprintf(f->res.msg, sizeof(f->res.msg), "%llu bytes from %.150s",
-		 (unsigned long long)f->have, f->url.host);
+	snprintf(f->res.msg, sizeof(f->res.msg),
+		 "%llu bytes from %.150s%s%.64s%s", (unsigned long long)f->have,
+		 f->url.host, f->suite[0] ? ", " : "", f->suite,
+		 f->split ? ", 2 connections" : "");
 	f->cb.done(f->cb.arg, &f->res);
 	fetch_free(f);
 }
@@ -326,6 +359,7 @@ static void restart_body(struct bb_fetch *f)
 static void begin(struct bb_fetch *f);
 static void advance(struct bb_fetch *f);
 static void on_spool(struct bb_loop *loop, int fd, uint32_t ev, void *arg);
+static void on_part(struct bb_loop *loop, int fd, uint32_t ev, void *arg);
 
 /* TCP is up (to the origin, or through the proxy's tunnel). */
 static void after_connect(struct bb_fetch *f)
@@ -338,6 +372,108 @@ static void after_connect(struct bb_fetch *f)
 		build_request(f);
 	}
 	advance(f);
+}
+
+/* One core decrypts one record stream at mbedTLS's pace: a large TLS body
+ * gets a second connection for its second half. Without it (or when the
+ * part fails before our half is in) this connection reads it all. */
+static void maybe_split(struct bb_fetch *f)
+{
+	struct bb_fetch_part_opts o = {0};
+	struct sockaddr_in sa;
+	socklen_t len = sizeof(sa);
+
+	if (!f->url.tls || f->proxy.host[0] || f->reply.chunked || !f->total ||
+	    f->total - f->have < SPLIT_MIN ||
+	    getpeername(f->net.fd, (struct sockaddr *)&sa, &len))
+		return;
+	o.url = &f->url;
+	o.ip_be = sa.sin_addr.s_addr;
+	o.ca = &f->ca;
+	o.fd = f->o.fd;
+	o.start = (f->have + (f->total - f->have) / 2) & ~(uint64_t)0xffff;
+	o.end = o.total = f->total;
+	o.timeout_ms = f->o.read_timeout_ms;
+	f->part = bb_fetch_part_start(&o);
+	if (!f->part)
+		return;
+	if (bb_loop_add_fd(f->loop, bb_fetch_part_fd(f->part), BB_EV_READ,
+			   on_part, f)) {
+		bb_fetch_part_free(f->part);
+		f->part = NULL;
+		return;
+	}
+	f->split = o.start;
+	f->fed = o.start;
+	f->parted = true;
+}
+
+/* Our half is in: hash the part's bytes from the file, in order, as far
+ * as it has written them; done when the last is hashed. */
+static void tail_feed(struct bb_fetch *f)
+{
+	uint64_t end = f->split + f->part_have;
+
+	while (f->fed < end) {
+		size_t k = end - f->fed < BB_SPOOL_CHUNK
+			       ? (size_t)(end - f->fed)
+			       : BB_SPOOL_CHUNK;
+
+		if (bb_spool_put(f->spool, NULL, k))
+			return; /* on_spool comes back when there is room */
+		f->fed += k;
+	}
+	if (f->fed == f->total) {
+		f->have = f->total;
+		f->complete = true;
+		succeed(f);
+	} else {
+		bb_spool_kick(f->spool);
+	}
+}
+
+static void on_part(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
+{
+	struct bb_fetch *f = arg;
+	const char *why;
+	int state;
+	uint64_t w = bb_fetch_part_poll(f->part, &state, &why);
+
+	(void)loop;
+	(void)fd;
+	(void)ev;
+	if (state < 0) {
+		if (f->tail) {
+			f->res.resumable = true;
+			fail(f, BB_EIO, "%s: %s", f->url.host, why);
+			return;
+		}
+		/* our connection is still there: it reads the rest */
+		part_stop(f);
+		f->split = 0;
+		return;
+	}
+	f->part_have = w;
+	if (f->tail) {
+		touch(f);
+		if (!f->paused)
+			tail_feed(f);
+	}
+}
+
+/* Our half is in: stay on this connection unless the part is streaming. */
+static bool take_tail(struct bb_fetch *f)
+{
+	int state = BB_PART_RUNNING;
+
+	if (f->part)
+		f->part_have = bb_fetch_part_poll(f->part, &state, NULL);
+	if (state != BB_PART_STREAMING && state != BB_PART_DONE) {
+		part_stop(f);
+		f->split = 0;
+		return false;
+	}
+	return true;
 }
 
 /* Decides what the response head means. 0: read the body; 1: handled
@@ -394,6 +530,7 @@ static int on_head(struct bb_fetch *f)
 	}
 	f->written = f->have;
 	f->step = BODY;
+	maybe_split(f);
 	return 0;
 }
 
@@ -408,7 +545,8 @@ static int deliver(struct bb_fetch *f, const uint8_t *p, size_t n)
 			f->pend = p;
 			f->pend_n = n;
 			f->paused = true;
-			bb_loop_mod_fd(f->loop, f->net.fd, 0);
+			if (f->net.fd >= 0)
+				bb_loop_mod_fd(f->loop, f->net.fd, 0);
 			return 1;
 		}
 		p += k;
@@ -431,6 +569,17 @@ static int on_body(struct bb_fetch *f, uint8_t *p, size_t n)
 	}
 	if (f->have + n > f->o.max_bytes) {
 		fail(f, BB_ETOOBIG, "%s: body over the limit", f->url.host);
+		return 1;
+	}
+	if (f->split && n >= f->split - f->have && take_tail(f)) {
+		/* the bytes past split are the part's */
+		n = (size_t)(f->split - f->have);
+		f->have = f->split;
+		deliver(f, p, n);
+		conn_close(f);
+		f->tail = true;
+		if (!f->paused)
+			tail_feed(f);
 		return 1;
 	}
 	f->have += n;
@@ -466,9 +615,17 @@ static void on_spool(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
 		if (f->cb.progress)
 			f->cb.progress(f->cb.arg, w, f->total);
 	}
+	if (f->tail && !f->paused) {
+		tail_feed(f);
+		return;
+	}
 	if (!f->paused || deliver(f, f->pend, f->pend_n))
 		return;
 	f->paused = false;
+	if (f->tail) {
+		tail_feed(f);
+		return;
+	}
 	if (f->complete) {
 		succeed(f);
 		return;
@@ -511,10 +668,19 @@ static void do_send(struct bb_fetch *f)
 /* Reads what is there; heads are parsed from f->in, bodies streamed. */
 static void do_read(struct bb_fetch *f)
 {
+	int burst = 0;
+
 	for (;;) {
-		int rc =
-		    io_recv(f, f->in + f->in_len, sizeof(f->in) - f->in_len);
+		int rc;
 		long used;
+
+		/* yield to the loop (epoll is level-triggered) unless mbedTLS
+		 * holds bytes the socket no longer shows */
+		if (f->step == BODY && ++burst > READ_BURST && use_tls(f) &&
+		    !mbedtls_ssl_get_bytes_avail(&f->ssl) &&
+		    !mbedtls_ssl_check_pending(&f->ssl))
+			return;
+		rc = io_recv(f, f->in + f->in_len, sizeof(f->in) - f->in_len);
 
 		if (would_block(rc)) {
 			if (f->spool)
@@ -586,6 +752,8 @@ static void advance(struct bb_fetch *f)
 			io_error(f, "TLS handshake", rc);
 			return;
 		}
+		snprintf(f->suite, sizeof(f->suite), "%s",
+			 mbedtls_ssl_get_ciphersuite(&f->ssl));
 		f->step = SEND;
 		build_request(f);
 		do_send(f);

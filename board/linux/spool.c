@@ -9,10 +9,10 @@
 #include "board/linux/spool.h"
 #include "common/err.h"
 
-#define SLOTS 16
+#define SLOTS 32
 /* the writer is woken (and wakes the loop) once per this many chunks, not
  * per chunk: a wakeup across cores costs as much as hashing a chunk */
-#define BATCH 4
+#define BATCH 8
 
 struct bb_spool {
 	int fd, efd;
@@ -27,6 +27,7 @@ struct bb_spool {
 	bool quit, flush; /* flush: drain or free is waiting */
 	bool sleeping;	  /* the writer waits in more */
 	size_t len[SLOTS];
+	bool in_file[SLOTS];
 	uint8_t slot[SLOTS][BB_SPOOL_CHUNK];
 };
 
@@ -42,6 +43,24 @@ static int write_at(int fd, const uint8_t *p, size_t n, uint64_t off)
 		p += w;
 		n -= (size_t)w;
 		off += (uint64_t)w;
+	}
+	return 0;
+}
+
+/* p == NULL slots: the bytes are in the file already (another connection
+ * wrote them); read them back to hash them in order */
+static int read_at(int fd, uint8_t *p, size_t n, uint64_t off)
+{
+	while (n) {
+		ssize_t r = pread(fd, p, n, (off_t)off);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return BB_EIO;
+		p += r;
+		n -= (size_t)r;
+		off += (uint64_t)r;
 	}
 	return 0;
 }
@@ -67,7 +86,10 @@ static void *writer(void *arg)
 
 			pthread_mutex_unlock(&s->mu);
 			/* the slot stays ours until count drops */
-			rc = s->err ? 0 : write_at(s->fd, s->slot[i], n, off);
+			rc = s->err ? 0
+			     : s->in_file[i]
+				 ? read_at(s->fd, s->slot[i], n, off)
+				 : write_at(s->fd, s->slot[i], n, off);
 			if (!rc && !s->err)
 				bb_sha256_update(s->sha, s->slot[i], n);
 			pthread_mutex_lock(&s->mu);
@@ -143,7 +165,9 @@ int bb_spool_put(struct bb_spool *s, const void *p, size_t n)
 	i = (s->head + s->count) % SLOTS;
 	pthread_mutex_unlock(&s->mu);
 	/* a free slot is the producer's alone until count covers it */
-	memcpy(s->slot[i], p, n);
+	if (p)
+		memcpy(s->slot[i], p, n);
+	s->in_file[i] = !p;
 	s->len[i] = n;
 	pthread_mutex_lock(&s->mu);
 	s->count++;

@@ -19,7 +19,8 @@ struct bb_spool *bb_spool_new(int fd, uint64_t offset, struct bb_sha256 *sha);
 /* Readable when more is written (or a write failed). */
 int bb_spool_fd(const struct bb_spool *s);
 /* Copies n (at most BB_SPOOL_CHUNK) bytes in: 0, or BB_EAGAIN when the
- * ring is full (nothing taken: put them again after the fd fires). */
+ * ring is full (nothing taken: put them again after the fd fires). p NULL:
+ * the next n bytes are in the file already; they are only hashed. */
 #define BB_SPOOL_CHUNK 16384
 int bb_spool_put(struct bb_spool *s, const void *p, size_t n);
 /* Chunks are written in batches; this writes a partial batch now (the

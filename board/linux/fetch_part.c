@@ -1,0 +1,294 @@
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/net_sockets.h>
+#include <mbedtls/ssl.h>
+
+#include "board/linux/fetch_part.h"
+#include "board/linux/x509_ipsan.h"
+#include "common/err.h"
+
+/* plaintext gathered before one pwrite: fewer syscalls and wakeups */
+#define WBUF (256 * 1024)
+
+struct bb_fetch_part {
+	struct bb_fetch_part_opts o;
+	struct bb_url url;
+	int efd;
+	mbedtls_net_context net;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	/* under mu */
+	uint64_t written;
+	int state;
+	bool quit;
+	char msg[160];
+	uint8_t buf[WBUF];
+};
+
+static void publish(struct bb_fetch_part *p, uint64_t written, int state,
+		    const char *msg)
+{
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&p->mu);
+	if (state >= 0)
+		p->written = written;
+	if (p->state >= 0)
+		p->state = state;
+	if (msg && !p->msg[0])
+		snprintf(p->msg, sizeof(p->msg), "%s", msg);
+	pthread_mutex_unlock(&p->mu);
+	while (write(p->efd, &one, sizeof(one)) < 0 && errno == EINTR)
+		;
+}
+
+static bool quitting(struct bb_fetch_part *p)
+{
+	bool q;
+
+	pthread_mutex_lock(&p->mu);
+	q = p->quit;
+	pthread_mutex_unlock(&p->mu);
+	return q;
+}
+
+static int put(struct bb_fetch_part *p, size_t n, uint64_t off)
+{
+	const uint8_t *b = p->buf;
+
+	while (n) {
+		ssize_t w = pwrite(p->o.fd, b, n, (off_t)off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		b += w;
+		n -= (size_t)w;
+		off += (uint64_t)w;
+	}
+	return 0;
+}
+
+static int dial(struct bb_fetch_part *p)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	struct timeval tv = {.tv_sec = p->o.timeout_ms / 1000,
+			     .tv_usec = (p->o.timeout_ms % 1000) * 1000};
+	int one = 1;
+
+	sa.sin_addr.s_addr = p->o.ip_be;
+	sa.sin_port = htons(p->url.port);
+	/* blocking, bounded by the timeouts (connect obeys SO_SNDTIMEO) */
+	setsockopt(p->net.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(p->net.fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	setsockopt(p->net.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return connect(p->net.fd, (struct sockaddr *)&sa, sizeof(sa));
+}
+
+/* The range, over an established TLS session: the head must be a 206 for
+ * exactly our bytes, the body is written as it is decrypted. */
+static const char *stream(struct bb_fetch_part *p, mbedtls_ssl_context *ssl)
+{
+	struct bb_upstream_reply r;
+	uint64_t want = p->o.end - p->o.start, got = 0;
+	size_t have = 0;
+	long used = BB_EPARTIAL;
+	char req[BB_URL_PATH_MAX + 512];
+	int n =
+	    snprintf(req, sizeof(req),
+		     "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: bootbox\r\n"
+		     "Accept: */*\r\nRange: bytes=%llu-%llu\r\n"
+		     "Connection: close\r\n\r\n",
+		     p->url.path, p->url.host, (unsigned long long)p->o.start,
+		     (unsigned long long)p->o.end - 1);
+	int off = 0, rc;
+
+	if (n <= 0 || (size_t)n >= sizeof(req))
+		return "request too long";
+	while (off < n) {
+		rc = mbedtls_ssl_write(ssl, (unsigned char *)req + off,
+				       (size_t)(n - off));
+		if (rc <= 0)
+			return "cannot send the range request";
+		off += rc;
+	}
+	memset(&r, 0, sizeof(r));
+	while (used == BB_EPARTIAL) {
+		if (have == sizeof(p->buf))
+			return "answer head too long";
+		rc =
+		    mbedtls_ssl_read(ssl, p->buf + have, sizeof(p->buf) - have);
+		if (rc <= 0)
+			return "no answer to the range request";
+		have += (size_t)rc;
+		used = bb_upstream_reply_parse((char *)p->buf, have, &r);
+	}
+	if (used < 0 || r.status != 206 || !r.has_range || r.chunked ||
+	    r.range_start != p->o.start || r.range_end != p->o.end - 1 ||
+	    r.range_total != p->o.total)
+		return "the origin did not answer the range";
+	publish(p, 0, BB_PART_STREAMING, NULL);
+	have -= (size_t)used;
+	memmove(p->buf, p->buf + used, have);
+	for (;;) {
+		if (have > want - got)
+			return "more bytes than the range";
+		if (have == sizeof(p->buf) || got + have == want) {
+			if (put(p, have, p->o.start + got))
+				return "cannot write the file";
+			got += have;
+			have = 0;
+			publish(p, got,
+				got == want ? BB_PART_DONE : BB_PART_STREAMING,
+				NULL);
+			if (got == want)
+				return NULL;
+		}
+		if (quitting(p))
+			return "stopped";
+		rc =
+		    mbedtls_ssl_read(ssl, p->buf + have, sizeof(p->buf) - have);
+		if (rc <= 0)
+			return "range connection cut";
+		have += (size_t)rc;
+	}
+}
+
+static void *part_thread(void *arg)
+{
+	static const unsigned char pers[] = "bootbox part";
+	struct bb_fetch_part *p = arg;
+	mbedtls_entropy_context ent;
+	mbedtls_ctr_drbg_context rng;
+	mbedtls_ssl_config conf;
+	mbedtls_ssl_context ssl;
+	struct bb_tls_host host;
+	const char *why = NULL;
+	int rc;
+
+	/* a generator of its own: mbedTLS's is not safe across threads */
+	mbedtls_entropy_init(&ent);
+	mbedtls_ctr_drbg_init(&rng);
+	mbedtls_ssl_config_init(&conf);
+	mbedtls_ssl_init(&ssl);
+	if (mbedtls_ctr_drbg_seed(&rng, mbedtls_entropy_func, &ent, pers,
+				  sizeof(pers) - 1) ||
+	    mbedtls_ssl_config_defaults(&conf, MBEDTLS_SSL_IS_CLIENT,
+					MBEDTLS_SSL_TRANSPORT_STREAM,
+					MBEDTLS_SSL_PRESET_DEFAULT)) {
+		why = "TLS set-up failed";
+		goto out;
+	}
+	mbedtls_ssl_conf_rng(&conf, mbedtls_ctr_drbg_random, &rng);
+	mbedtls_ssl_conf_ca_chain(&conf, (mbedtls_x509_crt *)p->o.ca, NULL);
+	mbedtls_ssl_conf_authmode(&conf, MBEDTLS_SSL_VERIFY_REQUIRED);
+	if (mbedtls_ssl_setup(&ssl, &conf) ||
+	    bb_tls_set_host(&conf, &ssl, &host, p->url.host)) {
+		why = "TLS set-up failed";
+		goto out;
+	}
+	mbedtls_ssl_set_bio(&ssl, &p->net, mbedtls_net_send, mbedtls_net_recv,
+			    NULL);
+	if (dial(p)) {
+		why = "range connection refused";
+		goto out;
+	}
+	while ((rc = mbedtls_ssl_handshake(&ssl)) != 0) {
+		if (rc != MBEDTLS_ERR_SSL_WANT_READ &&
+		    rc != MBEDTLS_ERR_SSL_WANT_WRITE) {
+			why = "range connection: TLS handshake failed";
+			goto out;
+		}
+	}
+	why = stream(p, &ssl);
+out:
+	if (why)
+		publish(p, 0, BB_EIO, why);
+	mbedtls_ssl_free(&ssl);
+	mbedtls_ssl_config_free(&conf);
+	mbedtls_ctr_drbg_free(&rng);
+	mbedtls_entropy_free(&ent);
+	return NULL;
+}
+
+struct bb_fetch_part *bb_fetch_part_start(const struct bb_fetch_part_opts *o)
+{
+	struct bb_fetch_part *p = malloc(sizeof(*p));
+
+	if (!p)
+		return NULL;
+	memset(p, 0, offsetof(struct bb_fetch_part, buf));
+	p->o = *o;
+	p->url = *o->url;
+	p->o.url = &p->url;
+	if (!p->o.timeout_ms)
+		p->o.timeout_ms = 30000;
+	mbedtls_net_init(&p->net);
+	p->net.fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	p->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (p->net.fd < 0 || p->efd < 0 || pthread_mutex_init(&p->mu, NULL))
+		goto fail;
+	if (pthread_create(&p->thread, NULL, part_thread, p)) {
+		pthread_mutex_destroy(&p->mu);
+		goto fail;
+	}
+	return p;
+fail:
+	if (p->net.fd >= 0)
+		close(p->net.fd);
+	if (p->efd >= 0)
+		close(p->efd);
+	free(p);
+	return NULL;
+}
+
+int bb_fetch_part_fd(const struct bb_fetch_part *p)
+{
+	return p->efd;
+}
+
+uint64_t bb_fetch_part_poll(struct bb_fetch_part *p, int *state,
+			    const char **msg)
+{
+	uint64_t n, w;
+
+	if (read(p->efd, &n, sizeof(n)) < 0)
+		n = 0; /* nothing new */
+	pthread_mutex_lock(&p->mu);
+	w = p->written;
+	*state = p->state;
+	if (msg)
+		*msg = p->msg;
+	pthread_mutex_unlock(&p->mu);
+	return w;
+}
+
+void bb_fetch_part_free(struct bb_fetch_part *p)
+{
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->mu);
+	p->quit = true;
+	pthread_mutex_unlock(&p->mu);
+	/* a read blocked in the thread returns at once */
+	shutdown(p->net.fd, SHUT_RDWR);
+	pthread_join(p->thread, NULL);
+	pthread_mutex_destroy(&p->mu);
+	close(p->net.fd);
+	close(p->efd);
+	free(p);
+}
