@@ -21,6 +21,7 @@
 #include "board/linux/fetch_part.h"
 #include "board/linux/sha256.h"
 #include "board/linux/spool.h"
+#include "board/linux/tls_bio.h"
 #include "board/linux/tls_rng.h"
 #include "board/linux/x509_ipsan.h"
 #include "cache/upstream.h"
@@ -43,6 +44,7 @@ struct bb_fetch {
 	struct bb_fetch_cb cb;
 	struct bb_timer timer;
 	struct bb_timer kick; /* starts the fetch from the loop, never inline */
+	struct bb_timer more; /* goes on reading after a yield to the loop */
 	enum step step;
 	struct bb_url url;   /* what we fetch now (after redirects) */
 	struct bb_url proxy; /* when proxy.host[0] */
@@ -79,6 +81,7 @@ struct bb_fetch {
 	bool tail;	    /* our half is in: the rest is the part's */
 	bool parted;	    /* a part ran: the file may hold bytes past ours */
 	char suite[64];	    /* the negotiated cipher suite */
+	struct bb_tls_bio bio;
 };
 
 /* a body smaller than this is not worth a second handshake */
@@ -159,6 +162,7 @@ static void fetch_free(struct bb_fetch *f)
 	spool_stop(f);
 	bb_timer_cancel(f->loop, &f->timer);
 	bb_timer_cancel(f->loop, &f->kick);
+	bb_timer_cancel(f->loop, &f->more);
 	mbedtls_x509_crt_free(&f->ca);
 	bb_sha256_free(&f->sha);
 	free(f);
@@ -319,8 +323,7 @@ static int tls_setup(struct bb_fetch *f)
 	if (mbedtls_ssl_setup(&f->ssl, &f->conf) ||
 	    bb_tls_set_host(&f->conf, &f->ssl, &f->tls_host, f->url.host))
 		return -1;
-	mbedtls_ssl_set_bio(&f->ssl, &f->net, mbedtls_net_send,
-			    mbedtls_net_recv, NULL);
+	bb_tls_bio_set(&f->ssl, &f->bio, &f->net);
 	return 0;
 }
 
@@ -674,12 +677,15 @@ static void do_read(struct bb_fetch *f)
 		int rc;
 		long used;
 
-		/* yield to the loop (epoll is level-triggered) unless mbedTLS
-		 * holds bytes the socket no longer shows */
-		if (f->step == BODY && ++burst > READ_BURST && use_tls(f) &&
-		    !mbedtls_ssl_get_bytes_avail(&f->ssl) &&
-		    !mbedtls_ssl_check_pending(&f->ssl))
+		/* yield to the loop; epoll is level-triggered, but bytes
+		 * already read off the socket need the timer to be seen */
+		if (f->step == BODY && ++burst > READ_BURST && use_tls(f)) {
+			if (mbedtls_ssl_get_bytes_avail(&f->ssl) ||
+			    mbedtls_ssl_check_pending(&f->ssl) ||
+			    bb_tls_bio_pending(&f->bio))
+				bb_timer_arm(f->loop, &f->more, 0);
 			return;
+		}
 		rc = io_recv(f, f->in + f->in_len, sizeof(f->in) - f->in_len);
 
 		if (would_block(rc)) {
@@ -906,6 +912,15 @@ static void on_kick(struct bb_loop *loop, void *arg)
 	begin(arg);
 }
 
+static void on_more(struct bb_loop *loop, void *arg)
+{
+	struct bb_fetch *f = arg;
+
+	(void)loop;
+	if (f->step == BODY && !f->paused && !f->tail && f->net.fd >= 0)
+		do_read(f);
+}
+
 struct bb_fetch *bb_fetch_start(struct bb_loop *loop,
 				const struct bb_fetch_opts *opts,
 				const struct bb_fetch_cb *cb)
@@ -933,6 +948,7 @@ struct bb_fetch *bb_fetch_start(struct bb_loop *loop,
 		f->o.max_bytes = (uint64_t)4 << 30;
 	bb_timer_init(&f->timer, on_timeout, f);
 	bb_timer_init(&f->kick, on_kick, f);
+	bb_timer_init(&f->more, on_more, f);
 	mbedtls_x509_crt_init(&f->ca);
 	bb_sha256_init(&f->sha);
 	if (bb_url_parse(opts->url, strlen(opts->url), &f->url) ||

@@ -17,6 +17,8 @@
 #include <mbedtls/ssl.h>
 
 #include "board/linux/fetch_part.h"
+#include "board/linux/spool.h"
+#include "board/linux/tls_bio.h"
 #include "board/linux/x509_ipsan.h"
 #include "common/err.h"
 
@@ -35,6 +37,7 @@ struct bb_fetch_part {
 	int state;
 	bool quit;
 	char msg[160];
+	struct bb_tls_bio bio;
 	uint8_t buf[WBUF];
 };
 
@@ -150,6 +153,8 @@ static const char *stream(struct bb_fetch_part *p, mbedtls_ssl_context *ssl)
 		if (have == sizeof(p->buf) || got + have == want) {
 			if (put(p, have, p->o.start + got))
 				return "cannot write the file";
+			bb_writeback_pace(p->o.fd, p->o.start + got,
+					  p->o.start + got + have);
 			got += have;
 			have = 0;
 			publish(p, got,
@@ -201,8 +206,7 @@ static void *part_thread(void *arg)
 		why = "TLS set-up failed";
 		goto out;
 	}
-	mbedtls_ssl_set_bio(&ssl, &p->net, mbedtls_net_send, mbedtls_net_recv,
-			    NULL);
+	bb_tls_bio_set(&ssl, &p->bio, &p->net);
 	if (dial(p)) {
 		why = "range connection refused";
 		goto out;

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -9,10 +10,10 @@
 #include "board/linux/spool.h"
 #include "common/err.h"
 
-#define SLOTS 32
+#define SLOTS 64
 /* the writer is woken (and wakes the loop) once per this many chunks, not
  * per chunk: a wakeup across cores costs as much as hashing a chunk */
-#define BATCH 8
+#define BATCH 16
 
 struct bb_spool {
 	int fd, efd;
@@ -30,6 +31,21 @@ struct bb_spool {
 	bool in_file[SLOTS];
 	uint8_t slot[SLOTS][BB_SPOOL_CHUNK];
 };
+
+/* Starts writeback of each full window as it is written: hundreds of MiB
+ * left dirty make every fdatasync() on the file system wait behind them
+ * (the lease journal's, while a fetch runs) and leave it all for the
+ * final one. */
+#define PACE (4u << 20)
+
+void bb_writeback_pace(int fd, uint64_t before, uint64_t after)
+{
+	uint64_t w = before / PACE * PACE;
+
+	if (after / PACE > before / PACE)
+		sync_file_range(fd, (off_t)w, (off_t)(after / PACE * PACE - w),
+				SYNC_FILE_RANGE_WRITE);
+}
 
 static int write_at(int fd, const uint8_t *p, size_t n, uint64_t off)
 {
@@ -95,8 +111,12 @@ static void *writer(void *arg)
 			pthread_mutex_lock(&s->mu);
 			if (rc)
 				s->err = rc;
-			else if (!s->err)
+			else if (!s->err) {
+				if (!s->in_file[i])
+					bb_writeback_pace(s->fd, s->written,
+							  s->written + n);
 				s->written += n;
+			}
 			s->head = (s->head + 1) % SLOTS;
 			s->count--;
 		}

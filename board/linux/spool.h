@@ -32,5 +32,8 @@ uint64_t bb_spool_written(struct bb_spool *s, int *err);
 int bb_spool_drain(struct bb_spool *s);
 /* Stops the thread (what is queued is still written) and frees. */
 void bb_spool_free(struct bb_spool *s);
+/* After writing fd's bytes [before, after): starts the writeback of the
+ * 4 MiB windows completed, without waiting (one writer per range). */
+void bb_writeback_pace(int fd, uint64_t before, uint64_t after);
 
 #endif
