@@ -72,15 +72,18 @@ struct bb_fetch {
 	size_t pend_n;
 	bool paused;   /* not reading until the ring has room */
 	bool complete; /* every body byte taken */
-	/* a large body in two halves: this connection reads up to split, a
-	 * part (its own thread and connection) from split to the end */
-	struct bb_fetch_part *part;
-	uint64_t split;	    /* 0: one connection for the whole body */
-	uint64_t part_have; /* bytes from split on in the file */
-	uint64_t fed;	    /* the spool hashes the file up to here */
-	bool tail;	    /* our half is in: the rest is the part's */
-	bool parted;	    /* a part ran: the file may hold bytes past ours */
-	char suite[64];	    /* the negotiated cipher suite */
+	/* a large body in two halves on two threads: part a goes on with
+	 * this connection up to split, part b (its own connection) from
+	 * split to the end; the loop only hashes, in order, via the spool */
+	struct bb_fetch_part *part, *part_a; /* part: b */
+	uint64_t split;		 /* 0: one connection for the whole body */
+	uint64_t a_start;	 /* where part a began */
+	uint64_t a_have, b_have; /* bytes of each half in the file */
+	bool a_done;
+	uint64_t fed;	/* the spool hashes the file up to here */
+	bool tail;	/* the parts read the body: the loop does not */
+	bool parted;	/* a part ran: the file may hold bytes past ours */
+	char suite[64]; /* the negotiated cipher suite */
 	struct bb_tls_bio bio;
 };
 
@@ -146,13 +149,20 @@ static void spool_stop(struct bb_fetch *f)
 	f->spool = NULL;
 }
 
+static void part_free(struct bb_fetch *f, struct bb_fetch_part **p)
+{
+	if (!*p)
+		return;
+	bb_loop_del_fd(f->loop, bb_fetch_part_fd(*p));
+	bb_fetch_part_free(*p);
+	*p = NULL;
+}
+
+/* before the connection and the file are let go: the parts use them */
 static void part_stop(struct bb_fetch *f)
 {
-	if (!f->part)
-		return;
-	bb_loop_del_fd(f->loop, bb_fetch_part_fd(f->part));
-	bb_fetch_part_free(f->part);
-	f->part = NULL;
+	part_free(f, &f->part_a);
+	part_free(f, &f->part);
 }
 
 static void fetch_free(struct bb_fetch *f)
@@ -363,6 +373,8 @@ static void begin(struct bb_fetch *f);
 static void advance(struct bb_fetch *f);
 static void on_spool(struct bb_loop *loop, int fd, uint32_t ev, void *arg);
 static void on_part(struct bb_loop *loop, int fd, uint32_t ev, void *arg);
+static void on_part_a(struct bb_loop *loop, int fd, uint32_t ev, void *arg);
+static void on_io(struct bb_loop *loop, int fd, uint32_t ev, void *arg);
 
 /* TCP is up (to the origin, or through the proxy's tunnel). */
 static void after_connect(struct bb_fetch *f)
@@ -378,8 +390,9 @@ static void after_connect(struct bb_fetch *f)
 }
 
 /* One core decrypts one record stream at mbedTLS's pace: a large TLS body
- * gets a second connection for its second half. Without it (or when the
- * part fails before our half is in) this connection reads it all. */
+ * gets a second connection for its second half (part b, started with the
+ * head). Without it (or when b fails before a is done) one connection
+ * reads it all. */
 static void maybe_split(struct bb_fetch *f)
 {
 	struct bb_fetch_part_opts o = {0};
@@ -407,15 +420,49 @@ static void maybe_split(struct bb_fetch *f)
 		return;
 	}
 	f->split = o.start;
-	f->fed = o.start;
 	f->parted = true;
 }
 
-/* Our half is in: hash the part's bytes from the file, in order, as far
- * as it has written them; done when the last is hashed. */
+/* The bytes after the head are in: this connection goes on as part a, on
+ * its own thread, so that the loop decrypts no bulk. 0, or -1 (then the
+ * loop reads it all, as without a split). */
+static int adopt(struct bb_fetch *f)
+{
+	struct bb_fetch_part_opts o = {0};
+
+	o.url = &f->url;
+	o.fd = f->o.fd;
+	o.start = f->have;
+	o.end = f->split;
+	o.total = f->total;
+	o.timeout_ms = f->o.read_timeout_ms;
+	o.ssl = &f->ssl;
+	o.adopt_fd = f->net.fd;
+	bb_timer_cancel(f->loop, &f->more);
+	bb_loop_del_fd(f->loop, f->net.fd);
+	f->part_a = bb_fetch_part_start(&o);
+	if (f->part_a && !bb_loop_add_fd(f->loop, bb_fetch_part_fd(f->part_a),
+					 BB_EV_READ, on_part_a, f)) {
+		f->a_start = f->fed = f->have;
+		f->tail = true;
+		return 0;
+	}
+	if (f->part_a) {
+		bb_fetch_part_free(f->part_a);
+		f->part_a = NULL;
+	}
+	part_free(f, &f->part);
+	f->split = 0;
+	bb_loop_add_fd(f->loop, f->net.fd, BB_EV_READ, on_io, f);
+	return -1;
+}
+
+/* Hashes the file in order as far as the parts have written it: a's half,
+ * then b's; done when the last byte is hashed. */
 static void tail_feed(struct bb_fetch *f)
 {
-	uint64_t end = f->split + f->part_have;
+	uint64_t end =
+	    f->a_done ? f->split + f->b_have : f->a_start + f->a_have;
 
 	while (f->fed < end) {
 		size_t k = end - f->fed < BB_SPOOL_CHUNK
@@ -446,17 +493,24 @@ static void on_part(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
 	(void)fd;
 	(void)ev;
 	if (state < 0) {
+		/* a, still reading, takes b's half too */
+		if (f->part_a && !bb_fetch_part_extend(f->part_a, f->total)) {
+			part_free(f, &f->part);
+			f->split = f->total;
+			f->b_have = 0;
+			return;
+		}
 		if (f->tail) {
 			f->res.resumable = true;
 			fail(f, BB_EIO, "%s: %s", f->url.host, why);
 			return;
 		}
-		/* our connection is still there: it reads the rest */
-		part_stop(f);
+		/* before a is started: the loop's connection reads it all */
+		part_free(f, &f->part);
 		f->split = 0;
 		return;
 	}
-	f->part_have = w;
+	f->b_have = w;
 	if (f->tail) {
 		touch(f);
 		if (!f->paused)
@@ -464,19 +518,29 @@ static void on_part(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
 	}
 }
 
-/* Our half is in: stay on this connection unless the part is streaming. */
-static bool take_tail(struct bb_fetch *f)
+static void on_part_a(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
 {
-	int state = BB_PART_RUNNING;
+	struct bb_fetch *f = arg;
+	const char *why;
+	int state;
+	uint64_t w = bb_fetch_part_poll(f->part_a, &state, &why);
 
-	if (f->part)
-		f->part_have = bb_fetch_part_poll(f->part, &state, NULL);
-	if (state != BB_PART_STREAMING && state != BB_PART_DONE) {
-		part_stop(f);
-		f->split = 0;
-		return false;
+	(void)loop;
+	(void)fd;
+	(void)ev;
+	if (state < 0) {
+		f->res.resumable = true;
+		fail(f, BB_EIO, "%s: %s at %llu of %llu bytes", f->url.host,
+		     why, (unsigned long long)(f->a_start + w),
+		     (unsigned long long)f->total);
+		return;
 	}
-	return true;
+	f->a_have = w;
+	/* split moves to the end when a took b's half over */
+	f->a_done = state == BB_PART_DONE && f->a_start + w == f->split;
+	touch(f);
+	if (!f->paused)
+		tail_feed(f);
 }
 
 /* Decides what the response head means. 0: read the body; 1: handled
@@ -574,16 +638,12 @@ static int on_body(struct bb_fetch *f, uint8_t *p, size_t n)
 		fail(f, BB_ETOOBIG, "%s: body over the limit", f->url.host);
 		return 1;
 	}
-	if (f->split && n >= f->split - f->have && take_tail(f)) {
-		/* the bytes past split are the part's */
-		n = (size_t)(f->split - f->have);
-		f->have = f->split;
+	if (f->split && !f->part_a && n < f->split - f->have) {
+		/* these bytes came with the head (the ring, empty, takes
+		 * them); part a reads the rest */
+		f->have += n;
 		deliver(f, p, n);
-		conn_close(f);
-		f->tail = true;
-		if (!f->paused)
-			tail_feed(f);
-		return 1;
+		return adopt(f) ? 0 : 1; /* failed: one connection after all */
 	}
 	f->have += n;
 	f->complete = (f->reply.chunked && f->chunk.done) ||

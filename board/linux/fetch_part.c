@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
@@ -33,6 +34,7 @@ struct bb_fetch_part {
 	pthread_t thread;
 	pthread_mutex_t mu;
 	/* under mu */
+	uint64_t end; /* o.end, or later if extended */
 	uint64_t written;
 	int state;
 	bool quit;
@@ -102,12 +104,66 @@ static int dial(struct bb_fetch_part *p)
 	return connect(p->net.fd, (struct sockaddr *)&sa, sizeof(sa));
 }
 
+/* 0 while bytes up to got + more are still ours to read, 1: the range is
+ * complete (published as done, so that it can no longer be extended). */
+static int range_end(struct bb_fetch_part *p, uint64_t got, uint64_t *want)
+{
+	int done;
+
+	pthread_mutex_lock(&p->mu);
+	*want = p->end - p->o.start;
+	done = got == *want;
+	if (done && p->state >= 0)
+		p->state = BB_PART_DONE;
+	pthread_mutex_unlock(&p->mu);
+	return done;
+}
+
+/* The body from the session: have bytes of it in buf already. An adopted
+ * connection was asked for more than our range: what lies past it is not
+ * ours (the other part has it). */
+static const char *body(struct bb_fetch_part *p, mbedtls_ssl_context *ssl,
+			size_t have)
+{
+	uint64_t want, got = 0;
+	int rc;
+
+	for (;;) {
+		range_end(p, got, &want);
+		if (have > want - got) {
+			if (!p->o.ssl)
+				return "more bytes than the range";
+			have = (size_t)(want - got);
+		}
+		if (have == sizeof(p->buf) || got + have == want) {
+			if (put(p, have, p->o.start + got))
+				return "cannot write the file";
+			bb_writeback_pace(p->o.fd, p->o.start + got,
+					  p->o.start + got + have);
+			got += have;
+			have = 0;
+			if (range_end(p, got, &want)) {
+				publish(p, got, BB_PART_DONE, NULL);
+				return NULL;
+			}
+			publish(p, got, BB_PART_STREAMING, NULL);
+		}
+		if (quitting(p))
+			return "stopped";
+		rc =
+		    mbedtls_ssl_read(ssl, p->buf + have, sizeof(p->buf) - have);
+		if (rc <= 0)
+			return p->o.ssl ? "connection cut"
+					: "range connection cut";
+		have += (size_t)rc;
+	}
+}
+
 /* The range, over an established TLS session: the head must be a 206 for
  * exactly our bytes, the body is written as it is decrypted. */
 static const char *stream(struct bb_fetch_part *p, mbedtls_ssl_context *ssl)
 {
 	struct bb_upstream_reply r;
-	uint64_t want = p->o.end - p->o.start, got = 0;
 	size_t have = 0;
 	long used = BB_EPARTIAL;
 	char req[BB_URL_PATH_MAX + 512];
@@ -147,30 +203,27 @@ static const char *stream(struct bb_fetch_part *p, mbedtls_ssl_context *ssl)
 	publish(p, 0, BB_PART_STREAMING, NULL);
 	have -= (size_t)used;
 	memmove(p->buf, p->buf + used, have);
-	for (;;) {
-		if (have > want - got)
-			return "more bytes than the range";
-		if (have == sizeof(p->buf) || got + have == want) {
-			if (put(p, have, p->o.start + got))
-				return "cannot write the file";
-			bb_writeback_pace(p->o.fd, p->o.start + got,
-					  p->o.start + got + have);
-			got += have;
-			have = 0;
-			publish(p, got,
-				got == want ? BB_PART_DONE : BB_PART_STREAMING,
-				NULL);
-			if (got == want)
-				return NULL;
-		}
-		if (quitting(p))
-			return "stopped";
-		rc =
-		    mbedtls_ssl_read(ssl, p->buf + have, sizeof(p->buf) - have);
-		if (rc <= 0)
-			return "range connection cut";
-		have += (size_t)rc;
-	}
+	return body(p, ssl, have);
+}
+
+/* A session the loop set up and read the head of: the body goes on here,
+ * blocking, bounded by the read timeout. */
+static void *adopt_thread(void *arg)
+{
+	struct bb_fetch_part *p = arg;
+	struct timeval tv = {.tv_sec = p->o.timeout_ms / 1000,
+			     .tv_usec = (p->o.timeout_ms % 1000) * 1000};
+	int fl = fcntl(p->net.fd, F_GETFL);
+	const char *why;
+
+	if (fl < 0 || fcntl(p->net.fd, F_SETFL, fl & ~O_NONBLOCK) ||
+	    setsockopt(p->net.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
+		why = "cannot set the connection up";
+	else
+		why = body(p, p->o.ssl, 0);
+	if (why)
+		publish(p, 0, BB_EIO, why);
+	return NULL;
 }
 
 static void *part_thread(void *arg)
@@ -241,18 +294,21 @@ struct bb_fetch_part *bb_fetch_part_start(const struct bb_fetch_part_opts *o)
 	p->o.url = &p->url;
 	if (!p->o.timeout_ms)
 		p->o.timeout_ms = 30000;
+	p->end = o->end;
 	mbedtls_net_init(&p->net);
-	p->net.fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	p->net.fd = o->ssl ? o->adopt_fd
+			   : socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	p->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (p->net.fd < 0 || p->efd < 0 || pthread_mutex_init(&p->mu, NULL))
 		goto fail;
-	if (pthread_create(&p->thread, NULL, part_thread, p)) {
+	if (pthread_create(&p->thread, NULL,
+			   o->ssl ? adopt_thread : part_thread, p)) {
 		pthread_mutex_destroy(&p->mu);
 		goto fail;
 	}
 	return p;
 fail:
-	if (p->net.fd >= 0)
+	if (p->net.fd >= 0 && !o->ssl)
 		close(p->net.fd);
 	if (p->efd >= 0)
 		close(p->efd);
@@ -292,7 +348,21 @@ void bb_fetch_part_free(struct bb_fetch_part *p)
 	shutdown(p->net.fd, SHUT_RDWR);
 	pthread_join(p->thread, NULL);
 	pthread_mutex_destroy(&p->mu);
-	close(p->net.fd);
+	if (!p->o.ssl)
+		close(p->net.fd);
 	close(p->efd);
 	free(p);
+}
+
+int bb_fetch_part_extend(struct bb_fetch_part *p, uint64_t end)
+{
+	int rc = -1;
+
+	pthread_mutex_lock(&p->mu);
+	if (p->state >= 0 && p->state != BB_PART_DONE) {
+		p->end = end;
+		rc = 0;
+	}
+	pthread_mutex_unlock(&p->mu);
+	return rc;
 }

@@ -1,11 +1,12 @@
-/* The second half of a large download, on a thread and a connection of its
- * own: mbedTLS decrypts one record stream per core, so a cold fetch of a
- * big artifact asks the origin for [start, end) with Range over a second
- * TLS connection (same address, same trust and host checks) while the
- * loop's connection reads the first half. The bytes go straight into the
- * file at their offsets; the main fetch hashes them (reading them back)
- * once its own half is in, so the digest and the in-order progress stay
- * the main fetch's. */
+/* Part of a large download, on a thread of its own: mbedTLS decrypts one
+ * record stream per core, so a cold fetch of a big artifact asks the
+ * origin for its second half [start, end) with Range over a second TLS
+ * connection (same address, same trust and host checks), and the first
+ * half goes on over the loop's connection on another part (adopted after
+ * the head: the loop itself decrypts no bulk, it serves DHCP). The bytes go
+ * straight into the file at their offsets; the main fetch hashes them (reading
+ * them back) once its own half is in, so the digest and the in-order progress
+ * stay the main fetch's. */
 #ifndef BB_LINUX_FETCH_PART_H
 #define BB_LINUX_FETCH_PART_H
 
@@ -24,6 +25,11 @@ struct bb_fetch_part_opts {
 	int fd;
 	uint64_t start, end, total; /* [start, end) of a total-byte body */
 	uint32_t timeout_ms;	    /* connect and idle read */
+	/* not NULL: no connection of its own; this session (on adopt_fd,
+	 * its head read) goes on with the body from start on, which the
+	 * caller no longer touches until the part is freed */
+	mbedtls_ssl_context *ssl;
+	int adopt_fd;
 };
 
 /* NULL when out of memory or threads. */
@@ -37,6 +43,9 @@ int bb_fetch_part_fd(const struct bb_fetch_part *p);
  * or a negative BB_E*; msg (when not NULL) why it failed. Clears the fd. */
 uint64_t bb_fetch_part_poll(struct bb_fetch_part *p, int *state,
 			    const char **msg);
+/* Reads up to end instead (the other half failed): 0, or -1 when the
+ * range is complete or failed already. */
+int bb_fetch_part_extend(struct bb_fetch_part *p, uint64_t end);
 /* Stops the thread (cutting its connection) and frees. */
 void bb_fetch_part_free(struct bb_fetch_part *p);
 
