@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -42,6 +44,21 @@ struct bb_fetch_part {
 	struct bb_tls_bio bio;
 	uint8_t buf[WBUF];
 };
+
+/* Decryption yields the CPU to the loop (DHCP, HTTP) whenever both want
+ * it: a nice value is per thread on Linux. */
+#define NICE_UP 3
+
+static void lower_priority(void)
+{
+	id_t tid = (id_t)syscall(SYS_gettid);
+	int now;
+
+	errno = 0;
+	now = getpriority(PRIO_PROCESS, tid);
+	if (errno == 0 && setpriority(PRIO_PROCESS, tid, now + NICE_UP))
+		errno = 0; /* not allowed: decrypt at the loop's priority */
+}
 
 static void publish(struct bb_fetch_part *p, uint64_t written, int state,
 		    const char *msg)
@@ -216,6 +233,7 @@ static void *adopt_thread(void *arg)
 	int fl = fcntl(p->net.fd, F_GETFL);
 	const char *why;
 
+	lower_priority();
 	if (fl < 0 || fcntl(p->net.fd, F_SETFL, fl & ~O_NONBLOCK) ||
 	    setsockopt(p->net.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
 		why = "cannot set the connection up";
@@ -238,6 +256,7 @@ static void *part_thread(void *arg)
 	const char *why = NULL;
 	int rc;
 
+	lower_priority();
 	/* a generator of its own: mbedTLS's is not safe across threads */
 	mbedtls_entropy_init(&ent);
 	mbedtls_ctr_drbg_init(&rng);
