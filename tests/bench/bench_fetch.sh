@@ -5,7 +5,7 @@
 # TLS) on loopback, in the same run. Median of BENCH_RUNS runs each. The
 # target is mbedTLS's own ceiling: tests/tools/tls_ceiling measures, in the
 # same run, the decryption rate on one core of the AEAD of the cipher suite
-# the fetch negotiated (which the fetch reports).
+# the fetch negotiated (which the fetch reports), best of three.
 # Then DHCP latency while `bootbox serve` makes the same cold fetch (TLS
 # decryption must not stall its loop): tests/tools/storm's machines DHCP
 # through a relay address from a client namespace during the fetch.
@@ -99,7 +99,9 @@ rate() { awk "BEGIN {print $MIB / $1}"; }
 # "kernel-amd64: fetched (N bytes from HOST, SUITE[, 2 connections])"
 suite=$(sed -n 's/.*kernel-amd64: fetched (.* bytes from [^,]*, \(TLS-[A-Z0-9-]*\).*/\1/p' "$T/bb.out")
 conns=$(grep -q "kernel-amd64: fetched.*2 connections" "$T/bb.out" && echo 2 || echo 1)
-ceil=$(build/tools/tls_ceiling -m 1000 "${suite:-chacha20-poly1305}" | awk '{print $5}')
+# the best of three: the ceiling on an uncontended core
+ceil=$(for i in 1 2 3; do build/tools/tls_ceiling -m 500 "${suite:-chacha20-poly1305}"; done |
+	awk '$5 > m {m = $5} END {print m}')
 printf '%-28s %8s %10s\n' "fetch ($MIB MiB over TLS)" "seconds" "MiB/s"
 printf '%-28s %8.2f %10.0f\n' "curl (OpenSSL)" "$cu" "$(rate "$cu")"
 printf '%-28s %8.2f %10.0f\n' "bootbox cache fetch" "$bb" "$(rate "$bb")"
