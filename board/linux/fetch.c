@@ -82,6 +82,7 @@ struct bb_fetch {
 	bool a_done;
 	uint64_t fed;	/* the spool hashes the file up to here */
 	bool tail;	/* the parts read the body: the loop does not */
+	bool syncing;	/* all in: the spool syncs the file */
 	bool parted;	/* a part ran: the file may hold bytes past ours */
 	char suite[64]; /* the negotiated cipher suite */
 	struct bb_tls_bio bio;
@@ -208,25 +209,29 @@ fail(struct bb_fetch *f, int err, const char *fmt, ...)
 	fetch_free(f);
 }
 
+/* Every byte is in: the spool writes the rest and syncs the file on its
+ * thread; on_spool finishes when it has. */
+static void finish(struct bb_fetch *f);
+
 static void succeed(struct bb_fetch *f)
 {
-	int err;
-
 	part_stop(f);
+	conn_close(f); /* nothing more to read: no EOF may come back here */
+	bb_timer_cancel(f->loop, &f->timer);
+	f->syncing = true;
 	if (f->spool) {
-		bb_spool_drain(f->spool); /* its error comes with written */
-		f->written = bb_spool_written(f->spool, &err);
-		if (err) {
-			fail(f, BB_EIO, "cannot write the file");
-			return;
-		}
-		if (f->cb.progress)
-			f->cb.progress(f->cb.arg, f->written, f->total);
+		bb_spool_sync(f->spool);
+		return;
 	}
 	if (fdatasync(f->o.fd)) {
 		fail(f, BB_EIO, "cannot sync the file: %s", strerror(errno));
 		return;
 	}
+	finish(f);
+}
+
+static void finish(struct bb_fetch *f)
+{
 	bb_sha256_final(&f->sha, f->res.sha256);
 	f->res.err = 0;
 	f->res.length = f->have;
@@ -677,6 +682,15 @@ static void on_spool(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
 		f->written = w;
 		if (f->cb.progress)
 			f->cb.progress(f->cb.arg, w, f->total);
+	}
+	if (f->syncing) {
+		if (!bb_spool_synced(f->spool, &err))
+			return;
+		if (err)
+			fail(f, BB_EIO, "cannot write or sync the file");
+		else
+			finish(f);
+		return;
 	}
 	if (f->tail && !f->paused) {
 		tail_feed(f);

@@ -25,8 +25,10 @@ struct bb_spool {
 	unsigned head, count;
 	uint64_t written;
 	int err;
-	bool quit, flush; /* flush: drain or free is waiting */
-	bool sleeping;	  /* the writer waits in more */
+	bool quit, flush;      /* flush: drain or free is waiting */
+	bool sleeping;	       /* the writer waits in more */
+	bool sync_req, synced; /* fdatasync() once all is written */
+	int sync_err;
 	size_t len[SLOTS];
 	bool in_file[SLOTS];
 	uint8_t slot[SLOTS][BB_SPOOL_CHUNK];
@@ -88,7 +90,8 @@ static void *writer(void *arg)
 
 	pthread_mutex_lock(&s->mu);
 	for (;;) {
-		while (!s->quit && !s->flush && s->count < BATCH) {
+		while (!s->quit && !s->flush && s->count < BATCH &&
+		       !(s->sync_req && !s->synced)) {
 			s->sleeping = true;
 			pthread_cond_wait(&s->more, &s->mu);
 			s->sleeping = false;
@@ -121,6 +124,15 @@ static void *writer(void *arg)
 			s->count--;
 		}
 		s->flush = false;
+		if (s->sync_req && !s->synced) {
+			int rc;
+
+			pthread_mutex_unlock(&s->mu);
+			rc = fdatasync(s->fd);
+			pthread_mutex_lock(&s->mu);
+			s->sync_err = rc ? BB_EIO : 0;
+			s->synced = true;
+		}
 		pthread_cond_broadcast(&s->less);
 		while (write(s->efd, &one, sizeof(one)) < 0 && errno == EINTR)
 			;
@@ -234,6 +246,25 @@ int bb_spool_drain(struct bb_spool *s)
 	err = s->err;
 	pthread_mutex_unlock(&s->mu);
 	return err;
+}
+
+void bb_spool_sync(struct bb_spool *s)
+{
+	pthread_mutex_lock(&s->mu);
+	s->sync_req = true;
+	pthread_cond_signal(&s->more);
+	pthread_mutex_unlock(&s->mu);
+}
+
+bool bb_spool_synced(struct bb_spool *s, int *err)
+{
+	bool done;
+
+	pthread_mutex_lock(&s->mu);
+	done = s->synced && !s->count;
+	*err = s->err ? s->err : s->sync_err;
+	pthread_mutex_unlock(&s->mu);
+	return done;
 }
 
 void bb_spool_free(struct bb_spool *s)

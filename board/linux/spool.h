@@ -6,6 +6,7 @@
 #ifndef BB_LINUX_SPOOL_H
 #define BB_LINUX_SPOOL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,6 +31,12 @@ void bb_spool_kick(struct bb_spool *s);
 uint64_t bb_spool_written(struct bb_spool *s, int *err);
 /* Waits until every byte put is written: 0 or BB_EIO. */
 int bb_spool_drain(struct bb_spool *s);
+/* Nothing more will be put: write what is queued, then fdatasync() the
+ * file, on the thread (a sync can take long: the loop must not wait); the
+ * fd fires when it is done. */
+void bb_spool_sync(struct bb_spool *s);
+/* Whether that sync is done; *err 0 or BB_EIO (a write or the sync). */
+bool bb_spool_synced(struct bb_spool *s, int *err);
 /* Stops the thread (what is queued is still written) and frees. */
 void bb_spool_free(struct bb_spool *s);
 /* After writing fd's bytes [before, after): starts the writeback of the
