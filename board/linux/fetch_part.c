@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,12 +36,14 @@ struct bb_fetch_part {
 	mbedtls_net_context net;
 	pthread_t thread;
 	pthread_mutex_t mu;
+	/* the loop reads these without the lock: a thread at a lower
+	 * priority holding it would stall the loop */
+	_Atomic uint64_t written;
+	_Atomic int state; /* changed under mu */
+	_Atomic bool quit;
 	/* under mu */
-	uint64_t end; /* o.end, or later if extended */
-	uint64_t written;
-	int state;
-	bool quit;
-	char msg[160];
+	uint64_t end;  /* o.end, or later if extended */
+	char msg[160]; /* set before state turns negative */
 	struct bb_tls_bio bio;
 	uint8_t buf[WBUF];
 };
@@ -68,10 +71,10 @@ static void publish(struct bb_fetch_part *p, uint64_t written, int state,
 	pthread_mutex_lock(&p->mu);
 	if (state >= 0)
 		p->written = written;
-	if (p->state >= 0)
-		p->state = state;
 	if (msg && !p->msg[0])
 		snprintf(p->msg, sizeof(p->msg), "%s", msg);
+	if (p->state >= 0)
+		p->state = state; /* after msg: the loop reads msg on < 0 */
 	pthread_mutex_unlock(&p->mu);
 	while (write(p->efd, &one, sizeof(one)) < 0 && errno == EINTR)
 		;
@@ -79,12 +82,7 @@ static void publish(struct bb_fetch_part *p, uint64_t written, int state,
 
 static bool quitting(struct bb_fetch_part *p)
 {
-	bool q;
-
-	pthread_mutex_lock(&p->mu);
-	q = p->quit;
-	pthread_mutex_unlock(&p->mu);
-	return q;
+	return p->quit;
 }
 
 static int put(struct bb_fetch_part *p, size_t n, uint64_t off)
@@ -347,12 +345,11 @@ uint64_t bb_fetch_part_poll(struct bb_fetch_part *p, int *state,
 
 	if (read(p->efd, &n, sizeof(n)) < 0)
 		n = 0; /* nothing new */
-	pthread_mutex_lock(&p->mu);
-	w = p->written;
+	/* state first: when it says done, written is final */
 	*state = p->state;
+	w = p->written;
 	if (msg)
 		*msg = p->msg;
-	pthread_mutex_unlock(&p->mu);
 	return w;
 }
 
@@ -360,9 +357,7 @@ void bb_fetch_part_free(struct bb_fetch_part *p)
 {
 	if (!p)
 		return;
-	pthread_mutex_lock(&p->mu);
 	p->quit = true;
-	pthread_mutex_unlock(&p->mu);
 	/* a read blocked in the thread returns at once */
 	shutdown(p->net.fd, SHUT_RDWR);
 	pthread_join(p->thread, NULL);
