@@ -134,10 +134,13 @@ static void *writer(void *arg)
 			s->synced = true;
 		}
 		pthread_cond_broadcast(&s->less);
-		while (write(s->efd, &one, sizeof(one)) < 0 && errno == EINTR)
-			;
 		if (s->quit)
 			break;
+		/* not under the lock: the loop takes it for every put */
+		pthread_mutex_unlock(&s->mu);
+		while (write(s->efd, &one, sizeof(one)) < 0 && errno == EINTR)
+			;
+		pthread_mutex_lock(&s->mu);
 	}
 	pthread_mutex_unlock(&s->mu);
 	return NULL;
