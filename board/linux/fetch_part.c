@@ -150,7 +150,9 @@ static const char *body(struct bb_fetch_part *p, mbedtls_ssl_context *ssl,
 				return "more bytes than the range";
 			have = (size_t)(want - got);
 		}
-		if (have == sizeof(p->buf) || got + have == want) {
+		/* the first MiB in records: waiting clients see bytes soon */
+		if (have >= (got < (1u << 20) ? 16384 : sizeof(p->buf)) ||
+		    got + have == want) {
 			if (put(p, have, p->o.start + got))
 				return "cannot write the file";
 			bb_writeback_pace(p->o.fd, p->o.start + got,
