@@ -18,8 +18,10 @@
 #include <mbedtls/x509_crt.h>
 
 #include "board/linux/fetch.h"
+#include "board/linux/fetch_part.h"
 #include "board/linux/sha256.h"
 #include "board/linux/spool.h"
+#include "board/linux/tls_bio.h"
 #include "board/linux/tls_rng.h"
 #include "board/linux/x509_ipsan.h"
 #include "cache/upstream.h"
@@ -42,6 +44,7 @@ struct bb_fetch {
 	struct bb_fetch_cb cb;
 	struct bb_timer timer;
 	struct bb_timer kick; /* starts the fetch from the loop, never inline */
+	struct bb_timer more; /* goes on reading after a yield to the loop */
 	enum step step;
 	struct bb_url url;   /* what we fetch now (after redirects) */
 	struct bb_url proxy; /* when proxy.host[0] */
@@ -69,7 +72,26 @@ struct bb_fetch {
 	size_t pend_n;
 	bool paused;   /* not reading until the ring has room */
 	bool complete; /* every body byte taken */
+	/* a large body in two halves on two threads: part a goes on with
+	 * this connection up to split, part b (its own connection) from
+	 * split to the end; the loop only hashes, in order, via the spool */
+	struct bb_fetch_part *part, *part_a; /* part: b */
+	uint64_t split;		 /* 0: one connection for the whole body */
+	uint64_t a_start;	 /* where part a began */
+	uint64_t a_have, b_have; /* bytes of each half in the file */
+	bool a_done;
+	uint64_t fed;	/* the spool hashes the file up to here */
+	bool tail;	/* the parts read the body: the loop does not */
+	bool syncing;	/* all in: the spool syncs the file */
+	bool parted;	/* a part ran: the file may hold bytes past ours */
+	char suite[64]; /* the negotiated cipher suite */
+	struct bb_tls_bio bio;
 };
+
+/* a body smaller than this is not worth a second handshake */
+#define SPLIT_MIN (32ull << 20)
+/* records decrypted per wakeup: the loop also serves DHCP and HTTP */
+#define READ_BURST 16
 
 /* --- resolution off the loop: getaddrinfo blocks --- */
 
@@ -128,12 +150,30 @@ static void spool_stop(struct bb_fetch *f)
 	f->spool = NULL;
 }
 
+static void part_free(struct bb_fetch *f, struct bb_fetch_part **p)
+{
+	if (!*p)
+		return;
+	bb_loop_del_fd(f->loop, bb_fetch_part_fd(*p));
+	bb_fetch_part_free(*p);
+	*p = NULL;
+}
+
+/* before the connection and the file are let go: the parts use them */
+static void part_stop(struct bb_fetch *f)
+{
+	part_free(f, &f->part_a);
+	part_free(f, &f->part);
+}
+
 static void fetch_free(struct bb_fetch *f)
 {
+	part_stop(f);
 	conn_close(f);
 	spool_stop(f);
 	bb_timer_cancel(f->loop, &f->timer);
 	bb_timer_cancel(f->loop, &f->kick);
+	bb_timer_cancel(f->loop, &f->more);
 	mbedtls_x509_crt_free(&f->ca);
 	bb_sha256_free(&f->sha);
 	free(f);
@@ -154,39 +194,51 @@ fail(struct bb_fetch *f, int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(f->res.msg, sizeof(f->res.msg), fmt, ap);
 	va_end(ap);
+	part_stop(f);
 	f->res.length = f->have;
 	if (f->spool) {
 		/* what the file really holds: a resume starts there */
 		bb_spool_drain(f->spool);
 		f->res.length = bb_spool_written(f->spool, &err);
 	}
+	/* the part's bytes past the hashed prefix are dropped: a resume
+	 * starts at the file's size */
+	if (f->parted && ftruncate(f->o.fd, (off_t)f->res.length))
+		f->res.resumable = false;
 	f->cb.done(f->cb.arg, &f->res);
 	fetch_free(f);
 }
 
+/* Every byte is in: the spool writes the rest and syncs the file on its
+ * thread; on_spool finishes when it has. */
+static void finish(struct bb_fetch *f);
+
 static void succeed(struct bb_fetch *f)
 {
-	int err;
-
+	part_stop(f);
+	conn_close(f); /* nothing more to read: no EOF may come back here */
+	bb_timer_cancel(f->loop, &f->timer);
+	f->syncing = true;
 	if (f->spool) {
-		bb_spool_drain(f->spool); /* its error comes with written */
-		f->written = bb_spool_written(f->spool, &err);
-		if (err) {
-			fail(f, BB_EIO, "cannot write the file");
-			return;
-		}
-		if (f->cb.progress)
-			f->cb.progress(f->cb.arg, f->written, f->total);
+		bb_spool_sync(f->spool);
+		return;
 	}
 	if (fdatasync(f->o.fd)) {
 		fail(f, BB_EIO, "cannot sync the file: %s", strerror(errno));
 		return;
 	}
+	finish(f);
+}
+
+static void finish(struct bb_fetch *f)
+{
 	bb_sha256_final(&f->sha, f->res.sha256);
 	f->res.err = 0;
 	f->res.length = f->have;
-	snprintf(f->res.msg, sizeof(f->res.msg), "%llu bytes from %.150s",
-		 (unsigned long long)f->have, f->url.host);
+	snprintf(f->res.msg, sizeof(f->res.msg),
+		 "%llu bytes from %.150s%s%.64s%s", (unsigned long long)f->have,
+		 f->url.host, f->suite[0] ? ", " : "", f->suite,
+		 f->split ? ", 2 connections" : "");
 	f->cb.done(f->cb.arg, &f->res);
 	fetch_free(f);
 }
@@ -286,8 +338,7 @@ static int tls_setup(struct bb_fetch *f)
 	if (mbedtls_ssl_setup(&f->ssl, &f->conf) ||
 	    bb_tls_set_host(&f->conf, &f->ssl, &f->tls_host, f->url.host))
 		return -1;
-	mbedtls_ssl_set_bio(&f->ssl, &f->net, mbedtls_net_send,
-			    mbedtls_net_recv, NULL);
+	bb_tls_bio_set(&f->ssl, &f->bio, &f->net);
 	return 0;
 }
 
@@ -326,6 +377,9 @@ static void restart_body(struct bb_fetch *f)
 static void begin(struct bb_fetch *f);
 static void advance(struct bb_fetch *f);
 static void on_spool(struct bb_loop *loop, int fd, uint32_t ev, void *arg);
+static void on_part(struct bb_loop *loop, int fd, uint32_t ev, void *arg);
+static void on_part_a(struct bb_loop *loop, int fd, uint32_t ev, void *arg);
+static void on_io(struct bb_loop *loop, int fd, uint32_t ev, void *arg);
 
 /* TCP is up (to the origin, or through the proxy's tunnel). */
 static void after_connect(struct bb_fetch *f)
@@ -338,6 +392,160 @@ static void after_connect(struct bb_fetch *f)
 		build_request(f);
 	}
 	advance(f);
+}
+
+/* One core decrypts one record stream at mbedTLS's pace: a large TLS body
+ * gets a second connection for its second half (part b, started with the
+ * head). Without it (or when b fails before a is done) one connection
+ * reads it all. */
+static void maybe_split(struct bb_fetch *f)
+{
+	struct bb_fetch_part_opts o = {0};
+	struct sockaddr_in sa;
+	socklen_t len = sizeof(sa);
+
+	if (!f->url.tls || f->proxy.host[0] || f->reply.chunked || !f->total ||
+	    f->total - f->have < SPLIT_MIN ||
+	    getpeername(f->net.fd, (struct sockaddr *)&sa, &len))
+		return;
+	o.url = &f->url;
+	o.ip_be = sa.sin_addr.s_addr;
+	o.ca = &f->ca;
+	o.fd = f->o.fd;
+	o.start = (f->have + (f->total - f->have) / 2) & ~(uint64_t)0xffff;
+	o.end = o.total = f->total;
+	o.timeout_ms = f->o.read_timeout_ms;
+	f->part = bb_fetch_part_start(&o);
+	if (!f->part)
+		return;
+	if (bb_loop_add_fd(f->loop, bb_fetch_part_fd(f->part), BB_EV_READ,
+			   on_part, f)) {
+		bb_fetch_part_free(f->part);
+		f->part = NULL;
+		return;
+	}
+	f->split = o.start;
+	f->parted = true;
+}
+
+/* The bytes after the head are in: this connection goes on as part a, on
+ * its own thread, so that the loop decrypts no bulk. 0, or -1 (then the
+ * loop reads it all, as without a split). */
+static int adopt(struct bb_fetch *f)
+{
+	struct bb_fetch_part_opts o = {0};
+
+	o.url = &f->url;
+	o.fd = f->o.fd;
+	o.start = f->have;
+	o.end = f->split;
+	o.total = f->total;
+	o.timeout_ms = f->o.read_timeout_ms;
+	o.ssl = &f->ssl;
+	o.adopt_fd = f->net.fd;
+	bb_timer_cancel(f->loop, &f->more);
+	bb_loop_del_fd(f->loop, f->net.fd);
+	f->part_a = bb_fetch_part_start(&o);
+	if (f->part_a && !bb_loop_add_fd(f->loop, bb_fetch_part_fd(f->part_a),
+					 BB_EV_READ, on_part_a, f)) {
+		f->a_start = f->fed = f->have;
+		f->tail = true;
+		return 0;
+	}
+	if (f->part_a) {
+		bb_fetch_part_free(f->part_a);
+		f->part_a = NULL;
+	}
+	part_free(f, &f->part);
+	f->split = 0;
+	bb_loop_add_fd(f->loop, f->net.fd, BB_EV_READ, on_io, f);
+	return -1;
+}
+
+/* Hashes the file in order as far as the parts have written it: a's half,
+ * then b's; done when the last byte is hashed. */
+static void tail_feed(struct bb_fetch *f)
+{
+	uint64_t end =
+	    f->a_done ? f->split + f->b_have : f->a_start + f->a_have;
+
+	while (f->fed < end) {
+		size_t k = end - f->fed < BB_SPOOL_CHUNK
+			       ? (size_t)(end - f->fed)
+			       : BB_SPOOL_CHUNK;
+
+		if (bb_spool_put(f->spool, NULL, k))
+			return; /* on_spool comes back when there is room */
+		f->fed += k;
+	}
+	if (f->fed == f->total) {
+		f->have = f->total;
+		f->complete = true;
+		succeed(f);
+	} else {
+		bb_spool_kick(f->spool);
+	}
+}
+
+static void on_part(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
+{
+	struct bb_fetch *f = arg;
+	const char *why;
+	int state;
+	uint64_t w = bb_fetch_part_poll(f->part, &state, &why);
+
+	(void)loop;
+	(void)fd;
+	(void)ev;
+	if (state < 0) {
+		/* a, still reading, takes b's half too */
+		if (f->part_a && !bb_fetch_part_extend(f->part_a, f->total)) {
+			part_free(f, &f->part);
+			f->split = f->total;
+			f->b_have = 0;
+			return;
+		}
+		if (f->tail) {
+			f->res.resumable = true;
+			fail(f, BB_EIO, "%s: %s", f->url.host, why);
+			return;
+		}
+		/* before a is started: the loop's connection reads it all */
+		part_free(f, &f->part);
+		f->split = 0;
+		return;
+	}
+	f->b_have = w;
+	if (f->tail) {
+		touch(f);
+		if (!f->paused)
+			tail_feed(f);
+	}
+}
+
+static void on_part_a(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
+{
+	struct bb_fetch *f = arg;
+	const char *why;
+	int state;
+	uint64_t w = bb_fetch_part_poll(f->part_a, &state, &why);
+
+	(void)loop;
+	(void)fd;
+	(void)ev;
+	if (state < 0) {
+		f->res.resumable = true;
+		fail(f, BB_EIO, "%s: %s at %llu of %llu bytes", f->url.host,
+		     why, (unsigned long long)(f->a_start + w),
+		     (unsigned long long)f->total);
+		return;
+	}
+	f->a_have = w;
+	/* split moves to the end when a took b's half over */
+	f->a_done = state == BB_PART_DONE && f->a_start + w == f->split;
+	touch(f);
+	if (!f->paused)
+		tail_feed(f);
 }
 
 /* Decides what the response head means. 0: read the body; 1: handled
@@ -394,6 +602,7 @@ static int on_head(struct bb_fetch *f)
 	}
 	f->written = f->have;
 	f->step = BODY;
+	maybe_split(f);
 	return 0;
 }
 
@@ -408,7 +617,8 @@ static int deliver(struct bb_fetch *f, const uint8_t *p, size_t n)
 			f->pend = p;
 			f->pend_n = n;
 			f->paused = true;
-			bb_loop_mod_fd(f->loop, f->net.fd, 0);
+			if (f->net.fd >= 0)
+				bb_loop_mod_fd(f->loop, f->net.fd, 0);
 			return 1;
 		}
 		p += k;
@@ -432,6 +642,13 @@ static int on_body(struct bb_fetch *f, uint8_t *p, size_t n)
 	if (f->have + n > f->o.max_bytes) {
 		fail(f, BB_ETOOBIG, "%s: body over the limit", f->url.host);
 		return 1;
+	}
+	if (f->split && !f->part_a && n < f->split - f->have) {
+		/* these bytes came with the head (the ring, empty, takes
+		 * them); part a reads the rest */
+		f->have += n;
+		deliver(f, p, n);
+		return adopt(f) ? 0 : 1; /* failed: one connection after all */
 	}
 	f->have += n;
 	f->complete = (f->reply.chunked && f->chunk.done) ||
@@ -466,9 +683,26 @@ static void on_spool(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
 		if (f->cb.progress)
 			f->cb.progress(f->cb.arg, w, f->total);
 	}
+	if (f->syncing) {
+		if (!bb_spool_synced(f->spool, &err))
+			return;
+		if (err)
+			fail(f, BB_EIO, "cannot write or sync the file");
+		else
+			finish(f);
+		return;
+	}
+	if (f->tail && !f->paused) {
+		tail_feed(f);
+		return;
+	}
 	if (!f->paused || deliver(f, f->pend, f->pend_n))
 		return;
 	f->paused = false;
+	if (f->tail) {
+		tail_feed(f);
+		return;
+	}
 	if (f->complete) {
 		succeed(f);
 		return;
@@ -511,10 +745,22 @@ static void do_send(struct bb_fetch *f)
 /* Reads what is there; heads are parsed from f->in, bodies streamed. */
 static void do_read(struct bb_fetch *f)
 {
+	int burst = 0;
+
 	for (;;) {
-		int rc =
-		    io_recv(f, f->in + f->in_len, sizeof(f->in) - f->in_len);
+		int rc;
 		long used;
+
+		/* yield to the loop; epoll is level-triggered, but bytes
+		 * already read off the socket need the timer to be seen */
+		if (f->step == BODY && ++burst > READ_BURST && use_tls(f)) {
+			if (mbedtls_ssl_get_bytes_avail(&f->ssl) ||
+			    mbedtls_ssl_check_pending(&f->ssl) ||
+			    bb_tls_bio_pending(&f->bio))
+				bb_timer_arm(f->loop, &f->more, 0);
+			return;
+		}
+		rc = io_recv(f, f->in + f->in_len, sizeof(f->in) - f->in_len);
 
 		if (would_block(rc)) {
 			if (f->spool)
@@ -586,6 +832,8 @@ static void advance(struct bb_fetch *f)
 			io_error(f, "TLS handshake", rc);
 			return;
 		}
+		snprintf(f->suite, sizeof(f->suite), "%s",
+			 mbedtls_ssl_get_ciphersuite(&f->ssl));
 		f->step = SEND;
 		build_request(f);
 		do_send(f);
@@ -738,6 +986,15 @@ static void on_kick(struct bb_loop *loop, void *arg)
 	begin(arg);
 }
 
+static void on_more(struct bb_loop *loop, void *arg)
+{
+	struct bb_fetch *f = arg;
+
+	(void)loop;
+	if (f->step == BODY && !f->paused && !f->tail && f->net.fd >= 0)
+		do_read(f);
+}
+
 struct bb_fetch *bb_fetch_start(struct bb_loop *loop,
 				const struct bb_fetch_opts *opts,
 				const struct bb_fetch_cb *cb)
@@ -765,6 +1022,7 @@ struct bb_fetch *bb_fetch_start(struct bb_loop *loop,
 		f->o.max_bytes = (uint64_t)4 << 30;
 	bb_timer_init(&f->timer, on_timeout, f);
 	bb_timer_init(&f->kick, on_kick, f);
+	bb_timer_init(&f->more, on_more, f);
 	mbedtls_x509_crt_init(&f->ca);
 	bb_sha256_init(&f->sha);
 	if (bb_url_parse(opts->url, strlen(opts->url), &f->url) ||

@@ -372,9 +372,14 @@ static int grow_head(struct conn *c)
 
 /* Sends what the growing file has; 0 when all of it is out, 1 on EAGAIN,
  * 2 to wait for more, -1 when the connection must go. */
+/* bytes a growing body sends per wakeup: a fetch's prefix can grow by
+ * many MiB at once, and the loop also answers DHCP */
+#define GROW_BURST (1u << 20)
+
 static int grow_flush(struct conn *c)
 {
 	struct bb_growing *g = c->grow;
+	uint64_t burst = 0;
 
 	for (;;) {
 		uint64_t can = bb_growing_sendable(g);
@@ -389,9 +394,11 @@ static int grow_flush(struct conn *c)
 			return -1; /* the client sees a short body */
 		if ((uint64_t)c->file_off >= can)
 			return 2;
+		if (burst >= GROW_BURST)
+			return 1; /* writable: epoll calls again, after the rest */
 		n = sendfile(c->fd, g->fd, &c->file_off,
-			     can - (uint64_t)c->file_off > (1u << 20)
-				     ? 1u << 20
+			     can - (uint64_t)c->file_off > GROW_BURST / 4
+				     ? GROW_BURST / 4
 				     : (size_t)(can - (uint64_t)c->file_off));
 		if (n < 0 && errno == EAGAIN)
 			return 1;
@@ -400,6 +407,7 @@ static int grow_flush(struct conn *c)
 		if (n == 0)
 			return 2; /* rewritten from the start: wait */
 		c->sent += (uint64_t)n;
+		burst += (uint64_t)n;
 	}
 }
 

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -9,10 +10,10 @@
 #include "board/linux/spool.h"
 #include "common/err.h"
 
-#define SLOTS 16
+#define SLOTS 64
 /* the writer is woken (and wakes the loop) once per this many chunks, not
  * per chunk: a wakeup across cores costs as much as hashing a chunk */
-#define BATCH 4
+#define BATCH 16
 
 struct bb_spool {
 	int fd, efd;
@@ -24,11 +25,29 @@ struct bb_spool {
 	unsigned head, count;
 	uint64_t written;
 	int err;
-	bool quit, flush; /* flush: drain or free is waiting */
-	bool sleeping;	  /* the writer waits in more */
+	bool quit, flush;      /* flush: drain or free is waiting */
+	bool sleeping;	       /* the writer waits in more */
+	bool sync_req, synced; /* fdatasync() once all is written */
+	int sync_err;
 	size_t len[SLOTS];
+	bool in_file[SLOTS];
 	uint8_t slot[SLOTS][BB_SPOOL_CHUNK];
 };
+
+/* Starts writeback of each full window as it is written: hundreds of MiB
+ * left dirty make every fdatasync() on the file system wait behind them
+ * (the lease journal's, while a fetch runs) and leave it all for the
+ * final one. */
+#define PACE (4u << 20)
+
+void bb_writeback_pace(int fd, uint64_t before, uint64_t after)
+{
+	uint64_t w = before / PACE * PACE;
+
+	if (after / PACE > before / PACE)
+		sync_file_range(fd, (off_t)w, (off_t)(after / PACE * PACE - w),
+				SYNC_FILE_RANGE_WRITE);
+}
 
 static int write_at(int fd, const uint8_t *p, size_t n, uint64_t off)
 {
@@ -46,6 +65,24 @@ static int write_at(int fd, const uint8_t *p, size_t n, uint64_t off)
 	return 0;
 }
 
+/* p == NULL slots: the bytes are in the file already (another connection
+ * wrote them); read them back to hash them in order */
+static int read_at(int fd, uint8_t *p, size_t n, uint64_t off)
+{
+	while (n) {
+		ssize_t r = pread(fd, p, n, (off_t)off);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return BB_EIO;
+		p += r;
+		n -= (size_t)r;
+		off += (uint64_t)r;
+	}
+	return 0;
+}
+
 static void *writer(void *arg)
 {
 	struct bb_spool *s = arg;
@@ -53,7 +90,8 @@ static void *writer(void *arg)
 
 	pthread_mutex_lock(&s->mu);
 	for (;;) {
-		while (!s->quit && !s->flush && s->count < BATCH) {
+		while (!s->quit && !s->flush && s->count < BATCH &&
+		       !(s->sync_req && !s->synced)) {
 			s->sleeping = true;
 			pthread_cond_wait(&s->more, &s->mu);
 			s->sleeping = false;
@@ -67,23 +105,42 @@ static void *writer(void *arg)
 
 			pthread_mutex_unlock(&s->mu);
 			/* the slot stays ours until count drops */
-			rc = s->err ? 0 : write_at(s->fd, s->slot[i], n, off);
+			rc = s->err ? 0
+			     : s->in_file[i]
+				 ? read_at(s->fd, s->slot[i], n, off)
+				 : write_at(s->fd, s->slot[i], n, off);
 			if (!rc && !s->err)
 				bb_sha256_update(s->sha, s->slot[i], n);
 			pthread_mutex_lock(&s->mu);
 			if (rc)
 				s->err = rc;
-			else if (!s->err)
+			else if (!s->err) {
+				if (!s->in_file[i])
+					bb_writeback_pace(s->fd, s->written,
+							  s->written + n);
 				s->written += n;
+			}
 			s->head = (s->head + 1) % SLOTS;
 			s->count--;
 		}
 		s->flush = false;
+		if (s->sync_req && !s->synced) {
+			int rc;
+
+			pthread_mutex_unlock(&s->mu);
+			rc = fdatasync(s->fd);
+			pthread_mutex_lock(&s->mu);
+			s->sync_err = rc ? BB_EIO : 0;
+			s->synced = true;
+		}
 		pthread_cond_broadcast(&s->less);
-		while (write(s->efd, &one, sizeof(one)) < 0 && errno == EINTR)
-			;
 		if (s->quit)
 			break;
+		/* not under the lock: the loop takes it for every put */
+		pthread_mutex_unlock(&s->mu);
+		while (write(s->efd, &one, sizeof(one)) < 0 && errno == EINTR)
+			;
+		pthread_mutex_lock(&s->mu);
 	}
 	pthread_mutex_unlock(&s->mu);
 	return NULL;
@@ -143,7 +200,9 @@ int bb_spool_put(struct bb_spool *s, const void *p, size_t n)
 	i = (s->head + s->count) % SLOTS;
 	pthread_mutex_unlock(&s->mu);
 	/* a free slot is the producer's alone until count covers it */
-	memcpy(s->slot[i], p, n);
+	if (p)
+		memcpy(s->slot[i], p, n);
+	s->in_file[i] = !p;
 	s->len[i] = n;
 	pthread_mutex_lock(&s->mu);
 	s->count++;
@@ -190,6 +249,25 @@ int bb_spool_drain(struct bb_spool *s)
 	err = s->err;
 	pthread_mutex_unlock(&s->mu);
 	return err;
+}
+
+void bb_spool_sync(struct bb_spool *s)
+{
+	pthread_mutex_lock(&s->mu);
+	s->sync_req = true;
+	pthread_cond_signal(&s->more);
+	pthread_mutex_unlock(&s->mu);
+}
+
+bool bb_spool_synced(struct bb_spool *s, int *err)
+{
+	bool done;
+
+	pthread_mutex_lock(&s->mu);
+	done = s->synced && !s->count;
+	*err = s->err ? s->err : s->sync_err;
+	pthread_mutex_unlock(&s->mu);
+	return done;
 }
 
 void bb_spool_free(struct bb_spool *s)

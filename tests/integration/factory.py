@@ -7,11 +7,13 @@
   short     announce the full Content-Length, send 3/4, close (always)
   slow      send 64 KiB, then stall for 60 s
   norange   ignore Range (always 200 with the whole file)
+  cutrange  send half of a bytes=a-b range, wait 3 s, close (once per path)
   404, 500  that status
   redirect  302 to the same path under /r/ (which serves normally)
   tohttp    302 to an http:// URL
   loop      302 to itself forever
-Counts upstream GETs of each path in <root>/hits.log (one line per GET) and
+Counts upstream GETs of each path in <root>/hits.log (one line per GET; a
+closed range, bytes=a-b, as "path range=a-b": the second half of a fetch) and
 logs when each body starts in <root>/first_byte.log ("path unixtime").
 HEAD answers an image's length. POST /schematics takes a JSON body and
 answers {"id": sha256 of its canonical form} (sorted keys, no spaces), as the
@@ -74,8 +76,10 @@ class H(http.server.BaseHTTPRequestHandler):
         path = self.path
         if path.startswith("/r/"): path = path[2:]; fault = "none"
         else: fault = a.fault
+        rh = self.headers.get("Range") or ""
+        part = " range=" + rh[6:] if rh.startswith("bytes=") and not rh.endswith("-") else ""
         with lock:
-            open(os.path.join(a.root, "hits.log"), "a").write(path + "\n")
+            open(os.path.join(a.root, "hits.log"), "a").write(path + part + "\n")
         if fault in ("404", "500"):
             body = b"nope\n"
             self.send_response(int(fault)); self.send_header("Content-Length", str(len(body)))
@@ -88,17 +92,20 @@ class H(http.server.BaseHTTPRequestHandler):
         if ".." in path or not path.startswith("/image/") or not os.path.isfile(fs):
             self.send_response(404); self.send_header("Content-Length", "0"); self.end_headers(); return
         size = os.path.getsize(fs)
-        start = 0
+        start, end = 0, size - 1
         rng = self.headers.get("Range")
-        if rng and fault != "norange" and rng.startswith("bytes=") and rng.endswith("-"):
-            start = int(rng[6:-1])
+        closed = False
+        if rng and fault != "norange" and rng.startswith("bytes=") and "-" in rng:
+            lo, hi = rng[6:].split("-", 1)
+            start = int(lo)
+            if hi: end, closed = min(int(hi), size - 1), True
         with open(fs, "rb") as f:
-            if start:
+            if start or closed:
                 self.send_response(206)
-                self.send_header("Content-Range", "bytes %d-%d/%d" % (start, size - 1, size))
+                self.send_header("Content-Range", "bytes %d-%d/%d" % (start, end, size))
             else:
                 self.send_response(200)
-            n = size - start
+            n = end + 1 - start
             self.send_header("Content-Length", str(n))
             self.send_header("Connection", "close")
             self.end_headers()
@@ -108,6 +115,13 @@ class H(http.server.BaseHTTPRequestHandler):
                     cut_done.add(path)
                 if first:
                     self.send_body(f, start, n // 2); self.close_connection = True; return
+            if fault == "cutrange" and closed:
+                with lock:
+                    first = path not in cut_done
+                    cut_done.add(path)
+                if first:
+                    self.send_body(f, start, n // 2); self.wfile.flush(); time.sleep(3)
+                    self.close_connection = True; return
             if fault == "short":
                 self.send_body(f, start, n * 3 // 4); self.close_connection = True; return
             if fault == "slow":

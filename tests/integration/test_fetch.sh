@@ -73,5 +73,24 @@ expect "a server ignoring Range restarts the file" "^ok 3000000 $SUM\$" "$FETCH"
 start_factory slow
 expect "a stalled body times out" "^fail resumable: 127.0.0.1: no data for 800 ms" "$FETCH" "https://127.0.0.1:$PORT$P" "$T/f12" --ca "$T/ca.pem" --read-timeout-ms 800
 expect "connection refused is a clear error" "^fail: 127.0.0.1: connect: Connection refused" "$FETCH" "https://127.0.0.1:$(free_port)$P" "$T/f13" --ca "$T/ca.pem"
+
+# a large body comes in two halves over two connections (one core decrypts
+# one stream); the digest is still of the whole, in order
+head -c $((40 << 20)) /dev/urandom > "$T/root/image/$SCH/v1.10.4/big"
+BSUM=$(sha256sum "$T/root/image/$SCH/v1.10.4/big" | cut -d' ' -f1)
+B=/image/$SCH/v1.10.4/big
+start_factory none
+: > "$T/root/hits.log"
+expect "a large body over two connections, sha256 right" "^ok 41943040 $BSUM\$" "$FETCH" "https://127.0.0.1:$PORT$B" "$T/b1" --ca "$T/ca.pem"
+[ "$(grep -c "^$B\$" "$T/root/hits.log")" = 1 ] && [ "$(grep -c "^$B range=" "$T/root/hits.log")" = 1 ] &&
+	ok "the large body took one GET and one range GET" || bad "the large body took these GETs: $(grep "^$B" "$T/root/hits.log" | tr '\n' ' ')"
+cmp -s "$T/b1" "$T/root$B" && ok "the two halves make the file" || bad "the two halves do not make the file"
+start_factory norange
+expect "an origin without Range: one connection reads it all" "^ok 41943040 $BSUM\$" "$FETCH" "https://127.0.0.1:$PORT$B" "$T/b2" --ca "$T/ca.pem"
+start_factory cutrange
+expect "the second connection cut is resumable" "^fail resumable: 127.0.0.1: range connection cut" "$FETCH" "https://127.0.0.1:$PORT$B" "$T/b3" --ca "$T/ca.pem"
+sz=$(stat -c %s "$T/b3")
+[ "$sz" -ge $((20 << 20)) ] && [ "$sz" -lt $((40 << 20)) ] && ok "after the cut the file holds the hashed prefix only ($sz)" || bad "after the cut the file holds $sz bytes"
+expect "resume after the cut completes, digest of the whole" "^ok 41943040 $BSUM\$" "$FETCH" "https://127.0.0.1:$PORT$B" "$T/b3" --ca "$T/ca.pem" --resume
 echo "# $pass passed, $fail failed"
 [ "$fail" = 0 ]

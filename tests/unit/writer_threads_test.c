@@ -87,6 +87,55 @@ static void test_spool_order_and_digest(void)
 	bb_sha256_free(&want);
 }
 
+/* Bytes another writer put in the file (the second half of a two-part
+ * download) are hashed in order between spooled ones, not written again. */
+static void test_spool_hashes_from_file(void)
+{
+	static uint8_t data[5 * BB_SPOOL_CHUNK + 99];
+	struct bb_sha256 sha, want;
+	uint8_t d1[32], d2[32];
+	char path[128];
+	size_t i, half = 2 * BB_SPOOL_CHUNK + 5;
+	int fd, err;
+	struct bb_spool *s;
+
+	for (i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 13 + i / 509);
+	path_of(path, sizeof(path), "spool-file");
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	CHECK(fd >= 0);
+	/* the other writer's half first, past the end of what is spooled */
+	CHECK_EQ(pwrite(fd, data + half, sizeof(data) - half, (off_t)half),
+		 (long)(sizeof(data) - half));
+	bb_sha256_init(&sha);
+	s = bb_spool_new(fd, 0, &sha);
+	CHECK(s != NULL);
+	CHECK_EQ(bb_spool_put(s, data, BB_SPOOL_CHUNK), 0);
+	CHECK_EQ(bb_spool_put(s, data + BB_SPOOL_CHUNK, BB_SPOOL_CHUNK), 0);
+	CHECK_EQ(bb_spool_put(s, data + 2 * BB_SPOOL_CHUNK,
+			      half - 2 * BB_SPOOL_CHUNK),
+		 0);
+	for (i = half; i < sizeof(data); i += BB_SPOOL_CHUNK) {
+		size_t n = sizeof(data) - i < BB_SPOOL_CHUNK ? sizeof(data) - i
+							     : BB_SPOOL_CHUNK;
+
+		CHECK_EQ(bb_spool_put(s, NULL, n), 0);
+	}
+	CHECK_EQ(bb_spool_drain(s), 0);
+	CHECK_EQ(bb_spool_written(s, &err), sizeof(data));
+	CHECK_EQ(err, 0);
+	bb_spool_free(s);
+	bb_sha256_final(&sha, d1);
+	bb_sha256_init(&want);
+	bb_sha256_update(&want, data, sizeof(data));
+	bb_sha256_final(&want, d2);
+	CHECK(!memcmp(d1, d2, 32));
+	CHECK_EQ(lseek(fd, 0, SEEK_END), (long long)sizeof(data));
+	close(fd);
+	bb_sha256_free(&sha);
+	bb_sha256_free(&want);
+}
+
 /* The ring holds a bounded number of chunks: a put into a full ring takes
  * nothing and says so; after the thread catches up everything arrives. */
 static void test_spool_full_ring(void)
@@ -193,6 +242,7 @@ int main(void)
 	if (!mkdtemp(dir))
 		return 1;
 	RUN(test_spool_order_and_digest);
+	RUN(test_spool_hashes_from_file);
 	RUN(test_spool_full_ring);
 	RUN(test_spool_write_error);
 	RUN(test_commit_batches_in_order);
