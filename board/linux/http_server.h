@@ -29,12 +29,13 @@ struct bb_http_server_opts {
 
 struct bb_http_stats {
 	uint64_t accepted, refused, requests, bad_requests, timeouts;
+	uint64_t reclaimed; /* idle or unfinished, closed to admit another */
 	uint32_t open;
 };
 
 /* NULL with errno set when the listener cannot be set up. */
-struct bb_http_server *bb_http_server_start(struct bb_loop *loop,
-					    const struct bb_http_server_opts *o);
+struct bb_http_server *
+bb_http_server_start(struct bb_loop *loop, const struct bb_http_server_opts *o);
 void bb_http_server_stop(struct bb_http_server *srv);
 
 /* Serves an already connected, non-blocking stream fd as if it had been
@@ -43,7 +44,7 @@ void bb_http_server_stop(struct bb_http_server *srv);
  * client address. Takes fd in all cases; 0, or -1 when refused (limit). */
 int bb_http_server_adopt(struct bb_http_server *srv, int fd, uint32_t ip,
 			 uint16_t port);
-const struct bb_http_stats *bb_http_server_stats(
-	const struct bb_http_server *srv);
+const struct bb_http_stats *
+bb_http_server_stats(const struct bb_http_server *srv);
 
 #endif

@@ -72,11 +72,26 @@ r=$(raw 'GET /assets/a.txt HTTP/1.1\r\nHost: slow' 5)
 [[ $r == "HTTP/1.1 408"* ]] && [ $((SECONDS - t0)) -le 4 ] && ok "an unfinished request gets 408 after header_timeout" || bad "slowloris: ${r:0:40}"
 python3 - "$PORT" > "$T/limit" <<'PY'
 import socket, sys
+# requests whose bodies never come are not given up for a newcomer
 socks = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(25)]
+for s in socks:
+    s.sendall(b"POST /api/v1/x HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n")
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1]))); s.settimeout(3)
 print(s.recv(100).decode())
 PY
-grep -q "503" "$T/limit" && ok "over max_connections: 503" || bad "limit: $(cat "$T/limit")"
+grep -q "503" "$T/limit" && ok "over max_connections (all busy): 503" || bad "limit: $(cat "$T/limit")"
+python3 - "$PORT" > "$T/idle" <<'PY' &
+import socket, sys, time
+# idle keep-alive connections fill every slot and stay open
+socks = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(20)]
+print("open", flush=True)
+time.sleep(4)
+PY
+IP=$!
+for _ in $(seq 50); do grep -q open "$T/idle" 2>/dev/null && break; sleep 0.1; done
+c=$(curl -s -m 2 -o /dev/null -w '%{http_code}' "$U/assets/a.txt")
+[ "$c" = 200 ] && ok "at max_connections an idle keep-alive slot is reclaimed" || bad "reclaim: $c"
+kill $IP 2>/dev/null; wait $IP 2>/dev/null
 kill -0 $PID && ok "still serving" || bad "died"
 echo "# $pass passed, $fail failed"
 [ "$fail" = 0 ]
