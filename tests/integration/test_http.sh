@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The HTTP server against curl and raw sockets on loopback: files, HEAD,
 # Range, 416, conditional 304, keep-alive reuse, pipelining, smuggling
-# attempts, 405, 414/431, traversal, header timeout, connection limit.
+# attempts, 405, 414/431, traversal, header timeout, connection limit;
+# and issue 11: POST bodies around the buffer sizes, 5000 pipelined,
+# slowloris, 64 slow connections, conformance, the drain after a 431.
 set -u
 BUILD=${BUILD:-build}
 BB=$BUILD/bootbox
@@ -20,7 +22,7 @@ printf 'hello\n' > "$T/assets/a.txt"
 ln -s /etc/passwd "$T/assets/sub/esc" && chown -h nobody "$T/assets/sub/esc" 2>/dev/null
 cat > "$T/c.yaml" <<YAML
 appliance: {name: t, address: 127.0.0.1, state_dir: $T/state}
-http: {listen: 127.0.0.1:$PORT, header_timeout: 2s, max_connections: 20}
+http: {listen: 127.0.0.1:$PORT, header_timeout: 2s, max_connections: 64}
 boot: {assets_dir: $T/assets}
 YAML
 "$BB" serve -c "$T/c.yaml" 2>"$T/log" & PID=$!
@@ -73,9 +75,11 @@ r=$(raw 'GET /assets/a.txt HTTP/1.1\r\nHost: slow' 5)
 python3 - "$PORT" > "$T/limit" <<'PY'
 import socket, sys
 # requests whose bodies never come are not given up for a newcomer
-socks = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(25)]
+import time
+socks = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(64)]
 for s in socks:
     s.sendall(b"POST /api/v1/x HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n")
+time.sleep(0.5)
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1]))); s.settimeout(3)
 print(s.recv(100).decode())
 PY
@@ -83,7 +87,7 @@ grep -q "503" "$T/limit" && ok "over max_connections (all busy): 503" || bad "li
 python3 - "$PORT" > "$T/idle" <<'PY' &
 import socket, sys, time
 # idle keep-alive connections fill every slot and stay open
-socks = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(20)]
+socks = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(64)]
 print("open", flush=True)
 time.sleep(4)
 PY
@@ -92,6 +96,15 @@ for _ in $(seq 50); do grep -q open "$T/idle" 2>/dev/null && break; sleep 0.1; d
 c=$(curl -s -m 2 -o /dev/null -w '%{http_code}' "$U/assets/a.txt")
 [ "$c" = 200 ] && ok "at max_connections an idle keep-alive slot is reclaimed" || bad "reclaim: $c"
 kill $IP 2>/dev/null; wait $IP 2>/dev/null
+P="python3 $HERE/http_probe.py"
+$P posts "$PORT" > "$T/probe"
+$P pipeline "$PORT" 5000 >> "$T/probe"
+$P slowloris "$PORT" 2 >> "$T/probe"
+$P slow_many "$PORT" 64 "$U/assets/a.txt" >> "$T/probe"
+$P conformance "$PORT" >> "$T/probe"
+$P drain431 "$PORT" >> "$T/probe"
+cat "$T/probe"
+pass=$((pass + $(grep -c '^ok' "$T/probe"))) fail=$((fail + $(grep -c '^not ok' "$T/probe")))
 kill -0 $PID && ok "still serving" || bad "died"
 echo "# $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -20,7 +20,7 @@ struct drive {
 	uint32_t last_sum;
 	char last_target[64];
 	/* what the "transport" took: the responses, concatenated */
-	char wire[1 << 16];
+	char wire[4096];
 	size_t wire_len, wire_total;
 	/* the size of each write the transport accepts (0: all) */
 	size_t (*write_size)(void *arg, size_t want);
@@ -52,8 +52,8 @@ static inline void drive_answer(struct drive *d)
 	for (i = 0; i < blen; i++)
 		sum = sum * 31 + body[i];
 	tl = h.target_len < sizeof(d->last_target) - 1
-		     ? h.target_len
-		     : sizeof(d->last_target) - 1;
+		 ? h.target_len
+		 : sizeof(d->last_target) - 1;
 	memcpy(d->last_target, h.target, tl);
 	d->last_target[tl] = 0;
 	d->last_body = blen;
@@ -112,9 +112,9 @@ static inline void drive_run(struct drive *d)
 		if (d->c.st == BB_HC_READY)
 			drive_answer(d);
 		else if (d->c.st == BB_HC_SEND &&
-			 (bb_http_conn_out(&d->c, &(const char *){ 0 },
-					   &(bool){ 0 }) ||
-			  bb_http_conn_file_left(&d->c, &(uint64_t){ 0 })))
+			 (bb_http_conn_out(&d->c, &(const char *){0},
+					   &(bool){0}) ||
+			  bb_http_conn_file_left(&d->c, &(uint64_t){0})))
 			drive_send(d);
 		else if (bb_http_conn_want_shut(&d->c))
 			d->c.shut = true;

@@ -69,10 +69,9 @@ static void test_uaf_17000(void)
 
 static void test_body_sizes(void)
 {
-	static const size_t sizes[] = { 0,	   1,	     16383,
-					16384,	   16385,    65536,
-					100000,	   MAX_BODY - 1, MAX_BODY,
-					MAX_BODY + 1 };
+	static const size_t sizes[] = {
+	    0,	   1,	   16383,	 16384,	   16385,
+	    65536, 100000, MAX_BODY - 1, MAX_BODY, MAX_BODY + 1};
 	size_t i, len, split;
 
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
@@ -194,18 +193,17 @@ static void test_close_and_keepalive(void)
 		unsigned answered, error;
 		enum bb_http_conn_state st;
 	} cases[] = {
-		{ "GET / HTTP/1.1\r\nHost: a\r\n\r\n", 1, 0, BB_HC_IDLE },
-		{ "GET / HTTP/1.1\r\n\r\n", 0, 400, BB_HC_DRAIN },
-		{ "get / HTTP/1.1\r\nHost: a\r\n\r\n", 0, 400, BB_HC_DRAIN },
-		{ "GET / HTTP/1.1\r\nHost: a\r\nConnection: close, foo\r\n\r\n",
-		  1, 0, BB_HC_DEAD },
-		{ "GET / HTTP/1.0\r\n\r\nGET / HTTP/1.0\r\n\r\n", 1, 0,
-		  BB_HC_DEAD },
-		{ "GET / HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\n\r\n", 1,
-		  400, BB_HC_DRAIN },
-		{ "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n"
-		  "\r\n",
-		  0, 501, BB_HC_DRAIN },
+	    {"GET / HTTP/1.1\r\nHost: a\r\n\r\n", 1, 0, BB_HC_IDLE},
+	    {"GET / HTTP/1.1\r\n\r\n", 0, 400, BB_HC_DRAIN},
+	    {"get / HTTP/1.1\r\nHost: a\r\n\r\n", 0, 400, BB_HC_DRAIN},
+	    {"GET / HTTP/1.1\r\nHost: a\r\nConnection: close, foo\r\n\r\n", 1,
+	     0, BB_HC_DEAD},
+	    {"GET / HTTP/1.0\r\n\r\nGET / HTTP/1.0\r\n\r\n", 1, 0, BB_HC_DEAD},
+	    {"GET / HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\n\r\n", 1, 400,
+	     BB_HC_DRAIN},
+	    {"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n"
+	     "\r\n",
+	     0, 501, BB_HC_DRAIN},
 	};
 	size_t i;
 
@@ -270,9 +268,9 @@ static void test_reclaim_rank(void)
 	CHECK_EQ(bb_http_conn_reclaim_rank(&d.c), 2);
 	drive_feed(&d, "GET", 3, 0);
 	CHECK_EQ(bb_http_conn_reclaim_rank(&d.c), 1);
-	drive_feed(&d, " / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\n",
-		   strlen(" / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\n"),
-		   0);
+	drive_feed(
+	    &d, " / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\n",
+	    strlen(" / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\n"), 0);
 	CHECK_EQ(bb_http_conn_reclaim_rank(&d.c), 0);
 	bb_http_conn_received(&d.c, 0, d.now); /* the peer left */
 	CHECK_EQ(d.c.st, BB_HC_DEAD);
