@@ -120,11 +120,9 @@ static void status(struct bb_serve *s, struct bb_http_response *resp)
 	size_t i;
 
 	cJSON_AddStringToObject(j, "name", s->cfg->appliance.name ?: "");
-	cJSON_AddNumberToObject(j, "uptime",
-				(double)(bb_wall_now() - s->started));
+	cJSON_AddNumberToObject(j, "uptime", (double)(bb_wall_now() - s->started));
 	if (eng)
-		bb_dhcp_server_foreach(eng, bb_wall_now(), count_lease,
-				       &leases);
+		bb_dhcp_server_foreach(eng, bb_wall_now(), count_lease, &leases);
 	cJSON_AddNumberToObject(j, "leases", leases);
 	for (i = 0; s->boot && i < s->boot->nmachines; i++) {
 		const char *n = bb_boot_state_name(s->boot->machines[i].state);
@@ -144,9 +142,9 @@ static void status(struct bb_serve *s, struct bb_http_response *resp)
 static void metrics(struct bb_serve *s, struct bb_http_response *resp)
 {
 	struct bb_dhcp_server *eng = bb_serve_dhcp_engine(s);
-	static const char *const routes[] = {"boot.ipxe", "ipxe",   "metadata",
-					     "generic",	  "assets", "api",
-					     "other"};
+	static const char *const routes[] = { "boot.ipxe", "ipxe", "metadata",
+					      "generic",   "assets", "api",
+					      "other" };
 	size_t i;
 
 	resp->status = 200;
@@ -154,26 +152,27 @@ static void metrics(struct bb_serve *s, struct bb_http_response *resp)
 	if (eng) {
 		const struct bb_dhcp_stats *d = bb_dhcp_server_stats(eng);
 
-		bb_buf_printf(
-		    &resp->body,
-		    "bootbox_dhcp_received_total %llu\n"
-		    "bootbox_dhcp_malformed_total %llu\n"
-		    "bootbox_dhcp_ignored_total %llu\n"
-		    "bootbox_dhcp_replies_total{type=\"offer\"} %llu\n"
-		    "bootbox_dhcp_replies_total{type=\"ack\"} %llu\n"
-		    "bootbox_dhcp_replies_total{type=\"nak\"} %llu\n"
-		    "bootbox_dhcp_pool_exhausted_total %llu\n",
-		    (unsigned long long)d->rx, (unsigned long long)d->malformed,
-		    (unsigned long long)d->ignored,
-		    (unsigned long long)d->offer, (unsigned long long)d->ack,
-		    (unsigned long long)d->nak,
-		    (unsigned long long)d->no_address);
+		bb_buf_printf(&resp->body,
+			      "bootbox_dhcp_received_total %llu\n"
+			      "bootbox_dhcp_malformed_total %llu\n"
+			      "bootbox_dhcp_ignored_total %llu\n"
+			      "bootbox_dhcp_replies_total{type=\"offer\"} %llu\n"
+			      "bootbox_dhcp_replies_total{type=\"ack\"} %llu\n"
+			      "bootbox_dhcp_replies_total{type=\"nak\"} %llu\n"
+			      "bootbox_dhcp_pool_exhausted_total %llu\n",
+			      (unsigned long long)d->rx,
+			      (unsigned long long)d->malformed,
+			      (unsigned long long)d->ignored,
+			      (unsigned long long)d->offer,
+			      (unsigned long long)d->ack,
+			      (unsigned long long)d->nak,
+			      (unsigned long long)d->no_address);
 	}
 	for (i = 0; s->boot && i < 7; i++)
-		bb_buf_printf(
-		    &resp->body,
-		    "bootbox_http_requests_total{route=\"%s\"} %llu\n",
-		    routes[i], (unsigned long long)s->boot->requests[i]);
+		bb_buf_printf(&resp->body,
+			      "bootbox_http_requests_total{route=\"%s\"} %llu\n",
+			      routes[i],
+			      (unsigned long long)s->boot->requests[i]);
 }
 
 void bb_api_handle(struct bb_serve *s, const struct bb_http_request *req,
@@ -206,13 +205,13 @@ void bb_api_handle(struct bb_serve *s, const struct bb_http_request *req,
 	else if (!strcmp(p, "/")) {
 		resp->status = 200;
 		resp->content_type = "text/html";
-		bb_buf_printf(
-		    &resp->body,
-		    "<!doctype html><title>bootbox</title><h1>bootbox "
-		    "%s</h1><p><a href=\"/api/v1/machines\">machines"
-		    "</a> · <a href=\"/api/v1/status\">status</a> · "
-		    "<a href=\"/metrics\">metrics</a></p>\n",
-		    s->cfg->appliance.name ? s->cfg->appliance.name : "");
+		bb_buf_printf(&resp->body,
+			      "<!doctype html><title>bootbox</title><h1>bootbox "
+			      "%s</h1><p><a href=\"/api/v1/machines\">machines"
+			      "</a> · <a href=\"/api/v1/status\">status</a> · "
+			      "<a href=\"/metrics\">metrics</a></p>\n",
+			      s->cfg->appliance.name ? s->cfg->appliance.name
+						     : "");
 	} else {
 		resp->status = 404;
 		bb_buf_puts(&resp->body, "{\"error\":\"not found\"}\n");
