@@ -11,6 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "board/linux/accept_guard.h"
 #include "board/linux/trim.h"
 #include "common/err.h"
 #include "firmware/cli.h"
@@ -156,6 +157,7 @@ int bb_cmd_serve(int argc, char **argv)
 		       o.config);
 		return 1;
 	}
+	bb_fd_limit_raise(); /* before anything sizes itself to it */
 	s.loop = bb_loop_new();
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);

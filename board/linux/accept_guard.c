@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -50,4 +51,25 @@ int bb_accept_guard_accept(struct bb_accept_guard *g, struct sockaddr_in *sa)
 	bb_timer_arm(g->loop, &g->backoff, BB_ACCEPT_BACKOFF_MS);
 	errno = EMFILE;
 	return -1;
+}
+
+unsigned long bb_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return 1024;
+	return rl.rlim_cur == RLIM_INFINITY ? 1ul << 20
+					    : (unsigned long)rl.rlim_cur;
+}
+
+unsigned long bb_fd_limit_raise(void)
+{
+	struct rlimit rl;
+
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	return bb_fd_limit();
 }

@@ -29,4 +29,11 @@ void bb_accept_guard_free(struct bb_accept_guard *g);
  * then the listener is paused for BB_ACCEPT_BACKOFF_MS). */
 int bb_accept_guard_accept(struct bb_accept_guard *g, struct sockaddr_in *sa);
 
+/* Raises the soft RLIMIT_NOFILE to the hard one (once, at start: the
+ * usual soft 1024 is below what the default limits need) and returns the
+ * soft limit now in force. */
+unsigned long bb_fd_limit_raise(void);
+/* The soft limit in force. */
+unsigned long bb_fd_limit(void);
+
 #endif

@@ -135,8 +135,10 @@ static int serve_file(struct conn *c, const struct bb_http_response *resp,
 	int fd = open(resp->file, O_RDONLY | O_CLOEXEC | O_NONBLOCK), r;
 
 	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		if (fd >= 0)
-			close(fd);
+		if (fd < 0)
+			return -1; /* errno as open left it */
+		close(fd);
+		errno = ENOENT;
 		return -1;
 	}
 	snprintf(etag, sizeof(etag), "\"%llx-%llx\"",
@@ -281,8 +283,9 @@ static void dispatch(struct conn *c)
 			bb_http_conn_status(&c->hc, 405, NULL, 0,
 					    "Allow: GET, HEAD\r\n");
 		} else if (serve_file(c, resp, head_only, &status)) {
-			status = 404;
-			bb_http_conn_simple(&c->hc, 404, head_only);
+			/* out of fds is not "not found" */
+			status = errno == EMFILE || errno == ENFILE ? 503 : 404;
+			bb_http_conn_simple(&c->hc, status, head_only);
 		}
 	} else {
 		bb_http_conn_status(&c->hc, status,
@@ -617,6 +620,12 @@ struct bb_http_server *bb_http_server_start(struct bb_loop *loop,
 	srv->o = *o;
 	if (!srv->o.max_conns)
 		srv->o.max_conns = 1024;
+	/* idle, a connection holds one fd, two while it sends a file: HTTP
+	 * takes at most half of the process's fds for sockets; when files
+	 * push it over, the accept guard and 503s take over */
+	if (srv->o.max_conns > bb_fd_limit() / 2)
+		srv->o.max_conns =
+		    bb_fd_limit() / 2 ? (uint32_t)(bb_fd_limit() / 2) : 1;
 	if (!srv->o.idle_timeout_ms)
 		srv->o.idle_timeout_ms = 60000;
 	if (!srv->o.header_timeout_ms)
