@@ -119,6 +119,20 @@ static struct bb_http_span span(const struct bb_http_conn *c, const char *p,
 	return (struct bb_http_span){(uint32_t)(p - c->in), (uint32_t)len};
 }
 
+/* Can the bytes since the last parse change its "partial" verdict? Only
+ * a CR or LF (a line ends, or a bare one), a CR left last time, or the
+ * length reaching a limit can: skipping the rest keeps a head sent in
+ * small pieces linear instead of quadratic. */
+static bool worth_parsing(const struct bb_http_conn *c)
+{
+	size_t from = c->scanned, n = c->in_len - from;
+
+	if (!from || c->in[from - 1] == '\r' || c->in_len >= BB_HTTP_MAX_HEAD ||
+	    (from < BB_HTTP_MAX_LINE && c->in_len >= BB_HTTP_MAX_LINE))
+		return true;
+	return memchr(c->in + from, '\n', n) || memchr(c->in + from, '\r', n);
+}
+
 /* Parses what has arrived as far as it goes. */
 static void advance(struct bb_http_conn *c, uint64_t now)
 {
@@ -127,6 +141,9 @@ static void advance(struct bb_http_conn *c, uint64_t now)
 	size_t i;
 
 	if (c->st == BB_HC_HEAD) {
+		if (!worth_parsing(c))
+			return;
+		c->scanned = c->in_len;
 		n = bb_http_parse_head(c->in, c->in_len, &h);
 		if (n == BB_EPARTIAL)
 			return;
@@ -179,6 +196,7 @@ void bb_http_conn_received(struct bb_http_conn *c, size_t n, uint64_t now)
 		 * moved by later ones: one byte a second gets 408 */
 		c->st = BB_HC_HEAD;
 		c->deadline = now + c->cfg->header_ms;
+		c->scanned = 0;
 		/* fall through */
 	case BB_HC_HEAD:
 	case BB_HC_BODY:
@@ -279,6 +297,7 @@ static void finish(struct bb_http_conn *c, uint64_t now)
 	/* pipelined bytes: the next head's clock starts now */
 	c->st = BB_HC_HEAD;
 	c->deadline = now + c->cfg->header_ms;
+	c->scanned = 0;
 	advance(c, now);
 }
 

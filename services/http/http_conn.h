@@ -50,6 +50,7 @@ struct bb_http_conn {
 	char *in;
 	size_t in_len, in_cap;
 	size_t drained;
+	size_t scanned; /* in_len when the head was last parsed */
 	/* the current request's head, as offsets into in */
 	size_t head_len;
 	uint64_t body_len;
