@@ -1,9 +1,11 @@
-/* The HTTP/1.1 server of the Linux board: a non-blocking listener on the
- * event loop, one small state object per connection (the read buffer is
- * allocated only while a request is being read, so idle keep-alive costs a
- * few hundred bytes), keep-alive and pipelining in order, header and idle
- * timeouts (slowloris gets 408), a connection limit, memory bodies or files
- * with sendfile(2), Range, ETag/Last-Modified and conditional requests. */
+/* The HTTP/1.1 server of the Linux board: sockets, epoll, timers and
+ * sendfile(2) around the I/O-free connection engine (services/http/
+ * http_conn.c, which owns parsing, keep-alive, pipelining, limits and
+ * timeouts). Here: the listener (with the accept guard for EMFILE), one
+ * small object per connection, the connection limit (idle or unfinished
+ * connections are closed to admit a new one before anyone gets 503),
+ * memory bodies or files with Range, ETag/Last-Modified and conditional
+ * requests, and files still being written, sent as they grow. */
 #ifndef BB_LINUX_HTTP_SERVER_H
 #define BB_LINUX_HTTP_SERVER_H
 
