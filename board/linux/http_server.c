@@ -425,9 +425,7 @@ static void engine_error(struct conn *c)
 {
 	if (!c->hc.error)
 		return;
-	if (c->hc.error == 408)
-		c->srv->st.timeouts++;
-	else
+	if (c->hc.error != 408)
 		c->srv->st.bad_requests++;
 	log_line(c, "-", "-", 1, c->hc.error);
 	c->hc.error = 0;
@@ -439,8 +437,8 @@ static void step(struct conn *c)
 	struct bb_loop *loop = c->srv->loop;
 	int rc, i;
 
-	engine_error(c);
 	for (i = 0; i < 100000; i++) {
+		engine_error(c);
 		switch (c->hc.st) {
 		case BB_HC_DEAD: conn_close(c); return;
 		case BB_HC_READY:
@@ -520,6 +518,8 @@ static void on_timer(struct bb_loop *loop, void *arg)
 {
 	struct conn *c = arg;
 
+	if (bb_loop_now_ms(loop) >= c->hc.deadline)
+		c->srv->st.timeouts++;
 	bb_http_conn_tick(&c->hc, bb_loop_now_ms(loop));
 	update_date(c->srv);
 	step(c);
