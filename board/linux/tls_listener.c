@@ -41,7 +41,7 @@ struct bb_tls_listener {
 	char *cert_path, *key_path;
 	int lfd;
 	struct bb_accept_guard guard; /* EMFILE: accept-and-close, back off */
-	struct bb_tls_cred *cur; /* NULL until a usable pair exists */
+	struct bb_tls_cred *cur;      /* NULL until a usable pair exists */
 	struct tconn *conns;
 	uint32_t open;
 	struct bb_timer check;
