@@ -500,6 +500,7 @@ static void on_conn(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
 		step(c);
 		return;
 	}
+	update_date(c->srv); /* for an answer the engine makes itself */
 	while ((p = bb_http_conn_rspace(&c->hc, &room))) {
 		ssize_t n = recv(c->fd, p, room, 0);
 

@@ -274,7 +274,7 @@ static void finish(struct bb_http_conn *c, uint64_t now)
 {
 	clear_out(c);
 	if (c->close_after) {
-		if (c->drain_after) {
+		if (c->drain_after || c->in_len) {
 			/* closing with unread input makes the kernel send a
 			 * reset, which can destroy the answer before the
 			 * client reads it: half-close and read a while */

@@ -198,7 +198,7 @@ static void test_close_and_keepalive(void)
 	    {"get / HTTP/1.1\r\nHost: a\r\n\r\n", 0, 400, BB_HC_DRAIN},
 	    {"GET / HTTP/1.1\r\nHost: a\r\nConnection: close, foo\r\n\r\n", 1,
 	     0, BB_HC_DEAD},
-	    {"GET / HTTP/1.0\r\n\r\nGET / HTTP/1.0\r\n\r\n", 1, 0, BB_HC_DEAD},
+	    {"GET / HTTP/1.0\r\n\r\nGET / HTTP/1.0\r\n\r\n", 1, 0, BB_HC_DRAIN},
 	    {"GET / HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\n\r\n", 1, 400,
 	     BB_HC_DRAIN},
 	    {"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n"
