@@ -190,7 +190,12 @@ void bb_api_handle(struct bb_serve *s, const struct bb_http_request *req,
 	name_header(s, resp);
 	if (req->method == BB_HTTP_POST)
 		bb_api_handle_post(s, req, resp);
-	else if (!strcmp(p, "/api/v1/machines"))
+	else if (req->method != BB_HTTP_GET && req->method != BB_HTTP_HEAD) {
+		/* PUT, DELETE, ... are not GET (issue 11) */
+		resp->status = 405;
+		snprintf(resp->extra_headers, sizeof(resp->extra_headers),
+			 "Allow: GET, HEAD\r\n");
+	} else if (!strcmp(p, "/api/v1/machines"))
 		machines(s, NULL, resp);
 	else if (!strcmp(p, "/api/v1/handoff"))
 		bb_api_send_json(resp, s->handoff ? 200 : 404,

@@ -13,6 +13,7 @@
 
 #include "board/linux/fsutil.h"
 #include "board/linux/state_lock.h"
+#include "board/linux/accept_guard.h"
 #include "board/linux/trim.h"
 #include "common/err.h"
 #include "firmware/api_token.h"
@@ -210,6 +211,7 @@ int bb_cmd_serve(int argc, char **argv)
 		bb_config_free(s.cfg);
 		return 1;
 	}
+	bb_fd_limit_raise(); /* before anything sizes itself to it */
 	s.loop = bb_loop_new();
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);

@@ -4,7 +4,9 @@
 #   unit        $BUILD/tests/*_test           (each case counts)
 #   asan        $ASAN_BUILD/tests/*_test       (the same under ASan+UBSan)
 #   replay      $BUILD/fuzz/*.replay on tests/fuzz/corpus/<name>
-#   fuzz        $FUZZ_BUILD/fuzz_* for FUZZ_SECONDS each (clang libFuzzer)
+#   fuzz        $FUZZ_BUILD/fuzz_* for FUZZ_SECONDS each (clang libFuzzer);
+#               tests/fuzz/<name>.seconds, when present, sets that target's
+#               time instead (FUZZ_SECONDS_FORCE=1 ignores those files)
 #   integration tests/integration/*.sh       (root + netns; exit 77 = skip)
 #   boot        tests/boot/test_*.sh         (QEMU; exit 77 = skip)
 # A script may print "# N passed, M failed" to count its own cases.
@@ -74,7 +76,10 @@ for suite in "$@"; do
 			[ -x "$t" ] && [ -f "$t" ] || continue
 			n=$(basename "$t")
 			mkdir -p "$FUZZ_BUILD/corpus/$n"
-			run "fuzz/$n" "$t" -max_total_time="$FUZZ_SECONDS" -print_final_stats=0 \
+			secs=$FUZZ_SECONDS
+			[ -z "${FUZZ_SECONDS_FORCE:-}" ] && [ -f "tests/fuzz/$n.seconds" ] &&
+				secs=$(tr -dc 0-9 < "tests/fuzz/$n.seconds")
+			run "fuzz/$n" "$t" -max_total_time="${secs:-$FUZZ_SECONDS}" -print_final_stats=0 \
 				"$FUZZ_BUILD/corpus/$n" "tests/fuzz/corpus/$n"
 		done ;;
 	integration)

@@ -1,9 +1,11 @@
-/* The HTTP/1.1 server of the Linux board: a non-blocking listener on the
- * event loop, one small state object per connection (the read buffer is
- * allocated only while a request is being read, so idle keep-alive costs a
- * few hundred bytes), keep-alive and pipelining in order, header and idle
- * timeouts (slowloris gets 408), a connection limit, memory bodies or files
- * with sendfile(2), Range, ETag/Last-Modified and conditional requests. */
+/* The HTTP/1.1 server of the Linux board: sockets, epoll, timers and
+ * sendfile(2) around the I/O-free connection engine (services/http/
+ * http_conn.c, which owns parsing, keep-alive, pipelining, limits and
+ * timeouts). Here: the listener (with the accept guard for EMFILE), one
+ * small object per connection, the connection limit (idle or unfinished
+ * connections are closed to admit a new one before anyone gets 503),
+ * memory bodies or files with Range, ETag/Last-Modified and conditional
+ * requests, and files still being written, sent as they grow. */
 #ifndef BB_LINUX_HTTP_SERVER_H
 #define BB_LINUX_HTTP_SERVER_H
 
@@ -29,12 +31,13 @@ struct bb_http_server_opts {
 
 struct bb_http_stats {
 	uint64_t accepted, refused, requests, bad_requests, timeouts;
+	uint64_t reclaimed; /* idle or unfinished, closed to admit another */
 	uint32_t open;
 };
 
 /* NULL with errno set when the listener cannot be set up. */
-struct bb_http_server *bb_http_server_start(struct bb_loop *loop,
-					    const struct bb_http_server_opts *o);
+struct bb_http_server *
+bb_http_server_start(struct bb_loop *loop, const struct bb_http_server_opts *o);
 void bb_http_server_stop(struct bb_http_server *srv);
 
 /* Serves an already connected, non-blocking stream fd as if it had been
@@ -43,7 +46,7 @@ void bb_http_server_stop(struct bb_http_server *srv);
  * client address. Takes fd in all cases; 0, or -1 when refused (limit). */
 int bb_http_server_adopt(struct bb_http_server *srv, int fd, uint32_t ip,
 			 uint16_t port);
-const struct bb_http_stats *bb_http_server_stats(
-	const struct bb_http_server *srv);
+const struct bb_http_stats *
+bb_http_server_stats(const struct bb_http_server *srv);
 
 #endif

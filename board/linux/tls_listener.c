@@ -12,6 +12,7 @@
 #include <mbedtls/net_sockets.h>
 #include <mbedtls/ssl.h>
 
+#include "board/linux/accept_guard.h"
 #include "board/linux/tls_cred.h"
 #include "board/linux/tls_listener.h"
 #include "common/err.h"
@@ -39,7 +40,8 @@ struct bb_tls_listener {
 	struct bb_tls_listener_opts o;
 	char *cert_path, *key_path;
 	int lfd;
-	struct bb_tls_cred *cur; /* NULL until a usable pair exists */
+	struct bb_accept_guard guard; /* EMFILE: accept-and-close, back off */
+	struct bb_tls_cred *cur;      /* NULL until a usable pair exists */
 	struct tconn *conns;
 	uint32_t open;
 	struct bb_timer check;
@@ -269,19 +271,19 @@ static void adopt(struct bb_tls_listener *l, int fd, struct sockaddr_in *sa)
 
 static void on_accept(struct bb_loop *loop, int lfd, uint32_t ev, void *arg)
 {
+	struct bb_tls_listener *l = arg;
 	int i;
 
 	(void)loop;
 	(void)ev;
+	(void)lfd;
 	for (i = 0; i < 64; i++) {
 		struct sockaddr_in sa;
-		socklen_t sl = sizeof(sa);
-		int fd = accept4(lfd, (struct sockaddr *)&sa, &sl,
-				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd = bb_accept_guard_accept(&l->guard, &sa);
 
 		if (fd < 0)
 			return;
-		adopt(arg, fd, &sa);
+		adopt(l, fd, &sa);
 	}
 }
 
@@ -332,6 +334,7 @@ static int listen_on(struct bb_tls_listener *l)
 	    listen(l->lfd, 1024) ||
 	    bb_loop_add_fd(l->loop, l->lfd, BB_EV_READ, on_accept, l))
 		return -1;
+	bb_accept_guard_init(&l->guard, l->loop, l->lfd);
 	return 0;
 }
 
@@ -380,6 +383,7 @@ void bb_tls_listener_stop(struct bb_tls_listener *l)
 	if (!l)
 		return;
 	bb_timer_cancel(l->loop, &l->check);
+	bb_accept_guard_free(&l->guard);
 	bb_loop_del_fd(l->loop, l->lfd);
 	close(l->lfd);
 	while (l->conns)

@@ -7,9 +7,8 @@ static const struct {
 	const char *name;
 	enum bb_http_method m;
 } methods[] = {
-	{ "GET", BB_HTTP_GET },	      { "HEAD", BB_HTTP_HEAD },
-	{ "POST", BB_HTTP_POST },     { "PUT", BB_HTTP_PUT },
-	{ "DELETE", BB_HTTP_DELETE },
+    {"GET", BB_HTTP_GET}, {"HEAD", BB_HTTP_HEAD},     {"POST", BB_HTTP_POST},
+    {"PUT", BB_HTTP_PUT}, {"DELETE", BB_HTTP_DELETE},
 };
 
 /* RFC 9110 5.6.2 tchar */
@@ -58,8 +57,7 @@ static long line_end(const char *p, const char *end, size_t max,
 	return (size_t)(end - p) >= max ? BB_EMALFORMED : BB_EPARTIAL;
 }
 
-static long request_line(const char *p, const char *eol,
-			 struct bb_http_head *h)
+static long request_line(const char *p, const char *eol, struct bb_http_head *h)
 {
 	const char *sp1 = memchr(p, ' ', (size_t)(eol - p)), *sp2;
 	size_t i;
@@ -67,10 +65,15 @@ static long request_line(const char *p, const char *eol,
 	if (!sp1)
 		return fail(h, 400);
 	h->method = BB_HTTP_OTHER;
-	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
-		if ((size_t)(sp1 - p) == strlen(methods[i].name) &&
-		    !memcmp(p, methods[i].name, (size_t)(sp1 - p)))
-			h->method = methods[i].m;
+	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+		if (!ieq(p, (size_t)(sp1 - p), methods[i].name))
+			continue;
+		/* methods are case-sensitive (RFC 9110 9.1): "get" is not GET,
+		 * and serving it as GET is what a smuggler wants */
+		if (memcmp(p, methods[i].name, (size_t)(sp1 - p)))
+			return fail(h, 400);
+		h->method = methods[i].m;
+	}
 	for (i = 0; p + i < sp1; i++)
 		if (!tchar((unsigned char)p[i]))
 			return fail(h, 400);
@@ -78,9 +81,9 @@ static long request_line(const char *p, const char *eol,
 	if (!sp2 || sp2 == sp1 + 1 || eol - sp2 != 9 ||
 	    memcmp(sp2 + 1, "HTTP/1.", 7) || sp2[8] < '0' || sp2[8] > '9')
 		return fail(h, sp2 && eol - sp2 == 9 &&
-					       !memcmp(sp2 + 1, "HTTP/", 5)
-				       ? 505
-				       : 400);
+				       !memcmp(sp2 + 1, "HTTP/", 5)
+				   ? 505
+				   : 400);
 	h->target = sp1 + 1;
 	h->target_len = (size_t)(sp2 - sp1 - 1);
 	for (i = 0; i < h->target_len; i++)
@@ -106,9 +109,31 @@ static int parse_u64(const char *s, size_t len, uint64_t *out)
 	return 0;
 }
 
-static long header_line(const char *p, const char *eol,
-			struct bb_http_head *h, bool *te, bool *conn_close,
+/* Connection is a comma-separated token list (RFC 9110 7.6.1):
+ * "close, foo" closes as "close" does. */
+static void conn_tokens(const char *v, const char *ve, bool *conn_close,
 			bool *conn_keep)
+{
+	while (v < ve) {
+		const char *t, *te;
+
+		while (v < ve && (*v == ',' || *v == ' ' || *v == '\t'))
+			v++;
+		t = v;
+		while (v < ve && *v != ',')
+			v++;
+		te = v;
+		while (te > t && (te[-1] == ' ' || te[-1] == '\t'))
+			te--;
+		if (ieq(t, (size_t)(te - t), "close"))
+			*conn_close = true;
+		else if (ieq(t, (size_t)(te - t), "keep-alive"))
+			*conn_keep = true;
+	}
+}
+
+static long header_line(const char *p, const char *eol, struct bb_http_head *h,
+			bool *te, bool *conn_close, bool *conn_keep)
 {
 	const char *colon = memchr(p, ':', (size_t)(eol - p)), *v, *ve;
 	size_t i, nlen;
@@ -130,13 +155,13 @@ static long header_line(const char *p, const char *eol,
 	while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
 		ve--;
 	for (i = 0; v + i < ve; i++)
-		if (((unsigned char)v[i] < 0x20 && v[i] != '\t') || v[i] == 0x7f)
+		if (((unsigned char)v[i] < 0x20 && v[i] != '\t') ||
+		    v[i] == 0x7f)
 			return fail(h, 400);
 	if (h->nheaders == BB_HTTP_MAX_HEADERS)
 		return fail(h, 431);
-	h->headers[h->nheaders++] = (struct bb_http_header){
-		p, nlen, v, (size_t)(ve - v)
-	};
+	h->headers[h->nheaders++] =
+	    (struct bb_http_header){p, nlen, v, (size_t)(ve - v)};
 	if (ieq(p, nlen, "content-length")) {
 		if (h->has_length || parse_u64(v, (size_t)(ve - v), &cl))
 			return fail(h, 400);
@@ -145,10 +170,11 @@ static long header_line(const char *p, const char *eol,
 	} else if (ieq(p, nlen, "transfer-encoding")) {
 		*te = true;
 	} else if (ieq(p, nlen, "connection")) {
-		if (ieq(v, (size_t)(ve - v), "close"))
-			*conn_close = true;
-		else if (ieq(v, (size_t)(ve - v), "keep-alive"))
-			*conn_keep = true;
+		conn_tokens(v, ve, conn_close, conn_keep);
+	} else if (ieq(p, nlen, "host")) {
+		if (h->has_host)
+			return fail(h, 400); /* RFC 9112 3.2: exactly one */
+		h->has_host = true;
 	}
 	return 0;
 }
@@ -162,6 +188,7 @@ long bb_http_parse_head(const char *buf, size_t len, struct bb_http_head *h)
 	memset(h, 0, offsetof(struct bb_http_head, headers));
 	h->nheaders = 0;
 	h->has_length = false;
+	h->has_host = false;
 	h->content_length = 0;
 	h->status = 0;
 	if (len > BB_HTTP_MAX_HEAD)
@@ -170,7 +197,8 @@ long bb_http_parse_head(const char *buf, size_t len, struct bb_http_head *h)
 	if (rc == BB_EPARTIAL)
 		return len >= BB_HTTP_MAX_LINE ? fail(h, 414) : BB_EPARTIAL;
 	if (rc)
-		return fail(h, (size_t)(end - p) >= BB_HTTP_MAX_LINE ? 414 : 400);
+		return fail(h,
+			    (size_t)(end - p) >= BB_HTTP_MAX_LINE ? 414 : 400);
 	if (request_line(p, eol, h))
 		return BB_EMALFORMED;
 	for (p = eol + 2;; p = eol + 2) {
@@ -187,6 +215,8 @@ long bb_http_parse_head(const char *buf, size_t len, struct bb_http_head *h)
 	}
 	if (te)
 		return fail(h, h->has_length ? 400 : 501);
+	if (h->minor >= 1 && !h->has_host)
+		return fail(h, 400); /* RFC 9112 3.2 */
 	h->keep_alive = h->minor >= 1 ? !cclose : ckeep;
 	return (long)(eol + 2 - buf);
 }

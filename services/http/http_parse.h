@@ -22,13 +22,14 @@ struct bb_http_head {
 	enum bb_http_method method;
 	const char *target; /* raw request-target */
 	size_t target_len;
-	int minor;          /* HTTP/1.<minor> */
+	int minor; /* HTTP/1.<minor> */
 	struct bb_http_header headers[BB_HTTP_MAX_HEADERS];
 	size_t nheaders;
 	bool has_length;
+	bool has_host;
 	uint64_t content_length;
-	bool keep_alive;    /* after this request */
-	int status;         /* when malformed: what to answer */
+	bool keep_alive; /* after this request */
+	int status;	 /* when malformed: what to answer */
 };
 
 long bb_http_parse_head(const char *buf, size_t len, struct bb_http_head *h);

@@ -14,8 +14,9 @@ static long parse(const char *s, struct bb_http_head *h)
 
 static void test_good_and_byte_by_byte(void)
 {
-	static const char req[] = "GET /ipxe?mac=52-54-00-12-34-56 HTTP/1.1\r\n"
-				  "Host: a\r\nRange: bytes=0-9\r\n\r\nGET / HTTP/1.1\r\n";
+	static const char req[] =
+	    "GET /ipxe?mac=52-54-00-12-34-56 HTTP/1.1\r\n"
+	    "Host: a\r\nRange: bytes=0-9\r\n\r\nGET / HTTP/1.1\r\n";
 	struct bb_http_head h;
 	size_t head = strstr(req, "\r\n\r\n") + 4 - req, i;
 
@@ -31,31 +32,42 @@ static void test_good_and_byte_by_byte(void)
 	}
 	CHECK(parse("GET / HTTP/1.0\r\n\r\n", &h) > 0);
 	CHECK(!h.keep_alive);
-	CHECK(parse("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", &h) > 0);
+	CHECK(parse("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", &h) >
+	      0);
 	CHECK(h.keep_alive);
-	CHECK(parse("GET / HTTP/1.1\r\nConnection: close\r\n\r\n", &h) > 0);
+	CHECK(parse("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+		    &h) > 0);
 	CHECK(!h.keep_alive);
-	CHECK(parse("POST /api HTTP/1.1\r\nContent-Length: 5\r\n\r\n", &h) > 0);
+	CHECK(
+	    parse("POST /api HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n",
+		  &h) > 0);
 	CHECK_EQ(h.content_length, 5);
 }
 
 static void test_malformed_and_smuggling(void)
 {
-	static const struct { const char *req; int status; } cases[] = {
-		{ "GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", 400 },
-		{ "GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n", 400 },
-		{ "POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", 400 },
-		{ "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", 501 },
-		{ "GET / HTTP/1.1\r\nHost: a\rX: b\r\n\r\n", 400 },
-		{ "GET / HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n", 400 },
-		{ "GET / HTTP/1.1\r\nHost : a\r\n\r\n", 400 },
-		{ "GET / HTTP/1.1\r\nHo(st: a\r\n\r\n", 400 },
-		{ "GET / HTTP/1.1\nHost: a\n\n", 400 },
-		{ "GET / HTTP/2.0\r\n\r\n", 505 },
-		{ "GET /\x01 HTTP/1.1\r\n\r\n", 400 },
-		{ "G(T / HTTP/1.1\r\n\r\n", 400 },
-		{ "GET / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400 },
-		{ "GET / HTTP/1.1\r\nX: a\x7f\r\n\r\n", 400 },
+	static const struct {
+		const char *req;
+		int status;
+	} cases[] = {
+	    {"GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+	     400},
+	    {"GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n",
+	     400},
+	    {"POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: "
+	     "chunked\r\n\r\n",
+	     400},
+	    {"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", 501},
+	    {"GET / HTTP/1.1\r\nHost: a\rX: b\r\n\r\n", 400},
+	    {"GET / HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n", 400},
+	    {"GET / HTTP/1.1\r\nHost : a\r\n\r\n", 400},
+	    {"GET / HTTP/1.1\r\nHo(st: a\r\n\r\n", 400},
+	    {"GET / HTTP/1.1\nHost: a\n\n", 400},
+	    {"GET / HTTP/2.0\r\n\r\n", 505},
+	    {"GET /\x01 HTTP/1.1\r\n\r\n", 400},
+	    {"G(T / HTTP/1.1\r\n\r\n", 400},
+	    {"GET / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400},
+	    {"GET / HTTP/1.1\r\nX: a\x7f\r\n\r\n", 400},
 	};
 	struct bb_http_head h;
 	size_t i;
@@ -64,7 +76,8 @@ static void test_malformed_and_smuggling(void)
 		long rc = parse(cases[i].req, &h);
 
 		if (rc != BB_EMALFORMED || h.status != cases[i].status)
-			fprintf(stderr, "  case %zu: rc %ld status %d\n", i, rc, h.status);
+			fprintf(stderr, "  case %zu: rc %ld status %d\n", i, rc,
+				h.status);
 		CHECK_EQ(rc, BB_EMALFORMED);
 		CHECK_EQ(h.status, cases[i].status);
 	}
@@ -95,21 +108,58 @@ static void test_limits(void)
 	CHECK_EQ(h.status, 431);
 }
 
+/* issue 11 finding 13: Host required on 1.1, Connection as a token list,
+ * methods case-sensitive */
+static void test_conformance(void)
+{
+	struct bb_http_head h;
+
+	CHECK_EQ(parse("GET / HTTP/1.1\r\n\r\n", &h), BB_EMALFORMED);
+	CHECK_EQ(h.status, 400);
+	CHECK_EQ(parse("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", &h),
+		 BB_EMALFORMED);
+	CHECK(parse("GET / HTTP/1.0\r\n\r\n", &h) > 0);
+	CHECK(
+	    parse("GET / HTTP/1.1\r\nHost: a\r\nConnection: close, foo\r\n\r\n",
+		  &h) > 0);
+	CHECK(!h.keep_alive);
+	CHECK(
+	    parse(
+		"GET / HTTP/1.1\r\nHost: a\r\nConnection: foo,  Close \r\n\r\n",
+		&h) > 0);
+	CHECK(!h.keep_alive);
+	CHECK(parse("GET / HTTP/1.1\r\nHost: a\r\nConnection: closed\r\n\r\n",
+		    &h) > 0);
+	CHECK(h.keep_alive);
+	CHECK(parse("GET / HTTP/1.0\r\nConnection: te, keep-alive\r\n\r\n",
+		    &h) > 0);
+	CHECK(h.keep_alive);
+	CHECK_EQ(parse("get / HTTP/1.1\r\nHost: a\r\n\r\n", &h), BB_EMALFORMED);
+	CHECK_EQ(h.status, 400);
+	CHECK_EQ(parse("Post / HTTP/1.1\r\nHost: a\r\n\r\n", &h),
+		 BB_EMALFORMED);
+	CHECK(parse("PATCH / HTTP/1.1\r\nHost: a\r\n\r\n", &h) > 0);
+	CHECK_EQ(h.method, BB_HTTP_OTHER);
+}
+
 static void test_normalize(void)
 {
-	static const struct { const char *in, *out; int rc; } cases[] = {
-		{ "/assets/a", "/assets/a", 0 },
-		{ "/assets//a/./b", "/assets/a/b", 0 },
-		{ "/assets/x/../a", "/assets/a", 0 },
-		{ "/%61ssets/a%20b", "/assets/a b", 0 },
-		{ "/assets/%2e%2e/%2e%2e/etc/passwd", NULL, 400 },
-		{ "/../etc/passwd", NULL, 400 },
-		{ "/assets/../../x", NULL, 400 },
-		{ "/a%2fb", NULL, 400 },
-		{ "/a%00b", NULL, 400 },
-		{ "/a%zz", NULL, 400 },
-		{ "*", NULL, 400 },
-		{ "http://x/y", NULL, 400 },
+	static const struct {
+		const char *in, *out;
+		int rc;
+	} cases[] = {
+	    {"/assets/a", "/assets/a", 0},
+	    {"/assets//a/./b", "/assets/a/b", 0},
+	    {"/assets/x/../a", "/assets/a", 0},
+	    {"/%61ssets/a%20b", "/assets/a b", 0},
+	    {"/assets/%2e%2e/%2e%2e/etc/passwd", NULL, 400},
+	    {"/../etc/passwd", NULL, 400},
+	    {"/assets/../../x", NULL, 400},
+	    {"/a%2fb", NULL, 400},
+	    {"/a%00b", NULL, 400},
+	    {"/a%zz", NULL, 400},
+	    {"*", NULL, 400},
+	    {"http://x/y", NULL, 400},
 	};
 	char path[64];
 	const char *q;
@@ -122,7 +172,8 @@ static void test_normalize(void)
 		if (!rc && cases[i].out)
 			CHECK_STR(path, cases[i].out);
 	}
-	CHECK_EQ(bb_http_normalize("/x?a=b", 6, path, sizeof(path), &q, &ql), 0);
+	CHECK_EQ(bb_http_normalize("/x?a=b", 6, path, sizeof(path), &q, &ql),
+		 0);
 	CHECK_EQ(ql, 3);
 	CHECK(!memcmp(q, "a=b", 3));
 }
@@ -154,6 +205,7 @@ int main(void)
 	RUN(test_good_and_byte_by_byte);
 	RUN(test_malformed_and_smuggling);
 	RUN(test_limits);
+	RUN(test_conformance);
 	RUN(test_normalize);
 	RUN(test_range_and_etag);
 	return bb_test_done();
