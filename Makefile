@@ -129,7 +129,9 @@ fuzz: fuzz-build
 test-unit: $(UNIT_BIN) $(FUZZ_REPLAY)
 	@BUILD=$(BUILD) bash tests/run.sh unit replay
 
-test: all
+# The tree's rules first (layering, format): they fail in seconds, not
+# after the suites. The ASan build is clang's, so both compilers build.
+test: check-layering format-check all
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=address,undefined CC=clang all
 	@$(MAKE) --no-print-directory fuzz-build
 	@BUILD=$(BUILD) ASAN_BUILD=build-asan FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) \
@@ -139,7 +141,7 @@ test-asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=address,undefined CC=clang all
 	@BUILD=build-asan bash tests/run.sh unit replay integration
 
-check: check-layering
+check: check-layering format-check
 	@$(MAKE) --no-print-directory CC=gcc BUILD=build-gcc all
 	@$(MAKE) --no-print-directory CC=clang BUILD=build-clang all
 	@$(MAKE) --no-print-directory test

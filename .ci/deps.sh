@@ -6,7 +6,7 @@ SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
 pkgs=(
 	# build
-	build-essential clang libclang-rt-14-dev pkg-config dpkg-dev
+	build-essential clang clang-format libclang-rt-14-dev pkg-config dpkg-dev
 	libyaml-dev libcjson-dev libmbedtls-dev
 	# test peers and tools
 	iproute2 procps psmisc kmod iputils-ping python3 python3-yaml curl openssl

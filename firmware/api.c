@@ -147,9 +147,11 @@ static void status(struct bb_serve *s, struct bb_http_response *resp)
 	size_t i;
 
 	cJSON_AddStringToObject(j, "name", s->cfg->appliance.name ?: "");
-	cJSON_AddNumberToObject(j, "uptime", (double)(bb_wall_now() - s->started));
+	cJSON_AddNumberToObject(j, "uptime",
+				(double)(bb_wall_now() - s->started));
 	if (eng)
-		bb_dhcp_server_foreach(eng, bb_wall_now(), count_lease, &leases);
+		bb_dhcp_server_foreach(eng, bb_wall_now(), count_lease,
+				       &leases);
 	cJSON_AddNumberToObject(j, "leases", leases);
 	for (i = 0; s->boot && i < s->boot->nmachines; i++) {
 		const char *n = bb_boot_state_name(s->boot->machines[i].state);

@@ -19,7 +19,7 @@ void bb_api_handle(struct bb_serve *s, const struct bb_http_request *req,
 struct cJSON;
 struct cJSON *bb_api_handoff_json(struct bb_serve *s);
 void bb_api_handle_post(struct bb_serve *s, const struct bb_http_request *req,
-		 struct bb_http_response *resp);
+			struct bb_http_response *resp);
 void bb_api_send_json(struct bb_http_response *resp, int status,
 		      struct cJSON *j);
 

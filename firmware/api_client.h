@@ -1,5 +1,5 @@
-/* A small blocking HTTP/1.0 GET or POST to the local appliance's API, for the CLI
- * (bootbox machines, status): connect to the configured listen port on
+/* A small blocking HTTP/1.0 GET or POST to the local appliance's API, for the
+ * CLI (bootbox machines, status): connect to the configured listen port on
  * loopback (or the configured address), 2 s timeouts. */
 #ifndef BB_API_CLIENT_H
 #define BB_API_CLIENT_H

@@ -30,11 +30,11 @@ cJSON *bb_api_handoff_json(struct bb_serve *s)
 				bb_fmt_ipv4(bb_handoff_management_ip(s), ip));
 	cJSON_AddStringToObject(j, "phase", bb_phase_name(h->phase));
 	cJSON_AddNumberToObject(j, "since", (double)h->phase_since);
-	cJSON_AddStringToObject(j, "actions",
-				bb_action_names(h->cfg.actions, buf, sizeof(buf)));
-	cJSON_AddStringToObject(j, "actions_done",
-				bb_action_names(h->actions_done, buf,
-						sizeof(buf)));
+	cJSON_AddStringToObject(
+	    j, "actions", bb_action_names(h->cfg.actions, buf, sizeof(buf)));
+	cJSON_AddStringToObject(
+	    j, "actions_done",
+	    bb_action_names(h->actions_done, buf, sizeof(buf)));
 	cJSON_AddBoolToObject(j, "reachable", h->reachable);
 	cJSON_AddStringToObject(j, "last_error", h->last_error);
 	cJSON_AddNumberToObject(j, "probes_run", (double)h->probes_run);
@@ -56,7 +56,7 @@ cJSON *bb_api_handoff_json(struct bb_serve *s)
 
 /* POST /api/v1/machines/NAME/reinstall */
 void bb_api_handle_post(struct bb_serve *s, const struct bb_http_request *req,
-		 struct bb_http_response *resp)
+			struct bb_http_response *resp)
 {
 	const char *p = req->path, *name, *slash;
 	struct bb_boot_machine *m;
@@ -69,7 +69,8 @@ void bb_api_handle_post(struct bb_serve *s, const struct bb_http_request *req,
 	}
 	if (strncmp(p, "/api/v1/machines/", 17) ||
 	    !(slash = strchr(name = p + 17, '/')) ||
-	    strcmp(slash, "/reinstall") || (size_t)(slash - name) >= sizeof(n)) {
+	    strcmp(slash, "/reinstall") ||
+	    (size_t)(slash - name) >= sizeof(n)) {
 		resp->status = 404;
 		bb_buf_puts(&resp->body, "{\"error\":\"not found\"}\n");
 		return;

@@ -27,8 +27,8 @@ static size_t versions(const struct bb_config *cfg, const char **v, size_t cap)
 	v[n++] = cfg->talos.version;
 	for (i = 0; i < cfg->nmachines + cfg->boot.ngroups; i++) {
 		c = i < cfg->nmachines
-			    ? cfg->machines[i].talos_version
-			    : cfg->boot.groups[i - cfg->nmachines].talos_version;
+			? cfg->machines[i].talos_version
+			: cfg->boot.groups[i - cfg->nmachines].talos_version;
 		for (j = 0; c && j < n && strcmp(v[j], c); j++)
 			;
 		if (c && j == n && n < cap)
@@ -40,9 +40,8 @@ static size_t versions(const struct bb_config *cfg, const char **v, size_t cap)
 size_t bb_cache_wanted(const struct bb_config *cfg, struct bb_cache_key *out,
 		       size_t cap)
 {
-	static const char *const kinds[][2] = { { "kernel-", "" },
-						{ "initramfs-", ".xz" },
-						{ "cmdline-metal-", "" } };
+	static const char *const kinds[][2] = {
+	    {"kernel-", ""}, {"initramfs-", ".xz"}, {"cmdline-metal-", ""}};
 	struct bb_cache_key p;
 	const char *ver[16];
 	size_t n = 0, a, k, v, nv;

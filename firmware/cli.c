@@ -11,7 +11,8 @@ int bb_cli_parse(int argc, char **argv, struct bb_cli_opts *o)
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
-		if ((!strcmp(a, "-c") || !strcmp(a, "--config")) && i + 1 < argc)
+		if ((!strcmp(a, "-c") || !strcmp(a, "--config")) &&
+		    i + 1 < argc)
 			o->config = argv[++i];
 		else if (!strncmp(a, "--config=", 9))
 			o->config = a + 9;
@@ -24,7 +25,8 @@ int bb_cli_parse(int argc, char **argv, struct bb_cli_opts *o)
 		else if (!strcmp(a, "--help") || !strcmp(a, "-h"))
 			o->help = 1;
 		else if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "%s: unknown option '%s'\n", argv[0], a);
+			fprintf(stderr, "%s: unknown option '%s'\n", argv[0],
+				a);
 			return 2;
 		} else if (o->npos < 8) {
 			o->pos[o->npos++] = a;

@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-#define BB_VERSION "0.1.0"
+#define BB_VERSION	  "0.1.0"
 #define BB_DEFAULT_CONFIG "/etc/bootbox/bootbox.yaml"
 
 struct bb_cmd {

@@ -44,8 +44,8 @@ static void on_progress(void *arg, uint64_t have, uint64_t total)
 {
 	struct progress *p = arg;
 	uint64_t t = now_ms(), dt = t - p->start_ms;
-	double rate = dt ? (double)(have - p->start_have) * 1000 / (double)dt
-			 : 0;
+	double rate =
+	    dt ? (double)(have - p->start_have) * 1000 / (double)dt : 0;
 	char h[32], tot[32], r[32];
 	int decile = total ? (int)(have * 10 / total) : 0;
 
@@ -92,9 +92,9 @@ static void on_done(void *arg, int err, const char *msg)
 static int fetch_one(struct bb_cache_store *st, const struct bb_config *cfg,
 		     const struct bb_cache_key *k)
 {
-	struct bb_cache_fetch_opts o = { 0 };
-	struct progress p = { 0 };
-	struct bb_cache_fetch_cb cb = { on_progress, on_done, &p };
+	struct bb_cache_fetch_opts o = {0};
+	struct progress p = {0};
+	struct bb_cache_fetch_cb cb = {on_progress, on_done, &p};
 	char name[128], part[1024];
 	struct stat sb;
 
@@ -140,7 +140,8 @@ static int do_fetch(struct bb_cache_store *st, const struct bb_config *cfg)
 		bad |= fetch_one(st, cfg, &want[i]) != 0;
 	if ((n = bb_cache_evict(st, cfg)))
 		printf("%zu unreferenced artifact(s) evicted (over "
-		       "talos.max_size)\n", n);
+		       "talos.max_size)\n",
+		       n);
 	return bad;
 }
 
@@ -148,8 +149,8 @@ static int do_list(struct bb_cache_store *st, const struct bb_config *cfg)
 {
 	size_t i;
 
-	printf("%-10s %-20s %12s  %-16s %-10s %-9s %s\n", "VERSION",
-	       "ARTIFACT", "BYTES", "SHA256", "STATE", "ORIGIN", "SCHEMATIC");
+	printf("%-10s %-20s %12s  %-16s %-10s %-9s %s\n", "VERSION", "ARTIFACT",
+	       "BYTES", "SHA256", "STATE", "ORIGIN", "SCHEMATIC");
 	for (i = 0; i < st->idx.n; i++) {
 		const struct bb_cache_entry *e = &st->idx.e[i];
 		char sum[17];
@@ -160,9 +161,9 @@ static int do_list(struct bb_cache_store *st, const struct bb_config *cfg)
 		printf("%-10s %-20s %12llu  %-16s %-10s %-9s %.12s…\n",
 		       e->key.version, e->key.artifact,
 		       (unsigned long long)e->length, sum,
-		       !bb_cache_store_has(st, &e->key) ? "missing"
+		       !bb_cache_store_has(st, &e->key)	   ? "missing"
 		       : bb_cache_referenced(cfg, &e->key) ? "in use"
-							  : "unused",
+							   : "unused",
 		       bb_cache_origin_name(e->origin), e->key.schematic);
 	}
 	return 0;
@@ -173,7 +174,7 @@ static long long factory_length(const struct bb_config *cfg,
 				const struct bb_cache_key *k, char *msg,
 				size_t cap)
 {
-	struct bb_http_req r = { 0 };
+	struct bb_http_req r = {0};
 	struct bb_http_resp resp;
 	char url[600];
 	long long n = -1;
@@ -230,8 +231,9 @@ static int import_file(struct bb_cache_store *st, const struct bb_config *cfg,
 	enum bb_cache_origin origin = BB_CACHE_IMPORTED;
 
 	if (key_for_file(cfg, file, &k)) {
-		fprintf(stderr, "%s: not a Talos artifact name (kernel-<arch>, "
-				"initramfs-<arch>.xz, cmdline-metal-<arch>)\n",
+		fprintf(stderr,
+			"%s: not a Talos artifact name (kernel-<arch>, "
+			"initramfs-<arch>.xz, cmdline-metal-<arch>)\n",
 			file);
 		return 1;
 	}
@@ -241,8 +243,9 @@ static int import_file(struct bb_cache_store *st, const struct bb_config *cfg,
 	}
 	want = factory_length(cfg, &k, msg, sizeof(msg));
 	if (want >= 0 && want != (long long)sb.st_size) {
-		fprintf(stderr, "%s/%s: REFUSED: %lld bytes, the factory's has "
-				"%lld\n",
+		fprintf(stderr,
+			"%s/%s: REFUSED: %lld bytes, the factory's has "
+			"%lld\n",
 			k.version, k.artifact, (long long)sb.st_size, want);
 		return 1;
 	}
@@ -293,8 +296,8 @@ static int do_import(struct bb_cache_store *st, const struct bb_config *cfg,
 
 	for (i = 1; i < o->npos; i++)
 		bad |= !stat(o->pos[i], &sb) && S_ISDIR(sb.st_mode)
-			       ? import_dir(st, cfg, o->pos[i])
-			       : import_file(st, cfg, o->pos[i]);
+			   ? import_dir(st, cfg, o->pos[i])
+			   : import_file(st, cfg, o->pos[i]);
 	return bad;
 }
 
@@ -309,7 +312,7 @@ static int do_verify(struct bb_cache_store *st)
 
 		printf("%s/%s: %s\n", e->key.version, e->key.artifact,
 		       rc == 0		  ? "ok"
-		       : rc == BB_ENOENT ? "MISSING"
+		       : rc == BB_ENOENT  ? "MISSING"
 		       : rc == BB_ECRYPTO ? "CORRUPT (length or sha256 differ)"
 					  : bb_strerror(rc));
 		bad |= rc != 0;

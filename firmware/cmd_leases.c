@@ -21,8 +21,9 @@ struct out {
 
 static const char *state_name(uint8_t s)
 {
-	return s == BB_LEASE_BOUND ? "bound" : s == BB_LEASE_DECLINED ? "declined"
-								       : "free";
+	return s == BB_LEASE_BOUND	? "bound"
+	       : s == BB_LEASE_DECLINED ? "declined"
+					: "free";
 }
 
 static const char *machine(const struct bb_config *cfg, const uint8_t *mac)
@@ -63,8 +64,7 @@ static int print_one(const struct bb_dhcp_lease *l, void *arg)
 	}
 	printf("%-15s  %-17s  %-8s  %s (%+llds)  %-16s %s\n",
 	       bb_fmt_ipv4(l->ip, ip), bb_fmt_mac(l->mac, mac),
-	       state_name(l->state), when,
-	       (long long)(l->expires - o->now),
+	       state_name(l->state), when, (long long)(l->expires - o->now),
 	       l->hostname[0] ? l->hostname : "-", name ? name : "-");
 	return 0;
 }
@@ -75,8 +75,8 @@ int bb_cmd_leases(int argc, char **argv)
 	struct bb_config *cfg;
 	struct bb_dhcp_conf conf;
 	struct bb_dhcp_server *eng;
-	struct bb_buf b = { 0 };
-	struct out out = { 0 };
+	struct bb_buf b = {0};
+	struct out out = {0};
 	char path[1024];
 	size_t good = 0;
 	int rc;
@@ -89,7 +89,8 @@ int bb_cmd_leases(int argc, char **argv)
 	}
 	if (bb_config_load(o.config, stderr, &cfg))
 		return 1;
-	if (bb_dhcp_conf_build(cfg, false, &conf) || !(eng = bb_dhcp_server_new(&conf.c))) {
+	if (bb_dhcp_conf_build(cfg, false, &conf) ||
+	    !(eng = bb_dhcp_server_new(&conf.c))) {
 		fprintf(stderr, "bootbox leases: out of memory\n");
 		return 1;
 	}

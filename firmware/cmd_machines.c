@@ -21,8 +21,8 @@ static const char *s(const cJSON *o, const char *k)
 static void print_row(const cJSON *m)
 {
 	const cJSON *age = cJSON_GetObjectItem(m, "age");
-	const char *life = strcmp(s(m, "lifecycle"), "-") ? s(m, "lifecycle")
-							   : s(m, "phase");
+	const char *life =
+	    strcmp(s(m, "lifecycle"), "-") ? s(m, "lifecycle") : s(m, "phase");
 	const char *ip = strcmp(s(m, "ip"), "-") ? s(m, "ip") : s(m, "last_ip");
 	char seen[32] = "never";
 
@@ -72,15 +72,15 @@ static void print_inventory(const struct bb_config *cfg)
 	for (i = 0; i < cfg->nmachines; i++)
 		printf("%-20s %-17s %-15s %s\n", cfg->machines[i].name,
 		       bb_fmt_mac(cfg->machines[i].mac, mac),
-		       cfg->machines[i].ip ? bb_fmt_ipv4(cfg->machines[i].ip, ip)
-					   : "-",
+		       cfg->machines[i].ip
+			   ? bb_fmt_ipv4(cfg->machines[i].ip, ip)
+			   : "-",
 		       "unknown (appliance not running)");
 }
 
-static int reinstall(const struct bb_config *cfg,
-		     const struct bb_cli_opts *o)
+static int reinstall(const struct bb_config *cfg, const struct bb_cli_opts *o)
 {
-	struct bb_buf b = { 0 };
+	struct bb_buf b = {0};
 	char path[160];
 	int rc;
 
@@ -89,8 +89,10 @@ static int reinstall(const struct bb_config *cfg,
 		return 2;
 	}
 	if (!bb_config_machine(cfg, o->pos[1])) {
-		fprintf(stderr, "bootbox machines: '%s' is not a machine in "
-				"%s\n", o->pos[1], cfg->path);
+		fprintf(stderr,
+			"bootbox machines: '%s' is not a machine in "
+			"%s\n",
+			o->pos[1], cfg->path);
 		return 1;
 	}
 	snprintf(path, sizeof(path), "/api/v1/machines/%s/reinstall",
@@ -105,8 +107,10 @@ static int reinstall(const struct bb_config *cfg,
 		return 1;
 	}
 	if (rc) {
-		fprintf(stderr, "bootbox machines: the appliance refused the "
-				"reinstall of %s\n", o->pos[1]);
+		fprintf(stderr,
+			"bootbox machines: the appliance refused the "
+			"reinstall of %s\n",
+			o->pos[1]);
 		return 1;
 	}
 	printf("%s will be installed again at its next boot\n", o->pos[1]);
@@ -117,7 +121,7 @@ int bb_cmd_machines(int argc, char **argv)
 {
 	struct bb_cli_opts o;
 	struct bb_config *cfg;
-	struct bb_buf b = { 0 };
+	struct bb_buf b = {0};
 	int rc;
 
 	if ((rc = bb_cli_parse(argc, argv, &o)))

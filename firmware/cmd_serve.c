@@ -197,8 +197,9 @@ int bb_cmd_serve(int argc, char **argv)
 		return 0;
 	}
 	if (bb_log_setup(getenv("BOOTBOX_LOG"))) {
-		fprintf(stderr, "bootbox serve: BOOTBOX_LOG='%s': expected "
-				"error, warn, info or debug\n",
+		fprintf(stderr,
+			"bootbox serve: BOOTBOX_LOG='%s': expected "
+			"error, warn, info or debug\n",
 			getenv("BOOTBOX_LOG"));
 		return 2;
 	}

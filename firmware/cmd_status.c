@@ -218,8 +218,9 @@ int bb_cmd_status(int argc, char **argv)
 	rc = bb_api_get(cfg, "/api/v1/status", &b);
 	if (rc) {
 		if (rc != BB_EACCES) /* that one said why */
-			fprintf(stderr, "bootbox status: the appliance does not "
-					"answer on its HTTP port\n");
+			fprintf(stderr,
+				"bootbox status: the appliance does not "
+				"answer on its HTTP port\n");
 	} else if (o.json) {
 		printf("%s", b.p);
 	} else if ((st = cJSON_Parse(b.p))) {

@@ -15,18 +15,13 @@ static const struct {
 	const char *key;
 	void (*parse)(struct bb_cfg_ctx *c, yaml_node_t *n);
 } sections[] = {
-	/* in dependency order: machines check dhcp and boot, handoff checks
-	 * machines */
-	{ "appliance", bb_cfg_appliance },
-	{ "dhcp", bb_cfg_dhcp },
-	{ "tftp", bb_cfg_tftp },
-	{ "http", bb_cfg_http },
-	{ "boot", bb_cfg_boot },
-	{ "machines", bb_cfg_machines },
-	{ "talos", bb_cfg_talos },
-	{ "pki", bb_cfg_pki },
-	{ "handoff", bb_cfg_handoff },
-	{ "inventory", bb_cfg_inventory },
+    /* in dependency order: machines check dhcp and boot, handoff checks
+     * machines */
+    {"appliance", bb_cfg_appliance}, {"dhcp", bb_cfg_dhcp},
+    {"tftp", bb_cfg_tftp},	     {"http", bb_cfg_http},
+    {"boot", bb_cfg_boot},	     {"machines", bb_cfg_machines},
+    {"talos", bb_cfg_talos},	     {"pki", bb_cfg_pki},
+    {"handoff", bb_cfg_handoff},     {"inventory", bb_cfg_inventory},
 };
 
 #define NSECTIONS (sizeof(sections) / sizeof(sections[0]))
@@ -36,8 +31,8 @@ static void unknown_sections(struct bb_cfg_ctx *c, yaml_node_t *root)
 	yaml_node_pair_t *p;
 	size_t i;
 
-	for (p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
-	     p++) {
+	for (p = root->data.mapping.pairs.start;
+	     p < root->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
 		yaml_node_pair_t *q;
 		const char *key;
@@ -47,7 +42,8 @@ static void unknown_sections(struct bb_cfg_ctx *c, yaml_node_t *root)
 		if (!key)
 			continue;
 		for (q = root->data.mapping.pairs.start; q < p; q++) {
-			yaml_node_t *k2 = yaml_document_get_node(c->doc, q->key);
+			yaml_node_t *k2 =
+			    yaml_document_get_node(c->doc, q->key);
 
 			if (k2->type == YAML_SCALAR_NODE &&
 			    !strcmp((char *)k2->data.scalar.value, key))
@@ -89,8 +85,8 @@ static void walk(struct bb_cfg_ctx *c, yaml_node_t *root)
 {
 	size_t i;
 
-	if (!root || (root->type == YAML_SCALAR_NODE &&
-		      root->data.scalar.length == 0)) {
+	if (!root ||
+	    (root->type == YAML_SCALAR_NODE && root->data.scalar.length == 0)) {
 		bb_cfg_error(c, root, "", "the file is empty");
 		return;
 	}
@@ -116,16 +112,17 @@ static void yaml_error(const char *name, const char *buf, size_t len,
 	size_t at = p->problem_mark.index;
 
 	if (at < len && buf[at] == '\t') {
-		fprintf(errs, "%s:%zu:%zu: (yaml): a tab: YAML indents with "
-			      "spaces only\n",
+		fprintf(errs,
+			"%s:%zu:%zu: (yaml): a tab: YAML indents with "
+			"spaces only\n",
 			name, p->problem_mark.line + 1,
 			p->problem_mark.column + 1);
 		return;
 	}
 	fprintf(errs, "%s:%zu:%zu: (yaml): %s%s%s\n", name,
 		p->problem_mark.line + 1, p->problem_mark.column + 1,
-		p->problem ? p->problem : "syntax error",
-		p->context ? " " : "", p->context ? p->context : "");
+		p->problem ? p->problem : "syntax error", p->context ? " " : "",
+		p->context ? p->context : "");
 }
 
 /* per thread: the inventory thread validates while the loop may reload */
@@ -134,7 +131,7 @@ static _Thread_local const char *inventory_override;
 int bb_config_parse(const char *name, const char *buf, size_t len, FILE *errs,
 		    struct bb_config **out)
 {
-	struct bb_cfg_ctx c = { 0 };
+	struct bb_cfg_ctx c = {0};
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	struct bb_config *cfg;
@@ -216,7 +213,7 @@ int bb_config_load(const char *path, FILE *errs, struct bb_config **out)
 }
 
 int bb_config_load_inventory(const char *path, const char *inventory,
-			      FILE *errs, struct bb_config **out)
+			     FILE *errs, struct bb_config **out)
 {
 	int rc;
 
@@ -238,7 +235,8 @@ const struct bb_cfg_machine *bb_config_machine(const struct bb_config *cfg,
 	size_t i;
 
 	for (i = 0; i < cfg->nmachines; i++)
-		if (cfg->machines[i].name && !strcmp(cfg->machines[i].name, name))
+		if (cfg->machines[i].name &&
+		    !strcmp(cfg->machines[i].name, name))
 			return &cfg->machines[i];
 	return NULL;
 }

@@ -29,7 +29,7 @@ struct bb_cfg_appliance {
 	char *interface;
 	uint32_t address;
 	char *state_dir; /* default /var/lib/bootbox */
-	char *user;      /* serve drops root for it; NULL: "bootbox" */
+	char *user;	 /* serve drops root for it; NULL: "bootbox" */
 };
 
 struct bb_cfg_pool {
@@ -47,8 +47,8 @@ struct bb_cfg_subnet {
 	size_t ndns;
 	uint32_t ntp[BB_CFG_MAX_SERVERS];
 	size_t nntp;
-	char *domain;        /* NULL: none */
-	uint32_t lease_time; /* 0: dhcp.lease_time */
+	char *domain;			/* NULL: none */
+	uint32_t lease_time;		/* 0: dhcp.lease_time */
 	struct bb_dhcp_option *options; /* dhcp.subnets[].options */
 	size_t noptions;
 	struct bb_cfg_pos pos;
@@ -71,10 +71,10 @@ struct bb_cfg_dhcp {
 
 struct bb_cfg_tftp {
 	bool enabled;
-	char *root; /* default /usr/lib/ipxe */
-	uint16_t port; /* default 69 */
-	bool listen_set;      /* listen: addr:port given */
-	uint32_t listen_addr; /* default appliance.address */
+	char *root;		    /* default /usr/lib/ipxe */
+	uint16_t port;		    /* default 69 */
+	bool listen_set;	    /* listen: addr:port given */
+	uint32_t listen_addr;	    /* default appliance.address */
 	uint32_t max_per_client;    /* transfers at once per address, 8 */
 	uint32_t max_transfer_time; /* seconds, default 600 */
 };
@@ -87,7 +87,7 @@ struct bb_cfg_http {
 	uint32_t tls_addr;
 	uint16_t tls_port;
 	uint32_t max_connections; /* default 1024 */
-	uint32_t idle_timeout;    /* seconds, default 60 */
+	uint32_t idle_timeout;	  /* seconds, default 60 */
 	uint32_t header_timeout;  /* seconds, default 10 */
 };
 
@@ -111,7 +111,8 @@ struct bb_cfg_group {
 	size_t nselector;
 	struct bb_kv *metadata;
 	size_t nmetadata;
-	char *talos_version; /* a pin for the group's Talos profile; NULL: none */
+	char *
+	    talos_version; /* a pin for the group's Talos profile; NULL: none */
 	struct bb_cfg_pos pos;
 };
 
@@ -128,11 +129,11 @@ struct bb_cfg_boot {
 struct bb_cfg_machine {
 	char *name; /* also its hostname (option 12) */
 	uint8_t mac[6];
-	uint32_t ip; /* 0: no reservation */
+	uint32_t ip;   /* 0: no reservation */
 	char *profile; /* NULL: none */
 	char *role;
-	char *arch; /* amd64 | arm64, default amd64 */
-	char *domain; /* NULL: the subnet's */
+	char *arch;		/* amd64 | arm64, default amd64 */
+	char *domain;		/* NULL: the subnet's */
 	struct bb_kv *metadata; /* labels selectors may match */
 	size_t nmetadata;
 	struct bb_dhcp_option *options; /* machines[].options */
@@ -152,7 +153,7 @@ struct bb_cfg_talos {
 	bool prefetch;
 	char *ca_bundle;
 	uint64_t max_bytes; /* talos.max_size; 0: no limit */
-	char *proxy;        /* "http://host:port" for CONNECT; NULL: direct */
+	char *proxy;	    /* "http://host:port" for CONNECT; NULL: direct */
 };
 
 struct bb_cfg_pki {
@@ -167,8 +168,8 @@ struct bb_cfg_pki {
 	size_t nhosts;
 	struct bb_kv *names; /* subject attributes: C, ST, L, O, OU */
 	size_t nnames;
-	uint32_t timeout;    /* seconds per connect/read, default 10 */
-	uint32_t retry;      /* serve: first retry after a failure, default 60 */
+	uint32_t timeout; /* seconds per connect/read, default 10 */
+	uint32_t retry;	  /* serve: first retry after a failure, default 60 */
 };
 
 struct bb_cfg_handoff {
@@ -178,17 +179,17 @@ struct bb_cfg_handoff {
 	size_t nprobes;
 	char **actions;
 	size_t nactions;
-	uint32_t interval;    /* seconds between probe rounds, default 10 */
-	uint32_t timeout;     /* seconds per probe, default 5 */
-	uint32_t confirm;     /* passing rounds before "up", default 2 */
-	char *ca_bundle;      /* to verify the Kubernetes API; NULL: none */
-	char *standdown;      /* "renewals" (default) or "stop" */
-	char **scopes;        /* CIDRs handed over; none: every subnet */
+	uint32_t interval; /* seconds between probe rounds, default 10 */
+	uint32_t timeout;  /* seconds per probe, default 5 */
+	uint32_t confirm;  /* passing rounds before "up", default 2 */
+	char *ca_bundle;   /* to verify the Kubernetes API; NULL: none */
+	char *standdown;   /* "renewals" (default) or "stop" */
+	char **scopes;	   /* CIDRs handed over; none: every subnet */
 	size_t nscopes;
-	char *export_dir;     /* default <state_dir>/export */
-	char *export_url;     /* POST the JSON there; NULL: none */
-	char *hook;           /* a command run after hand-off; NULL: none */
-	char *ns;             /* handoff.namespace for Hardware, tink-system */
+	char *export_dir; /* default <state_dir>/export */
+	char *export_url; /* POST the JSON there; NULL: none */
+	char *hook;	  /* a command run after hand-off; NULL: none */
+	char *ns;	  /* handoff.namespace for Hardware, tink-system */
 };
 
 struct bb_arena;
@@ -226,7 +227,7 @@ int bb_config_load(const char *path, FILE *errs, struct bb_config **out);
 /* The same with another inventory file merged in: serve checks a new
  * NetBox copy this way before it replaces the last good one. */
 int bb_config_load_inventory(const char *path, const char *inventory,
-			      FILE *errs, struct bb_config **out);
+			     FILE *errs, struct bb_config **out);
 /* The same from bytes in memory; name is used in messages. */
 int bb_config_parse(const char *name, const char *buf, size_t len, FILE *errs,
 		    struct bb_config **out);

@@ -8,25 +8,24 @@
 #include "firmware/config_yaml.h"
 #include "firmware/trust.h"
 
-
 static const struct bb_cfg_field profile_fields[] = {
-	BB_FR(struct bb_cfg_profile, "id", BB_T_STR, id),
-	BB_F(struct bb_cfg_profile, "name", BB_T_STR, name),
-	BB_F(struct bb_cfg_profile, "kernel", BB_T_STR, kernel),
-	BB_FL(struct bb_cfg_profile, "initrd", BB_T_STRLIST, initrd, ninitrd),
-	BB_FL(struct bb_cfg_profile, "args", BB_T_STRLIST, args, nargs),
-	BB_F(struct bb_cfg_profile, "talos", BB_T_BOOL, talos),
-	{ 0 },
+    BB_FR(struct bb_cfg_profile, "id", BB_T_STR, id),
+    BB_F(struct bb_cfg_profile, "name", BB_T_STR, name),
+    BB_F(struct bb_cfg_profile, "kernel", BB_T_STR, kernel),
+    BB_FL(struct bb_cfg_profile, "initrd", BB_T_STRLIST, initrd, ninitrd),
+    BB_FL(struct bb_cfg_profile, "args", BB_T_STRLIST, args, nargs),
+    BB_F(struct bb_cfg_profile, "talos", BB_T_BOOL, talos),
+    {0},
 };
 
 static const struct bb_cfg_field group_fields[] = {
-	BB_FR(struct bb_cfg_group, "id", BB_T_STR, id),
-	BB_F(struct bb_cfg_group, "name", BB_T_STR, name),
-	BB_FR(struct bb_cfg_group, "profile", BB_T_STR, profile),
-	BB_FL(struct bb_cfg_group, "selector", BB_T_KV, selector, nselector),
-	BB_FL(struct bb_cfg_group, "metadata", BB_T_KV, metadata, nmetadata),
-	BB_F(struct bb_cfg_group, "talos_version", BB_T_STR, talos_version),
-	{ 0 },
+    BB_FR(struct bb_cfg_group, "id", BB_T_STR, id),
+    BB_F(struct bb_cfg_group, "name", BB_T_STR, name),
+    BB_FR(struct bb_cfg_group, "profile", BB_T_STR, profile),
+    BB_FL(struct bb_cfg_group, "selector", BB_T_KV, selector, nselector),
+    BB_FL(struct bb_cfg_group, "metadata", BB_T_KV, metadata, nmetadata),
+    BB_F(struct bb_cfg_group, "talos_version", BB_T_STR, talos_version),
+    {0},
 };
 
 static void check_pin(struct bb_cfg_ctx *c, yaml_node_t *e, const char *path,
@@ -48,7 +47,8 @@ static bool profile_known(const struct bb_config *cfg, const char *id)
 	if (cfg->boot.matchbox_dir)
 		return true; /* it may be defined there */
 	for (i = 0; i < cfg->boot.nprofiles; i++)
-		if (cfg->boot.profiles[i].id && !strcmp(cfg->boot.profiles[i].id, id))
+		if (cfg->boot.profiles[i].id &&
+		    !strcmp(cfg->boot.profiles[i].id, id))
 			return true;
 	return false;
 }
@@ -61,7 +61,8 @@ static void boot_profiles(struct bb_cfg_ctx *c, yaml_node_t *n,
 	size_t cnt = bb_cfg_items(c, n, path, &it), i, j;
 	char ipath[256];
 
-	b->profiles = bb_arena_alloc(c->arena, (cnt + 1) * sizeof(*b->profiles));
+	b->profiles =
+	    bb_arena_alloc(c->arena, (cnt + 1) * sizeof(*b->profiles));
 	for (i = 0; i < cnt; i++) {
 		yaml_node_t *e = yaml_document_get_node(c->doc, it[i]);
 		struct bb_cfg_profile *p = &b->profiles[b->nprofiles];
@@ -74,7 +75,8 @@ static void boot_profiles(struct bb_cfg_ctx *c, yaml_node_t *n,
 		for (j = 0; j < b->nprofiles; j++)
 			if (!strcmp(b->profiles[j].id, p->id))
 				bb_cfg_error(c, bb_cfg_get(c, e, "id"), ipath,
-					     "duplicate profile id '%s'", p->id);
+					     "duplicate profile id '%s'",
+					     p->id);
 		b->nprofiles++;
 	}
 }
@@ -121,12 +123,12 @@ static void ignore(struct bb_cfg_ctx *c, yaml_node_t *n, const char *path,
 }
 
 static const struct bb_cfg_field boot_fields[] = {
-	BB_F(struct bb_cfg_boot, "matchbox_dir", BB_T_STR, matchbox_dir),
-	BB_F(struct bb_cfg_boot, "assets_dir", BB_T_STR, assets_dir),
-	/* groups need the profiles: both are parsed in this order below */
-	BB_FN("profiles", ignore, false),
-	BB_FN("groups", ignore, false),
-	{ 0 },
+    BB_F(struct bb_cfg_boot, "matchbox_dir", BB_T_STR, matchbox_dir),
+    BB_F(struct bb_cfg_boot, "assets_dir", BB_T_STR, assets_dir),
+    /* groups need the profiles: both are parsed in this order below */
+    BB_FN("profiles", ignore, false),
+    BB_FN("groups", ignore, false),
+    {0},
 };
 
 void bb_cfg_boot(struct bb_cfg_ctx *c, yaml_node_t *n)
@@ -158,17 +160,17 @@ static void machine_mac(struct bb_cfg_ctx *c, yaml_node_t *n, const char *path,
 }
 
 static const struct bb_cfg_field machine_fields[] = {
-	BB_FR(struct bb_cfg_machine, "name", BB_T_STR, name),
-	BB_FN("mac", machine_mac, true),
-	BB_F(struct bb_cfg_machine, "ip", BB_T_IPV4, ip),
-	BB_F(struct bb_cfg_machine, "profile", BB_T_STR, profile),
-	BB_F(struct bb_cfg_machine, "role", BB_T_STR, role),
-	BB_F(struct bb_cfg_machine, "arch", BB_T_STR, arch),
-	BB_F(struct bb_cfg_machine, "domain", BB_T_STR, domain),
-	BB_FL(struct bb_cfg_machine, "metadata", BB_T_KV, metadata, nmetadata),
-	BB_FN("options", bb_cfg_machine_options, false),
-	BB_F(struct bb_cfg_machine, "talos_version", BB_T_STR, talos_version),
-	{ 0 },
+    BB_FR(struct bb_cfg_machine, "name", BB_T_STR, name),
+    BB_FN("mac", machine_mac, true),
+    BB_F(struct bb_cfg_machine, "ip", BB_T_IPV4, ip),
+    BB_F(struct bb_cfg_machine, "profile", BB_T_STR, profile),
+    BB_F(struct bb_cfg_machine, "role", BB_T_STR, role),
+    BB_F(struct bb_cfg_machine, "arch", BB_T_STR, arch),
+    BB_F(struct bb_cfg_machine, "domain", BB_T_STR, domain),
+    BB_FL(struct bb_cfg_machine, "metadata", BB_T_KV, metadata, nmetadata),
+    BB_FN("options", bb_cfg_machine_options, false),
+    BB_F(struct bb_cfg_machine, "talos_version", BB_T_STR, talos_version),
+    {0},
 };
 
 /* A reservation on our own address or a router would hand a node an
@@ -200,25 +202,27 @@ static void check_machine(struct bb_cfg_ctx *c, yaml_node_t *e,
 	size_t j;
 
 	if (m->arch && strcmp(m->arch, "amd64") && strcmp(m->arch, "arm64"))
-		bb_cfg_error(c, bb_cfg_get(c, e, "arch"),
-			     bb_cfg_path_key(fpath, sizeof(fpath), path, "arch"),
-			     "'%s': expected amd64 or arm64", m->arch);
+		bb_cfg_error(
+		    c, bb_cfg_get(c, e, "arch"),
+		    bb_cfg_path_key(fpath, sizeof(fpath), path, "arch"),
+		    "'%s': expected amd64 or arm64", m->arch);
 	if (!m->arch)
 		m->arch = "amd64";
 	/* the name is also the per-machine files' owner and the host name:
 	 * one that cannot be stored whole would share them with others */
 	if (m->name && !bb_trust_name_ok(m->name))
-		bb_cfg_error(c, bb_cfg_get(c, e, "name"),
-			     bb_cfg_path_key(fpath, sizeof(fpath), path, "name"),
-			     "'%s': a name is 1 to 63 letters, digits, '-', '_' "
-			     "or '.', not starting with '.' or '-'",
-			     m->name);
+		bb_cfg_error(
+		    c, bb_cfg_get(c, e, "name"),
+		    bb_cfg_path_key(fpath, sizeof(fpath), path, "name"),
+		    "'%s': a name is 1 to 63 letters, digits, '-', '_' "
+		    "or '.', not starting with '.' or '-'",
+		    m->name);
 	check_pin(c, e, path, m->talos_version);
 	if (m->profile && !profile_known(c->cfg, m->profile))
-		bb_cfg_error(c, bb_cfg_get(c, e, "profile"),
-			     bb_cfg_path_key(fpath, sizeof(fpath), path,
-					     "profile"),
-			     "no profile '%s'", m->profile);
+		bb_cfg_error(
+		    c, bb_cfg_get(c, e, "profile"),
+		    bb_cfg_path_key(fpath, sizeof(fpath), path, "profile"),
+		    "no profile '%s'", m->profile);
 	if (m->ip && c->cfg->dhcp.enabled &&
 	    !bb_cfg_ip_in_subnets(c->cfg, m->ip))
 		bb_cfg_error(c, bb_cfg_get(c, e, "ip"),
@@ -230,20 +234,20 @@ static void check_machine(struct bb_cfg_ctx *c, yaml_node_t *e,
 		const struct bb_cfg_machine *o = &c->cfg->machines[j];
 
 		if (m->name && o->name && !strcmp(m->name, o->name))
-			bb_cfg_error(c, bb_cfg_get(c, e, "name"),
-				     bb_cfg_path_key(fpath, sizeof(fpath), path,
-						     "name"),
-				     "duplicate machine name (machines[%zu])", j);
+			bb_cfg_error(
+			    c, bb_cfg_get(c, e, "name"),
+			    bb_cfg_path_key(fpath, sizeof(fpath), path, "name"),
+			    "duplicate machine name (machines[%zu])", j);
 		if (!memcmp(m->mac, o->mac, 6) && bb_cfg_get(c, e, "mac"))
-			bb_cfg_error(c, bb_cfg_get(c, e, "mac"),
-				     bb_cfg_path_key(fpath, sizeof(fpath), path,
-						     "mac"),
-				     "duplicate MAC (machines[%zu])", j);
+			bb_cfg_error(
+			    c, bb_cfg_get(c, e, "mac"),
+			    bb_cfg_path_key(fpath, sizeof(fpath), path, "mac"),
+			    "duplicate MAC (machines[%zu])", j);
 		if (m->ip && m->ip == o->ip)
-			bb_cfg_error(c, bb_cfg_get(c, e, "ip"),
-				     bb_cfg_path_key(fpath, sizeof(fpath), path,
-						     "ip"),
-				     "duplicate IP (machines[%zu])", j);
+			bb_cfg_error(
+			    c, bb_cfg_get(c, e, "ip"),
+			    bb_cfg_path_key(fpath, sizeof(fpath), path, "ip"),
+			    "duplicate IP (machines[%zu])", j);
 	}
 }
 
@@ -268,7 +272,8 @@ void bb_cfg_machines_append(struct bb_cfg_ctx *c, yaml_node_t *n)
 {
 	struct bb_config *cfg = c->cfg;
 	yaml_node_item_t *it;
-	size_t cnt = bb_cfg_items(c, n, "machines", &it), i, base = cfg->nmachines;
+	size_t cnt = bb_cfg_items(c, n, "machines", &it), i,
+	       base = cfg->nmachines;
 	struct bb_cfg_machine *all;
 	char ipath[64];
 
@@ -306,7 +311,8 @@ void bb_cfg_machines(struct bb_cfg_ctx *c, yaml_node_t *n)
 	size_t cnt = bb_cfg_items(c, n, "machines", &it), i;
 	char ipath[64];
 
-	cfg->machines = bb_arena_alloc(c->arena, (cnt + 1) * sizeof(*cfg->machines));
+	cfg->machines =
+	    bb_arena_alloc(c->arena, (cnt + 1) * sizeof(*cfg->machines));
 	for (i = 0; i < cnt; i++) {
 		yaml_node_t *e = yaml_document_get_node(c->doc, it[i]);
 

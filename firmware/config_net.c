@@ -9,14 +9,13 @@
 
 #define BB_CFG_BAD_PREFIX 0xff
 
-
 static const struct bb_cfg_field appliance_fields[] = {
-	BB_F(struct bb_cfg_appliance, "name", BB_T_STR, name),
-	BB_F(struct bb_cfg_appliance, "interface", BB_T_STR, interface),
-	BB_FR(struct bb_cfg_appliance, "address", BB_T_IPV4, address),
-	BB_F(struct bb_cfg_appliance, "state_dir", BB_T_STR, state_dir),
-	BB_F(struct bb_cfg_appliance, "user", BB_T_STR, user),
-	{ 0 },
+    BB_F(struct bb_cfg_appliance, "name", BB_T_STR, name),
+    BB_F(struct bb_cfg_appliance, "interface", BB_T_STR, interface),
+    BB_FR(struct bb_cfg_appliance, "address", BB_T_IPV4, address),
+    BB_F(struct bb_cfg_appliance, "state_dir", BB_T_STR, state_dir),
+    BB_F(struct bb_cfg_appliance, "user", BB_T_STR, user),
+    {0},
 };
 
 void bb_cfg_appliance(struct bb_cfg_ctx *c, yaml_node_t *n)
@@ -48,8 +47,8 @@ static void subnet_cidr(struct bb_cfg_ctx *c, yaml_node_t *n, const char *path,
 			     s);
 }
 
-static void subnet_pools(struct bb_cfg_ctx *c, yaml_node_t *n,
-			 const char *path, void *obj)
+static void subnet_pools(struct bb_cfg_ctx *c, yaml_node_t *n, const char *path,
+			 void *obj)
 {
 	struct bb_cfg_subnet *sn = obj;
 	yaml_node_item_t *it;
@@ -72,10 +71,10 @@ static void subnet_pools(struct bb_cfg_ctx *c, yaml_node_t *n,
 		if (rc) {
 			bb_cfg_error(c, e, ipath,
 				     rc == BB_EINVAL
-					     ? "'%s': the first address is "
-					       "above the last"
-					     : "'%s' is not a range like "
-					       "10.0.0.100-10.0.0.150",
+					 ? "'%s': the first address is "
+					   "above the last"
+					 : "'%s' is not a range like "
+					   "10.0.0.100-10.0.0.150",
 				     s);
 			continue;
 		}
@@ -85,15 +84,15 @@ static void subnet_pools(struct bb_cfg_ctx *c, yaml_node_t *n,
 }
 
 static const struct bb_cfg_field subnet_fields[] = {
-	BB_FN("subnet", subnet_cidr, true),
-	BB_FN("pools", subnet_pools, false),
-	BB_F(struct bb_cfg_subnet, "router", BB_T_IPV4, router),
-	BB_FL(struct bb_cfg_subnet, "dns", BB_T_IPLIST, dns, ndns),
-	BB_FL(struct bb_cfg_subnet, "ntp", BB_T_IPLIST, ntp, nntp),
-	BB_F(struct bb_cfg_subnet, "domain", BB_T_STR, domain),
-	BB_FD(struct bb_cfg_subnet, "lease_time", lease_time, 60, 0x7fffffff),
-	BB_FN("options", bb_cfg_subnet_options, false),
-	{ 0 },
+    BB_FN("subnet", subnet_cidr, true),
+    BB_FN("pools", subnet_pools, false),
+    BB_F(struct bb_cfg_subnet, "router", BB_T_IPV4, router),
+    BB_FL(struct bb_cfg_subnet, "dns", BB_T_IPLIST, dns, ndns),
+    BB_FL(struct bb_cfg_subnet, "ntp", BB_T_IPLIST, ntp, nntp),
+    BB_F(struct bb_cfg_subnet, "domain", BB_T_STR, domain),
+    BB_FD(struct bb_cfg_subnet, "lease_time", lease_time, 60, 0x7fffffff),
+    BB_FN("options", bb_cfg_subnet_options, false),
+    {0},
 };
 
 static bool in_subnet(const struct bb_cfg_subnet *sn, uint32_t ip)
@@ -127,8 +126,7 @@ static void check_subnets(struct bb_cfg_ctx *c)
 
 			if (t->prefix == BB_CFG_BAD_PREFIX)
 				continue;
-			pre = s->prefix < t->prefix ? s->prefix
-							    : t->prefix;
+			pre = s->prefix < t->prefix ? s->prefix : t->prefix;
 
 			if ((s->net & bb_prefix_mask(pre)) ==
 			    (t->net & bb_prefix_mask(pre))) {
@@ -143,15 +141,14 @@ static void check_subnets(struct bb_cfg_ctx *c)
 		for (k = 0; k < s->npools; k++) {
 			const struct bb_cfg_pool *p = &s->pools[k];
 
-			snprintf(path, sizeof(path), "dhcp.subnets[%zu].pools[%zu]",
-				 i, k);
+			snprintf(path, sizeof(path),
+				 "dhcp.subnets[%zu].pools[%zu]", i, k);
 			if (!in_subnet(s, p->lo) || !in_subnet(s, p->hi)) {
 				snprintf(msg, sizeof(msg),
 					 "%s-%s is outside the subnet %s/%u",
 					 bb_fmt_ipv4(p->lo, a),
 					 bb_fmt_ipv4(p->hi, b),
-					 bb_fmt_ipv4(s->net, n),
-					 s->prefix);
+					 bb_fmt_ipv4(s->net, n), s->prefix);
 				pos_error(c, p->pos, path, msg);
 			}
 			for (j = 0; j <= i; j++)
@@ -159,7 +156,7 @@ static void check_subnets(struct bb_cfg_ctx *c)
 					    (j < i || l < k);
 				     l++) {
 					const struct bb_cfg_pool *q =
-						&d->subnets[j].pools[l];
+					    &d->subnets[j].pools[l];
 
 					if (p->lo > q->hi || q->lo > p->hi)
 						continue;
@@ -173,8 +170,8 @@ static void check_subnets(struct bb_cfg_ctx *c)
 	}
 }
 
-static void dhcp_subnets(struct bb_cfg_ctx *c, yaml_node_t *n,
-			 const char *path, void *obj)
+static void dhcp_subnets(struct bb_cfg_ctx *c, yaml_node_t *n, const char *path,
+			 void *obj)
 {
 	struct bb_cfg_dhcp *d = obj;
 	yaml_node_item_t *it;
@@ -193,17 +190,17 @@ static void dhcp_subnets(struct bb_cfg_ctx *c, yaml_node_t *n,
 }
 
 static const struct bb_cfg_field dhcp_fields[] = {
-	BB_FD(struct bb_cfg_dhcp, "lease_time", lease_time, 60, 0x7fffffff),
-	BB_F(struct bb_cfg_dhcp, "known_only", BB_T_BOOL, known_only),
-	BB_FN("subnets", dhcp_subnets, true),
-	BB_F(struct bb_cfg_dhcp, "bios_file", BB_T_STR, bios_file),
-	BB_F(struct bb_cfg_dhcp, "efi64_file", BB_T_STR, efi64_file),
-	BB_F(struct bb_cfg_dhcp, "arm64_file", BB_T_STR, arm64_file),
-	BB_FD(struct bb_cfg_dhcp, "decline_time", decline_time, 0, 0x7fffffff),
-	BB_F(struct bb_cfg_dhcp, "match_client_id", BB_T_BOOL, match_client_id),
-	{ "rate_limit", BB_T_U32, offsetof(struct bb_cfg_dhcp, rate_limit), 0, 0,
-	  100000, NULL, false },
-	{ 0 },
+    BB_FD(struct bb_cfg_dhcp, "lease_time", lease_time, 60, 0x7fffffff),
+    BB_F(struct bb_cfg_dhcp, "known_only", BB_T_BOOL, known_only),
+    BB_FN("subnets", dhcp_subnets, true),
+    BB_F(struct bb_cfg_dhcp, "bios_file", BB_T_STR, bios_file),
+    BB_F(struct bb_cfg_dhcp, "efi64_file", BB_T_STR, efi64_file),
+    BB_F(struct bb_cfg_dhcp, "arm64_file", BB_T_STR, arm64_file),
+    BB_FD(struct bb_cfg_dhcp, "decline_time", decline_time, 0, 0x7fffffff),
+    BB_F(struct bb_cfg_dhcp, "match_client_id", BB_T_BOOL, match_client_id),
+    {"rate_limit", BB_T_U32, offsetof(struct bb_cfg_dhcp, rate_limit), 0, 0,
+     100000, NULL, false},
+    {0},
 };
 
 void bb_cfg_dhcp(struct bb_cfg_ctx *c, yaml_node_t *n)
@@ -253,16 +250,14 @@ static void tftp_listen(struct bb_cfg_ctx *c, yaml_node_t *n, const char *path,
 }
 
 static const struct bb_cfg_field tftp_fields[] = {
-	BB_F(struct bb_cfg_tftp, "root", BB_T_STR, root),
-	{ "port", BB_T_U16, offsetof(struct bb_cfg_tftp, port), 0, 1, 65535,
-	  NULL, false },
-	BB_FN("listen", tftp_listen, false),
-	{ "max_per_client", BB_T_U32,
-	  offsetof(struct bb_cfg_tftp, max_per_client), 0, 1, 65535, NULL,
-	  false },
-	BB_FD(struct bb_cfg_tftp, "max_transfer_time", max_transfer_time, 1,
-	      86400),
-	{ 0 },
+    BB_F(struct bb_cfg_tftp, "root", BB_T_STR, root),
+    {"port", BB_T_U16, offsetof(struct bb_cfg_tftp, port), 0, 1, 65535, NULL,
+     false},
+    BB_FN("listen", tftp_listen, false),
+    {"max_per_client", BB_T_U32, offsetof(struct bb_cfg_tftp, max_per_client),
+     0, 1, 65535, NULL, false},
+    BB_FD(struct bb_cfg_tftp, "max_transfer_time", max_transfer_time, 1, 86400),
+    {0},
 };
 
 void bb_cfg_tftp(struct bb_cfg_ctx *c, yaml_node_t *n)
@@ -320,14 +315,13 @@ static void http_tls_listen(struct bb_cfg_ctx *c, yaml_node_t *n,
 }
 
 static const struct bb_cfg_field http_fields[] = {
-	BB_FN("listen", http_listen, false),
-	BB_FN("tls_listen", http_tls_listen, false),
-	{ "max_connections", BB_T_U32,
-	  offsetof(struct bb_cfg_http, max_connections), 0, 1, 1000000, NULL,
-	  false },
-	BB_FD(struct bb_cfg_http, "idle_timeout", idle_timeout, 1, 86400),
-	BB_FD(struct bb_cfg_http, "header_timeout", header_timeout, 1, 3600),
-	{ 0 },
+    BB_FN("listen", http_listen, false),
+    BB_FN("tls_listen", http_tls_listen, false),
+    {"max_connections", BB_T_U32, offsetof(struct bb_cfg_http, max_connections),
+     0, 1, 1000000, NULL, false},
+    BB_FD(struct bb_cfg_http, "idle_timeout", idle_timeout, 1, 86400),
+    BB_FD(struct bb_cfg_http, "header_timeout", header_timeout, 1, 3600),
+    {0},
 };
 
 void bb_cfg_http(struct bb_cfg_ctx *c, yaml_node_t *n)

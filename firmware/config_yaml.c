@@ -8,7 +8,7 @@
 
 struct bb_cfg_pos bb_cfg_pos_of(const yaml_node_t *n)
 {
-	struct bb_cfg_pos p = { 1, 1 };
+	struct bb_cfg_pos p = {1, 1};
 
 	if (n) {
 		p.line = (int)n->start_mark.line + 1;
@@ -112,11 +112,16 @@ static int parse_size(const char *s, size_t len, uint64_t *out)
 		const char *suffix;
 		uint64_t mul;
 	} units[] = {
-		{ "KiB", 1ull << 10 }, { "MiB", 1ull << 20 },
-		{ "GiB", 1ull << 30 }, { "TiB", 1ull << 40 },
-		{ "KB", 1000ull },     { "MB", 1000000ull },
-		{ "GB", 1000000000ull }, { "TB", 1000000000000ull },
-		{ "B", 1 },            { "", 1 },
+	    {"KiB", 1ull << 10},
+	    {"MiB", 1ull << 20},
+	    {"GiB", 1ull << 30},
+	    {"TiB", 1ull << 40},
+	    {"KB", 1000ull},
+	    {"MB", 1000000ull},
+	    {"GB", 1000000000ull},
+	    {"TB", 1000000000000ull},
+	    {"B", 1},
+	    {"", 1},
 	};
 	size_t i, d = 0;
 	uint32_t v;
@@ -134,9 +139,8 @@ static int parse_size(const char *s, size_t len, uint64_t *out)
 	return -1;
 }
 
-static void scalar_field(struct bb_cfg_ctx *c, yaml_node_t *n,
-			 const char *path, const struct bb_cfg_field *f,
-			 char *obj)
+static void scalar_field(struct bb_cfg_ctx *c, yaml_node_t *n, const char *path,
+			 const struct bb_cfg_field *f, char *obj)
 {
 	size_t len;
 	const char *s = bb_cfg_scalar(c, n, path, &len);
@@ -194,8 +198,7 @@ static void scalar_field(struct bb_cfg_ctx *c, yaml_node_t *n,
 				     "'%s' is not a size (like 500MB, 20GiB)",
 				     s);
 		return;
-	default:
-		return;
+	default: return;
 	}
 }
 
@@ -298,7 +301,8 @@ void bb_cfg_walk(struct bb_cfg_ctx *c, yaml_node_t *n, const char *path,
 			continue;
 		bb_cfg_path_key(kpath, sizeof(kpath), path, key);
 		for (q = n->data.mapping.pairs.start; q < p; q++) {
-			yaml_node_t *k2 = yaml_document_get_node(c->doc, q->key);
+			yaml_node_t *k2 =
+			    yaml_document_get_node(c->doc, q->key);
 
 			if (k2->type == YAML_SCALAR_NODE &&
 			    !strcmp((char *)k2->data.scalar.value, key)) {
@@ -314,10 +318,9 @@ void bb_cfg_walk(struct bb_cfg_ctx *c, yaml_node_t *n, const char *path,
 			char dym[80];
 
 			bb_cfg_error(c, k, kpath, "unknown key '%s'%s", key,
-				     bb_cfg_did_you_mean(dym, sizeof(dym), key,
-							 &fields[0].key,
-							 sizeof(fields[0]),
-							 SIZE_MAX));
+				     bb_cfg_did_you_mean(
+					 dym, sizeof(dym), key, &fields[0].key,
+					 sizeof(fields[0]), SIZE_MAX));
 			continue;
 		}
 		if (f->type == BB_T_FN)

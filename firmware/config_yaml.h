@@ -52,20 +52,33 @@ struct bb_cfg_field {
 
 /* Field-table helpers: F optional, FR required, FL list with its count,
  * FN custom parser, FD duration in [lo, hi]. */
-#define BB_F(struct_, key, type, field) \
-	{ key, type, offsetof(struct_, field), 0, 0, 0, NULL, false }
-#define BB_FR(struct_, key, type, field) \
-	{ key, type, offsetof(struct_, field), 0, 0, 0, NULL, true }
-#define BB_FL(struct_, key, type, field, count) \
-	{ key, type, offsetof(struct_, field), offsetof(struct_, count), \
-	  0, 0, NULL, false }
-#define BB_FN(key, fn, req) { key, BB_T_FN, 0, 0, 0, 0, fn, req }
-#define BB_FD(struct_, key, field, lo, hi) \
-	{ key, BB_T_DURATION, offsetof(struct_, field), 0, lo, hi, NULL, false }
+#define BB_F(struct_, key, type, field)                                        \
+	{                                                                      \
+		key, type, offsetof(struct_, field), 0, 0, 0, NULL, false      \
+	}
+#define BB_FR(struct_, key, type, field)                                       \
+	{                                                                      \
+		key, type, offsetof(struct_, field), 0, 0, 0, NULL, true       \
+	}
+#define BB_FL(struct_, key, type, field, count)                                \
+	{                                                                      \
+		key, type, offsetof(struct_, field), offsetof(struct_, count), \
+		    0, 0, NULL, false                                          \
+	}
+#define BB_FN(key, fn, req)                                                    \
+	{                                                                      \
+		key, BB_T_FN, 0, 0, 0, 0, fn, req                              \
+	}
+#define BB_FD(struct_, key, field, lo, hi)                                     \
+	{                                                                      \
+		key, BB_T_DURATION, offsetof(struct_, field), 0, lo, hi, NULL, \
+		    false                                                      \
+	}
 
-__attribute__((format(printf, 4, 5))) void
-bb_cfg_error(struct bb_cfg_ctx *c, const yaml_node_t *n, const char *path,
-	     const char *fmt, ...);
+__attribute__((format(printf, 4, 5))) void bb_cfg_error(struct bb_cfg_ctx *c,
+							const yaml_node_t *n,
+							const char *path,
+							const char *fmt, ...);
 
 struct bb_cfg_pos bb_cfg_pos_of(const yaml_node_t *n);
 
@@ -90,7 +103,6 @@ size_t bb_cfg_items(struct bb_cfg_ctx *c, yaml_node_t *n, const char *path,
 /* path + "." + key, or path + "[i]", into buf. */
 const char *bb_cfg_path_key(char *buf, size_t cap, const char *path,
 			    const char *key);
-const char *bb_cfg_path_idx(char *buf, size_t cap, const char *path,
-			    size_t i);
+const char *bb_cfg_path_idx(char *buf, size_t cap, const char *path, size_t i);
 
 #endif

@@ -42,7 +42,7 @@ static const struct bb_dhcp_lease *lease_of(struct bb_serve *s,
 					    const uint8_t mac[6])
 {
 	struct bb_dhcp_server *eng = bb_serve_dhcp_engine(s);
-	struct lease_find f = { mac, NULL };
+	struct lease_find f = {mac, NULL};
 
 	if (eng)
 		bb_dhcp_server_foreach(eng, bb_wall_now(), find_bound, &f);
@@ -56,7 +56,7 @@ static const struct bb_dhcp_lease *lease_of(struct bb_serve *s,
 uint32_t bb_handoff_management_ip(struct bb_serve *s)
 {
 	const struct bb_cfg_machine *cm =
-		bb_config_machine(s->cfg, s->cfg->handoff.management);
+	    bb_config_machine(s->cfg, s->cfg->handoff.management);
 	const struct bb_dhcp_lease *l;
 
 	if (!cm)
@@ -138,8 +138,8 @@ static void export_fill(struct bb_serve *s, struct bb_export_machine *e,
 int bb_handoff_export_build(struct bb_serve *s, struct bb_buf *json,
 			    struct bb_buf *yaml)
 {
-	size_t n = 0, i, cap = s->cfg->nmachines +
-				(s->boot ? s->boot->nmachines : 0);
+	size_t n = 0, i,
+	       cap = s->cfg->nmachines + (s->boot ? s->boot->nmachines : 0);
 	struct bb_export_machine *e = calloc(cap + 1, sizeof(*e));
 	int rc;
 
@@ -177,8 +177,8 @@ struct post {
 static void *post_thread(void *arg)
 {
 	struct post *p = arg;
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai = NULL;
-	struct timeval tv = { 5, 0 };
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL;
+	struct timeval tv = {5, 0};
 	char head[768], reply[64] = "";
 	int fd = -1, n;
 
@@ -193,7 +193,7 @@ static void *post_thread(void *arg)
 		if (!connect(fd, ai->ai_addr, ai->ai_addrlen) &&
 		    send(fd, head, (size_t)n, MSG_NOSIGNAL) == n &&
 		    send(fd, p->body.p, p->body.len, MSG_NOSIGNAL) ==
-			    (ssize_t)p->body.len &&
+			(ssize_t)p->body.len &&
 		    recv(fd, reply, sizeof(reply) - 1, 0) > 12)
 			reply[12] = 0;
 	}
@@ -229,7 +229,8 @@ static void post_export(const char *url, const struct bb_buf *json)
 	snprintf(p->host, sizeof(p->host), "%.*s",
 		 (int)((colon ? colon : slash) - h), h);
 	snprintf(p->port, sizeof(p->port), "%.*s",
-		 colon ? (int)(slash - colon - 1) : 2, colon ? colon + 1 : "80");
+		 colon ? (int)(slash - colon - 1) : 2,
+		 colon ? colon + 1 : "80");
 	snprintf(p->path, sizeof(p->path), "%s", *slash ? slash : "/");
 	bb_buf_append(&p->body, json->p, json->len);
 	if (p->body.err || pthread_create(&t, NULL, post_thread, p)) {
@@ -243,7 +244,7 @@ static void post_export(const char *url, const struct bb_buf *json)
 
 static bool export(struct bb_serve *s)
 {
-	struct bb_buf json = { 0 }, yaml = { 0 };
+	struct bb_buf json = {0}, yaml = {0};
 	char dir[512], pj[600], py[600];
 	const char *d = s->cfg->handoff.export_dir;
 	bool ok = false;
@@ -277,7 +278,7 @@ static bool hook(struct bb_serve_handoff *hs)
 {
 	struct bb_serve *s = hs->s;
 	const struct bb_cfg_machine *cm =
-		bb_config_machine(s->cfg, s->cfg->handoff.management);
+	    bb_config_machine(s->cfg, s->cfg->handoff.management);
 	char ip[16], mac[18], acts[64], dir[512];
 	pid_t pid;
 	int st;
@@ -291,11 +292,12 @@ static bool hook(struct bb_serve_handoff *hs)
 	if (pid == 0) {
 		if (fork() != 0)
 			_exit(0);
-		setenv("BOOTBOX_HANDOFF_MACHINE", s->cfg->handoff.management, 1);
+		setenv("BOOTBOX_HANDOFF_MACHINE", s->cfg->handoff.management,
+		       1);
 		setenv("BOOTBOX_HANDOFF_IP",
 		       bb_fmt_ipv4(bb_handoff_management_ip(s), ip), 1);
-		setenv("BOOTBOX_HANDOFF_MAC", cm ? bb_fmt_mac(cm->mac, mac) : "",
-		       1);
+		setenv("BOOTBOX_HANDOFF_MAC",
+		       cm ? bb_fmt_mac(cm->mac, mac) : "", 1);
 		setenv("BOOTBOX_HANDOFF_ACTIONS",
 		       bb_action_names(hs->h.actions_done | hs->h.cfg.actions,
 				       acts, sizeof(acts)),
@@ -303,7 +305,8 @@ static bool hook(struct bb_serve_handoff *hs)
 		setenv("BOOTBOX_HANDOFF_EXPORT_DIR",
 		       s->cfg->handoff.export_dir ?: dir, 1);
 		setenv("BOOTBOX_STATE_DIR", s->cfg->appliance.state_dir, 1);
-		execl("/bin/sh", "sh", "-c", s->cfg->handoff.hook, (char *)NULL);
+		execl("/bin/sh", "sh", "-c", s->cfg->handoff.hook,
+		      (char *)NULL);
 		_exit(127);
 	}
 	waitpid(pid, &st, 0);

@@ -5,15 +5,16 @@
 #include "firmware/cli.h"
 
 static const struct bb_cmd cmds[] = {
-	{ "serve", bb_cmd_serve, "run the appliance in the foreground" },
-	{ "check", bb_cmd_check, "validate the configuration" },
-	{ "leases", bb_cmd_leases, "show the lease table" },
-	{ "machines", bb_cmd_machines, "machines and their boot state" },
-	{ "status", bb_cmd_status, "what a running appliance is doing" },
-	{ "cache", bb_cmd_cache, "the Talos artifact cache: fetch|list|verify|import" },
-	{ "pki", bb_cmd_pki, "pki init: root + intermediate CA" },
-	{ "cert", bb_cmd_cert, "cert request|renew: cfssl client" },
-	{ "import", bb_cmd_import, "import kea|kea-leases|netbox: from the runbook" },
+    {"serve", bb_cmd_serve, "run the appliance in the foreground"},
+    {"check", bb_cmd_check, "validate the configuration"},
+    {"leases", bb_cmd_leases, "show the lease table"},
+    {"machines", bb_cmd_machines, "machines and their boot state"},
+    {"status", bb_cmd_status, "what a running appliance is doing"},
+    {"cache", bb_cmd_cache,
+     "the Talos artifact cache: fetch|list|verify|import"},
+    {"pki", bb_cmd_pki, "pki init: root + intermediate CA"},
+    {"cert", bb_cmd_cert, "cert request|renew: cfssl client"},
+    {"import", bb_cmd_import, "import kea|kea-leases|netbox: from the runbook"},
 };
 
 static void usage(FILE *f)

@@ -148,9 +148,10 @@ static void dhcp_engine(struct bb_serve *s, struct bb_buf *b)
 	family(b, "bootbox_dhcp_ignored_total", "counter",
 	       "DHCP requests answered with nothing, by reason.");
 	for (i = 1; i < BB_IGN_COUNT; i++)
-		bb_buf_printf(b, "bootbox_dhcp_ignored_total{reason=\"%s\"} %llu\n",
-			      bb_dhcp_ignore_name((unsigned)i),
-			      (unsigned long long)d->ignored_by[i]);
+		bb_buf_printf(
+		    b, "bootbox_dhcp_ignored_total{reason=\"%s\"} %llu\n",
+		    bb_dhcp_ignore_name((unsigned)i),
+		    (unsigned long long)d->ignored_by[i]);
 	counter(b, "bootbox_dhcp_decline_reclaimed_total",
 		"Quarantined addresses given out again because the pool was "
 		"otherwise empty.",

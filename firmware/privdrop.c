@@ -135,7 +135,8 @@ int bb_privdrop(const struct bb_config *cfg)
 	skipped = 0;
 	/* contents first: once the directory is the user's, root without
 	 * CAP_DAC_OVERRIDE (a hardened unit) may no longer look inside */
-	nftw(cfg->appliance.state_dir, chown_one, 16, FTW_PHYS | FTW_MOUNT | FTW_DEPTH);
+	nftw(cfg->appliance.state_dir, chown_one, 16,
+	     FTW_PHYS | FTW_MOUNT | FTW_DEPTH);
 	if (skipped)
 		bb_warn("privileges: %lu hard-linked file(s) in %s left to "
 			"their owner",

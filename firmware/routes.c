@@ -25,8 +25,7 @@ enum { R_CHAIN, R_IPXE, R_META, R_GENERIC, R_ASSETS, R_API, R_OTHER };
 
 /* The machine a request comes from: by its MAC when it says so, else by
  * its address (reservation or current lease). */
-struct bb_boot_machine *bb_routes_machine_by_ip(struct bb_serve *s,
-						uint32_t ip)
+struct bb_boot_machine *bb_routes_machine_by_ip(struct bb_serve *s, uint32_t ip)
 {
 	struct bb_dhcp_server *eng = bb_serve_dhcp_engine(s);
 	const struct bb_dhcp_lease *l;
@@ -42,8 +41,7 @@ struct bb_boot_machine *bb_routes_machine_by_ip(struct bb_serve *s,
 	return NULL;
 }
 
-const char *bb_routes_kv(const struct bb_boot_machine *m, char *buf,
-			 size_t cap)
+const char *bb_routes_kv(const struct bb_boot_machine *m, char *buf, size_t cap)
 {
 	return bb_log_fields(buf, cap, m->mac, m->last_ip ? m->last_ip : m->ip,
 			     m->name);
@@ -116,16 +114,17 @@ static bool profile_ready(struct bb_serve *s, const struct bb_boot_profile *p,
 static bool render_talos(struct bb_serve *s, const struct bb_boot_profile *p,
 			 const struct bb_talos_boot *tb, struct bb_buf *out)
 {
-	struct bb_boot_talos t = { 0 };
+	struct bb_boot_talos t = {0};
 	char cmdline[4096], why[300];
 	long n = bb_serve_cache_read(s, tb->cmdline, cmdline, sizeof(cmdline));
 
 	if (n < 0 && bb_serve_cache_ready(s, tb->cmdline, why, sizeof(why)))
 		return false;
 	if (n < 0)
-		bb_warn("boot: %s: booting without the factory's kernel command "
-			"line (its extraKernelArgs and META are missing)",
-			why);
+		bb_warn(
+		    "boot: %s: booting without the factory's kernel command "
+		    "line (its extraKernelArgs and META are missing)",
+		    why);
 	if (tb->kernel[0]) {
 		t.kernel = tb->kernel;
 		t.initrd = tb->initrds;
@@ -167,8 +166,8 @@ static void ipxe(struct bb_serve *s, const struct bb_http_request *req,
 		bb_boot_render_retry(&p, &resp->body);
 		return;
 	}
-	talos = bb_talos_boot_plan(s->cfg, prof, m, g, bb_boot_param(&p, "arch"),
-				   &tb);
+	talos = bb_talos_boot_plan(s->cfg, prof, m, g,
+				   bb_boot_param(&p, "arch"), &tb);
 	if (!talos && prof->talos && !prof->kernel) {
 		snprintf(why, sizeof(why),
 			 "profile %s says talos: true, but the Talos image is "
@@ -332,7 +331,8 @@ static void assets(struct bb_serve *s, const struct bb_http_request *req,
 		return;
 	}
 	if (s->cfg->boot.matchbox_dir)
-		snprintf(mb, sizeof(mb), "%s/assets", s->cfg->boot.matchbox_dir);
+		snprintf(mb, sizeof(mb), "%s/assets",
+			 s->cfg->boot.matchbox_dir);
 	if (confined(s->cfg->boot.assets_dir, rel, resp->file,
 		     sizeof(resp->file)) ||
 	    (s->cfg->boot.matchbox_dir &&

@@ -25,13 +25,13 @@ struct bb_serve {
 	struct bb_serve_tftp *tftp;
 	struct bb_serve_http *http;
 	struct bb_serve_cert *cert; /* renewal of our certificate (pki:) */
-	struct bb_boot *boot;   /* the boot service (matchbox stand-in) */
+	struct bb_boot *boot;	    /* the boot service (matchbox stand-in) */
 	struct bb_serve_handoff *handoff;
-	struct bb_serve_cache *cache; /* the Talos artifact cache */
+	struct bb_serve_cache *cache;	      /* the Talos artifact cache */
 	struct bb_serve_inventory *inventory; /* inventory.netbox refresher */
-	bool dhcp_standdown;    /* the hand-off's stand-down is in force */
-	bool states_dirty;      /* machine states to write at idle */
-	int64_t started;        /* wall clock */
+	bool dhcp_standdown; /* the hand-off's stand-down is in force */
+	bool states_dirty;   /* machine states to write at idle */
+	int64_t started;     /* wall clock */
 };
 
 /* Each returns 0 or a negative BB_E* after logging why. A service whose

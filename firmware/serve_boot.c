@@ -21,9 +21,9 @@ static int add_config(struct bb_boot *b, const struct bb_config *cfg)
 
 	for (i = 0; i < cfg->boot.nprofiles; i++) {
 		const struct bb_cfg_profile *p = &cfg->boot.profiles[i];
-		struct bb_boot_profile bp = { p->id,	 p->name, p->kernel, NULL,
-					      p->initrd, p->ninitrd, p->args,
-					      p->nargs,	 p->talos };
+		struct bb_boot_profile bp = {p->id,   p->name,	 p->kernel,
+					     NULL,    p->initrd, p->ninitrd,
+					     p->args, p->nargs,	 p->talos};
 
 		if ((rc = bb_boot_add_profile(b, &bp)))
 			return rc;
@@ -51,7 +51,7 @@ static int add_config(struct bb_boot *b, const struct bb_config *cfg)
 	}
 	for (i = 0; i < cfg->nmachines; i++) {
 		const struct bb_cfg_machine *m = &cfg->machines[i];
-		struct bb_boot_params labels = { 0 };
+		struct bb_boot_params labels = {0};
 		char mac[18], id[96];
 
 		bb_boot_param_set(&labels, "name", m->name);
@@ -65,7 +65,8 @@ static int add_config(struct bb_boot *b, const struct bb_config *cfg)
 		if (m->talos_version)
 			bb_boot_param_set(&labels, "talos_version",
 					  m->talos_version);
-		if ((rc = bb_boot_add_machine(b, m->name, m->mac, m->ip, &labels)))
+		if ((rc = bb_boot_add_machine(b, m->name, m->mac, m->ip,
+					      &labels)))
 			return rc;
 		if (m->profile) {
 			/* "profile:" on a machine is a group selecting it */
@@ -94,7 +95,7 @@ static void load_dir(struct bb_boot *b, const char *dir,
 
 	while (d && (e = readdir(d))) {
 		size_t n = strlen(e->d_name);
-		struct bb_buf buf = { 0 };
+		struct bb_buf buf = {0};
 		char path[1024], err[200];
 
 		if (n < 6 || strcmp(e->d_name + n - 5, ".json"))
@@ -127,7 +128,8 @@ static struct bb_boot *build(const struct bb_config *cfg)
 		return NULL;
 	}
 	if (cfg->boot.matchbox_dir) {
-		snprintf(dir, sizeof(dir), "%s/profiles", cfg->boot.matchbox_dir);
+		snprintf(dir, sizeof(dir), "%s/profiles",
+			 cfg->boot.matchbox_dir);
 		load_dir(b, dir, bb_boot_load_profile_json);
 		snprintf(dir, sizeof(dir), "%s/groups", cfg->boot.matchbox_dir);
 		load_dir(b, dir, bb_boot_load_group_json);
@@ -144,7 +146,7 @@ static void states_path(const struct bb_config *cfg, char *buf, size_t cap)
 static void save_states(struct bb_loop *loop, void *arg)
 {
 	struct bb_serve *s = arg;
-	struct bb_buf b = { 0 };
+	struct bb_buf b = {0};
 	char path[1024];
 
 	(void)loop;
@@ -155,13 +157,14 @@ static void save_states(struct bb_loop *loop, void *arg)
 	if (bb_boot_state_encode(s->boot, &b) ||
 	    bb_write_file_atomic(path, b.p ? b.p : "", b.len, 0600))
 		bb_err("boot: cannot write %s; machine states are kept in "
-		       "memory", path);
+		       "memory",
+		       path);
 	bb_buf_free(&b);
 }
 
 static void load_states(struct bb_serve *s)
 {
-	struct bb_buf b = { 0 };
+	struct bb_buf b = {0};
 	char path[1024];
 	long bad;
 
@@ -222,9 +225,9 @@ int bb_serve_boot_reload(struct bb_serve *s, const struct bb_config *next)
 	/* boot states survive a reload */
 	for (i = 0; old && i < old->nmachines; i++) {
 		struct bb_boot_machine *m = &old->machines[i];
-		struct bb_boot_machine *n = m->inventory
-			? bb_boot_machine_by_mac(b, m->mac)
-			: bb_boot_machine_get(b, m->mac);
+		struct bb_boot_machine *n =
+		    m->inventory ? bb_boot_machine_by_mac(b, m->mac)
+				 : bb_boot_machine_get(b, m->mac);
 
 		if (n) {
 			n->state = m->state;

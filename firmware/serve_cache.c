@@ -19,7 +19,7 @@
 #include "firmware/serve_cache.h"
 #include "firmware/talos_schematic.h"
 
-#define MAX_FLIGHTS 32
+#define MAX_FLIGHTS   32
 #define FAIL_MEMORY_S 60 /* how long a failure is reported to scripts */
 
 struct bb_serve_cache;
@@ -121,7 +121,8 @@ static void evict(struct bb_serve_cache *sc)
 
 	if (n)
 		bb_info("cache: %zu unreferenced artifact(s) evicted (over "
-			"talos.max_size)", n);
+			"talos.max_size)",
+			n);
 }
 
 static void on_done(void *arg, int err, const char *msg)
@@ -159,7 +160,7 @@ static struct flight *flight_start(struct bb_serve_cache *sc,
 				   const struct bb_cache_key *k)
 {
 	struct bb_cache_fetch_opts o;
-	struct bb_cache_fetch_cb cb = { on_progress, on_done, NULL };
+	struct bb_cache_fetch_cb cb = {on_progress, on_done, NULL};
 	struct flight *f;
 	char part[1024];
 	size_t slot;
@@ -303,8 +304,7 @@ void bb_serve_cache_stop(struct bb_serve *s)
 	s->cache = NULL;
 }
 
-static int key_of(struct bb_serve *s, const char *path,
-		  struct bb_cache_key *k)
+static int key_of(struct bb_serve *s, const char *path, struct bb_cache_key *k)
 {
 	struct bb_cache_key primary;
 	bool has_primary = !bb_cache_primary(s->cfg, &primary);
@@ -366,8 +366,7 @@ long bb_serve_cache_read(struct bb_serve *s, const char *path, char *buf,
 	return n;
 }
 
-bool bb_serve_cache_route(struct bb_serve *s,
-			  const struct bb_http_request *req,
+bool bb_serve_cache_route(struct bb_serve *s, const struct bb_http_request *req,
 			  struct bb_http_response *resp)
 {
 	struct bb_serve_cache *sc = s->cache;
@@ -381,7 +380,8 @@ bool bb_serve_cache_route(struct bb_serve *s,
 		return false;
 	resp->content_type = "application/octet-stream";
 	if (bb_cache_store_has(&sc->st, &k)) {
-		bb_cache_store_path(&sc->st, &k, resp->file, sizeof(resp->file));
+		bb_cache_store_path(&sc->st, &k, resp->file,
+				    sizeof(resp->file));
 		bb_cache_store_touch(&sc->st, &k, bb_wall_now());
 		bb_cache_counters.hits++;
 		if (!bb_timer_armed(&sc->save_timer))
@@ -415,8 +415,9 @@ bool bb_serve_cache_ready(struct bb_serve *s, const char *path, char *why,
 		return true;
 	fail = failure_of(sc, &k);
 	if (fail && bb_wall_now() - fail->when < FAIL_MEMORY_S) {
-		snprintf(why, cap, "%s/%s is not cached and the Image Factory "
-				   "failed: %s",
+		snprintf(why, cap,
+			 "%s/%s is not cached and the Image Factory "
+			 "failed: %s",
 			 k.version, k.artifact, fail->msg);
 		flight_start(sc, &k); /* for the node's next try */
 		return false;
@@ -444,7 +445,8 @@ void bb_serve_cache_describe(struct bb_serve *s, cJSON *j)
 
 	cJSON_AddNumberToObject(j, "bytes",
 				(double)bb_cache_index_bytes(&sc->st.idx));
-	cJSON_AddNumberToObject(j, "max_bytes", (double)s->cfg->talos.max_bytes);
+	cJSON_AddNumberToObject(j, "max_bytes",
+				(double)s->cfg->talos.max_bytes);
 	arr = cJSON_AddArrayToObject(j, "artifacts");
 	for (i = 0; i < sc->st.idx.n; i++) {
 		const struct bb_cache_entry *e = &sc->st.idx.e[i];
@@ -465,8 +467,8 @@ void bb_serve_cache_describe(struct bb_serve *s, cJSON *j)
 		cJSON_AddNumberToObject(o, "have", (double)f->g->have);
 		cJSON_AddNumberToObject(o, "total", (double)f->g->total);
 		cJSON_AddNumberToObject(
-			o, "seconds",
-			(double)(bb_loop_now_ms(s->loop) - f->t0_ms) / 1000.0);
+		    o, "seconds",
+		    (double)(bb_loop_now_ms(s->loop) - f->t0_ms) / 1000.0);
 		cJSON_AddItemToArray(arr, o);
 	}
 	arr = cJSON_AddArrayToObject(j, "errors");

@@ -22,8 +22,7 @@ void bb_serve_cache_reloaded(struct bb_serve *s);
 
 /* Answers a request for /assets/talos/...; false when the cache is off
  * or the path is not an artifact path (the caller serves it as a file). */
-bool bb_serve_cache_route(struct bb_serve *s,
-			  const struct bb_http_request *req,
+bool bb_serve_cache_route(struct bb_serve *s, const struct bb_http_request *req,
 			  struct bb_http_response *resp);
 
 /* Before an iPXE script names path: true when it can be served (cached,

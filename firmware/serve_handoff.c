@@ -33,10 +33,11 @@ static void engine_config(const struct bb_config *cfg,
 				    &c->probes[c->nprobes]))
 			c->nprobes++;
 	if (!h->nactions)
-		c->actions = BB_ACT_LOCAL_BOOT | BB_ACT_DHCP_STANDDOWN |
-			     BB_ACT_EXPORT;
+		c->actions =
+		    BB_ACT_LOCAL_BOOT | BB_ACT_DHCP_STANDDOWN | BB_ACT_EXPORT;
 	for (i = 0; i < h->nactions; i++)
-		if (!bb_action_parse(h->actions[i], strlen(h->actions[i]), &bit))
+		if (!bb_action_parse(h->actions[i], strlen(h->actions[i]),
+				     &bit))
 			c->actions |= bit;
 	c->interval_ms = h->interval * 1000u;
 	c->timeout_ms = h->timeout * 1000u;
@@ -61,7 +62,7 @@ static void save(struct bb_serve_handoff *hs)
 
 static void load(struct bb_serve_handoff *hs)
 {
-	struct bb_buf b = { 0 };
+	struct bb_buf b = {0};
 	char acts[64];
 
 	if (bb_read_file(hs->path, &b, 4096)) {
@@ -72,10 +73,10 @@ static void load(struct bb_serve_handoff *hs)
 		bb_warn("handoff: %s is damaged; starting from discovered",
 			hs->path);
 	else
-		bb_info("handoff: %s is %s, actions done: %s",
-			hs->s->cfg->handoff.management,
-			bb_phase_name(hs->h.phase),
-			bb_action_names(hs->h.actions_done, acts, sizeof(acts)));
+		bb_info(
+		    "handoff: %s is %s, actions done: %s",
+		    hs->s->cfg->handoff.management, bb_phase_name(hs->h.phase),
+		    bb_action_names(hs->h.actions_done, acts, sizeof(acts)));
 	snprintf(hs->saved, sizeof(hs->saved), "%.*s", (int)b.len, b.p);
 	bb_buf_free(&b);
 }
@@ -104,16 +105,15 @@ static void on_probe(void *arg, bool ok, const char *err)
 
 static void start_probe(struct bb_serve_handoff *hs, size_t idx)
 {
-	struct bb_probe_opts o = { 0 };
+	struct bb_probe_opts o = {0};
 	uint32_t ip = bb_handoff_management_ip(hs->s);
 	char a[16];
 
 	hs->run_probe = idx;
 	if (!ip) {
-		bb_handoff_probe_done(&hs->h, idx, false,
-				      "no address known for the node",
-				      bb_loop_now_ms(hs->s->loop),
-				      bb_wall_now());
+		bb_handoff_probe_done(
+		    &hs->h, idx, false, "no address known for the node",
+		    bb_loop_now_ms(hs->s->loop), bb_wall_now());
 		kick(hs);
 		return;
 	}
@@ -141,7 +141,8 @@ static void run_actions(struct bb_serve_handoff *hs, unsigned mask)
 	bb_handoff_actions_done(&hs->h, done, bb_wall_now());
 	if (done != mask)
 		bb_err("handoff: actions not done: %s; tried again in "
-		       "%u s", bb_action_names(mask & ~done, a, sizeof(a)),
+		       "%u s",
+		       bb_action_names(mask & ~done, a, sizeof(a)),
 		       hs->h.cfg.interval_ms / 1000);
 	if (hs->h.phase == BB_PHASE_HANDED_OFF)
 		bb_info("handoff: %s handed off (%s)",
@@ -182,8 +183,8 @@ static void kick(struct bb_serve_handoff *hs)
 	bb_timer_cancel(hs->s->loop, &hs->timer);
 	bb_timer_arm(hs->s->loop, &hs->timer,
 		     st.op == BB_HO_WAIT && st.wake_ms != UINT64_MAX
-			     ? (st.wake_ms > now ? st.wake_ms - now : 0)
-			     : hs->h.cfg.interval_ms);
+			 ? (st.wake_ms > now ? st.wake_ms - now : 0)
+			 : hs->h.cfg.interval_ms);
 }
 
 int bb_serve_handoff_start(struct bb_serve *s)
@@ -208,13 +209,13 @@ int bb_serve_handoff_start(struct bb_serve *s)
 	}
 	load(hs);
 	/* a stand-down survives restarts: DHCP starts after us */
-	s->dhcp_standdown =
-		(hs->h.actions_done & BB_ACT_DHCP_STANDDOWN) != 0;
+	s->dhcp_standdown = (hs->h.actions_done & BB_ACT_DHCP_STANDDOWN) != 0;
 	if (!s->cfg->handoff.ca_bundle)
 		for (size_t i = 0; i < c.nprobes; i++)
 			if (c.probes[i].kind == BB_PROBE_HTTPS) {
-				bb_warn("handoff: no ca_bundle: the HTTPS probe "
-					"does not verify the node's certificate");
+				bb_warn(
+				    "handoff: no ca_bundle: the HTTPS probe "
+				    "does not verify the node's certificate");
 				break;
 			}
 	bb_timer_init(&hs->timer, on_timer, hs);
@@ -229,7 +230,8 @@ int bb_serve_handoff_reload(struct bb_serve *s, const struct bb_config *next)
 
 	if (!hs) {
 		if (next->handoff.enabled)
-			bb_warn("handoff: enabling the hand-off needs a restart");
+			bb_warn(
+			    "handoff: enabling the hand-off needs a restart");
 		return 0;
 	}
 	if (!next->handoff.enabled) {
@@ -276,20 +278,15 @@ enum bb_phase bb_serve_handoff_phase(const struct bb_serve *s,
 	if (m->local_boot)
 		return BB_PHASE_HANDED_OFF;
 	switch (m->state) {
-	case BB_BOOT_BOOTING:
-		return BB_PHASE_BOOTING;
+	case BB_BOOT_BOOTING: return BB_PHASE_BOOTING;
 	case BB_BOOT_KERNEL:
-	case BB_BOOT_INITRD:
-		return BB_PHASE_INSTALLING;
-	case BB_BOOT_BOOTED:
-		return BB_PHASE_UP;
-	default:
-		return BB_PHASE_DISCOVERED;
+	case BB_BOOT_INITRD: return BB_PHASE_INSTALLING;
+	case BB_BOOT_BOOTED: return BB_PHASE_UP;
+	default: return BB_PHASE_DISCOVERED;
 	}
 }
 
-void bb_serve_handoff_boot_event(struct bb_serve *s,
-				 struct bb_boot_machine *m)
+void bb_serve_handoff_boot_event(struct bb_serve *s, struct bb_boot_machine *m)
 {
 	struct bb_serve_handoff *hs = s->handoff;
 

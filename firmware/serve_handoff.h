@@ -19,9 +19,9 @@ struct bb_serve_handoff {
 	struct bb_timer timer;
 	struct bb_probe_run *run;
 	size_t run_probe;
-	uint32_t target;     /* the management node's address last probed */
-	char path[512];      /* <state_dir>/handoff.state */
-	char saved[256];     /* what the file holds */
+	uint32_t target; /* the management node's address last probed */
+	char path[512];	 /* <state_dir>/handoff.state */
+	char saved[256]; /* what the file holds */
 };
 
 int bb_serve_handoff_start(struct bb_serve *s);
@@ -29,8 +29,7 @@ int bb_serve_handoff_reload(struct bb_serve *s, const struct bb_config *next);
 void bb_serve_handoff_stop(struct bb_serve *s);
 
 /* The boot service saw m move to state (see bb_serve_boot_advance). */
-void bb_serve_handoff_boot_event(struct bb_serve *s,
-				 struct bb_boot_machine *m);
+void bb_serve_handoff_boot_event(struct bb_serve *s, struct bb_boot_machine *m);
 /* Is m the management node? */
 bool bb_serve_handoff_is_management(const struct bb_serve *s,
 				    const struct bb_boot_machine *m);

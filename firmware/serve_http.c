@@ -30,7 +30,7 @@ static void access_log(void *ctx, const char *line)
 static struct bb_http_server *start(struct bb_serve *s,
 				    const struct bb_config *cfg)
 {
-	struct bb_http_server_opts o = { 0 };
+	struct bb_http_server_opts o = {0};
 	struct bb_http_server *srv;
 	char ip[16];
 
@@ -66,7 +66,7 @@ static struct bb_tls_listener *start_tls(struct bb_serve *s,
 					 const struct bb_config *cfg,
 					 struct bb_http_server *srv)
 {
-	struct bb_tls_listener_opts o = { 0 };
+	struct bb_tls_listener_opts o = {0};
 	struct bb_tls_listener *l;
 	struct bb_cert_paths p;
 	char ip[16];

@@ -57,8 +57,8 @@ int bb_serve_tftp_start(struct bb_serve *s)
 		return BB_EIO;
 	}
 	bb_info("tftp: serving %s on %u.%u.%u.%u:%u%s%s", o.root, o.addr >> 24,
-		(o.addr >> 16) & 255, (o.addr >> 8) & 255, o.addr & 255,
-		o.port, o.fallback ? ", then " : "", o.fallback ? o.fallback : "");
+		(o.addr >> 16) & 255, (o.addr >> 8) & 255, o.addr & 255, o.port,
+		o.fallback ? ", then " : "", o.fallback ? o.fallback : "");
 	return 0;
 }
 

@@ -7,7 +7,6 @@
 #include <time.h>
 #include <unistd.h>
 
-
 #include "board/linux/sha256.h"
 #include "board/linux/cache_store.h"
 #include "board/linux/fetch.h"
@@ -45,7 +44,7 @@ int bb_cache_store_open(struct bb_cache_store *s, const char *dir, char *msg,
 			size_t msg_cap)
 {
 	char path[1024];
-	struct bb_buf b = { 0 };
+	struct bb_buf b = {0};
 	size_t bad = 0;
 	int rc;
 
@@ -79,7 +78,7 @@ void bb_cache_store_close(struct bb_cache_store *s)
 int bb_cache_store_save(struct bb_cache_store *s)
 {
 	char path[1024];
-	struct bb_buf b = { 0 };
+	struct bb_buf b = {0};
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/index", s->dir);
@@ -180,7 +179,7 @@ int bb_cache_store_import(struct bb_cache_store *s,
 			  const struct bb_cache_key *k, const char *src,
 			  enum bb_cache_origin origin, char *msg, size_t cap)
 {
-	struct bb_cache_entry e = { 0 };
+	struct bb_cache_entry e = {0};
 	char part[1024], final[1024];
 	int in, out, rc;
 
@@ -261,11 +260,11 @@ static void job_done(struct bb_cache_job *j, int err, const char *msg)
 static void publish(struct bb_cache_job *j, const struct bb_fetch_result *r)
 {
 	struct bb_cache_entry *old = bb_cache_index_find(&j->s->idx, &j->key);
-	struct bb_cache_entry e = { 0 };
+	struct bb_cache_entry e = {0};
 	char final[1024], msg[1200];
 
-	if (old && (old->length != r->length ||
-		    memcmp(old->sha256, r->sha256, 32))) {
+	if (old &&
+	    (old->length != r->length || memcmp(old->sha256, r->sha256, 32))) {
 		/* the factory builds images reproducibly: a different digest
 		 * for the same schematic/version is corruption or tampering */
 		unlink(j->part);
@@ -325,8 +324,8 @@ static void on_progress(void *arg, uint64_t have, uint64_t total)
 /* 0, or -1 when no fetch could start (nothing called back) */
 static int try_start(struct bb_cache_job *j)
 {
-	struct bb_fetch_opts fo = { 0 };
-	struct bb_fetch_cb fcb = { on_progress, on_fetch_done, j };
+	struct bb_fetch_opts fo = {0};
+	struct bb_fetch_cb fcb = {on_progress, on_fetch_done, j};
 	struct stat st;
 
 	j->tries++;

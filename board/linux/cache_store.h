@@ -25,8 +25,8 @@ struct bb_cache_fetch_opts {
 	const char *system_ca; /* NULL: the Debian default */
 	const char *proxy;     /* NULL: direct */
 	uint32_t read_timeout_ms;
-	int retries;           /* on a resumable failure, default 3 */
-	uint64_t max_bytes;    /* per artifact, 0: 4 GiB */
+	int retries;	    /* on a resumable failure, default 3 */
+	uint64_t max_bytes; /* per artifact, 0: 4 GiB */
 };
 
 struct bb_cache_fetch_cb {

@@ -23,19 +23,19 @@ struct bb_fetch_opts {
 	const char *proxy;     /* "http://host:port", NULL: direct */
 	uint32_t connect_timeout_ms; /* default 10 s */
 	uint32_t read_timeout_ms;    /* idle, default 30 s */
-	int max_redirects;           /* default 5; -1: none */
-	int fd;          /* destination, opened read-write by the caller */
+	int max_redirects;	     /* default 5; -1: none */
+	int fd;		 /* destination, opened read-write by the caller */
 	uint64_t offset; /* bytes already in fd (resume); they are re-hashed */
 	uint64_t max_bytes; /* refuse bodies larger than this; 0: 4 GiB */
 };
 
 struct bb_fetch_result {
-	int err;            /* 0 or a negative BB_E* */
-	char msg[256];      /* one line, for logs and the CLI */
-	int status;         /* last HTTP status, 0 if none */
+	int err;	    /* 0 or a negative BB_E* */
+	char msg[256];	    /* one line, for logs and the CLI */
+	int status;	    /* last HTTP status, 0 if none */
 	uint64_t length;    /* bytes in the file */
 	uint8_t sha256[32]; /* of the whole file, when err == 0 */
-	bool resumable;     /* the connection was cut: retry with offset */
+	bool resumable;	    /* the connection was cut: retry with offset */
 };
 
 struct bb_fetch_cb {

@@ -145,9 +145,9 @@ out_unlink:
 
 static int openat2_beneath(int dirfd, const char *rel, int flags)
 {
-	struct open_how how = { .flags = (uint64_t)flags | O_CLOEXEC,
-				.resolve = RESOLVE_BENEATH |
-					   RESOLVE_NO_MAGICLINKS };
+	struct open_how how = {.flags = (uint64_t)flags | O_CLOEXEC,
+			       .resolve =
+				   RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS};
 
 	return (int)syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
 }

@@ -17,16 +17,16 @@ struct bb_growing_waiter {
 };
 
 enum bb_growing_state {
-	BB_GROWING_OPEN = 0,  /* bytes still arriving */
-	BB_GROWING_DONE = 1,  /* complete and verified: have == total */
+	BB_GROWING_OPEN = 0, /* bytes still arriving */
+	BB_GROWING_DONE = 1, /* complete and verified: have == total */
 	BB_GROWING_FAILED = -1,
 };
 
 struct bb_growing {
-	int fd;          /* read side, owned */
-	uint64_t have;   /* bytes in the file now */
-	uint64_t total;  /* its final length; 0 while unknown */
-	int state;       /* enum bb_growing_state */
+	int fd;		/* read side, owned */
+	uint64_t have;	/* bytes in the file now */
+	uint64_t total; /* its final length; 0 while unknown */
+	int state;	/* enum bb_growing_state */
 	unsigned refs;
 	struct bb_growing_waiter *waiters;
 };

@@ -115,7 +115,8 @@ static int tls_start(struct conn *c, const char *bundle, const char *extra)
 		return fail(c, BB_EINVAL, "cannot read the CA bundle %s",
 			    bundle ? bundle : "(none)");
 	if (extra && mbedtls_x509_crt_parse_file(&c->ca, extra) < 0)
-		return fail(c, BB_EINVAL, "cannot read the CA bundle %s", extra);
+		return fail(c, BB_EINVAL, "cannot read the CA bundle %s",
+			    extra);
 	if (!rng || mbedtls_ssl_config_defaults(&c->conf, MBEDTLS_SSL_IS_CLIENT,
 						MBEDTLS_SSL_TRANSPORT_STREAM,
 						MBEDTLS_SSL_PRESET_DEFAULT))

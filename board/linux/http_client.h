@@ -1,9 +1,9 @@
 /* A small blocking HTTP(S) client for the command line (the cfssl client,
- * inventory imports): one request, one reply, Connection: close. Every connect, read and write is
- * bounded by a timeout; https verifies the server against the given CA
- * bundle only (never the system store: a PKI is trusted through its own
- * bundle), IP hosts through their IP SANs. Not for the event loop:
- * bb_fetch is the non-blocking one. */
+ * inventory imports): one request, one reply, Connection: close. Every connect,
+ * read and write is bounded by a timeout; https verifies the server against the
+ * given CA bundle only (never the system store: a PKI is trusted through its
+ * own bundle), IP hosts through their IP SANs. Not for the event loop: bb_fetch
+ * is the non-blocking one. */
 #ifndef BB_LINUX_HTTP_CLIENT_H
 #define BB_LINUX_HTTP_CLIENT_H
 
@@ -14,16 +14,16 @@
 #include "common/buf.h"
 
 struct bb_http_req {
-	const char *url;       /* http:// or https:// */
-	const char *ca_bundle; /* PEM file; required for https */
-	const char *method;  /* NULL: POST (HEAD when head is set) */
-	const char *headers; /* extra header lines, each ending in \r\n */
+	const char *url;	  /* http:// or https:// */
+	const char *ca_bundle;	  /* PEM file; required for https */
+	const char *method;	  /* NULL: POST (HEAD when head is set) */
+	const char *headers;	  /* extra header lines, each ending in \r\n */
 	const char *extra_bundle; /* trusted too (PEM); NULL: none */
 	const char *body;
 	size_t len;
 	uint32_t timeout_ms; /* per connect / read / write; 0: 10 s */
 	size_t max_reply;    /* body cap; 0: 1 MiB */
-	bool head;           /* HEAD instead of POST (no body either way) */
+	bool head;	     /* HEAD instead of POST (no body either way) */
 };
 
 struct bb_http_resp {

@@ -357,11 +357,12 @@ static int grow_flush(struct conn *c)
 		if ((uint64_t)c->grow_off >= can)
 			return 2;
 		if (burst >= GROW_BURST)
-			return 1; /* writable: epoll calls again, after the rest */
+			return 1; /* writable: epoll calls again, after the rest
+				   */
 		n = sendfile(c->fd, g->fd, &c->grow_off,
 			     can - (uint64_t)c->grow_off > GROW_BURST / 4
-				     ? GROW_BURST / 4
-				     : (size_t)(can - (uint64_t)c->grow_off));
+				 ? GROW_BURST / 4
+				 : (size_t)(can - (uint64_t)c->grow_off));
 		if (n < 0 && errno == EAGAIN)
 			return 1;
 		if (n < 0)

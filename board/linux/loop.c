@@ -72,13 +72,14 @@ void bb_loop_free(struct bb_loop *l)
 
 static uint32_t to_epoll(uint32_t ev)
 {
-	return (ev & BB_EV_READ ? EPOLLIN : 0) | (ev & BB_EV_WRITE ? EPOLLOUT : 0);
+	return (ev & BB_EV_READ ? EPOLLIN : 0) |
+	       (ev & BB_EV_WRITE ? EPOLLOUT : 0);
 }
 
 int bb_loop_add_fd(struct bb_loop *l, int fd, uint32_t events, bb_fd_cb cb,
 		   void *arg)
 {
-	struct epoll_event ee = { 0 };
+	struct epoll_event ee = {0};
 
 	if (fd < 0)
 		return BB_EINVAL;
@@ -96,13 +97,13 @@ int bb_loop_add_fd(struct bb_loop *l, int fd, uint32_t events, bb_fd_cb cb,
 	ee.data.fd = fd;
 	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ee))
 		return BB_EIO;
-	l->fds[fd] = (struct fd_slot){ cb, arg, events, 1 };
+	l->fds[fd] = (struct fd_slot){cb, arg, events, 1};
 	return 0;
 }
 
 int bb_loop_mod_fd(struct bb_loop *l, int fd, uint32_t events)
 {
-	struct epoll_event ee = { 0 };
+	struct epoll_event ee = {0};
 
 	if (fd < 0 || (size_t)fd >= l->nfds || !l->fds[fd].used)
 		return BB_ENOENT;
@@ -198,7 +199,8 @@ void bb_timer_arm(struct bb_loop *l, struct bb_timer *t, uint64_t delay_ms)
 		struct bb_timer **p = realloc(l->heap, n * sizeof(*p));
 
 		if (!p)
-			return; /* the timer stays unarmed; callers see !armed */
+			return; /* the timer stays unarmed; callers see !armed
+				 */
 		l->heap = p;
 		l->heap_cap = n;
 	}
@@ -211,7 +213,7 @@ int bb_loop_add_idle(struct bb_loop *l, bb_idle_cb cb, void *arg)
 {
 	if (l->nidle == sizeof(l->idle) / sizeof(l->idle[0]))
 		return BB_ENOSPC;
-	l->idle[l->nidle++] = (struct idle_hook){ cb, arg };
+	l->idle[l->nidle++] = (struct idle_hook){cb, arg};
 	return 0;
 }
 

@@ -21,10 +21,10 @@ typedef void (*bb_timer_cb)(struct bb_loop *loop, void *arg);
 typedef void (*bb_idle_cb)(struct bb_loop *loop, void *arg);
 
 struct bb_timer {
-	uint64_t when_ms;   /* monotonic deadline */
+	uint64_t when_ms; /* monotonic deadline */
 	bb_timer_cb cb;
 	void *arg;
-	size_t heap_idx;    /* 0 = not armed; else index + 1 */
+	size_t heap_idx; /* 0 = not armed; else index + 1 */
 };
 
 struct bb_loop *bb_loop_new(void);
@@ -54,7 +54,8 @@ uint64_t bb_loop_now_ms(struct bb_loop *loop);
 /* Wall clock seconds (for lease expiry stored on disk). */
 int64_t bb_wall_now(void);
 
-/* Runs until bb_loop_stop(); returns 0, or a negative BB_E* on epoll failure. */
+/* Runs until bb_loop_stop(); returns 0, or a negative BB_E* on epoll failure.
+ */
 int bb_loop_run(struct bb_loop *loop);
 int bb_loop_run_once(struct bb_loop *loop, int max_wait_ms);
 void bb_loop_stop(struct bb_loop *loop);

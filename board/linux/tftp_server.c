@@ -549,9 +549,9 @@ struct bb_tftp_server *bb_tftp_server_start(struct bb_loop *loop,
 	s->loop = loop;
 	s->o = *o;
 	s->rootfd = -1;
-	s->fallbackfd = o->fallback ? open(o->fallback, O_RDONLY | O_DIRECTORY |
-							    O_CLOEXEC)
-				    : -1;
+	s->fallbackfd =
+	    o->fallback ? open(o->fallback, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+			: -1;
 	s->lsock = listen_socket(o);
 	if (s->lsock < 0 || bb_tftp_server_set_root(s, o->root) ||
 	    bb_loop_add_fd(loop, s->lsock, BB_EV_READ, on_request, s)) {
@@ -590,8 +590,8 @@ void bb_tftp_server_stop(struct bb_tftp_server *s)
 	free(s);
 }
 
-const struct bb_tftp_server_stats *bb_tftp_server_stats(
-	const struct bb_tftp_server *s)
+const struct bb_tftp_server_stats *
+bb_tftp_server_stats(const struct bb_tftp_server *s)
 {
 	return &s->stats;
 }

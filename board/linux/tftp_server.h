@@ -39,7 +39,7 @@ void bb_tftp_server_stop(struct bb_tftp_server *s);
 struct bb_tftp_server_stats {
 	uint64_t ok, failed, bytes, retransmits;
 };
-const struct bb_tftp_server_stats *bb_tftp_server_stats(
-	const struct bb_tftp_server *s);
+const struct bb_tftp_server_stats *
+bb_tftp_server_stats(const struct bb_tftp_server *s);
 
 #endif

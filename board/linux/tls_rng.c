@@ -14,10 +14,9 @@ mbedtls_ctr_drbg_context *bb_tls_rng(void)
 		mbedtls_entropy_init(&entropy);
 		mbedtls_ctr_drbg_init(&drbg);
 		state = mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func,
-					      &entropy, pers,
-					      sizeof(pers) - 1)
-				? -1
-				: 1;
+					      &entropy, pers, sizeof(pers) - 1)
+			    ? -1
+			    : 1;
 	}
 	return state == 1 ? &drbg : NULL;
 }

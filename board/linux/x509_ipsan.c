@@ -8,15 +8,15 @@
 
 /* GeneralNames: SEQUENCE OF GeneralName; iPAddress is [7] IMPLICIT OCTET
  * STRING (RFC 5280 4.2.1.6). */
-static int scan_names(unsigned char *p, const unsigned char *end,
-		      uint32_t *ips, size_t cap)
+static int scan_names(unsigned char *p, const unsigned char *end, uint32_t *ips,
+		      size_t cap)
 {
 	size_t len;
 	int n = 0;
 
 	if (mbedtls_asn1_get_tag(&p, end, &len,
 				 MBEDTLS_ASN1_CONSTRUCTED |
-					 MBEDTLS_ASN1_SEQUENCE) ||
+				     MBEDTLS_ASN1_SEQUENCE) ||
 	    len != (size_t)(end - p))
 		return -1;
 	while (p < end) {
@@ -46,14 +46,15 @@ int bb_x509_san_ext(const mbedtls_x509_crt *crt, unsigned char **der,
 	if (!p || !crt->v3_ext.len)
 		return 0;
 	/* v3_ext may start at the [3] EXPLICIT wrapper */
-	if (*p == (MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED | 3) &&
+	if (*p == (MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED |
+		   3) &&
 	    mbedtls_asn1_get_tag(&p, end, &len,
 				 MBEDTLS_ASN1_CONTEXT_SPECIFIC |
-					 MBEDTLS_ASN1_CONSTRUCTED | 3))
+				     MBEDTLS_ASN1_CONSTRUCTED | 3))
 		return -1;
 	if (mbedtls_asn1_get_tag(&p, end, &len,
 				 MBEDTLS_ASN1_CONSTRUCTED |
-					 MBEDTLS_ASN1_SEQUENCE))
+				     MBEDTLS_ASN1_SEQUENCE))
 		return -1;
 	end = p + len;
 	while (p < end) {
@@ -63,10 +64,11 @@ int bb_x509_san_ext(const mbedtls_x509_crt *crt, unsigned char **der,
 
 		if (mbedtls_asn1_get_tag(&p, end, &len,
 					 MBEDTLS_ASN1_CONSTRUCTED |
-						 MBEDTLS_ASN1_SEQUENCE))
+					     MBEDTLS_ASN1_SEQUENCE))
 			return -1;
 		ext_end = p + len;
-		if (mbedtls_asn1_get_tag(&p, ext_end, &oid_len, MBEDTLS_ASN1_OID))
+		if (mbedtls_asn1_get_tag(&p, ext_end, &oid_len,
+					 MBEDTLS_ASN1_OID))
 			return -1;
 		oid = p;
 		p += oid_len;

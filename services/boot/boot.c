@@ -7,8 +7,8 @@
 #include "common/err.h"
 #include "common/parse.h"
 
-static const char *const state_names[] = { "unknown", "seen",	"booting",
-					   "kernel",  "initrd", "booted" };
+static const char *const state_names[] = {"unknown", "seen",   "booting",
+					  "kernel",  "initrd", "booted"};
 
 const char *bb_boot_state_name(enum bb_boot_state s)
 {
@@ -134,7 +134,8 @@ static struct bb_boot_machine *new_machine(struct bb_boot *b)
 {
 	if (b->nmachines == b->capmachines) {
 		size_t cap = b->capmachines ? b->capmachines * 2 : 16;
-		struct bb_boot_machine *v = realloc(b->machines, cap * sizeof(*v));
+		struct bb_boot_machine *v =
+		    realloc(b->machines, cap * sizeof(*v));
 
 		if (!v)
 			return NULL;
@@ -174,7 +175,8 @@ struct bb_boot_machine *bb_boot_machine_by_name(struct bb_boot *b,
 	size_t i;
 
 	for (i = 0; i < b->nmachines; i++)
-		if (b->machines[i].inventory && !strcmp(b->machines[i].name, name))
+		if (b->machines[i].inventory &&
+		    !strcmp(b->machines[i].name, name))
 			return &b->machines[i];
 	return NULL;
 }

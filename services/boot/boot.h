@@ -26,11 +26,11 @@ struct bb_boot_params {
 
 enum bb_boot_state {
 	BB_BOOT_UNKNOWN = 0,
-	BB_BOOT_SEEN,    /* asked for something */
+	BB_BOOT_SEEN,	 /* asked for something */
 	BB_BOOT_BOOTING, /* its iPXE script was served */
-	BB_BOOT_KERNEL,  /* its kernel was fetched */
-	BB_BOOT_INITRD,  /* all its initrds were fetched */
-	BB_BOOT_BOOTED,  /* the booted system called back */
+	BB_BOOT_KERNEL,	 /* its kernel was fetched */
+	BB_BOOT_INITRD,	 /* all its initrds were fetched */
+	BB_BOOT_BOOTED,	 /* the booted system called back */
 };
 
 const char *bb_boot_state_name(enum bb_boot_state s);
@@ -53,14 +53,14 @@ struct bb_boot_group {
 struct bb_boot_machine {
 	char name[64];
 	uint8_t mac[6];
-	uint32_t ip;      /* reservation, 0: none */
-	bool inventory;   /* from machines:, else a stranger that asked */
+	uint32_t ip;	/* reservation, 0: none */
+	bool inventory; /* from machines:, else a stranger that asked */
 	struct bb_boot_params labels; /* name, role, arch, metadata */
 	enum bb_boot_state state;
 	int64_t last_seen;
-	uint32_t last_ip; /* where its requests came from */
-	char group[64];   /* the group last selected */
-	bool local_boot;  /* hand-off: boot the disk, not the installer */
+	uint32_t last_ip;	/* where its requests came from */
+	char group[64];		/* the group last selected */
+	bool local_boot;	/* hand-off: boot the disk, not the installer */
 	char talos_version[41]; /* the Talos version its last script named */
 };
 
@@ -148,7 +148,8 @@ void bb_boot_render_local(struct bb_buf *out);
  * the node's console and try again later. */
 void bb_boot_render_unavailable(const char *why, struct bb_buf *out);
 void bb_boot_render_metadata(const struct bb_boot_group *g,
-			     const struct bb_boot_params *p, struct bb_buf *out);
+			     const struct bb_boot_params *p,
+			     struct bb_buf *out);
 
 /* A machine moves forward through the states, never back (except by
  * bb_boot_reset). Returns true when it moved. */

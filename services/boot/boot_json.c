@@ -43,7 +43,8 @@ static char **str_array(const cJSON *o, const char *k, size_t *n, char *err,
 		*bad = true;
 		return NULL;
 	}
-	cJSON_ArrayForEach(e, a) {
+	cJSON_ArrayForEach(e, a)
+	{
 		if (!cJSON_IsString(e)) {
 			snprintf(err, cap, "\"%s\" holds a non-string", k);
 			*bad = true;
@@ -59,7 +60,7 @@ int bb_boot_load_profile_json(struct bb_boot *b, const char *buf, size_t len,
 			      char *err, size_t cap)
 {
 	cJSON *j = cJSON_ParseWithLength(buf, len), *boot;
-	struct bb_boot_profile p = { 0 };
+	struct bb_boot_profile p = {0};
 	bool bad = false;
 	int rc;
 
@@ -77,7 +78,8 @@ int bb_boot_load_profile_json(struct bb_boot *b, const char *buf, size_t len,
 		bad = true;
 	} else if (boot) {
 		p.kernel = (char *)str_field(boot, "kernel", err, cap, &bad);
-		p.initrd = str_array(boot, "initrd", &p.ninitrd, err, cap, &bad);
+		p.initrd =
+		    str_array(boot, "initrd", &p.ninitrd, err, cap, &bad);
 		p.args = str_array(boot, "args", &p.nargs, err, cap, &bad);
 	}
 	if (!bad && !p.id) {
@@ -104,7 +106,8 @@ static int kv_object(const cJSON *o, const char *k, struct bb_boot_params *p,
 		snprintf(err, cap, "\"%s\" is not an object", k);
 		return BB_EMALFORMED;
 	}
-	cJSON_ArrayForEach(e, m) {
+	cJSON_ArrayForEach(e, m)
+	{
 		char num[32];
 
 		if (cJSON_IsString(e)) {
@@ -128,7 +131,7 @@ int bb_boot_load_group_json(struct bb_boot *b, const char *buf, size_t len,
 			    char *err, size_t cap)
 {
 	cJSON *j = cJSON_ParseWithLength(buf, len);
-	struct bb_boot_group g = { 0 };
+	struct bb_boot_group g = {0};
 	bool bad = false;
 	int rc;
 

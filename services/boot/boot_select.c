@@ -123,7 +123,8 @@ static void selector_key(const struct bb_boot_group *g, char *out, size_t cap)
 	for (i = 0; i < g->selector.n; i++) {
 		const struct bb_boot_kv *kv = &g->selector.kv[i];
 
-		for (j = i; j > 0 && strcmp(sorted[j - 1]->key, kv->key) > 0; j--)
+		for (j = i; j > 0 && strcmp(sorted[j - 1]->key, kv->key) > 0;
+		     j--)
 			sorted[j] = sorted[j - 1];
 		sorted[j] = kv;
 	}
@@ -168,7 +169,7 @@ static void consider(const struct bb_boot_group *g, void *arg)
 const struct bb_boot_group *bb_boot_select(const struct bb_boot *b,
 					   const struct bb_boot_params *p)
 {
-	struct choice c = { .p = p };
+	struct choice c = {.p = p};
 
 	bb_boot_index_candidates(b, p, consider, &c);
 	return c.best;
@@ -231,8 +232,8 @@ void bb_boot_render_unavailable(const char *why, struct bb_buf *out)
 	/* the reason comes from upstream: keep it to one printable line */
 	for (i = 0; why[i] && i < sizeof(line) - 1; i++)
 		line[i] = why[i] >= 0x20 && why[i] < 0x7f && why[i] != '$'
-				  ? why[i]
-				  : '?';
+			      ? why[i]
+			      : '?';
 	line[i] = 0;
 	bb_buf_printf(out,
 		      "#!ipxe\necho bootbox: cannot boot now: %s\n"
@@ -267,7 +268,8 @@ void bb_boot_render_metadata(const struct bb_boot_group *g,
 	size_t i, j;
 
 	for (i = 0; i < 2; i++) {
-		const struct bb_boot_params *src = i ? p : (g ? &g->metadata : NULL);
+		const struct bb_boot_params *src =
+		    i ? p : (g ? &g->metadata : NULL);
 
 		for (j = 0; src && j < src->n; j++) {
 			const char *k = src->kv[j].key;
@@ -275,7 +277,7 @@ void bb_boot_render_metadata(const struct bb_boot_group *g,
 			for (; *k; k++)
 				bb_buf_printf(out, "%c",
 					      *k >= 'a' && *k <= 'z' ? *k - 32
-								      : *k);
+								     : *k);
 			bb_buf_printf(out, "=%s\n", src->kv[j].val);
 		}
 	}

@@ -18,19 +18,17 @@ int bb_boot_state_encode(const struct bb_boot *b, struct bb_buf *out)
 
 		if (m->state == BB_BOOT_UNKNOWN && !m->local_boot)
 			continue;
-		bb_buf_printf(out, "%s %s %lld %s %d%s%s\n",
-			      bb_fmt_mac(m->mac, mac),
-			      bb_boot_state_name(m->state),
-			      (long long)m->last_seen,
-			      bb_fmt_ipv4(m->last_ip, ip), m->local_boot ? 1 : 0,
-			      m->talos_version[0] ? " " : "", m->talos_version);
+		bb_buf_printf(
+		    out, "%s %s %lld %s %d%s%s\n", bb_fmt_mac(m->mac, mac),
+		    bb_boot_state_name(m->state), (long long)m->last_seen,
+		    bb_fmt_ipv4(m->last_ip, ip), m->local_boot ? 1 : 0,
+		    m->talos_version[0] ? " " : "", m->talos_version);
 	}
 	return out->err;
 }
 
 /* Splits the next space-separated field off [*p, end). */
-static bool field(const char **p, const char *end, const char **f,
-		  size_t *len)
+static bool field(const char **p, const char *end, const char **f, size_t *len)
 {
 	const char *s = *p;
 

@@ -7,12 +7,8 @@
 #include "common/parse.h"
 
 static const char *const artifacts[] = {
-	"kernel-amd64",
-	"kernel-arm64",
-	"initramfs-amd64.xz",
-	"initramfs-arm64.xz",
-	"cmdline-metal-amd64",
-	"cmdline-metal-arm64",
+    "kernel-amd64",	  "kernel-arm64",	 "initramfs-amd64.xz",
+    "initramfs-arm64.xz", "cmdline-metal-amd64", "cmdline-metal-arm64",
 };
 
 const char *bb_cache_artifact_at(size_t i)
@@ -21,7 +17,7 @@ const char *bb_cache_artifact_at(size_t i)
 							    : NULL;
 }
 
-static const char *const origins[] = { "fetched", "imported", "verified" };
+static const char *const origins[] = {"fetched", "imported", "verified"};
 
 const char *bb_cache_origin_name(enum bb_cache_origin o)
 {
@@ -85,7 +81,8 @@ int bb_cache_check_artifact(const char *s, size_t len)
 	size_t i;
 
 	for (i = 0; i < sizeof(artifacts) / sizeof(artifacts[0]); i++)
-		if (strlen(artifacts[i]) == len && !memcmp(artifacts[i], s, len))
+		if (strlen(artifacts[i]) == len &&
+		    !memcmp(artifacts[i], s, len))
 			return 0;
 	return BB_EMALFORMED;
 }
@@ -339,7 +336,8 @@ int bb_cache_index_format(const struct bb_cache_index *idx, struct bb_buf *out)
 		bb_buf_printf(out, " %lld %lld", (long long)e->fetched,
 			      (long long)e->last_used);
 		if (e->origin != BB_CACHE_FETCHED)
-			bb_buf_printf(out, " %s", bb_cache_origin_name(e->origin));
+			bb_buf_printf(out, " %s",
+				      bb_cache_origin_name(e->origin));
 		bb_buf_puts(out, "\n");
 	}
 	return out->err;

@@ -51,14 +51,15 @@ int bb_cache_url(const char *factory, const struct bb_cache_key *k, char *buf,
 		 size_t cap);
 int bb_cache_relpath(const struct bb_cache_key *k, char *buf, size_t cap);
 
-bool bb_cache_key_eq(const struct bb_cache_key *a, const struct bb_cache_key *b);
+bool bb_cache_key_eq(const struct bb_cache_key *a,
+		     const struct bb_cache_key *b);
 
 /* Where an entry's bytes came from: the factory, or an operator's files
  * (`bootbox cache import`), checked against the factory's length when it
  * could be asked, else taken as they are. */
 enum bb_cache_origin {
 	BB_CACHE_FETCHED = 0,
-	BB_CACHE_IMPORTED,	   /* unverified */
+	BB_CACHE_IMPORTED,	  /* unverified */
 	BB_CACHE_IMPORT_VERIFIED, /* length matched the factory's */
 };
 

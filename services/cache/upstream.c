@@ -207,8 +207,17 @@ long bb_upstream_reply_parse(const char *buf, size_t len,
 	return (long)(eol + 1 - buf);
 }
 
-enum { CH_SIZE, CH_EXT, CH_SIZE_LF, CH_DATA, CH_DATA_CR, CH_DATA_LF,
-       CH_TRAILER, CH_TRAILER_LF, CH_DONE };
+enum {
+	CH_SIZE,
+	CH_EXT,
+	CH_SIZE_LF,
+	CH_DATA,
+	CH_DATA_CR,
+	CH_DATA_LF,
+	CH_TRAILER,
+	CH_TRAILER_LF,
+	CH_DONE
+};
 
 static int hexdig(uint8_t c)
 {
@@ -267,7 +276,8 @@ int bb_chunked_decode(struct bb_chunked *c, uint8_t *in, size_t len,
 			c->state = c->left ? CH_DATA : CH_TRAILER;
 			break;
 		case CH_DATA: {
-			size_t n = len - i < c->left ? len - i : (size_t)c->left;
+			size_t n =
+			    len - i < c->left ? len - i : (size_t)c->left;
 
 			memmove(in + o, in + i, n);
 			o += n;
@@ -281,8 +291,8 @@ int bb_chunked_decode(struct bb_chunked *c, uint8_t *in, size_t len,
 		case CH_TRAILER:
 			if (b != '\r')
 				return BB_EMALFORMED; /* trailers refused */
-			c->state = c->state == CH_DATA_CR ? CH_DATA_LF
-							  : CH_TRAILER_LF;
+			c->state =
+			    c->state == CH_DATA_CR ? CH_DATA_LF : CH_TRAILER_LF;
 			i++;
 			break;
 		case CH_DATA_LF:

@@ -31,10 +31,10 @@ struct bb_upstream_reply {
 	int status;
 	bool has_length;
 	uint64_t content_length;
-	bool has_range;          /* Content-Range: bytes a-b/total */
+	bool has_range; /* Content-Range: bytes a-b/total */
 	uint64_t range_start, range_end, range_total;
 	bool chunked;
-	bool close;              /* Connection: close */
+	bool close; /* Connection: close */
 	char location[BB_URL_PATH_MAX + 1];
 };
 
@@ -47,7 +47,7 @@ long bb_upstream_reply_parse(const char *buf, size_t len,
 /* Chunked transfer decoding, fed arbitrary slices. */
 struct bb_chunked {
 	int state;
-	uint64_t left;   /* bytes left in the current chunk */
+	uint64_t left;	 /* bytes left in the current chunk */
 	unsigned digits; /* of the size line */
 	bool done;
 };

@@ -16,7 +16,7 @@ struct bb_buf {
 void bb_buf_append(struct bb_buf *b, const void *data, size_t len);
 void bb_buf_puts(struct bb_buf *b, const char *s);
 __attribute__((format(printf, 2, 3))) void bb_buf_printf(struct bb_buf *b,
-							  const char *fmt, ...);
+							 const char *fmt, ...);
 void bb_buf_reset(struct bb_buf *b); /* len = 0, keeps memory */
 void bb_buf_free(struct bb_buf *b);
 

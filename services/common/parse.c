@@ -118,8 +118,8 @@ int bb_parse_range(const char *s, size_t len, uint32_t *lo, uint32_t *hi)
 	return 0;
 }
 
-static int parse_hex_groups(const char *s, size_t len, char sep,
-			    size_t group, uint8_t mac[6])
+static int parse_hex_groups(const char *s, size_t len, char sep, size_t group,
+			    uint8_t mac[6])
 {
 	size_t i, nd = 0;
 	uint8_t nib[12];
@@ -171,7 +171,8 @@ int bb_parse_duration(const char *s, size_t len, uint32_t *secs)
 		if (bb_parse_u32(s + start, i - start, 0, 0x7fffffff, &v))
 			return BB_EMALFORMED;
 		if (i == len) {
-			/* a bare number is seconds, but only as the whole input */
+			/* a bare number is seconds, but only as the whole input
+			 */
 			if (start != 0)
 				return BB_EMALFORMED;
 			unit = 1;

@@ -11,7 +11,8 @@
 int bb_parse_u32(const char *s, size_t len, uint32_t min, uint32_t max,
 		 uint32_t *out);
 
-/* Dotted quad, exactly four decimal parts 0..255, no leading zeros beyond "0". */
+/* Dotted quad, exactly four decimal parts 0..255, no leading zeros beyond "0".
+ */
 int bb_parse_ipv4(const char *s, size_t len, uint32_t *out);
 
 /* "a.b.c.d/n", host bits must be zero (BB_EINVAL otherwise). */

@@ -18,7 +18,7 @@ struct bb_rd {
 
 static inline struct bb_rd bb_rd_init(const void *buf, size_t len)
 {
-	struct bb_rd r = { (const uint8_t *)buf, (const uint8_t *)buf + len, 0 };
+	struct bb_rd r = {(const uint8_t *)buf, (const uint8_t *)buf + len, 0};
 	return r;
 }
 
@@ -57,7 +57,7 @@ static inline uint32_t bb_rd_u32be(struct bb_rd *r)
 {
 	const uint8_t *p = bb_rd_bytes(r, 4);
 	return p ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-			   (uint32_t)p[2] << 8 | p[3]
+		       (uint32_t)p[2] << 8 | p[3]
 		 : 0;
 }
 

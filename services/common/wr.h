@@ -19,7 +19,7 @@ struct bb_wr {
 
 static inline struct bb_wr bb_wr_init(void *buf, size_t cap)
 {
-	struct bb_wr w = { (uint8_t *)buf, cap, 0, 0 };
+	struct bb_wr w = {(uint8_t *)buf, cap, 0, 0};
 	return w;
 }
 
@@ -52,14 +52,14 @@ static inline void bb_wr_u8(struct bb_wr *w, uint8_t v)
 
 static inline void bb_wr_u16be(struct bb_wr *w, uint16_t v)
 {
-	uint8_t b[2] = { (uint8_t)(v >> 8), (uint8_t)v };
+	uint8_t b[2] = {(uint8_t)(v >> 8), (uint8_t)v};
 	bb_wr_bytes(w, b, 2);
 }
 
 static inline void bb_wr_u32be(struct bb_wr *w, uint32_t v)
 {
-	uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16),
-			 (uint8_t)(v >> 8), (uint8_t)v };
+	uint8_t b[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16),
+			(uint8_t)(v >> 8), (uint8_t)v};
 	bb_wr_bytes(w, b, 4);
 }
 

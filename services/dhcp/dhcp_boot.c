@@ -60,18 +60,11 @@ void bb_dhcp_boot_choose(const struct bb_dhcp_boot *cfg,
 		return; /* an ordinary client: an OS's dhclient or udhcpc */
 	switch (c->arch) {
 	case -1:
-	case 0:
-		f = cfg->bios_file;
-		break;
+	case 0: f = cfg->bios_file; break;
 	case 7:
-	case 9:
-		f = cfg->efi64_file;
-		break;
-	case 11:
-		f = cfg->arm64_file;
-		break;
-	default:
-		return; /* IA32 EFI, Itanium, ...: nothing to offer */
+	case 9: f = cfg->efi64_file; break;
+	case 11: f = cfg->arm64_file; break;
+	default: return; /* IA32 EFI, Itanium, ...: nothing to offer */
 	}
 	if (!cfg->next_server || !f)
 		return;

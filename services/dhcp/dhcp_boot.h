@@ -14,11 +14,11 @@ enum bb_boot_kind { BB_BOOT_NONE, BB_BOOT_TFTP, BB_BOOT_HTTP };
 
 struct bb_boot_choice {
 	enum bb_boot_kind kind;
-	char file[256];    /* TFTP file name, or the full URL for HTTP */
-	bool vendor_pxe;   /* echo option 60 "PXEClient" */
-	bool vendor_http;  /* echo option 60 "HTTPClient" (required) */
+	char file[256];	  /* TFTP file name, or the full URL for HTTP */
+	bool vendor_pxe;  /* echo option 60 "PXEClient" */
+	bool vendor_http; /* echo option 60 "HTTPClient" (required) */
 	bool ipxe;
-	int arch;          /* option 93, -1 when absent */
+	int arch; /* option 93, -1 when absent */
 };
 
 /* Fills c; kind NONE for ordinary clients or when the matching service is

@@ -74,8 +74,8 @@ static void copy_config(struct bump *b, const struct bb_dhcp_config *in,
 	for (i = 0; i < in->nhosts; i++) {
 		const char *hn = bump_str(b, in->hosts[i].hostname);
 		const char *dom = bump_str(b, in->hosts[i].domain);
-		const void *opts = BUMP_COPY(b, in->hosts[i].options,
-					     in->hosts[i].noptions);
+		const void *opts =
+		    BUMP_COPY(b, in->hosts[i].options, in->hosts[i].noptions);
 
 		if (hosts) {
 			hosts[i].options = opts;

@@ -14,8 +14,8 @@ struct inst {
 
 #define MAX_INST 1024
 
-static int scan_area(const uint8_t *p, size_t len, struct inst *in,
-		     size_t *n, uint8_t *overload)
+static int scan_area(const uint8_t *p, size_t len, struct inst *in, size_t *n,
+		     uint8_t *overload)
 {
 	size_t i = 0;
 
@@ -38,7 +38,7 @@ static int scan_area(const uint8_t *p, size_t len, struct inst *in,
 				return BB_EMALFORMED;
 			*overload = p[i];
 		}
-		in[(*n)++] = (struct inst){ p + i, code, olen };
+		in[(*n)++] = (struct inst){p + i, code, olen};
 		i += olen;
 	}
 	/* a missing END is tolerated: many clients pad with zeros only */
@@ -210,8 +210,8 @@ void bb_dhcp_put_u8(struct bb_wr *w, uint8_t code, uint8_t v)
 
 void bb_dhcp_put_u32(struct bb_wr *w, uint8_t code, uint32_t v)
 {
-	uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16),
-			 (uint8_t)(v >> 8), (uint8_t)v };
+	uint8_t b[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16),
+			(uint8_t)(v >> 8), (uint8_t)v};
 
 	bb_dhcp_put(w, code, b, 4);
 }

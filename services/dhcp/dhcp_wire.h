@@ -12,12 +12,12 @@
 
 #include "common/wr.h"
 
-#define BB_DHCP_FIXED_LEN   236 /* op .. file */
-#define BB_DHCP_COOKIE      0x63825363u
-#define BB_DHCP_MIN_LEN     (BB_DHCP_FIXED_LEN + 4)
-#define BB_DHCP_MAX_IN      4096 /* larger datagrams are refused */
-#define BB_DHCP_BOOTREQUEST 1
-#define BB_DHCP_BOOTREPLY   2
+#define BB_DHCP_FIXED_LEN      236 /* op .. file */
+#define BB_DHCP_COOKIE	       0x63825363u
+#define BB_DHCP_MIN_LEN	       (BB_DHCP_FIXED_LEN + 4)
+#define BB_DHCP_MAX_IN	       4096 /* larger datagrams are refused */
+#define BB_DHCP_BOOTREQUEST    1
+#define BB_DHCP_BOOTREPLY      2
 #define BB_DHCP_FLAG_BROADCAST 0x8000
 
 enum bb_dhcp_type {

@@ -82,8 +82,8 @@ int bb_export_json(const struct bb_export_machine *m, size_t n,
 {
 	size_t i;
 
-	bb_buf_printf(out, "{\"generated\":%lld,\"appliance\":",
-		      (long long)now);
+	bb_buf_printf(out,
+		      "{\"generated\":%lld,\"appliance\":", (long long)now);
 	put_quoted(out, appliance);
 	bb_buf_puts(out, ",\"machines\":[");
 	for (i = 0; i < n; i++) {

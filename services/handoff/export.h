@@ -15,17 +15,17 @@
 struct bb_export_machine {
 	const char *name;
 	uint8_t mac[6];
-	uint32_t ip;       /* 0: none known */
-	uint8_t prefix;    /* of its subnet */
-	uint32_t gateway;  /* 0: none */
+	uint32_t ip;	  /* 0: none known */
+	uint8_t prefix;	  /* of its subnet */
+	uint32_t gateway; /* 0: none */
 	const uint32_t *dns;
 	size_t ndns;
-	const char *arch;  /* amd64 | arm64 */
+	const char *arch; /* amd64 | arm64 */
 	bool uefi;
-	bool allow_pxe;    /* false once installed and handed off */
-	const char *phase; /* lifecycle phase name */
-	const char *role;  /* NULL: none */
-	bool reserved;     /* ip is a reservation (else a lease) */
+	bool allow_pxe;	       /* false once installed and handed off */
+	const char *phase;     /* lifecycle phase name */
+	const char *role;      /* NULL: none */
+	bool reserved;	       /* ip is a reservation (else a lease) */
 	int64_t lease_expires; /* wall clock; 0: no lease */
 	uint32_t lease_time;   /* seconds */
 };

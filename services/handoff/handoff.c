@@ -6,17 +6,17 @@
 #include "handoff/handoff.h"
 
 static const char *const phase_names[BB_PHASE_COUNT] = {
-	"discovered", "booting", "installing", "up", "handed-off",
+    "discovered", "booting", "installing", "up", "handed-off",
 };
 
 static const struct {
 	const char *name;
 	unsigned bit;
 } action_names[] = {
-	{ "local-boot", BB_ACT_LOCAL_BOOT },
-	{ "dhcp-standdown", BB_ACT_DHCP_STANDDOWN },
-	{ "export", BB_ACT_EXPORT },
-	{ "hook", BB_ACT_HOOK },
+    {"local-boot", BB_ACT_LOCAL_BOOT},
+    {"dhcp-standdown", BB_ACT_DHCP_STANDDOWN},
+    {"export", BB_ACT_EXPORT},
+    {"hook", BB_ACT_HOOK},
 };
 
 #define NACTIONS (sizeof(action_names) / sizeof(action_names[0]))
@@ -44,7 +44,7 @@ int bb_probe_parse(const char *s, size_t len, struct bb_probe *out)
 	const char *colon = memchr(s, ':', len);
 	const char *port, *slash;
 	size_t klen, plen;
-	struct bb_probe p = { 0 };
+	struct bb_probe p = {0};
 	uint32_t v;
 
 	if (!colon)
@@ -131,12 +131,12 @@ void bb_handoff_config_defaults(struct bb_handoff_config *c)
 	if (!c->confirm)
 		c->confirm = 2;
 	if (c->nprobes == 0) {
-		/* Talos: apid answers first, then the Kubernetes API is ready */
-		c->probes[0] = (struct bb_probe){ .kind = BB_PROBE_TCP,
-						  .port = 50000 };
-		c->probes[1] = (struct bb_probe){ .kind = BB_PROBE_HTTPS,
-						  .port = 6443,
-						  .path = "/readyz" };
+		/* Talos: apid answers first, then the Kubernetes API is ready
+		 */
+		c->probes[0] =
+		    (struct bb_probe){.kind = BB_PROBE_TCP, .port = 50000};
+		c->probes[1] = (struct bb_probe){
+		    .kind = BB_PROBE_HTTPS, .port = 6443, .path = "/readyz"};
 		c->nprobes = 2;
 	}
 }
@@ -244,7 +244,6 @@ void bb_handoff_probe_done(struct bb_handoff *h, size_t probe, bool ok,
 	h->next_ms = now_ms + h->cfg.interval_ms;
 	maybe_up(h, wall);
 }
-
 
 void bb_handoff_actions_done(struct bb_handoff *h, unsigned mask, int64_t wall)
 {

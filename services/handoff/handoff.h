@@ -16,10 +16,10 @@
 
 enum bb_phase {
 	BB_PHASE_DISCOVERED = 0, /* seen on the network */
-	BB_PHASE_BOOTING,        /* its iPXE script was served */
-	BB_PHASE_INSTALLING,     /* kernel and initrd served */
-	BB_PHASE_UP,             /* probes pass */
-	BB_PHASE_HANDED_OFF,     /* every configured action done */
+	BB_PHASE_BOOTING,	 /* its iPXE script was served */
+	BB_PHASE_INSTALLING,	 /* kernel and initrd served */
+	BB_PHASE_UP,		 /* probes pass */
+	BB_PHASE_HANDED_OFF,	 /* every configured action done */
 	BB_PHASE_COUNT
 };
 
@@ -41,8 +41,8 @@ int bb_probe_parse(const char *s, size_t len, struct bb_probe *out);
 
 #define BB_ACT_LOCAL_BOOT     1u /* installed machines boot their disk */
 #define BB_ACT_DHCP_STANDDOWN 2u /* no new leases in the handed-over scope */
-#define BB_ACT_EXPORT         4u /* machines + leases for the cluster */
-#define BB_ACT_HOOK           8u /* an operator's command */
+#define BB_ACT_EXPORT	      4u /* machines + leases for the cluster */
+#define BB_ACT_HOOK	      8u /* an operator's command */
 
 /* "local-boot", "dhcp-standdown", "export", "hook" -> one BB_ACT_* bit. */
 int bb_action_parse(const char *s, size_t len, unsigned *bit);
@@ -52,11 +52,11 @@ char *bb_action_names(unsigned mask, char *buf, size_t cap);
 struct bb_handoff_config {
 	struct bb_probe probes[BB_HANDOFF_MAX_PROBES];
 	size_t nprobes;
-	unsigned actions;        /* BB_ACT_* */
-	uint32_t interval_ms;    /* between rounds, default 10 s */
+	unsigned actions;	 /* BB_ACT_* */
+	uint32_t interval_ms;	 /* between rounds, default 10 s */
 	uint32_t backoff_max_ms; /* cap of the failure backoff, default 2 min */
-	uint32_t timeout_ms;     /* one probe, default 5 s */
-	uint32_t confirm;        /* passing rounds before "up", default 2 */
+	uint32_t timeout_ms;	 /* one probe, default 5 s */
+	uint32_t confirm;	 /* passing rounds before "up", default 2 */
 };
 
 /* Fills defaults for zero fields and the Talos probes when nprobes is 0. */
@@ -65,23 +65,23 @@ void bb_handoff_config_defaults(struct bb_handoff_config *cfg);
 struct bb_handoff {
 	struct bb_handoff_config cfg;
 	enum bb_phase phase;
-	int64_t phase_since;     /* wall clock of the last phase change */
+	int64_t phase_since; /* wall clock of the last phase change */
 	unsigned actions_done;
 	/* probing */
-	size_t probe_idx;        /* next probe in the current round */
+	size_t probe_idx; /* next probe in the current round */
 	bool in_flight;
-	uint64_t next_ms;        /* earliest start of the next probe */
-	uint32_t pass_rounds;    /* consecutive complete passing rounds */
+	uint64_t next_ms;     /* earliest start of the next probe */
+	uint32_t pass_rounds; /* consecutive complete passing rounds */
 	uint32_t fail_streak;
-	bool reachable;          /* the last complete round passed */
-	char last_error[128];    /* the last probe failure, for status */
+	bool reachable;	      /* the last complete round passed */
+	char last_error[128]; /* the last probe failure, for status */
 	uint64_t probes_run, probes_failed;
 };
 
 enum bb_handoff_op {
 	BB_HO_WAIT = 0, /* nothing now; poll again at step.wake_ms */
-	BB_HO_PROBE,    /* run cfg.probes[step.probe], report with _probe_done */
-	BB_HO_ACTIONS,  /* run step.actions, report with _actions_done */
+	BB_HO_PROBE,   /* run cfg.probes[step.probe], report with _probe_done */
+	BB_HO_ACTIONS, /* run step.actions, report with _actions_done */
 };
 
 struct bb_handoff_step {
@@ -109,8 +109,7 @@ void bb_handoff_probe_done(struct bb_handoff *h, size_t probe, bool ok,
 			   const char *err, uint64_t now_ms, int64_t wall);
 
 /* The board finished (some of) the actions asked for. */
-void bb_handoff_actions_done(struct bb_handoff *h, unsigned mask,
-			     int64_t wall);
+void bb_handoff_actions_done(struct bb_handoff *h, unsigned mask, int64_t wall);
 
 /* The boot service saw the machine move (booting, installing). Phases only
  * move forward this way; probes decide up. */

@@ -42,16 +42,16 @@ struct bb_http_request {
 	size_t nheaders;
 	const uint8_t *body; /* request body (POST/PUT), capped by the server */
 	size_t body_len;
-	uint32_t client_ip;  /* host byte order */
+	uint32_t client_ip; /* host byte order */
 	uint16_t client_port;
 };
 
 #define BB_HTTP_PATH_MAX 1024
 
 struct bb_http_response {
-	int status;               /* 0 means 404 */
+	int status;		  /* 0 means 404 */
 	const char *content_type; /* static string; NULL: text/plain */
-	struct bb_buf body;       /* the body when file[0] == 0 */
+	struct bb_buf body;	  /* the body when file[0] == 0 */
 	/* absolute path of a file to serve instead of body; the handler has
 	 * already confined it to its root (no symlink escape checks needed
 	 * beyond what the handler did) */

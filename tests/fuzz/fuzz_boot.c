@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct bb_boot b;
 	struct bb_boot_params p;
-	struct bb_buf out = { 0 };
+	struct bb_buf out = {0};
 	const char *s = (const char *)data + 1;
 	char err[128];
 
@@ -36,10 +36,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		bb_boot_state_encode(&b, &out);
 		break;
 	default: {
-		char *args[] = { "pti=on", "console=ttyS0" };
-		char *initrd[] = { "/assets/talos/initramfs-amd64.xz" };
-		struct bb_boot_profile prof = { 0 };
-		struct bb_boot_talos t = { 0 };
+		char *args[] = {"pti=on", "console=ttyS0"};
+		char *initrd[] = {"/assets/talos/initramfs-amd64.xz"};
+		struct bb_boot_profile prof = {0};
+		struct bb_boot_talos t = {0};
 
 		prof.kernel = "/assets/talos/kernel-amd64";
 		prof.initrd = initrd;

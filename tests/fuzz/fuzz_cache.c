@@ -11,16 +11,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct bb_cache_key primary = {
-		"a78ca499dd99112bd2c2730b1b8a50375d8fa3af36f1a10b30a2fa83cc8c0d35",
-		"v1.10.4", ""
-	};
-	struct bb_cache_index idx = { 0 };
+	    "a78ca499dd99112bd2c2730b1b8a50375d8fa3af36f1a10b30a2fa83cc8c0d35",
+	    "v1.10.4", ""};
+	struct bb_cache_index idx = {0};
 	struct bb_cache_key k;
-	struct bb_buf out = { 0 };
+	struct bb_buf out = {0};
 	char buf[512];
 	size_t bad;
 
-	if (bb_cache_key_from_path((const char *)data, size, &primary, &k) == 0) {
+	if (bb_cache_key_from_path((const char *)data, size, &primary, &k) ==
+	    0) {
 		bb_cache_relpath(&k, buf, sizeof(buf));
 		/* nothing a client sends may climb out of the cache dir */
 		if (strstr(buf, "..") || strchr(k.artifact, '/'))

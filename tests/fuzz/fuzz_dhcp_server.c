@@ -28,8 +28,12 @@ static const struct bb_dhcp_subnet subs[] = {
      BB_STANDDOWN_RENEWALS, NULL, 0},
 };
 static const struct bb_dhcp_host hosts[] = {
-    {{0x52, 0x54, 0, 0x12, 0x34, 0x56}, 0xc0a80265, "management", "x",
-     host_opts, 1},
+    {{0x52, 0x54, 0, 0x12, 0x34, 0x56},
+     0xc0a80265,
+     "management",
+     "x",
+     host_opts,
+     1},
     {{0x52, 0x54, 0, 0xbe, 0xef, 0x07}, 0xc0a80207, "uefi1", NULL, NULL, 0},
 };
 

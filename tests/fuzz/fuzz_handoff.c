@@ -9,7 +9,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct bb_handoff_config c = { 0 };
+	struct bb_handoff_config c = {0};
 	struct bb_handoff h;
 	struct bb_probe p;
 	unsigned bit;

@@ -19,16 +19,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (n > (long)size)
 		__builtin_trap();
 	if (n > 0) {
-		bb_http_normalize(h.target, h.target_len, path, sizeof(path), &q,
-				  &ql);
+		bb_http_normalize(h.target, h.target_len, path, sizeof(path),
+				  &q, &ql);
 		for (i = 0; i < h.nheaders; i++) {
-			bb_http_range(h.headers[i].value, h.headers[i].value_len,
-				      12345, &a, &b);
+			bb_http_range(h.headers[i].value,
+				      h.headers[i].value_len, 12345, &a, &b);
 			bb_http_etag_match(h.headers[i].value,
 					   h.headers[i].value_len, "\"ab\"");
 		}
 	}
-	bb_http_normalize((const char *)data, size, path, sizeof(path), &q, &ql);
+	bb_http_normalize((const char *)data, size, path, sizeof(path), &q,
+			  &ql);
 	if (bb_http_range((const char *)data, size, 1000, &a, &b) == 1 &&
 	    (a > b || b >= 1000))
 		__builtin_trap();

@@ -2,8 +2,8 @@
  * board.h: the input is a script of stream events — bytes arriving in
  * chunks of any size, the send buffer taking any amount, the peer
  * closing, the timeout sweep, more connections (past max_connections:
- * 503) — against the firmware's real routes. Checks that no event order reads or writes out of bounds
- * or loses track of a connection. */
+ * 503) — against the firmware's real routes. Checks that no event order reads
+ * or writes out of bounds or loses track of a connection. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>

@@ -30,7 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (len > x.blksize)
 			__builtin_trap();
 		if (data[i] & 1)
-			bb_tftp_ack(&x, (uint16_t)(data[i] << 8 | data[i + 1]), now);
+			bb_tftp_ack(&x, (uint16_t)(data[i] << 8 | data[i + 1]),
+				    now);
 		else if (!bb_tftp_timeout(&x, now + 100000))
 			break;
 		now += data[i];

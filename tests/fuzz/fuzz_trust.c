@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct bb_boot b;
 	char *text = malloc(size + 1), *line, *next, *last = NULL;
-	uint8_t mac[6] = { 2, 0, 0, 0, 0, 0 };
+	uint8_t mac[6] = {2, 0, 0, 0, 0, 0};
 
 	if (!text)
 		return 0;

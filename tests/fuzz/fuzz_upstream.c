@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct bb_upstream_reply r;
 	struct bb_url u, base;
-	struct bb_chunked c = { 0 };
+	struct bb_chunked c = {0};
 	uint8_t *copy;
 	size_t got, half = size / 2;
 	long n;

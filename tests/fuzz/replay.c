@@ -53,7 +53,8 @@ int main(int argc, char **argv)
 		while (d && (e = readdir(d))) {
 			if (e->d_name[0] == '.')
 				continue;
-			snprintf(path, sizeof(path), "%s/%s", argv[i], e->d_name);
+			snprintf(path, sizeof(path), "%s/%s", argv[i],
+				 e->d_name);
 			count += run_file(path) == 0;
 		}
 		if (d)

@@ -5,8 +5,8 @@
 
 #include "tests/unit/dhcp_util.h"
 
-static void save(const char *dir, const char *name, const uint8_t *b,
-		 size_t n, int framed)
+static void save(const char *dir, const char *name, const uint8_t *b, size_t n,
+		 int framed)
 {
 	char path[512];
 	FILE *f;
@@ -25,8 +25,8 @@ static void save(const char *dir, const char *name, const uint8_t *b,
 
 int main(int argc, char **argv)
 {
-	static const uint8_t mac[6] = { 0x52, 0x54, 0, 0x12, 0x34, 0x56 };
-	static const uint8_t arch0[2] = { 0, 0 }, arch16[2] = { 0, 16 };
+	static const uint8_t mac[6] = {0x52, 0x54, 0, 0x12, 0x34, 0x56};
+	static const uint8_t arch0[2] = {0, 0}, arch16[2] = {0, 16};
 	struct tpkt p;
 	size_t n;
 

@@ -18,7 +18,8 @@ static void done(void *arg, const struct bb_fetch_result *r)
 	int i;
 
 	if (r->err) {
-		printf("fail%s: %s\n", r->resumable ? " resumable" : "", r->msg);
+		printf("fail%s: %s\n", r->resumable ? " resumable" : "",
+		       r->msg);
 	} else {
 		printf("ok %llu ", (unsigned long long)r->length);
 		for (i = 0; i < 32; i++)
@@ -31,8 +32,8 @@ static void done(void *arg, const struct bb_fetch_result *r)
 
 int main(int argc, char **argv)
 {
-	struct bb_fetch_opts o = { 0 };
-	struct bb_fetch_cb cb = { .done = done };
+	struct bb_fetch_opts o = {0};
+	struct bb_fetch_cb cb = {.done = done};
 	struct bb_loop *loop;
 	struct stat st;
 	int i, resume = 0;

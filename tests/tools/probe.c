@@ -24,7 +24,7 @@ static void done(void *arg, bool ok, const char *err)
 
 int main(int argc, char **argv)
 {
-	struct bb_probe_opts o = { .timeout_ms = 3000 };
+	struct bb_probe_opts o = {.timeout_ms = 3000};
 	struct bb_probe p;
 	struct bb_loop *loop;
 	uint32_t ip;

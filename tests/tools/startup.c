@@ -38,7 +38,7 @@ static int journal(const char *path, long n)
 	if (!f)
 		return 1;
 	for (i = 0; i < n; i++) {
-		struct bb_dhcp_lease l = { 0 };
+		struct bb_dhcp_lease l = {0};
 		uint8_t rec[BB_DHCP_JOURNAL_MAX];
 		int len;
 
@@ -83,9 +83,10 @@ static int bound(pid_t pid, uint32_t ours)
 
 static void discover(int s, uint32_t server, uint32_t giaddr)
 {
-	uint8_t b[300] = { 0 };
-	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(67),
-				  .sin_addr.s_addr = htonl(server) };
+	uint8_t b[300] = {0};
+	struct sockaddr_in to = {.sin_family = AF_INET,
+				 .sin_port = htons(67),
+				 .sin_addr.s_addr = htonl(server)};
 	uint32_t v = htonl(giaddr);
 
 	b[0] = 1;
@@ -113,7 +114,7 @@ static int measure(int argc, char **argv)
 	const char *ns = NULL;
 	struct in_addr a;
 	uint32_t server = 0, giaddr = 0;
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(67) };
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(67)};
 	double t0, bind_ms = -1, offer_ms = -1, last = 0;
 	int c, s;
 	pid_t pid;

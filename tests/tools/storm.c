@@ -33,11 +33,11 @@ struct client {
 	uint8_t state; /* 1 discovering, 3 requesting */
 	uint32_t yiaddr, sid;
 	int fd;
-	int req;           /* index into the request list */
-	double req_sent;   /* of the current request */
+	int req;	 /* index into the request list */
+	double req_sent; /* of the current request */
 	char head[4096];
 	size_t hlen;
-	long long left;    /* body bytes still to read; -1: in the head */
+	long long left; /* body bytes still to read; -1: in the head */
 	double script_ms[2];
 };
 
@@ -46,9 +46,13 @@ static struct {
 	int n, window_ms, port, secs;
 	const char *kernel, *initrd;
 	uint8_t macbyte;
-} opt = { .n = 100, .window_ms = 1000, .port = 8080, .secs = 120,
-	  .kernel = "/assets/kernel", .initrd = "/assets/initrd",
-	  .macbyte = 0x0a };
+} opt = {.n = 100,
+	 .window_ms = 1000,
+	 .port = 8080,
+	 .secs = 120,
+	 .kernel = "/assets/kernel",
+	 .initrd = "/assets/initrd",
+	 .macbyte = 0x0a};
 
 static struct client *cl;
 static int udp, ep;
@@ -73,13 +77,13 @@ static size_t put_opt(uint8_t *p, uint8_t code, const void *v, uint8_t len)
 
 static void dhcp_send(struct client *c, uint8_t type)
 {
-	uint8_t b[548] = { 0 };
+	uint8_t b[548] = {0};
 	size_t o = 240;
 	uint32_t v;
-	struct sockaddr_in to = { .sin_family = AF_INET,
-				  .sin_port = htons(67),
-				  .sin_addr.s_addr = htonl(opt.server) };
-	static const uint8_t prl[] = { 1, 3, 6, 12, 15, 66, 67 };
+	struct sockaddr_in to = {.sin_family = AF_INET,
+				 .sin_port = htons(67),
+				 .sin_addr.s_addr = htonl(opt.server)};
+	static const uint8_t prl[] = {1, 3, 6, 12, 15, 66, 67};
 
 	b[0] = 1;
 	b[1] = 1;
@@ -106,7 +110,8 @@ static void dhcp_send(struct client *c, uint8_t type)
 	b[o++] = 255;
 	c->state = type;
 	c->sent = now_ms();
-	sendto(udp, b, o < 300 ? 300 : o, 0, (struct sockaddr *)&to, sizeof(to));
+	sendto(udp, b, o < 300 ? 300 : o, 0, (struct sockaddr *)&to,
+	       sizeof(to));
 }
 
 static const uint8_t *find_opt(const uint8_t *p, size_t len, uint8_t code,
@@ -144,10 +149,10 @@ static void fail(struct client *c)
 
 static void http_start(struct client *c)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET,
-				  .sin_port = htons((uint16_t)opt.port),
-				  .sin_addr.s_addr = htonl(opt.server) };
-	struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT };
+	struct sockaddr_in sa = {.sin_family = AF_INET,
+				 .sin_port = htons((uint16_t)opt.port),
+				 .sin_addr.s_addr = htonl(opt.server)};
+	struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT};
 	int one = 1;
 
 	c->phase = P_HTTP;
@@ -217,17 +222,14 @@ static const char *req_path(const struct client *c, int i, char *buf,
 			    size_t cap)
 {
 	switch (i) {
-	case 0:
-		return "/boot.ipxe";
+	case 0: return "/boot.ipxe";
 	case 1:
 		snprintf(buf, cap, "/ipxe?mac=%02x:%02x:%02x:%02x:%02x:%02x",
 			 c->mac[0], c->mac[1], c->mac[2], c->mac[3], c->mac[4],
 			 c->mac[5]);
 		return buf;
-	case 2:
-		return opt.kernel;
-	case 3:
-		return opt.initrd;
+	case 2: return opt.kernel;
+	case 3: return opt.initrd;
 	}
 	return NULL;
 }
@@ -249,9 +251,10 @@ static void http_next(struct client *c)
 		c->phase = P_DONE;
 		return;
 	}
-	len = snprintf(req, sizeof(req),
-		       "GET %s HTTP/1.1\r\nHost: boot\r\nUser-Agent: iPXE/1.21\r\n\r\n",
-		       p);
+	len = snprintf(
+	    req, sizeof(req),
+	    "GET %s HTTP/1.1\r\nHost: boot\r\nUser-Agent: iPXE/1.21\r\n\r\n",
+	    p);
 	c->req_sent = now_ms();
 	if (send(c->fd, req, (size_t)len, MSG_NOSIGNAL) != len) {
 		fail(c);
@@ -270,7 +273,7 @@ static void http_input(struct client *c, uint32_t events)
 	if (c->req < 0) { /* connected (or not) */
 		int err = 0;
 		socklen_t l = sizeof(err);
-		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
+		struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
 
 		getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &l);
 		if (err || (events & (EPOLLERR | EPOLLHUP))) {
@@ -302,7 +305,8 @@ static void http_input(struct client *c, uint32_t events)
 				continue;
 			}
 			if (strncmp(c->head + 9, "200", 3) ||
-			    !(cl_h = strcasestr(c->head, "\r\nContent-Length:"))) {
+			    !(cl_h =
+				  strcasestr(c->head, "\r\nContent-Length:"))) {
 				fail(c);
 				return;
 			}
@@ -312,8 +316,8 @@ static void http_input(struct client *c, uint32_t events)
 			c->left -= n;
 		} else {
 			size_t want = c->left < (long long)sizeof(scratch)
-					      ? (size_t)c->left
-					      : sizeof(scratch);
+					  ? (size_t)c->left
+					  : sizeof(scratch);
 
 			if (!want)
 				want = 1;
@@ -346,18 +350,19 @@ static int cmp(const void *a, const void *b)
 static void pct(const char *name, double *v, int n)
 {
 	if (!n) {
-		printf(" %s_p50_ms=- %s_p99_ms=- %s_max_ms=-", name, name, name);
+		printf(" %s_p50_ms=- %s_p99_ms=- %s_max_ms=-", name, name,
+		       name);
 		return;
 	}
 	qsort(v, (size_t)n, sizeof(*v), cmp);
-	printf(" %s_p50_ms=%.2f %s_p99_ms=%.2f %s_max_ms=%.2f", name,
-	       v[n / 2], name, v[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1],
-	       name, v[n - 1]);
+	printf(" %s_p50_ms=%.2f %s_p99_ms=%.2f %s_max_ms=%.2f", name, v[n / 2],
+	       name, v[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1], name,
+	       v[n - 1]);
 }
 
 int main(int argc, char **argv)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(67) };
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(67)};
 	struct rlimit rl;
 	double t0, deadline, *dv, *sv;
 	int i, c, live, nd = 0, ns = 0, ok = 0;
@@ -370,7 +375,8 @@ int main(int argc, char **argv)
 		case 'g':
 			if (!inet_aton(optarg, &a))
 				return 2;
-			*(c == 's' ? &opt.server : &opt.giaddr) = ntohl(a.s_addr);
+			*(c == 's' ? &opt.server : &opt.giaddr) =
+			    ntohl(a.s_addr);
 			break;
 		case 'n': opt.n = atoi(optarg); break;
 		case 'w': opt.window_ms = atoi(optarg); break;
@@ -378,7 +384,9 @@ int main(int argc, char **argv)
 		case 'k': opt.kernel = optarg; break;
 		case 'i': opt.initrd = optarg; break;
 		case 't': opt.secs = atoi(optarg); break;
-		case 'm': opt.macbyte = (uint8_t)strtol(optarg, NULL, 16); break;
+		case 'm':
+			opt.macbyte = (uint8_t)strtol(optarg, NULL, 16);
+			break;
 		default: return 2;
 		}
 	}
@@ -404,7 +412,7 @@ int main(int argc, char **argv)
 	setsockopt(udp, SOL_SOCKET, SO_RCVBUF, &i, sizeof(i));
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	{
-		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+		struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
 
 		epoll_ctl(ep, EPOLL_CTL_ADD, udp, &ev);
 	}
@@ -466,7 +474,8 @@ int main(int argc, char **argv)
 	{
 		double secs = (now_ms() - t0) / 1e3;
 
-		printf("clients=%d ok=%d failed=%d secs=%.2f bytes=%lld MiBps=%.1f",
+		printf("clients=%d ok=%d failed=%d secs=%.2f bytes=%lld "
+		       "MiBps=%.1f",
 		       opt.n, ok, opt.n - ok, secs, bytes,
 		       bytes / 1048576.0 / secs);
 	}

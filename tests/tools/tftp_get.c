@@ -88,7 +88,7 @@ static int build_rrq(uint8_t *b, size_t cap, const char *name, uint32_t blksize,
 
 static int send_ack(struct client *c, uint32_t block)
 {
-	uint8_t a[4] = { 0, ACK, (uint8_t)(block >> 8), (uint8_t)block };
+	uint8_t a[4] = {0, ACK, (uint8_t)(block >> 8), (uint8_t)block};
 
 	return send(c->sock, a, sizeof(a), 0) == sizeof(a) ? 0 : -1;
 }
@@ -209,7 +209,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	while (!final) {
-		struct pollfd p = { .fd = c.sock, .events = POLLIN };
+		struct pollfd p = {.fd = c.sock, .events = POLLIN};
 		struct sockaddr_in from;
 		socklen_t fl = sizeof(from);
 		double left = deadline - now_s();

@@ -3,13 +3,18 @@
 #include "tests/unit/test.h"
 
 static const char profile_json[] =
-	"{\"id\":\"talos\",\"name\":\"Talos\",\"boot\":{\"kernel\":\"/assets/talos/kernel-amd64\","
-	"\"initrd\":[\"/assets/talos/initramfs-amd64.xz\"],\"args\":[\"talos.platform=metal\","
-	"\"talos.config=http://192.168.2.2:8080/assets/talos/${hostname}.yaml\"]},\"unknown\":1}";
+    "{\"id\":\"talos\",\"name\":\"Talos\",\"boot\":{\"kernel\":\"/assets/talos/"
+    "kernel-amd64\","
+    "\"initrd\":[\"/assets/talos/"
+    "initramfs-amd64.xz\"],\"args\":[\"talos.platform=metal\","
+    "\"talos.config=http://192.168.2.2:8080/assets/talos/"
+    "${hostname}.yaml\"]},\"unknown\":1}";
 static const char *const groups_json[] = {
-	"{\"id\":\"talos-management\",\"profile\":\"talos\",\"selector\":{\"hostname\":\"management\",\"domain\":\"incus\"}}",
-	"{\"id\":\"talos-worker-1\",\"profile\":\"talos\",\"selector\":{\"mac\":\"10:66:6a:07:8d:0d\"},\"metadata\":{\"role\":\"worker\",\"n\":3}}",
-	"{\"id\":\"talos\",\"profile\":\"talos\",\"selector\":{}}",
+    "{\"id\":\"talos-management\",\"profile\":\"talos\",\"selector\":{"
+    "\"hostname\":\"management\",\"domain\":\"incus\"}}",
+    "{\"id\":\"talos-worker-1\",\"profile\":\"talos\",\"selector\":{\"mac\":"
+    "\"10:66:6a:07:8d:0d\"},\"metadata\":{\"role\":\"worker\",\"n\":3}}",
+    "{\"id\":\"talos\",\"profile\":\"talos\",\"selector\":{}}",
 };
 
 static void load(struct bb_boot *b)
@@ -18,9 +23,14 @@ static void load(struct bb_boot *b)
 	size_t i;
 
 	bb_boot_init(b);
-	CHECK_EQ(bb_boot_load_profile_json(b, profile_json, strlen(profile_json), err, sizeof(err)), 0);
+	CHECK_EQ(bb_boot_load_profile_json(
+		     b, profile_json, strlen(profile_json), err, sizeof(err)),
+		 0);
 	for (i = 0; i < 3; i++)
-		CHECK_EQ(bb_boot_load_group_json(b, groups_json[i], strlen(groups_json[i]), err, sizeof(err)), 0);
+		CHECK_EQ(bb_boot_load_group_json(b, groups_json[i],
+						 strlen(groups_json[i]), err,
+						 sizeof(err)),
+			 0);
 }
 
 static const char *pick(struct bb_boot *b, const char *query)
@@ -38,10 +48,14 @@ static void test_selection(void)
 	struct bb_boot b;
 
 	load(&b);
-	CHECK_STR(pick(&b, "mac=52-54-00-12-34-56&hostname=management&domain=incus"), "talos-management");
-	CHECK_STR(pick(&b, "mac=10-66-6A-07-8D-0D&hostname=&domain="), "talos-worker-1");
+	CHECK_STR(
+	    pick(&b, "mac=52-54-00-12-34-56&hostname=management&domain=incus"),
+	    "talos-management");
+	CHECK_STR(pick(&b, "mac=10-66-6A-07-8D-0D&hostname=&domain="),
+		  "talos-worker-1");
 	CHECK_STR(pick(&b, "mac=1066.6a07.8d0d"), "talos-worker-1");
-	CHECK_STR(pick(&b, "mac=52-54-00-00-00-01&hostname=management"), "talos"); /* domain missing */
+	CHECK_STR(pick(&b, "mac=52-54-00-00-00-01&hostname=management"),
+		  "talos"); /* domain missing */
 	CHECK_STR(pick(&b, ""), "talos");
 	bb_boot_free(&b);
 }
@@ -50,8 +64,10 @@ static void test_ties_deterministic(void)
 {
 	struct bb_boot b;
 	char err[64];
-	const char *g1 = "{\"id\":\"b\",\"profile\":\"p\",\"selector\":{\"role\":\"worker\"}}";
-	const char *g2 = "{\"id\":\"a\",\"profile\":\"p\",\"selector\":{\"arch\":\"amd64\"}}";
+	const char *g1 = "{\"id\":\"b\",\"profile\":\"p\",\"selector\":{"
+			 "\"role\":\"worker\"}}";
+	const char *g2 = "{\"id\":\"a\",\"profile\":\"p\",\"selector\":{"
+			 "\"arch\":\"amd64\"}}";
 
 	bb_boot_init(&b);
 	bb_boot_load_group_json(&b, g1, strlen(g1), err, sizeof(err));
@@ -64,37 +80,52 @@ static void test_ties_deterministic(void)
 static void test_render(void)
 {
 	struct bb_boot b;
-	struct bb_buf out = { 0 };
+	struct bb_buf out = {0};
 	struct bb_boot_params p;
 	const struct bb_boot_profile *prof;
 
 	load(&b);
 	bb_boot_render_chain(&out);
-	CHECK_STR(out.p, "#!ipxe\nchain ipxe?uuid=${uuid}&mac=${mac:hexhyp}&domain=${domain}"
-			 "&hostname=${hostname}&serial=${serial}&arch=${buildarch:uristring}\n");
+	CHECK_STR(
+	    out.p,
+	    "#!ipxe\nchain ipxe?uuid=${uuid}&mac=${mac:hexhyp}&domain=${domain}"
+	    "&hostname=${hostname}&serial=${serial}&arch=${buildarch:uristring}"
+	    "\n");
 	bb_buf_reset(&out);
 	prof = bb_boot_profile(&b, "talos");
 	CHECK(prof != NULL);
 	bb_boot_render_ipxe(prof, &out);
-	CHECK_STR(out.p, "#!ipxe\nkernel /assets/talos/kernel-amd64 talos.platform=metal "
-			 "talos.config=http://192.168.2.2:8080/assets/talos/${hostname}.yaml "
-			 "initrd=initramfs-amd64.xz || goto bootbox_failed\n"
-			 "initrd /assets/talos/initramfs-amd64.xz || goto bootbox_failed\n"
-			 "boot || goto bootbox_failed\n:bootbox_failed\n"
-			 "echo bootbox: the boot files could not be fetched; retrying in 20 seconds\n"
-			 "sleep 20\nchain --replace --autofree /boot.ipxe\n");
+	CHECK_STR(
+	    out.p,
+	    "#!ipxe\nkernel /assets/talos/kernel-amd64 talos.platform=metal "
+	    "talos.config=http://192.168.2.2:8080/assets/talos/"
+	    "${hostname}.yaml "
+	    "initrd=initramfs-amd64.xz || goto bootbox_failed\n"
+	    "initrd /assets/talos/initramfs-amd64.xz || goto bootbox_failed\n"
+	    "boot || goto bootbox_failed\n:bootbox_failed\n"
+	    "echo bootbox: the boot files could not be fetched; retrying in 20 "
+	    "seconds\n"
+	    "sleep 20\nchain --replace --autofree /boot.ipxe\n");
 	bb_buf_reset(&out);
-	bb_boot_render_unavailable("v1.10.4/kernel-amd64: ${evil}\necho x", &out);
-	CHECK(strstr(out.p, "cannot boot now: v1.10.4/kernel-amd64: ?{evil}?echo x\n") != NULL);
+	bb_boot_render_unavailable("v1.10.4/kernel-amd64: ${evil}\necho x",
+				   &out);
+	CHECK(
+	    strstr(out.p,
+		   "cannot boot now: v1.10.4/kernel-amd64: ?{evil}?echo x\n") !=
+	    NULL);
 	CHECK(strstr(out.p, "chain --replace --autofree /boot.ipxe") != NULL);
 	bb_buf_reset(&out);
-	bb_boot_parse_query("mac=aa-bb-cc-dd-ee-ff", strlen("mac=aa-bb-cc-dd-ee-ff"), &p);
+	bb_boot_parse_query("mac=aa-bb-cc-dd-ee-ff",
+			    strlen("mac=aa-bb-cc-dd-ee-ff"), &p);
 	bb_boot_render_retry(&p, &out);
-	CHECK(strstr(out.p, "no profile for this machine (mac aa:bb:cc:dd:ee:ff") != NULL);
+	CHECK(strstr(out.p,
+		     "no profile for this machine (mac aa:bb:cc:dd:ee:ff") !=
+	      NULL);
 	CHECK(strstr(out.p, "chain --replace --autofree /boot.ipxe") != NULL);
 	bb_buf_reset(&out);
 	bb_boot_render_metadata(&b.groups[1], &p, &out);
-	CHECK(strstr(out.p, "ROLE=worker\nN=3\nMAC=aa:bb:cc:dd:ee:ff\n") != NULL);
+	CHECK(strstr(out.p, "ROLE=worker\nN=3\nMAC=aa:bb:cc:dd:ee:ff\n") !=
+	      NULL);
 	bb_buf_free(&out);
 	bb_boot_free(&b);
 }
@@ -102,10 +133,14 @@ static void test_render(void)
 static void test_bad_json(void)
 {
 	static const char *const bad[] = {
-		"", "[]", "{\"id\":1}", "{\"name\":\"x\"}",
-		"{\"id\":\"p\",\"boot\":{\"initrd\":\"notalist\"}}",
-		"{\"id\":\"p\",\"boot\":{\"args\":[1]}}",
-		"{\"id\":\"p\",\"boot\":[]}", "{\"id\":\"p\"",
+	    "",
+	    "[]",
+	    "{\"id\":1}",
+	    "{\"name\":\"x\"}",
+	    "{\"id\":\"p\",\"boot\":{\"initrd\":\"notalist\"}}",
+	    "{\"id\":\"p\",\"boot\":{\"args\":[1]}}",
+	    "{\"id\":\"p\",\"boot\":[]}",
+	    "{\"id\":\"p\"",
 	};
 	struct bb_boot b;
 	char err[128];
@@ -116,19 +151,23 @@ static void test_bad_json(void)
 		size_t n = strlen(bad[i]);
 		char *g = bb_test_guard(bad[i], n ? n : 1);
 
-		CHECK(bb_boot_load_profile_json(&b, g, n, err, sizeof(err)) != 0);
+		CHECK(bb_boot_load_profile_json(&b, g, n, err, sizeof(err)) !=
+		      0);
 		CHECK(bb_boot_load_group_json(&b, g, n, err, sizeof(err)) != 0);
 		bb_test_unguard(g, n ? n : 1);
 	}
 	CHECK_EQ(b.nprofiles, 0);
-	CHECK(bb_boot_load_group_json(&b, "{\"id\":\"g\",\"profile\":\"p\",\"selector\":{\"a\":[1]}}", 46, err, sizeof(err)) != 0);
+	CHECK(bb_boot_load_group_json(
+		  &b,
+		  "{\"id\":\"g\",\"profile\":\"p\",\"selector\":{\"a\":[1]}}",
+		  46, err, sizeof(err)) != 0);
 	bb_boot_free(&b);
 }
 
 static void test_states_forward_only(void)
 {
 	struct bb_boot b;
-	const uint8_t mac[6] = { 1, 2, 3, 4, 5, 6 };
+	const uint8_t mac[6] = {1, 2, 3, 4, 5, 6};
 	struct bb_boot_machine *m;
 
 	bb_boot_init(&b);
@@ -145,21 +184,21 @@ static void test_states_forward_only(void)
 static void test_state_file(void)
 {
 	struct bb_boot a, b;
-	const uint8_t inv[6] = { 0x52, 0x54, 0, 0, 0, 1 };
-	const uint8_t str[6] = { 0x52, 0x54, 0, 0, 0, 2 };
-	struct bb_boot_params labels = { 0 };
+	const uint8_t inv[6] = {0x52, 0x54, 0, 0, 0, 1};
+	const uint8_t str[6] = {0x52, 0x54, 0, 0, 0, 2};
+	struct bb_boot_params labels = {0};
 	struct bb_boot_machine *m;
-	struct bb_buf out = { 0 };
+	struct bb_buf out = {0};
 	static const char bad[] =
-		"52:54:00:00:00:01 kernel 100 10.0.0.5 1\n"
-		"zz:54:00:00:00:03 seen 1 0.0.0.0 0\n"  /* bad mac */
-		"52:54:00:00:00:04 flying 1 0.0.0.0 0\n" /* bad state */
-		"52:54:00:00:00:05 seen -1 0.0.0.0 0\n"  /* bad time */
-		"52:54:00:00:00:06 seen 1 1.2.3 0\n"     /* bad address */
-		"52:54:00:00:00:07 seen 1 0.0.0.0 2\n"   /* bad flag */
-		"52:54:00:00:00:08 seen 1 0.0.0.0 0 x\n" /* not a version */
-		"52:54:00:00:00:09 seen\n"               /* short */
-		"52:54:00:00:00:0a booted 7 0.0.0.0 0";   /* no newline: fine */
+	    "52:54:00:00:00:01 kernel 100 10.0.0.5 1\n"
+	    "zz:54:00:00:00:03 seen 1 0.0.0.0 0\n"   /* bad mac */
+	    "52:54:00:00:00:04 flying 1 0.0.0.0 0\n" /* bad state */
+	    "52:54:00:00:00:05 seen -1 0.0.0.0 0\n"  /* bad time */
+	    "52:54:00:00:00:06 seen 1 1.2.3 0\n"     /* bad address */
+	    "52:54:00:00:00:07 seen 1 0.0.0.0 2\n"   /* bad flag */
+	    "52:54:00:00:00:08 seen 1 0.0.0.0 0 x\n" /* not a version */
+	    "52:54:00:00:00:09 seen\n"		     /* short */
+	    "52:54:00:00:00:0a booted 7 0.0.0.0 0";  /* no newline: fine */
 
 	bb_boot_init(&a);
 	CHECK_EQ(bb_boot_add_machine(&a, "node1", inv, 0, &labels), 0);
@@ -209,15 +248,15 @@ static size_t count(const char *hay, const char *tok)
 static void test_render_talos(void)
 {
 	static const char cmdline[] =
-		"talos.platform=metal console=tty0 slab_nomerge pti=on "
-		"talos.environment=A=1\n\001bad $evil{x} console=tty0 ";
-	char *args[] = { "console=ttyS0", "talos.config=http://h/c.yaml",
-			 "pti=on", "slab_nomerge" };
-	char *initrd[] = { "/assets/talos/initramfs-amd64.xz" };
-	char *pinned_initrd[] = { "/assets/talos/x/v1.11.0/initramfs-arm64.xz" };
-	struct bb_boot_profile p = { 0 };
-	struct bb_boot_talos t = { 0 };
-	struct bb_buf out = { 0 };
+	    "talos.platform=metal console=tty0 slab_nomerge pti=on "
+	    "talos.environment=A=1\n\001bad $evil{x} console=tty0 ";
+	char *args[] = {"console=ttyS0", "talos.config=http://h/c.yaml",
+			"pti=on", "slab_nomerge"};
+	char *initrd[] = {"/assets/talos/initramfs-amd64.xz"};
+	char *pinned_initrd[] = {"/assets/talos/x/v1.11.0/initramfs-arm64.xz"};
+	struct bb_boot_profile p = {0};
+	struct bb_boot_talos t = {0};
+	struct bb_buf out = {0};
 	void *g;
 
 	p.kernel = "/assets/talos/kernel-amd64";
@@ -230,11 +269,12 @@ static void test_render_talos(void)
 	t.cmdline_len = sizeof(cmdline) - 1;
 	bb_boot_render_talos(&p, &t, &out);
 	bb_test_unguard(g, sizeof(cmdline) - 1);
-	CHECK(!strncmp(out.p, "#!ipxe\nkernel /assets/talos/kernel-amd64 "
-			      "talos.platform=metal console=tty0 slab_nomerge "
-			      "pti=on talos.environment=A=1 console=ttyS0 "
-			      "talos.config=http://h/c.yaml "
-			      "initrd=initramfs-amd64.xz ||",
+	CHECK(!strncmp(out.p,
+		       "#!ipxe\nkernel /assets/talos/kernel-amd64 "
+		       "talos.platform=metal console=tty0 slab_nomerge "
+		       "pti=on talos.environment=A=1 console=ttyS0 "
+		       "talos.config=http://h/c.yaml "
+		       "initrd=initramfs-amd64.xz ||",
 		       strlen("#!ipxe\nkernel /assets/talos/kernel-amd64 "
 			      "talos.platform=metal console=tty0 slab_nomerge "
 			      "pti=on talos.environment=A=1 console=ttyS0 "
@@ -253,7 +293,8 @@ static void test_render_talos(void)
 	t.ninitrd = 1;
 	bb_boot_render_talos(&p, &t, &out);
 	CHECK(strstr(out.p, "kernel /assets/talos/x/v1.11.0/kernel-arm64 "));
-	CHECK(strstr(out.p, "initrd /assets/talos/x/v1.11.0/initramfs-arm64.xz"));
+	CHECK(
+	    strstr(out.p, "initrd /assets/talos/x/v1.11.0/initramfs-arm64.xz"));
 	CHECK_EQ(count(out.p, "talos.platform=metal"), 1);
 	CHECK_EQ(count(out.p, "slab_nomerge"), 1);
 	CHECK_EQ(count(out.p, "pti=on"), 1);
@@ -272,13 +313,13 @@ static void test_render_talos(void)
 static void test_state_talos_version(void)
 {
 	static const char line[] =
-		"52:54:00:00:00:09 booted 5 10.0.0.9 0 v1.11.0\n"
-		"52:54:00:00:00:0a booted 5 10.0.0.9 0 v1.11.0 extra\n"
-		"52:54:00:00:00:0b booted 5 10.0.0.9 0 "
-		"v1.11.0-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n";
+	    "52:54:00:00:00:09 booted 5 10.0.0.9 0 v1.11.0\n"
+	    "52:54:00:00:00:0a booted 5 10.0.0.9 0 v1.11.0 extra\n"
+	    "52:54:00:00:00:0b booted 5 10.0.0.9 0 "
+	    "v1.11.0-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n";
 	struct bb_boot b;
-	struct bb_buf out = { 0 };
-	const uint8_t mac[6] = { 0x52, 0x54, 0, 0, 0, 9 };
+	struct bb_buf out = {0};
+	const uint8_t mac[6] = {0x52, 0x54, 0, 0, 0, 9};
 
 	bb_boot_init(&b);
 	CHECK_EQ(bb_boot_state_decode(&b, line, sizeof(line) - 1), 2);

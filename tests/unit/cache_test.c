@@ -2,19 +2,21 @@
 #include "common/err.h"
 #include "tests/unit/test.h"
 
-#define SCH "a78ca499dd99112bd2c2730b1b8a50375d8fa3af36f1a10b30a2fa83cc8c0d35"
+#define SCH  "a78ca499dd99112bd2c2730b1b8a50375d8fa3af36f1a10b30a2fa83cc8c0d35"
 #define S(x) x, sizeof(x) - 1
 
 static struct bb_cache_key primary(void)
 {
-	struct bb_cache_key k = { SCH, "v1.10.4", "" };
+	struct bb_cache_key k = {SCH, "v1.10.4", ""};
 	return k;
 }
 
 static void test_validators(void)
 {
 	CHECK_EQ(bb_cache_check_schematic(S(SCH)), 0);
-	CHECK_EQ(bb_cache_check_schematic(S("A78ca499dd99112bd2c2730b1b8a50375d8fa3af36f1a10b30a2fa83cc8c0d35")), BB_EMALFORMED);
+	CHECK_EQ(bb_cache_check_schematic(S("A78ca499dd99112bd2c2730b1b8a50375d"
+					    "8fa3af36f1a10b30a2fa83cc8c0d35")),
+		 BB_EMALFORMED);
 	CHECK_EQ(bb_cache_check_schematic(S("a78c")), BB_EMALFORMED);
 	CHECK_EQ(bb_cache_check_version(S("v1.10.4")), 0);
 	CHECK_EQ(bb_cache_check_version(S("v1.11.0-alpha.1")), 0);
@@ -35,23 +37,41 @@ static void test_paths(void)
 	struct bb_cache_key p = primary(), k;
 	char buf[256];
 
-	CHECK_EQ(bb_cache_key_from_path(S("/assets/talos/kernel-amd64"), &p, &k), 0);
+	CHECK_EQ(
+	    bb_cache_key_from_path(S("/assets/talos/kernel-amd64"), &p, &k), 0);
 	CHECK_STR(k.schematic, SCH);
 	CHECK_STR(k.version, "v1.10.4");
 	CHECK_STR(k.artifact, "kernel-amd64");
-	CHECK_EQ(bb_cache_key_from_path(S("/assets/talos/" SCH "/v1.11.0/initramfs-amd64.xz"), &p, &k), 0);
+	CHECK_EQ(
+	    bb_cache_key_from_path(
+		S("/assets/talos/" SCH "/v1.11.0/initramfs-amd64.xz"), &p, &k),
+	    0);
 	CHECK_STR(k.version, "v1.11.0");
 	CHECK_STR(k.artifact, "initramfs-amd64.xz");
-	CHECK_EQ(bb_cache_key_from_path(S("/assets/talos/kernel-amd64"), NULL, &k), BB_EMALFORMED);
-	CHECK_EQ(bb_cache_key_from_path(S("/assets/talos/management.yaml"), &p, &k), BB_EMALFORMED);
-	CHECK_EQ(bb_cache_key_from_path(S("/assets/ipxe.efi"), &p, &k), BB_ENOENT);
-	CHECK_EQ(bb_cache_key_from_path(S("/assets/talos/" SCH "/v1.11.0/kernel-amd64/x"), &p, &k), BB_EMALFORMED);
-	CHECK_EQ(bb_cache_key_from_path(S("/assets/talos/" SCH "/kernel-amd64"), &p, &k), BB_EMALFORMED);
-	CHECK_EQ(bb_cache_key_from_path(S("/assets/talos/../" SCH "/v1.1.1/kernel-amd64"), &p, &k), BB_EMALFORMED);
+	CHECK_EQ(
+	    bb_cache_key_from_path(S("/assets/talos/kernel-amd64"), NULL, &k),
+	    BB_EMALFORMED);
+	CHECK_EQ(
+	    bb_cache_key_from_path(S("/assets/talos/management.yaml"), &p, &k),
+	    BB_EMALFORMED);
+	CHECK_EQ(bb_cache_key_from_path(S("/assets/ipxe.efi"), &p, &k),
+		 BB_ENOENT);
+	CHECK_EQ(bb_cache_key_from_path(
+		     S("/assets/talos/" SCH "/v1.11.0/kernel-amd64/x"), &p, &k),
+		 BB_EMALFORMED);
+	CHECK_EQ(bb_cache_key_from_path(S("/assets/talos/" SCH "/kernel-amd64"),
+					&p, &k),
+		 BB_EMALFORMED);
+	CHECK_EQ(bb_cache_key_from_path(
+		     S("/assets/talos/../" SCH "/v1.1.1/kernel-amd64"), &p, &k),
+		 BB_EMALFORMED);
 	k = primary();
 	strcpy(k.artifact, "kernel-amd64");
-	CHECK_EQ(bb_cache_url("https://factory.talos.dev/", &k, buf, sizeof(buf)), 117);
-	CHECK_STR(buf, "https://factory.talos.dev/image/" SCH "/v1.10.4/kernel-amd64");
+	CHECK_EQ(
+	    bb_cache_url("https://factory.talos.dev/", &k, buf, sizeof(buf)),
+	    117);
+	CHECK_STR(buf, "https://factory.talos.dev/image/" SCH
+		       "/v1.10.4/kernel-amd64");
 	CHECK(bb_cache_relpath(&k, buf, sizeof(buf)) > 0);
 	CHECK_STR(buf, "talos/" SCH "/v1.10.4/kernel-amd64");
 	CHECK_EQ(bb_cache_relpath(&k, buf, 20), BB_ENOSPC);
@@ -60,7 +80,7 @@ static void test_paths(void)
 static struct bb_cache_entry entry(const char *ver, const char *art,
 				   uint64_t len, int64_t used)
 {
-	struct bb_cache_entry e = { 0 };
+	struct bb_cache_entry e = {0};
 
 	strcpy(e.key.schematic, SCH);
 	strcpy(e.key.version, ver);
@@ -75,15 +95,18 @@ static struct bb_cache_entry entry(const char *ver, const char *art,
 
 static void test_index_round_trip(void)
 {
-	struct bb_cache_index a = { 0 }, b = { 0 };
-	struct bb_cache_entry e1 = entry("v1.10.4", "kernel-amd64", 70000000, 5);
-	struct bb_cache_entry e2 = entry("v1.10.4", "initramfs-amd64.xz", 90000000, 6);
-	struct bb_buf out = { 0 };
+	struct bb_cache_index a = {0}, b = {0};
+	struct bb_cache_entry e1 =
+	    entry("v1.10.4", "kernel-amd64", 70000000, 5);
+	struct bb_cache_entry e2 =
+	    entry("v1.10.4", "initramfs-amd64.xz", 90000000, 6);
+	struct bb_buf out = {0};
 	size_t bad = 0;
 
 	CHECK_EQ(bb_cache_index_put(&a, &e1), 0);
 	CHECK_EQ(bb_cache_index_put(&a, &e2), 0);
-	struct bb_cache_entry e3 = entry("v1.11.0", "cmdline-metal-arm64", 80, 7);
+	struct bb_cache_entry e3 =
+	    entry("v1.11.0", "cmdline-metal-arm64", 80, 7);
 
 	e3.origin = BB_CACHE_IMPORTED;
 	CHECK_EQ(bb_cache_index_put(&a, &e3), 0);
@@ -113,27 +136,50 @@ static void test_index_round_trip(void)
 static void test_index_malformed(void)
 {
 	static const char *const bad[] = {
-		SCH " v1.10.4 kernel-amd64 12 " "00" " 1 2\n",
-		SCH " v1.10.4 kernel-amd64 x 0000000000000000000000000000000000000000000000000000000000000000 1 2\n",
-		SCH " v1.10.4 kernel-amd64 12 000000000000000000000000000000000000000000000000000000000000000g 1 2\n",
-		SCH " v1.10.4 kernel-amd64 12 0000000000000000000000000000000000000000000000000000000000000000 1\n",
-		SCH " v1.10.4 kernel-amd64 12 0000000000000000000000000000000000000000000000000000000000000000 1 2 3\n",
-		SCH " v1.10.4 ../../etc/passwd 12 0000000000000000000000000000000000000000000000000000000000000000 1 2\n",
-		SCH " v1.10.4 kernel-amd64 12 0000000000000000000000000000000000000000000000000000000000000000 1 2",
-		SCH " v1.10.4  kernel-amd64 12 0000000000000000000000000000000000000000000000000000000000000000 1 2\n",
-		SCH " v1.10.4 kernel-amd64 12 0000000000000000000000000000000000000000000000000000000000000000 1 2 fetched\n",
-		SCH " v1.10.4 kernel-amd64 12 0000000000000000000000000000000000000000000000000000000000000000 1 2 imported x\n",
-		SCH " v1.10.4 kernel-amd64 12 0000000000000000000000000000000000000000000000000000000000000000 1 2 \n",
+	    SCH " v1.10.4 kernel-amd64 12 "
+		"00"
+		" 1 2\n",
+	    SCH " v1.10.4 kernel-amd64 x "
+		"00000000000000000000000000000000000000000000000000000000000000"
+		"00 1 2\n",
+	    SCH " v1.10.4 kernel-amd64 12 "
+		"00000000000000000000000000000000000000000000000000000000000000"
+		"0g 1 2\n",
+	    SCH " v1.10.4 kernel-amd64 12 "
+		"00000000000000000000000000000000000000000000000000000000000000"
+		"00 1\n",
+	    SCH " v1.10.4 kernel-amd64 12 "
+		"00000000000000000000000000000000000000000000000000000000000000"
+		"00 1 2 3\n",
+	    SCH " v1.10.4 ../../etc/passwd 12 "
+		"00000000000000000000000000000000000000000000000000000000000000"
+		"00 1 2\n",
+	    SCH " v1.10.4 kernel-amd64 12 "
+		"00000000000000000000000000000000000000000000000000000000000000"
+		"00 1 2",
+	    SCH " v1.10.4  kernel-amd64 12 "
+		"00000000000000000000000000000000000000000000000000000000000000"
+		"00 1 2\n",
+	    SCH " v1.10.4 kernel-amd64 12 "
+		"00000000000000000000000000000000000000000000000000000000000000"
+		"00 1 2 fetched\n",
+	    SCH " v1.10.4 kernel-amd64 12 "
+		"00000000000000000000000000000000000000000000000000000000000000"
+		"00 1 2 imported x\n",
+	    SCH " v1.10.4 kernel-amd64 12 "
+		"00000000000000000000000000000000000000000000000000000000000000"
+		"00 1 2 \n",
 	};
 	size_t i, line;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct bb_cache_index idx = { 0 };
+		struct bb_cache_index idx = {0};
 		size_t n = strlen(bad[i]);
 		char *g = bb_test_guard(bad[i], n);
 
 		line = 0;
-		CHECK_EQ(bb_cache_index_parse(&idx, g, n, &line), BB_EMALFORMED);
+		CHECK_EQ(bb_cache_index_parse(&idx, g, n, &line),
+			 BB_EMALFORMED);
 		CHECK_EQ(line, 1);
 		CHECK_EQ(idx.n, 0);
 		bb_test_unguard(g, n);
@@ -149,12 +195,12 @@ static bool ref_v11(const struct bb_cache_key *k, void *arg)
 
 static void test_evict_lru_unreferenced(void)
 {
-	struct bb_cache_index idx = { 0 };
+	struct bb_cache_index idx = {0};
 	struct bb_cache_entry e[4] = {
-		entry("v1.10.4", "kernel-amd64", 100, 50),
-		entry("v1.10.4", "initramfs-amd64.xz", 300, 40),
-		entry("v1.11.0", "kernel-amd64", 100, 10),
-		entry("v1.11.0", "initramfs-amd64.xz", 300, 5),
+	    entry("v1.10.4", "kernel-amd64", 100, 50),
+	    entry("v1.10.4", "initramfs-amd64.xz", 300, 40),
+	    entry("v1.11.0", "kernel-amd64", 100, 10),
+	    entry("v1.11.0", "initramfs-amd64.xz", 300, 5),
 	};
 	size_t out[4], n, i;
 

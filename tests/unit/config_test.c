@@ -16,7 +16,8 @@ static struct bb_config *parse(const char *text, int *rc)
 	return cfg;
 }
 
-#define BASE "appliance:\n  name: t\n  interface: eth1\n  address: 192.168.2.2\n"
+#define BASE                                                                   \
+	"appliance:\n  name: t\n  interface: eth1\n  address: 192.168.2.2\n"
 
 /* The config must be refused with exactly this line among the errors. */
 static void refused_with(const char *text, const char *line)
@@ -65,7 +66,8 @@ static void test_example_loads(void)
 	CHECK_EQ(cfg->boot.profiles[0].ninitrd, 1);
 	CHECK_EQ(cfg->boot.profiles[0].nargs, 3);
 	CHECK_STR(cfg->boot.profiles[0].args[2],
-		  "talos.config=http://192.168.2.2:8080/assets/talos/${hostname}.yaml");
+		  "talos.config=http://192.168.2.2:8080/assets/talos/"
+		  "${hostname}.yaml");
 	CHECK_EQ(cfg->boot.ngroups, 1);
 	CHECK_EQ(cfg->boot.groups[0].nselector, 1);
 	CHECK_STR(cfg->boot.groups[0].selector[0].key, "role");
@@ -158,55 +160,94 @@ static void test_tftp_keys(void)
 static void test_errors_with_positions(void)
 {
 	refused_with("", "t.yaml:1:1: (top): the file is empty");
-	refused_with("appliance: [1\n", "t.yaml:2:1: (yaml): did not find expected ',' or ']'");
-	refused_with(BASE "  colour: blue\n", "t.yaml:5:3: appliance.colour: unknown key 'colour'");
-	refused_with(BASE "dhcps: {}\n", "t.yaml:5:1: dhcps: unknown section 'dhcps'");
-	refused_with("appliance:\n  address: 1.2.3\n", "t.yaml:2:12: appliance.address: '1.2.3' is not an IPv4 address");
-	refused_with("appliance:\n  name: x\n", "t.yaml:2:3: appliance: missing required key 'address'");
+	refused_with("appliance: [1\n",
+		     "t.yaml:2:1: (yaml): did not find expected ',' or ']'");
+	refused_with(BASE "  colour: blue\n",
+		     "t.yaml:5:3: appliance.colour: unknown key 'colour'");
+	refused_with(BASE "dhcps: {}\n",
+		     "t.yaml:5:1: dhcps: unknown section 'dhcps'");
+	refused_with(
+	    "appliance:\n  address: 1.2.3\n",
+	    "t.yaml:2:12: appliance.address: '1.2.3' is not an IPv4 address");
+	refused_with("appliance:\n  name: x\n",
+		     "t.yaml:2:3: appliance: missing required key 'address'");
 	refused_with(BASE "dhcp:\n  lease_time: 1x\n  subnets: []\n",
 		     "t.yaml:6:15: dhcp.lease_time: '1x' is not a duration");
 	refused_with(BASE "dhcp:\n  subnets:\n    - subnet: 10.0.0.1/24\n",
-		     "t.yaml:7:15: dhcp.subnets[0].subnet: '10.0.0.1/24' has host bits set");
-	refused_with(BASE "dhcp:\n  subnets:\n    - subnet: 10.0.0.0/24\n      pools: [10.0.0.9-10.0.0.1]\n",
-		     "t.yaml:8:15: dhcp.subnets[0].pools[0]: '10.0.0.9-10.0.0.1': the first address is above the last");
-	refused_with(BASE "dhcp:\n  subnets:\n    - subnet: 10.0.0.0/24\n      pools: [10.0.1.1-10.0.1.9]\n",
-		     "t.yaml:8:15: dhcp.subnets[0].pools[0]: 10.0.1.1-10.0.1.9 is outside the subnet 10.0.0.0/24");
-	refused_with(BASE "dhcp:\n  subnets:\n    - subnet: 10.0.0.0/24\n      pools: [10.0.0.1-10.0.0.9, 10.0.0.5-10.0.0.20]\n",
-		     "t.yaml:8:34: dhcp.subnets[0].pools[1]: overlaps dhcp.subnets[0].pools[0]");
-	refused_with(BASE "dhcp:\n  subnets:\n    - subnet: 10.0.0.0/16\n    - subnet: 10.0.3.0/24\n",
-		     "t.yaml:8:7: dhcp.subnets[1].subnet: overlaps dhcp.subnets[0] (10.0.0.0/16)");
-	refused_with(BASE "dhcp:\n  subnets:\n    - subnet: 10.0.0.0/24\nmachines:\n  - name: a\n    mac: 52:54:00:00:00:01\n    ip: 10.0.1.5\n",
-		     "t.yaml:11:9: machines[0].ip: the reservation is outside every dhcp subnet");
-	refused_with(BASE "machines:\n  - name: a\n    mac: 52:54:00:00:00:0g\n",
-		     "t.yaml:7:10: machines[0].mac: '52:54:00:00:00:0g' is not a MAC address");
-	refused_with(BASE "machines:\n  - {name: a, mac: 52:54:00:00:00:01}\n  - {name: b, mac: 5254.0000.0001}\n",
-		     "t.yaml:7:20: machines[1].mac: duplicate MAC (machines[0])");
-	refused_with(BASE "machines:\n  - {name: a, mac: 52:54:00:00:00:01, ip: 1.1.1.1}\n  - {name: b, mac: 52:54:00:00:00:02, ip: 1.1.1.1}\n",
-		     "machines[1].ip: duplicate IP (machines[0])");
-	refused_with(BASE "machines:\n  - {name: a, mac: 52:54:00:00:00:01}\n  - {name: a, mac: 52:54:00:00:00:02}\n",
-		     "t.yaml:7:12: machines[1].name: duplicate machine name (machines[0])");
+		     "t.yaml:7:15: dhcp.subnets[0].subnet: '10.0.0.1/24' has "
+		     "host bits set");
+	refused_with(
+	    BASE "dhcp:\n  subnets:\n    - subnet: 10.0.0.0/24\n      pools: "
+		 "[10.0.0.9-10.0.0.1]\n",
+	    "t.yaml:8:15: dhcp.subnets[0].pools[0]: '10.0.0.9-10.0.0.1': the "
+	    "first address is above the last");
+	refused_with(BASE "dhcp:\n  subnets:\n    - subnet: 10.0.0.0/24\n      "
+			  "pools: [10.0.1.1-10.0.1.9]\n",
+		     "t.yaml:8:15: dhcp.subnets[0].pools[0]: 10.0.1.1-10.0.1.9 "
+		     "is outside the subnet 10.0.0.0/24");
+	refused_with(BASE "dhcp:\n  subnets:\n    - subnet: 10.0.0.0/24\n      "
+			  "pools: [10.0.0.1-10.0.0.9, 10.0.0.5-10.0.0.20]\n",
+		     "t.yaml:8:34: dhcp.subnets[0].pools[1]: overlaps "
+		     "dhcp.subnets[0].pools[0]");
+	refused_with(BASE "dhcp:\n  subnets:\n    - subnet: 10.0.0.0/16\n    - "
+			  "subnet: 10.0.3.0/24\n",
+		     "t.yaml:8:7: dhcp.subnets[1].subnet: overlaps "
+		     "dhcp.subnets[0] (10.0.0.0/16)");
+	refused_with(
+	    BASE "dhcp:\n  subnets:\n    - subnet: 10.0.0.0/24\nmachines:\n  - "
+		 "name: a\n    mac: 52:54:00:00:00:01\n    ip: 10.0.1.5\n",
+	    "t.yaml:11:9: machines[0].ip: the reservation is outside every "
+	    "dhcp subnet");
+	refused_with(BASE
+		     "machines:\n  - name: a\n    mac: 52:54:00:00:00:0g\n",
+		     "t.yaml:7:10: machines[0].mac: '52:54:00:00:00:0g' is not "
+		     "a MAC address");
+	refused_with(
+	    BASE "machines:\n  - {name: a, mac: 52:54:00:00:00:01}\n  - {name: "
+		 "b, mac: 5254.0000.0001}\n",
+	    "t.yaml:7:20: machines[1].mac: duplicate MAC (machines[0])");
+	refused_with(
+	    BASE
+	    "machines:\n  - {name: a, mac: 52:54:00:00:00:01, ip: 1.1.1.1}\n  "
+	    "- {name: b, mac: 52:54:00:00:00:02, ip: 1.1.1.1}\n",
+	    "machines[1].ip: duplicate IP (machines[0])");
+	refused_with(BASE "machines:\n  - {name: a, mac: 52:54:00:00:00:01}\n  "
+			  "- {name: a, mac: 52:54:00:00:00:02}\n",
+		     "t.yaml:7:12: machines[1].name: duplicate machine name "
+		     "(machines[0])");
 	refused_with(BASE "boot:\n  groups:\n    - {id: g, profile: p}\n",
 		     "t.yaml:7:24: boot.groups[0].profile: no profile 'p'");
 	refused_with(BASE "boot:\n  profiles:\n    - {id: p}\n    - {id: p}\n",
 		     "boot.profiles[1]: duplicate profile id 'p'");
 	refused_with(BASE "http:\n  listen: 8080\n",
 		     "t.yaml:6:11: http.listen: '8080' is not address:port");
-	refused_with(BASE "talos:\n  schematic: abc\n  version: v1.10.4\n",
-		     "t.yaml:6:14: talos.schematic: expected the 64 lowercase hex");
-	refused_with(BASE "talos:\n  schematic: a78ca499dd99112bd2c2730b1b8a50375d8fa3af36f1a10b30a2fa83cc8c0d35\n  version: 1.10\n",
-		     "t.yaml:7:12: talos.version: expected a version like v1.10.4");
-	refused_with(BASE "talos:\n  factory: factory.talos.dev\n  schematic: a78ca499dd99112bd2c2730b1b8a50375d8fa3af36f1a10b30a2fa83cc8c0d35\n  version: v1.10.4\n",
-		     "t.yaml:6:12: talos.factory: 'factory.talos.dev' is not an http:// or https:// URL");
+	refused_with(
+	    BASE "talos:\n  schematic: abc\n  version: v1.10.4\n",
+	    "t.yaml:6:14: talos.schematic: expected the 64 lowercase hex");
+	refused_with(
+	    BASE "talos:\n  schematic: "
+		 "a78ca499dd99112bd2c2730b1b8a50375d8fa3af36f1a10b30a2fa83cc8c0"
+		 "d35\n  version: 1.10\n",
+	    "t.yaml:7:12: talos.version: expected a version like v1.10.4");
+	refused_with(BASE "talos:\n  factory: factory.talos.dev\n  schematic: "
+			  "a78ca499dd99112bd2c2730b1b8a50375d8fa3af36f1a10b30a2"
+			  "fa83cc8c0d35\n  version: v1.10.4\n",
+		     "t.yaml:6:12: talos.factory: 'factory.talos.dev' is not "
+		     "an http:// or https:// URL");
 	refused_with(BASE "handoff:\n  management: ghost\n",
-		     "t.yaml:6:15: handoff.management: 'ghost' is not a machine in machines:");
+		     "t.yaml:6:15: handoff.management: 'ghost' is not a "
+		     "machine in machines:");
 	refused_with(BASE "dhcp:\n  known_only: maybe\n  subnets: []\n",
 		     "t.yaml:6:15: dhcp.known_only: expected true or false");
-	refused_with(BASE "dhcp:\n  subnets: {a: 1}\n", "t.yaml:6:12: dhcp.subnets: expected a list");
-	refused_with(BASE "dhcp:\n  match_client_id: 1\n  subnets: []\n",
-		     "t.yaml:6:20: dhcp.match_client_id: expected true or false");
+	refused_with(BASE "dhcp:\n  subnets: {a: 1}\n",
+		     "t.yaml:6:12: dhcp.subnets: expected a list");
+	refused_with(
+	    BASE "dhcp:\n  match_client_id: 1\n  subnets: []\n",
+	    "t.yaml:6:20: dhcp.match_client_id: expected true or false");
 	refused_with(BASE "dhcp:\n  rate_limit: -1\n  subnets: []\n",
 		     "t.yaml:6:15: dhcp.rate_limit:");
-	refused_with(BASE "appliance:\n  name: again\n", "t.yaml:5:1: appliance: duplicate section");
+	refused_with(BASE "appliance:\n  name: again\n",
+		     "t.yaml:5:1: appliance: duplicate section");
 }
 
 static void test_talos_keys(void)
@@ -214,17 +255,19 @@ static void test_talos_keys(void)
 	int rc;
 	struct bb_config *cfg;
 
-	cfg = parse(BASE "talos:\n  version: v1.10.4\n  customization:\n"
-			 "    customization:\n      systemExtensions:\n"
-			 "        officialExtensions: [siderolabs/iscsi-tools]\n"
-			 "      extraKernelArgs: [a=1, 'b c']\n"
-			 "      meta: [{key: 12, value: \"x\"}, {value: '7', key: 0xc}]\n"
-			 "http:\n  listen: 0.0.0.0:8080\n"
-			 "boot:\n  profiles:\n    - {id: t, talos: true}\n"
-			 "  groups:\n    - {id: g, profile: t, talos_version: v1.11.0}\n"
-			 "machines:\n  - {name: a, mac: 52:54:00:00:00:01, "
-			 "talos_version: v1.9.5}\n",
-		    &rc);
+	cfg = parse(
+	    BASE
+	    "talos:\n  version: v1.10.4\n  customization:\n"
+	    "    customization:\n      systemExtensions:\n"
+	    "        officialExtensions: [siderolabs/iscsi-tools]\n"
+	    "      extraKernelArgs: [a=1, 'b c']\n"
+	    "      meta: [{key: 12, value: \"x\"}, {value: '7', key: 0xc}]\n"
+	    "http:\n  listen: 0.0.0.0:8080\n"
+	    "boot:\n  profiles:\n    - {id: t, talos: true}\n"
+	    "  groups:\n    - {id: g, profile: t, talos_version: v1.11.0}\n"
+	    "machines:\n  - {name: a, mac: 52:54:00:00:00:01, "
+	    "talos_version: v1.9.5}\n",
+	    &rc);
 	CHECK_EQ(rc, 0);
 	if (!cfg)
 		return;
@@ -240,16 +283,22 @@ static void test_talos_keys(void)
 	CHECK_STR(cfg->boot.groups[0].talos_version, "v1.11.0");
 	CHECK_STR(cfg->machines[0].talos_version, "v1.9.5");
 	bb_config_free(cfg);
-	refused_with(BASE "talos:\n  version: v1.10.4\n  schematic: "
-			  "a78ca499dd99112bd2c2730b1b8a50375d8fa3af36f1a10b30a2fa83cc8c0d35\n"
-			  "  customization: {customization: {}}\n",
-		     "t.yaml:8:18: talos.customization: give either schematic or customization");
-	refused_with(BASE "talos:\n  version: v1.10.4\n  customization: {colour: 1}\n",
-		     "t.yaml:7:19: talos.customization: unknown key 'colour'");
+	refused_with(
+	    BASE
+	    "talos:\n  version: v1.10.4\n  schematic: "
+	    "a78ca499dd99112bd2c2730b1b8a50375d8fa3af36f1a10b30a2fa83cc8c0d35\n"
+	    "  customization: {customization: {}}\n",
+	    "t.yaml:8:18: talos.customization: give either schematic or "
+	    "customization");
+	refused_with(
+	    BASE "talos:\n  version: v1.10.4\n  customization: {colour: 1}\n",
+	    "t.yaml:7:19: talos.customization: unknown key 'colour'");
 	refused_with(BASE "talos:\n  version: v1.10.4\n  customization: [1]\n",
 		     "talos.customization: expected a mapping");
-	refused_with(BASE "machines:\n  - {name: a, mac: 52:54:00:00:00:01, talos_version: latest}\n",
-		     "machines[0].talos_version: 'latest': expected a version like v1.10.4");
+	refused_with(BASE "machines:\n  - {name: a, mac: 52:54:00:00:00:01, "
+			  "talos_version: latest}\n",
+		     "machines[0].talos_version: 'latest': expected a version "
+		     "like v1.10.4");
 	refused_with(BASE "boot:\n  profiles: [{id: t, talos: yes please}]\n",
 		     "boot.profiles[0].talos: expected true or false");
 }

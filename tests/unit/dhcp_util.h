@@ -13,11 +13,12 @@ struct tpkt {
 	struct bb_wr w;
 };
 
-static inline void tpkt_start(struct tpkt *p, uint8_t type, const uint8_t mac[6],
-			      uint32_t ciaddr, uint32_t giaddr, uint16_t flags)
+static inline void tpkt_start(struct tpkt *p, uint8_t type,
+			      const uint8_t mac[6], uint32_t ciaddr,
+			      uint32_t giaddr, uint16_t flags)
 {
-	uint8_t ch[16] = { 0 };
-	uint8_t zero[192] = { 0 };
+	uint8_t ch[16] = {0};
+	uint8_t zero[192] = {0};
 
 	memcpy(ch, mac, 6);
 	p->w = bb_wr_init(p->b, sizeof(p->b));

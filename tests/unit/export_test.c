@@ -4,25 +4,25 @@
 #include "handoff/export.h"
 #include "tests/unit/test.h"
 
-static const uint32_t dns[] = { 0xc0a80202 };
+static const uint32_t dns[] = {0xc0a80202};
 
 static struct bb_export_machine mgmt(const char *name)
 {
 	struct bb_export_machine m = {
-		.name = name,
-		.mac = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 },
-		.ip = 0xc0a80203,
-		.prefix = 24,
-		.gateway = 0xc0a80201,
-		.dns = dns,
-		.ndns = 1,
-		.arch = "amd64",
-		.uefi = true,
-		.allow_pxe = false,
-		.phase = "handed-off",
-		.role = "controlplane",
-		.reserved = true,
-		.lease_time = 3600,
+	    .name = name,
+	    .mac = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56},
+	    .ip = 0xc0a80203,
+	    .prefix = 24,
+	    .gateway = 0xc0a80201,
+	    .dns = dns,
+	    .ndns = 1,
+	    .arch = "amd64",
+	    .uefi = true,
+	    .allow_pxe = false,
+	    .phase = "handed-off",
+	    .role = "controlplane",
+	    .reserved = true,
+	    .lease_time = 3600,
 	};
 	return m;
 }
@@ -34,15 +34,14 @@ static const char *yget(yaml_document_t *d, yaml_node_t *n, const char **path)
 
 	if (!*path)
 		return n && n->type == YAML_SCALAR_NODE
-			       ? (const char *)n->data.scalar.value
-			       : NULL;
+			   ? (const char *)n->data.scalar.value
+			   : NULL;
 	if (!n)
 		return NULL;
 	if (n->type == YAML_SEQUENCE_NODE && !strcmp(*path, "0"))
-		return yget(d,
-			    yaml_document_get_node(
-				    d, *n->data.sequence.items.start),
-			    path + 1);
+		return yget(
+		    d, yaml_document_get_node(d, *n->data.sequence.items.start),
+		    path + 1);
 	if (n->type != YAML_MAPPING_NODE)
 		return NULL;
 	for (pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top;
@@ -59,21 +58,21 @@ static const char *yget(yaml_document_t *d, yaml_node_t *n, const char **path)
 
 static void test_hardware_yaml_parses(void)
 {
-	struct bb_export_machine m[2] = { mgmt("management"),
-					  mgmt("evil\"\n: x\\") };
-	struct bb_buf b = { 0 };
+	struct bb_export_machine m[2] = {mgmt("management"),
+					 mgmt("evil\"\n: x\\")};
+	struct bb_buf b = {0};
 	yaml_parser_t p;
 	yaml_document_t d;
 	int docs = 0;
-	static const char *mac[] = { "spec", "interfaces", "0", "dhcp", "mac",
-				     NULL };
-	static const char *ip[] = { "spec", "interfaces", "0", "dhcp", "ip",
-				    "address", NULL };
-	static const char *mask[] = { "spec", "interfaces", "0", "dhcp", "ip",
-				      "netmask", NULL };
-	static const char *name[] = { "metadata", "name", NULL };
-	static const char *pxe[] = { "spec", "interfaces", "0", "netboot",
-				     "allowPXE", NULL };
+	static const char *mac[] = {"spec", "interfaces", "0",
+				    "dhcp", "mac",	  NULL};
+	static const char *ip[] = {"spec", "interfaces", "0", "dhcp",
+				   "ip",   "address",	 NULL};
+	static const char *mask[] = {"spec", "interfaces", "0", "dhcp",
+				     "ip",   "netmask",	   NULL};
+	static const char *name[] = {"metadata", "name", NULL};
+	static const char *pxe[] = {"spec",    "interfaces", "0",
+				    "netboot", "allowPXE",   NULL};
 
 	m[1].ip = 0xc0a80264;
 	m[1].mac[5] = 0x57;
@@ -110,8 +109,8 @@ static void test_hardware_yaml_parses(void)
 
 static void test_json_parses(void)
 {
-	struct bb_export_machine m[2] = { mgmt("management"), mgmt("w\"1") };
-	struct bb_buf b = { 0 };
+	struct bb_export_machine m[2] = {mgmt("management"), mgmt("w\"1")};
+	struct bb_buf b = {0};
 	cJSON *j, *ms, *first;
 
 	m[1].ip = 0;
@@ -124,13 +123,12 @@ static void test_json_parses(void)
 	first = cJSON_GetArrayItem(ms, 0);
 	CHECK_STR(cJSON_GetObjectItem(first, "mac")->valuestring,
 		  "52:54:00:12:34:56");
-	CHECK_STR(cJSON_GetObjectItem(first, "ip")->valuestring,
-		  "192.168.2.3");
-	CHECK(cJSON_IsNull(
-		cJSON_GetObjectItem(cJSON_GetArrayItem(ms, 1), "ip")));
-	CHECK_STR(cJSON_GetObjectItem(cJSON_GetArrayItem(ms, 1), "name")
-			  ->valuestring,
-		  "w\"1");
+	CHECK_STR(cJSON_GetObjectItem(first, "ip")->valuestring, "192.168.2.3");
+	CHECK(
+	    cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetArrayItem(ms, 1), "ip")));
+	CHECK_STR(
+	    cJSON_GetObjectItem(cJSON_GetArrayItem(ms, 1), "name")->valuestring,
+	    "w\"1");
 	cJSON_Delete(j);
 	bb_buf_free(&b);
 }

@@ -43,7 +43,7 @@ static void test_actions(void)
 
 static struct bb_handoff_config talos(void)
 {
-	struct bb_handoff_config c = { 0 };
+	struct bb_handoff_config c = {0};
 
 	c.actions = BB_ACT_LOCAL_BOOT | BB_ACT_DHCP_STANDDOWN | BB_ACT_EXPORT;
 	c.interval_ms = 1000;
@@ -236,7 +236,7 @@ static void test_restart_every_phase(void)
 		a.phase = (enum bb_phase)p;
 		a.phase_since = 1700000000 + p;
 		a.actions_done = p == BB_PHASE_HANDED_OFF ? c.actions
-			       : p == BB_PHASE_UP	  ? BB_ACT_LOCAL_BOOT
+				 : p == BB_PHASE_UP	  ? BB_ACT_LOCAL_BOOT
 							  : 0;
 		n = bb_handoff_encode(&a, line, sizeof(line));
 		CHECK(n > 0);
@@ -258,15 +258,15 @@ static void test_decode_malformed(void)
 	struct bb_handoff_config c = talos();
 	struct bb_handoff h;
 	static const char *const bad[] = {
-		"",
-		"phase=up",                      /* no newline */
-		"phase=sideways since=1 actions=\n",
-		"phase=up since=x actions=\n",
-		"phase=up since=1 actions=reboot\n",
-		"phase=up since=1 actions=export,\n",
-		"phase=up since=1 colour=blue\n",
-		"=up\n",
-		"phase up\n",
+	    "",
+	    "phase=up", /* no newline */
+	    "phase=sideways since=1 actions=\n",
+	    "phase=up since=x actions=\n",
+	    "phase=up since=1 actions=reboot\n",
+	    "phase=up since=1 actions=export,\n",
+	    "phase=up since=1 colour=blue\n",
+	    "=up\n",
+	    "phase up\n",
 	};
 	size_t i;
 

@@ -15,7 +15,8 @@ static void test_u32(void)
 	CHECK_EQ(bb_parse_u32(S("4294967295"), 0, 0xffffffffu, &v), 0);
 	CHECK_EQ(v, 0xffffffffu);
 	CHECK_EQ(bb_parse_u32(S("4294967296"), 0, 0xffffffffu, &v), BB_EINVAL);
-	CHECK_EQ(bb_parse_u32(S("12345678901"), 0, 0xffffffffu, &v), BB_EMALFORMED);
+	CHECK_EQ(bb_parse_u32(S("12345678901"), 0, 0xffffffffu, &v),
+		 BB_EMALFORMED);
 	CHECK_EQ(bb_parse_u32(S(""), 0, 10, &v), BB_EMALFORMED);
 	CHECK_EQ(bb_parse_u32(S("-1"), 0, 10, &v), BB_EMALFORMED);
 	CHECK_EQ(bb_parse_u32(S("11"), 0, 10, &v), BB_EINVAL);
@@ -51,8 +52,10 @@ static void test_cidr_range(void)
 	CHECK_EQ(bb_parse_cidr(S("192.168.2.0"), &net, &p), BB_EMALFORMED);
 	CHECK_EQ(bb_parse_range(S("192.168.2.100-192.168.2.150"), &lo, &hi), 0);
 	CHECK_EQ(hi - lo, 50);
-	CHECK_EQ(bb_parse_range(S("192.168.2.100 - 192.168.2.150"), &lo, &hi), 0);
-	CHECK_EQ(bb_parse_range(S("192.168.2.150-192.168.2.100"), &lo, &hi), BB_EINVAL);
+	CHECK_EQ(bb_parse_range(S("192.168.2.100 - 192.168.2.150"), &lo, &hi),
+		 0);
+	CHECK_EQ(bb_parse_range(S("192.168.2.150-192.168.2.100"), &lo, &hi),
+		 BB_EINVAL);
 	CHECK_EQ(bb_prefix_mask(0), 0);
 	CHECK_EQ(bb_prefix_mask(32), 0xffffffffu);
 }
@@ -93,7 +96,7 @@ static void test_duration(void)
 
 static void test_reader_guard(void)
 {
-	static const uint8_t data[] = { 1, 2, 3, 4, 5, 'a', 0 };
+	static const uint8_t data[] = {1, 2, 3, 4, 5, 'a', 0};
 	uint8_t *g = bb_test_guard(data, sizeof(data));
 	struct bb_rd r = bb_rd_init(g, sizeof(data));
 	size_t n;

@@ -13,34 +13,35 @@
 static int bb_test_failed_checks;
 static int bb_test_passed, bb_test_failed;
 
-#define CHECK(cond)                                                           \
-	do {                                                                  \
-		if (!(cond)) {                                                \
-			fprintf(stderr, "  %s:%d: CHECK(%s) failed\n",        \
-				__FILE__, __LINE__, #cond);                   \
-			bb_test_failed_checks++;                              \
-		}                                                             \
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			fprintf(stderr, "  %s:%d: CHECK(%s) failed\n",         \
+				__FILE__, __LINE__, #cond);                    \
+			bb_test_failed_checks++;                               \
+		}                                                              \
 	} while (0)
 
-#define CHECK_EQ(a, b)                                                        \
-	do {                                                                  \
-		long long va_ = (long long)(a), vb_ = (long long)(b);         \
-		if (va_ != vb_) {                                             \
-			fprintf(stderr, "  %s:%d: %s == %s: %lld != %lld\n",  \
-				__FILE__, __LINE__, #a, #b, va_, vb_);        \
-			bb_test_failed_checks++;                              \
-		}                                                             \
+#define CHECK_EQ(a, b)                                                         \
+	do {                                                                   \
+		long long va_ = (long long)(a), vb_ = (long long)(b);          \
+		if (va_ != vb_) {                                              \
+			fprintf(stderr, "  %s:%d: %s == %s: %lld != %lld\n",   \
+				__FILE__, __LINE__, #a, #b, va_, vb_);         \
+			bb_test_failed_checks++;                               \
+		}                                                              \
 	} while (0)
 
-#define CHECK_STR(a, b)                                                       \
-	do {                                                                  \
-		const char *sa_ = (a), *sb_ = (b);                            \
-		if (!sa_ || !sb_ || strcmp(sa_, sb_)) {                       \
-			fprintf(stderr, "  %s:%d: %s == %s: \"%s\" != \"%s\"\n", \
-				__FILE__, __LINE__, #a, #b,                   \
-				sa_ ? sa_ : "(null)", sb_ ? sb_ : "(null)"); \
-			bb_test_failed_checks++;                              \
-		}                                                             \
+#define CHECK_STR(a, b)                                                        \
+	do {                                                                   \
+		const char *sa_ = (a), *sb_ = (b);                             \
+		if (!sa_ || !sb_ || strcmp(sa_, sb_)) {                        \
+			fprintf(stderr,                                        \
+				"  %s:%d: %s == %s: \"%s\" != \"%s\"\n",       \
+				__FILE__, __LINE__, #a, #b,                    \
+				sa_ ? sa_ : "(null)", sb_ ? sb_ : "(null)");   \
+			bb_test_failed_checks++;                               \
+		}                                                              \
 	} while (0)
 
 #define RUN(fn) bb_test_run(#fn, fn)

@@ -22,9 +22,9 @@ static size_t rrq(uint8_t *b, const char *file, const char *mode,
 
 static void test_parse(void)
 {
-	static const char *const opts[] = { "blksize", "1468", "tsize", "0",
-					    "windowsize", "99", "bogus", "1",
-					    NULL };
+	static const char *const opts[] = {"blksize", "1468",	    "tsize",
+					   "0",	      "windowsize", "99",
+					   "bogus",   "1",	    NULL};
 	uint8_t b[600];
 	struct bb_tftp_rrq r;
 	const char *msg;
@@ -51,7 +51,7 @@ static void test_parse(void)
 	bb_test_unguard(g, n - 1);
 	CHECK_EQ(bb_tftp_parse_request(b, 1, &r, &msg), BB_TFTP_EBADOP);
 	{
-		static const char *const bad[] = { "blksize", "x12", NULL };
+		static const char *const bad[] = {"blksize", "x12", NULL};
 		n = rrq(b, "x", "octet", bad);
 		CHECK_EQ(bb_tftp_parse_request(b, n, &r, &msg), 0);
 		CHECK(!r.has_blksize); /* a bad value: option ignored */
@@ -61,7 +61,8 @@ static void test_parse(void)
 		memset(longname, 'a', 299);
 		longname[299] = 0;
 		n = rrq(b, longname, "octet", NULL);
-		CHECK_EQ(bb_tftp_parse_request(b, n, &r, &msg), BB_TFTP_EACCESS);
+		CHECK_EQ(bb_tftp_parse_request(b, n, &r, &msg),
+			 BB_TFTP_EACCESS);
 	}
 }
 
@@ -80,7 +81,8 @@ static void test_path(void)
 /* A lossless exchange: every window acked at once. */
 static void test_window_and_wrap(void)
 {
-	struct bb_tftp_rrq r = { .file = "f", .has_blksize = true, .has_window = true, .blksize = 8 };
+	struct bb_tftp_rrq r = {
+	    .file = "f", .has_blksize = true, .has_window = true, .blksize = 8};
 	struct bb_tftp_xfer x;
 	struct bb_tftp_send s;
 	uint64_t now = 0;
@@ -106,7 +108,7 @@ static void test_window_and_wrap(void)
 
 static void test_loss_and_duplicates(void)
 {
-	struct bb_tftp_rrq r = { .file = "f", .has_window = true };
+	struct bb_tftp_rrq r = {.file = "f", .has_window = true};
 	struct bb_tftp_xfer x;
 	struct bb_tftp_send s;
 
@@ -143,7 +145,10 @@ static void test_loss_and_duplicates(void)
 
 static void test_exact_multiple_and_oack(void)
 {
-	struct bb_tftp_rrq r = { .file = "f", .has_blksize = true, .has_tsize = true, .blksize = 512 };
+	struct bb_tftp_rrq r = {.file = "f",
+				.has_blksize = true,
+				.has_tsize = true,
+				.blksize = 512};
 	struct bb_tftp_xfer x;
 	uint8_t b[128];
 	uint64_t off;
@@ -156,7 +161,11 @@ static void test_exact_multiple_and_oack(void)
 	CHECK_EQ(len, 0);
 	n = bb_tftp_build_oack(&x, &r, b, sizeof(b));
 	CHECK_EQ(n, 2 + 8 + 4 + 6 + 5);
-	CHECK(!memcmp(b + 2, "blksize\0" "512\0tsize\0" "1024", 23));
+	CHECK(!memcmp(b + 2,
+		      "blksize\0"
+		      "512\0tsize\0"
+		      "1024",
+		      23));
 	r.blksize = 9000;
 	bb_tftp_start(&x, &r, 1, 1468, 0);
 	CHECK_EQ(x.blksize, 1468); /* capped to the path MTU */

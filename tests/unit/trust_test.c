@@ -205,7 +205,7 @@ static void test_atomic_write(void)
 
 #define YAML                                                                   \
 	"appliance:\n  name: t\n  address: 10.0.0.2\n  state_dir: %s\n"        \
-	"http:\n  listen: 10.0.0.2:8080\n"                                      \
+	"http:\n  listen: 10.0.0.2:8080\n"                                     \
 	"boot:\n  assets_dir: %s\n"                                            \
 	"machines:\n"                                                          \
 	"  - {name: mgmt, mac: '52:54:00:00:00:01'}\n"                         \

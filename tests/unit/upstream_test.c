@@ -8,7 +8,10 @@ static void test_url(void)
 {
 	struct bb_url u, r;
 
-	CHECK_EQ(bb_url_parse(S("https://factory.talos.dev/image/x/v1/kernel-amd64"), &u), 0);
+	CHECK_EQ(
+	    bb_url_parse(S("https://factory.talos.dev/image/x/v1/kernel-amd64"),
+			 &u),
+	    0);
 	CHECK(u.tls);
 	CHECK_STR(u.host, "factory.talos.dev");
 	CHECK_EQ(u.port, 443);
@@ -41,23 +44,24 @@ static void test_reply(void)
 {
 	struct bb_upstream_reply r;
 	static const char ok[] =
-		"HTTP/1.1 206 Partial Content\r\nContent-Length: 10\r\n"
-		"Content-Range: bytes 100-109/200\r\nConnection: close\r\n\r\nBODY";
+	    "HTTP/1.1 206 Partial Content\r\nContent-Length: 10\r\n"
+	    "Content-Range: bytes 100-109/200\r\nConnection: close\r\n\r\nBODY";
 	static const char redir[] =
-		"HTTP/1.1 302 Found\r\nLocation:  https://cdn/x \r\n"
-		"Content-Length: 0\r\n\r\n";
+	    "HTTP/1.1 302 Found\r\nLocation:  https://cdn/x \r\n"
+	    "Content-Length: 0\r\n\r\n";
 	const char *bad[] = {
-		"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
-		"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
-		"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n",
-		"HTTP/1.1 200 OK\r\n folded\r\n\r\n",
-		"HTTP/1.1 200 OK\r\n: empty\r\n\r\n",
-		"HTTP/1.1 2x0 OK\r\n\r\n",
-		"HTTP/2 200\r\n\r\n",
-		"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
-		"HTTP/1.1 206 OK\r\nContent-Range: bytes 9-5/10\r\n\r\n",
-		"HTTP/1.1 206 OK\r\nContent-Range: bytes 0-10/10\r\n\r\n",
-		"HTTP/1.1 200 OK\r\nNoColon\r\n\r\n",
+	    "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+	    "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nTransfer-Encoding: "
+	    "chunked\r\n\r\n",
+	    "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n",
+	    "HTTP/1.1 200 OK\r\n folded\r\n\r\n",
+	    "HTTP/1.1 200 OK\r\n: empty\r\n\r\n",
+	    "HTTP/1.1 2x0 OK\r\n\r\n",
+	    "HTTP/2 200\r\n\r\n",
+	    "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
+	    "HTTP/1.1 206 OK\r\nContent-Range: bytes 9-5/10\r\n\r\n",
+	    "HTTP/1.1 206 OK\r\nContent-Range: bytes 0-10/10\r\n\r\n",
+	    "HTTP/1.1 200 OK\r\nNoColon\r\n\r\n",
 	};
 	size_t i;
 	long n;
@@ -91,19 +95,23 @@ static void test_reply(void)
 
 static void test_chunked(void)
 {
-	static const char enc[] = "4\r\nWiki\r\n5;ext=abc\r\npedia\r\nE\r\n in\r\n\r\nchunks.\r\n0\r\n\r\n";
+	static const char enc[] = "4\r\nWiki\r\n5;ext=abc\r\npedia\r\nE\r\n "
+				  "in\r\n\r\nchunks.\r\n0\r\n\r\n";
 	char out[64];
 	size_t step, o, i;
 
 	/* fed in slices of every size, the payload is the same */
 	for (step = 1; step < sizeof(enc); step++) {
-		struct bb_chunked c = { 0 };
+		struct bb_chunked c = {0};
 		uint8_t buf[sizeof(enc)];
 
 		memcpy(buf, enc, sizeof(enc));
 		o = 0;
 		for (i = 0; i < sizeof(enc) - 1; i += step) {
-			size_t n = sizeof(enc) - 1 - i < step ? sizeof(enc) - 1 - i : step, got;
+			size_t n = sizeof(enc) - 1 - i < step
+				       ? sizeof(enc) - 1 - i
+				       : step,
+			       got;
 
 			CHECK_EQ(bb_chunked_decode(&c, buf + i, n, &got), 0);
 			memcpy(out + o, buf + i, got);
@@ -114,15 +122,18 @@ static void test_chunked(void)
 		CHECK(c.done);
 	}
 	{
-		const char *bad[] = { "x\r\n", "\r\n", "4\r\nWikiXX", "0\r\nTrailer: x\r\n\r\n",
-				      "4\nWiki", "fffffffffffffffff\r\n" };
+		const char *bad[] = {"x\r\n",	    "\r\n",
+				     "4\r\nWikiXX", "0\r\nTrailer: x\r\n\r\n",
+				     "4\nWiki",	    "fffffffffffffffff\r\n"};
 		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-			struct bb_chunked c = { 0 };
+			struct bb_chunked c = {0};
 			uint8_t buf[64];
 			size_t got;
 
 			memcpy(buf, bad[i], strlen(bad[i]));
-			CHECK_EQ(bb_chunked_decode(&c, buf, strlen(bad[i]), &got), BB_EMALFORMED);
+			CHECK_EQ(
+			    bb_chunked_decode(&c, buf, strlen(bad[i]), &got),
+			    BB_EMALFORMED);
 		}
 	}
 }
