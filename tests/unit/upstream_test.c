@@ -51,8 +51,8 @@ static void test_reply(void)
 	    "Content-Length: 0\r\n\r\n";
 	const char *bad[] = {
 	    "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
-	    "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nTransfer-Encoding: "
-	    "chunked\r\n\r\n",
+	    ("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nTransfer-Encoding: "
+	     "chunked\r\n\r\n"),
 	    "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n",
 	    "HTTP/1.1 200 OK\r\n folded\r\n\r\n",
 	    "HTTP/1.1 200 OK\r\n: empty\r\n\r\n",
