@@ -377,11 +377,13 @@ static int grow_flush(struct conn *c)
 
 /* Sends what the engine has queued; 0 when all is out, 1 when waiting for
  * POLLOUT, 2 waiting for a growing file, -1 when the connection is gone. */
+#define FLUSH_SHARE (256u << 10)
+
 static int flush(struct conn *c)
 {
 	uint64_t now = bb_loop_now_ms(c->srv->loop), left, off;
 	const char *p;
-	size_t len;
+	size_t len, budget;
 	bool more;
 	int rc;
 
@@ -399,17 +401,25 @@ static int flush(struct conn *c)
 		c->sent += (uint64_t)n;
 		bb_http_conn_sent(&c->hc, (size_t)n, now);
 	}
-	while ((left = bb_http_conn_file_left(&c->hc, &off))) {
+	/* a bounded share per wakeup: with hundreds of downloads writable at
+	 * once, one turn of the loop must not copy gigabytes while DHCP
+	 * waits (level-triggered: a still writable socket comes back next
+	 * turn) */
+	for (budget = FLUSH_SHARE;
+	     (left = bb_http_conn_file_left(&c->hc, &off));) {
 		off_t o = (off_t)off;
-		ssize_t n =
-		    sendfile(c->fd, c->file_fd, &o,
-			     left > (1u << 20) ? 1u << 20 : (size_t)left);
+		ssize_t n;
 
+		if (!budget)
+			return 1;
+		n = sendfile(c->fd, c->file_fd, &o,
+			     left > budget ? budget : (size_t)left);
 		if (n < 0 && errno == EAGAIN)
 			return 1;
 		if (n <= 0)
 			return -1; /* the file shrank or the peer left */
 		c->sent += (uint64_t)n;
+		budget -= (size_t)n > budget ? budget : (size_t)n;
 		bb_http_conn_file_sent(&c->hc, (uint64_t)n, now);
 	}
 	if (c->grow && (rc = grow_flush(c)))
