@@ -26,7 +26,7 @@ LIBS := -Wl,-Bstatic -lyaml -lmbedtls -lmbedx509 -lmbedcrypto -Wl,-Bdynamic \
 	-lcjson -lpthread
 
 SVC_SRC   := $(sort $(wildcard services/*/*.c))
-FW_SRC    := $(filter-out firmware/main.c,$(sort $(wildcard firmware/*.c)))
+FW_SRC    := $(sort $(wildcard firmware/*/*.c))
 BOARD_SRC := $(sort $(wildcard board/linux/*.c))
 LIB_SRC   := $(SVC_SRC) $(FW_SRC) $(BOARD_SRC)
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
@@ -146,13 +146,10 @@ check: check-layering format-check
 	@$(MAKE) --no-print-directory CC=clang BUILD=build-clang all
 	@$(MAKE) --no-print-directory test
 
-# Engines never call the OS: no socket, lwIP, epoll or file headers in services/.
+# Each layer includes only the ones below it (the rules and the shrinking
+# list of includes still to move are in tests/layering.sh).
 check-layering:
-	@! grep -rnE '#include <(sys/socket|sys/epoll|netinet/|arpa/|lwip/|fcntl|unistd|sys/stat|pthread|yaml|mbedtls/net)' services/ \
-	  || { echo "layering: services/ must not include OS headers"; exit 1; }
-	@! grep -rnE '#include "(\.\./)*(board|firmware)/' services/ \
-	  || { echo "layering: services/ must not include board/ or firmware/"; exit 1; }
-	@echo "layering ok"
+	@bash tests/layering.sh
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

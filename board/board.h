@@ -186,7 +186,7 @@ int bb_spawn(const char *const *argv, void (*done)(void *arg, int status),
 
 /* --- log output ------------------------------------------------------ */
 
-/* One finished line (no newline) at a level of firmware/log.h. */
+/* One finished line (no newline) at a level of firmware/serve/log.h. */
 void bb_board_log_write(int level, const char *line, size_t len);
 
 #endif

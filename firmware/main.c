@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "firmware/cli.h"
+#include "firmware/cmd/cli.h"
 
 static const struct bb_cmd cmds[] = {
     {"serve", bb_cmd_serve, "run the appliance in the foreground"},

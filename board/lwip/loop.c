@@ -13,7 +13,7 @@
 #include "board/lwip/board_lwip.h"
 #include "board/lwip/tapif.h"
 #include "common/err.h"
-#include "firmware/log.h"
+#include "firmware/serve/log.h"
 #include "lwip/sys.h"
 #include "lwip/timeouts.h"
 

@@ -10,8 +10,8 @@
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/parse.h"
-#include "firmware/dhcp_conf.h"
-#include "firmware/log.h"
+#include "firmware/config/dhcp_conf.h"
+#include "firmware/serve/log.h"
 
 struct queued {
 	struct bb_dhcp_tx tx;

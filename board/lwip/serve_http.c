@@ -18,8 +18,8 @@
 #include "common/err.h"
 #include "common/parse.h"
 #include "common/sanitize.h"
-#include "firmware/log.h"
-#include "firmware/routes.h"
+#include "firmware/serve/log.h"
+#include "firmware/serve/routes.h"
 #include "http/http_parse.h"
 
 struct conn {

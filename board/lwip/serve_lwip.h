@@ -3,7 +3,7 @@
 #ifndef BB_SERVE_LWIP_H
 #define BB_SERVE_LWIP_H
 
-#include "firmware/serve.h"
+#include "firmware/serve/serve.h"
 
 int bb_lwip_dhcp_start(struct bb_serve *s);
 void bb_lwip_dhcp_stop(struct bb_serve *s);

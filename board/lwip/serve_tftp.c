@@ -12,7 +12,7 @@
 #include "common/err.h"
 #include "common/parse.h"
 #include "common/sanitize.h"
-#include "firmware/log.h"
+#include "firmware/serve/log.h"
 #include "tftp/tftp.h"
 
 struct xfer {

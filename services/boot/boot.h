@@ -1,7 +1,7 @@
 /* The boot service (a matchbox stand-in), I/O-free: profiles and groups
  * (from the config and from matchbox JSON given as bytes), the machine
  * inventory, matchbox's group selection, the iPXE scripts, and each
- * machine's boot state. The caller (firmware/routes.c) maps HTTP requests
+ * machine's boot state. The caller (firmware/serve/routes.c) maps HTTP requests
  * to these calls and confines file paths. */
 #ifndef BB_BOOT_H
 #define BB_BOOT_H
@@ -163,5 +163,10 @@ void bb_boot_reset(struct bb_boot_machine *m, int64_t now);
  * (strangers are created) and returns how many did not. */
 int bb_boot_state_encode(const struct bb_boot *b, struct bb_buf *out);
 long bb_boot_state_decode(struct bb_boot *b, const char *buf, size_t len);
+
+/* Can a machine name stand for itself everywhere (inventory record, file
+ * names, DHCP host name)? 1..63 letters, digits, '-', '_' and '.', not
+ * starting with '.' or '-'. */
+bool bb_boot_name_ok(const char *name);
 
 #endif

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "boot/boot.h"
-#include "firmware/trust.h"
+#include "firmware/serve/trust.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -49,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = 0;
-		if (next && mac[5] < 16 && bb_trust_name_ok(line)) {
+		if (next && mac[5] < 16 && bb_boot_name_ok(line)) {
 			mac[5]++;
 			bb_boot_add_machine(&b, line, mac, 0, NULL);
 		}

@@ -1,7 +1,7 @@
 #include <stdio.h>
 
 #include "common/err.h"
-#include "firmware/config.h"
+#include "firmware/config/config.h"
 #include "tests/unit/test.h"
 
 /* Parses text, returns the error output (static) and the config. */

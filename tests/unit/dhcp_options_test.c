@@ -6,8 +6,8 @@
 #include "common/err.h"
 #include "dhcp/dhcp_server.h"
 #include "dhcp/dhcp_wire.h"
-#include "firmware/config.h"
-#include "firmware/dhcp_conf.h"
+#include "firmware/config/config.h"
+#include "firmware/config/dhcp_conf.h"
 #include "tests/unit/dhcp_util.h"
 #include "tests/unit/test.h"
 

@@ -4,11 +4,11 @@
 #include <stdio.h>
 
 #include "common/err.h"
-#include "firmware/config.h"
-#include "firmware/config_deps.h"
-#include "firmware/config_dump.h"
-#include "firmware/log.h"
-#include "firmware/metrics.h"
+#include "firmware/config/config.h"
+#include "firmware/config/config_deps.h"
+#include "firmware/config/config_dump.h"
+#include "firmware/serve/log.h"
+#include "firmware/serve/metrics.h"
 #include "tests/unit/test.h"
 
 static char errbuf[8192];

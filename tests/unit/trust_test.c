@@ -9,12 +9,12 @@
 #include "board/linux/fsutil.h"
 #include "boot/boot.h"
 #include "common/err.h"
-#include "firmware/api_token.h"
-#include "firmware/config.h"
-#include "firmware/routes.h"
-#include "firmware/serve.h"
-#include "firmware/serve_handoff.h"
-#include "firmware/trust.h"
+#include "firmware/serve/api_token.h"
+#include "firmware/config/config.h"
+#include "firmware/serve/routes.h"
+#include "firmware/serve/serve.h"
+#include "firmware/serve/serve_handoff.h"
+#include "firmware/serve/trust.h"
 #include "tests/unit/test.h"
 
 static char dir[64];
@@ -61,20 +61,20 @@ static void test_names(void)
 {
 	char n[80];
 
-	CHECK(bb_trust_name_ok("cp1.ring0"));
-	CHECK(bb_trust_name_ok("node_1-a"));
+	CHECK(bb_boot_name_ok("cp1.ring0"));
+	CHECK(bb_boot_name_ok("node_1-a"));
 	memset(n, 'a', 63);
 	n[63] = 0;
-	CHECK(bb_trust_name_ok(n));
+	CHECK(bb_boot_name_ok(n));
 	n[63] = 'a';
 	n[64] = 0;
-	CHECK(!bb_trust_name_ok(n)); /* would be cut at 63 */
-	CHECK(!bb_trust_name_ok(""));
-	CHECK(!bb_trust_name_ok(".x"));
-	CHECK(!bb_trust_name_ok("-x"));
-	CHECK(!bb_trust_name_ok("a/b"));
-	CHECK(!bb_trust_name_ok("a b"));
-	CHECK(!bb_trust_name_ok("a\nb"));
+	CHECK(!bb_boot_name_ok(n)); /* would be cut at 63 */
+	CHECK(!bb_boot_name_ok(""));
+	CHECK(!bb_boot_name_ok(".x"));
+	CHECK(!bb_boot_name_ok("-x"));
+	CHECK(!bb_boot_name_ok("a/b"));
+	CHECK(!bb_boot_name_ok("a b"));
+	CHECK(!bb_boot_name_ok("a\nb"));
 }
 
 /* check refuses a machine name the inventory would cut or that a file

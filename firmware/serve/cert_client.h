@@ -1,0 +1,34 @@
+/* The appliance's own certificate from a cfssl-compatible PKI (multirootca
+ * or `cfssl serve`), shared by `bootbox cert` and the renewal in `bootbox
+ * serve`: a fresh ECDSA P-256 key and CSR for pki.cn / pki.hosts /
+ * pki.names, authsign (HMAC with the auth key) or sign, the signer from
+ * info, every check of cert_check.h, and only then
+ * <state_dir>/certs/bootbox.key (0600), bootbox.crt (the leaf) and
+ * chain.pem (leaf + intermediate, what a TLS server sends), each replaced
+ * atomically. Blocking: run it off the event loop. */
+#ifndef BB_CERT_CLIENT_H
+#define BB_CERT_CLIENT_H
+
+#include <limits.h>
+#include <time.h>
+
+#include "firmware/config/config.h"
+
+struct bb_cert_paths {
+	char dir[PATH_MAX];
+	char key[PATH_MAX + 16], crt[PATH_MAX + 16], chain[PATH_MAX + 16];
+};
+
+void bb_cert_paths(const struct bb_config *cfg, struct bb_cert_paths *p);
+
+/* 0 with a one-line summary in msg, or a negative BB_E* with the reason
+ * (nothing written then). Warnings (plain http, no signer from info) go
+ * to warn when it is not NULL. */
+int bb_cert_obtain(const struct bb_config *cfg, char *msg, size_t cap,
+		   void (*warn)(const char *line));
+
+/* When the certificate on disk should be renewed: two thirds into its
+ * lifetime. BB_ENOENT when there is none (due now). */
+int bb_cert_due(const struct bb_config *cfg, time_t *due, time_t *not_after);
+
+#endif

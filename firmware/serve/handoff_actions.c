@@ -1,0 +1,337 @@
+/* The hand-off's actions: installed machines boot their disk, DHCP steps
+ * back from the handed-over scopes, an export of machines and leases for
+ * the management cluster (JSON + Tinkerbell Hardware), an operator's hook.
+ * Each returns whether it is done; one that fails is retried later. */
+#include <errno.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "board/linux/fsutil.h"
+#include "boot/boot.h"
+#include "common/err.h"
+#include "common/parse.h"
+#include "dhcp/dhcp_server.h"
+#include "firmware/serve/log.h"
+#include "firmware/serve/serve.h"
+#include "firmware/serve/serve_handoff.h"
+#include "handoff/export.h"
+
+struct lease_find {
+	const uint8_t *mac;
+	const struct bb_dhcp_lease *found;
+};
+
+static int find_bound(const struct bb_dhcp_lease *l, void *arg)
+{
+	struct lease_find *f = arg;
+
+	if (l->state != BB_LEASE_BOUND || memcmp(l->mac, f->mac, 6))
+		return 0;
+	f->found = l;
+	return 1;
+}
+
+static const struct bb_dhcp_lease *lease_of(struct bb_serve *s,
+					    const uint8_t mac[6])
+{
+	struct bb_dhcp_server *eng = bb_serve_dhcp_engine(s);
+	struct lease_find f = {mac, NULL};
+
+	if (eng)
+		bb_dhcp_server_foreach(eng, bb_wall_now(), find_bound, &f);
+	return f.found;
+}
+
+/* Only the reservation or a lease DHCP itself bound to the node's MAC: an
+ * address the node merely asked from (?mac= on /ipxe or /api/v1/booted)
+ * is anyone's to claim, and probing it would let any host on the boot
+ * network pose as the node and have DHCP stand down. */
+uint32_t bb_handoff_management_ip(struct bb_serve *s)
+{
+	const struct bb_cfg_machine *cm =
+	    bb_config_machine(s->cfg, s->cfg->handoff.management);
+	const struct bb_dhcp_lease *l;
+
+	if (!cm)
+		return 0;
+	if (cm->ip)
+		return cm->ip;
+	l = lease_of(s, cm->mac);
+	return l ? l->ip : 0;
+}
+
+static bool local_boot(struct bb_serve *s)
+{
+	size_t i, n = 0;
+
+	for (i = 0; s->boot && i < s->boot->nmachines; i++) {
+		struct bb_boot_machine *m = &s->boot->machines[i];
+
+		/* kernel and initrd served: it has installed itself */
+		if (m->state >= BB_BOOT_INITRD && !m->local_boot) {
+			m->local_boot = true;
+			n++;
+		}
+	}
+	if (s->boot)
+		bb_serve_boot_changed(s);
+	bb_info("handoff: %zu installed machine(s) now boot their local disk",
+		n);
+	return true;
+}
+
+static const struct bb_cfg_subnet *subnet_of(const struct bb_config *cfg,
+					     uint32_t ip)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->dhcp.nsubnets; i++) {
+		const struct bb_cfg_subnet *sn = &cfg->dhcp.subnets[i];
+		uint32_t mask = sn->prefix ? ~0u << (32 - sn->prefix) : 0;
+
+		if ((ip & mask) == sn->net)
+			return sn;
+	}
+	return NULL;
+}
+
+static void export_fill(struct bb_serve *s, struct bb_export_machine *e,
+			const uint8_t mac[6], const char *name,
+			const struct bb_cfg_machine *cm,
+			const struct bb_boot_machine *bm)
+{
+	const struct bb_dhcp_lease *l = lease_of(s, mac);
+	const struct bb_cfg_subnet *sn;
+	const char *uefi;
+
+	memset(e, 0, sizeof(*e));
+	e->name = name;
+	memcpy(e->mac, mac, 6);
+	e->ip = cm && cm->ip ? cm->ip : l ? l->ip : 0;
+	e->reserved = cm && cm->ip;
+	if (l) {
+		e->lease_expires = l->expires;
+		e->lease_time = (uint32_t)(l->expires - l->updated);
+	}
+	if ((sn = e->ip ? subnet_of(s->cfg, e->ip) : NULL)) {
+		e->prefix = sn->prefix;
+		e->gateway = sn->router;
+		e->dns = sn->dns;
+		e->ndns = sn->ndns;
+	}
+	e->arch = cm && cm->arch ? cm->arch : "amd64";
+	e->role = cm ? cm->role : NULL;
+	uefi = bm ? bb_boot_param(&bm->labels, "uefi") : NULL;
+	e->uefi = uefi && !strcmp(uefi, "true");
+	e->allow_pxe = !(bm && bm->local_boot);
+	e->phase = bm ? bb_phase_name(bb_serve_handoff_phase(s, bm))
+		      : bb_phase_name(BB_PHASE_DISCOVERED);
+}
+
+int bb_handoff_export_build(struct bb_serve *s, struct bb_buf *json,
+			    struct bb_buf *yaml)
+{
+	size_t n = 0, i,
+	       cap = s->cfg->nmachines + (s->boot ? s->boot->nmachines : 0);
+	struct bb_export_machine *e = calloc(cap + 1, sizeof(*e));
+	int rc;
+
+	if (!e)
+		return BB_ENOMEM;
+	for (i = 0; i < s->cfg->nmachines; i++) {
+		const struct bb_cfg_machine *cm = &s->cfg->machines[i];
+
+		export_fill(s, &e[n++], cm->mac, cm->name, cm,
+			    s->boot ? bb_boot_machine_by_mac(s->boot, cm->mac)
+				    : NULL);
+	}
+	/* strangers that booted from us are machines the cluster should know */
+	for (i = 0; s->boot && i < s->boot->nmachines; i++) {
+		const struct bb_boot_machine *m = &s->boot->machines[i];
+
+		if (!m->inventory && lease_of(s, m->mac))
+			export_fill(s, &e[n++], m->mac, m->name, NULL, m);
+	}
+	rc = bb_export_json(e, n, s->cfg->appliance.name ?: "bootbox",
+			    bb_wall_now(), json);
+	if (!rc)
+		rc = bb_export_hardware(e, n, s->cfg->handoff.ns, yaml);
+	free(e);
+	return rc;
+}
+
+struct post {
+	char host[256], port[8], path[256];
+	struct bb_buf body;
+};
+
+/* A plain HTTP POST on its own thread: the management cluster's importer
+ * may be slow or down, and the loop must not wait for it. */
+static void *post_thread(void *arg)
+{
+	struct post *p = arg;
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL;
+	struct timeval tv = {5, 0};
+	char head[768], reply[64] = "";
+	int fd = -1, n;
+
+	if (getaddrinfo(p->host, p->port, &hints, &ai) == 0 &&
+	    (fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) >= 0) {
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		n = snprintf(head, sizeof(head),
+			     "POST %s HTTP/1.0\r\nHost: %s\r\nContent-Type: "
+			     "application/json\r\nContent-Length: %zu\r\n\r\n",
+			     p->path, p->host, p->body.len);
+		if (!connect(fd, ai->ai_addr, ai->ai_addrlen) &&
+		    send(fd, head, (size_t)n, MSG_NOSIGNAL) == n &&
+		    send(fd, p->body.p, p->body.len, MSG_NOSIGNAL) ==
+			(ssize_t)p->body.len &&
+		    recv(fd, reply, sizeof(reply) - 1, 0) > 12)
+			reply[12] = 0;
+	}
+	if (!strncmp(reply, "HTTP/1.", 7) && reply[9] == '2')
+		bb_info("handoff: export posted to http://%s:%s%s", p->host,
+			p->port, p->path);
+	else
+		bb_err("handoff: export POST to http://%s:%s%s failed (%s)",
+		       p->host, p->port, p->path,
+		       reply[0] ? reply : strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	if (ai)
+		freeaddrinfo(ai);
+	bb_buf_free(&p->body);
+	free(p);
+	return NULL;
+}
+
+static void post_export(const char *url, const struct bb_buf *json)
+{
+	struct post *p = calloc(1, sizeof(*p));
+	const char *h = url + 7, *slash, *colon;
+	pthread_t t;
+
+	if (!p)
+		return;
+	/* the config check accepts only http:// here */
+	slash = strchr(h, '/');
+	if (!slash)
+		slash = h + strlen(h);
+	colon = memchr(h, ':', (size_t)(slash - h));
+	snprintf(p->host, sizeof(p->host), "%.*s",
+		 (int)((colon ? colon : slash) - h), h);
+	snprintf(p->port, sizeof(p->port), "%.*s",
+		 colon ? (int)(slash - colon - 1) : 2,
+		 colon ? colon + 1 : "80");
+	snprintf(p->path, sizeof(p->path), "%s", *slash ? slash : "/");
+	bb_buf_append(&p->body, json->p, json->len);
+	if (p->body.err || pthread_create(&t, NULL, post_thread, p)) {
+		bb_buf_free(&p->body);
+		free(p);
+		bb_err("handoff: cannot start the export POST");
+		return;
+	}
+	pthread_detach(t);
+}
+
+static bool export(struct bb_serve *s)
+{
+	struct bb_buf json = {0}, yaml = {0};
+	char dir[512], pj[600], py[600];
+	const char *d = s->cfg->handoff.export_dir;
+	bool ok = false;
+
+	if (!d) {
+		snprintf(dir, sizeof(dir), "%s/export",
+			 s->cfg->appliance.state_dir);
+		d = dir;
+	}
+	snprintf(pj, sizeof(pj), "%s/machines.json", d);
+	snprintf(py, sizeof(py), "%s/hardware.yaml", d);
+	if (bb_handoff_export_build(s, &json, &yaml) || bb_mkdirs(d, 0755) ||
+	    bb_write_file_atomic(pj, json.p, json.len, 0640) ||
+	    bb_write_file_atomic(py, yaml.p, yaml.len, 0640)) {
+		bb_err("handoff: cannot write the export to %s", d);
+		goto out;
+	}
+	bb_info("handoff: exported machines to %s and %s", pj, py);
+	if (s->cfg->handoff.export_url)
+		post_export(s->cfg->handoff.export_url, &json);
+	ok = true;
+out:
+	bb_buf_free(&json);
+	bb_buf_free(&yaml);
+	return ok;
+}
+
+/* The hook runs detached (a double fork): a slow hook never holds the
+ * loop, and init reaps it. */
+static bool hook(struct bb_serve_handoff *hs)
+{
+	struct bb_serve *s = hs->s;
+	const struct bb_cfg_machine *cm =
+	    bb_config_machine(s->cfg, s->cfg->handoff.management);
+	char ip[16], mac[18], acts[64], dir[512];
+	pid_t pid;
+	int st;
+
+	snprintf(dir, sizeof(dir), "%s/export", s->cfg->appliance.state_dir);
+	pid = fork();
+	if (pid < 0) {
+		bb_err("handoff: cannot fork the hook: %s", strerror(errno));
+		return false;
+	}
+	if (pid == 0) {
+		if (fork() != 0)
+			_exit(0);
+		setenv("BOOTBOX_HANDOFF_MACHINE", s->cfg->handoff.management,
+		       1);
+		setenv("BOOTBOX_HANDOFF_IP",
+		       bb_fmt_ipv4(bb_handoff_management_ip(s), ip), 1);
+		setenv("BOOTBOX_HANDOFF_MAC",
+		       cm ? bb_fmt_mac(cm->mac, mac) : "", 1);
+		setenv("BOOTBOX_HANDOFF_ACTIONS",
+		       bb_action_names(hs->h.actions_done | hs->h.cfg.actions,
+				       acts, sizeof(acts)),
+		       1);
+		setenv("BOOTBOX_HANDOFF_EXPORT_DIR",
+		       s->cfg->handoff.export_dir ?: dir, 1);
+		setenv("BOOTBOX_STATE_DIR", s->cfg->appliance.state_dir, 1);
+		execl("/bin/sh", "sh", "-c", s->cfg->handoff.hook,
+		      (char *)NULL);
+		_exit(127);
+	}
+	waitpid(pid, &st, 0);
+	bb_info("handoff: hook started: %s", s->cfg->handoff.hook);
+	return true;
+}
+
+unsigned bb_handoff_run_actions(struct bb_serve_handoff *hs, unsigned mask)
+{
+	struct bb_serve *s = hs->s;
+	unsigned done = 0;
+
+	if ((mask & BB_ACT_LOCAL_BOOT) && local_boot(s))
+		done |= BB_ACT_LOCAL_BOOT;
+	if ((mask & BB_ACT_DHCP_STANDDOWN) && !bb_serve_dhcp_standdown(s, true))
+		done |= BB_ACT_DHCP_STANDDOWN;
+	if ((mask & BB_ACT_EXPORT) && export(s))
+		done |= BB_ACT_EXPORT;
+	if (mask & BB_ACT_HOOK) {
+		if (!s->cfg->handoff.hook) {
+			bb_warn("handoff: action hook without handoff.hook");
+			done |= BB_ACT_HOOK;
+		} else if (hook(hs)) {
+			done |= BB_ACT_HOOK;
+		}
+	}
+	return done;
+}

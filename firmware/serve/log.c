@@ -1,0 +1,134 @@
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "firmware/serve/log.h"
+
+int bb_log_verbosity = BB_LOG_INFO;
+
+/* the export POST thread logs too */
+static pthread_mutex_t ring_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct bb_log_event ring[BB_LOG_EVENTS];
+static size_t ring_next, ring_n;
+
+int bb_log_setup(const char *v)
+{
+	static const char *const names[] = {"error", "warn", "info", "debug"};
+	int i;
+
+	if (!v || !v[0])
+		return 0;
+	for (i = 0; i < 4; i++)
+		if (!strcmp(v, names[i])) {
+			bb_log_verbosity = i;
+			return 0;
+		}
+	if (!strcmp(v, "warning")) {
+		bb_log_verbosity = BB_LOG_WARN;
+		return 0;
+	}
+	return -1;
+}
+
+const char *bb_log_fields(char *buf, size_t cap, const uint8_t *mac,
+			  uint32_t ip, const char *machine)
+{
+	size_t n = 0;
+	int w;
+
+	buf[0] = 0;
+	if (mac && n < cap) {
+		w = snprintf(buf + n, cap - n,
+			     "mac=%02x:%02x:%02x:%02x:%02x:%02x", mac[0],
+			     mac[1], mac[2], mac[3], mac[4], mac[5]);
+		n += w > 0 ? (size_t)w : 0;
+	}
+	if (ip && n < cap) {
+		w = snprintf(buf + n, cap - n, "%sip=%u.%u.%u.%u", n ? " " : "",
+			     ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255,
+			     ip & 255);
+		n += w > 0 ? (size_t)w : 0;
+	}
+	if (machine && n < cap)
+		snprintf(buf + n, cap - n, "%smachine=%s", n ? " " : "",
+			 machine);
+	return buf;
+}
+
+static void remember(int lvl, const char *msg)
+{
+	struct bb_log_event *e;
+
+	pthread_mutex_lock(&ring_lock);
+	e = &ring[ring_next];
+	e->when = (int64_t)time(NULL);
+	e->level = lvl;
+	snprintf(e->msg, sizeof(e->msg), "%s", msg);
+	ring_next = (ring_next + 1) % BB_LOG_EVENTS;
+	if (ring_n < BB_LOG_EVENTS)
+		ring_n++;
+	pthread_mutex_unlock(&ring_lock);
+}
+
+size_t bb_log_events(struct bb_log_event *out, size_t cap)
+{
+	size_t i, n, first;
+
+	pthread_mutex_lock(&ring_lock);
+	n = ring_n < cap ? ring_n : cap;
+	/* the newest n when cap is short */
+	first = (ring_next + BB_LOG_EVENTS - n) % BB_LOG_EVENTS;
+	for (i = 0; i < n; i++)
+		out[i] = ring[(first + i) % BB_LOG_EVENTS];
+	pthread_mutex_unlock(&ring_lock);
+	return n;
+}
+
+void bb_log_event(const char *fmt, ...)
+{
+	char line[240];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	remember(BB_LOG_INFO, line);
+}
+
+void bb_log(enum bb_log_level lvl, const char *fmt, ...)
+{
+	static const char *const names[] = {"error", "warning", "info",
+					    "debug"};
+	/* sd-daemon(3): LOG_ERR 3, LOG_WARNING 4, LOG_INFO 6, LOG_DEBUG 7 */
+	static const char prio[] = {'3', '4', '6', '7'};
+	static int journal = -1;
+	char line[1024];
+	struct timespec ts;
+	struct tm tm;
+	va_list ap;
+
+	if (lvl <= BB_LOG_WARN || (int)lvl <= bb_log_verbosity) {
+		va_start(ap, fmt);
+		vsnprintf(line, sizeof(line), fmt, ap);
+		va_end(ap);
+	}
+	if (lvl <= BB_LOG_WARN)
+		remember((int)lvl, line);
+	if ((int)lvl > bb_log_verbosity)
+		return;
+	/* one write per line so concurrent logs do not interleave */
+	if (journal < 0)
+		journal = getenv("JOURNAL_STREAM") != NULL;
+	if (journal) {
+		fprintf(stderr, "<%c>%s: %s\n", prio[lvl], names[lvl], line);
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	fprintf(stderr, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s: %s\n",
+		tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000, names[lvl], line);
+}

@@ -1,0 +1,79 @@
+/* The running appliance: one event loop, the config in force and one
+ * service object per section. Each service has start / reload / stop; reload
+ * gets the new config (already validated) and must either take it whole or
+ * fail and keep the old one. */
+#ifndef BB_SERVE_H
+#define BB_SERVE_H
+
+#include "board/linux/loop.h"
+#include "boot/boot.h"
+#include "firmware/config/config.h"
+
+struct bb_serve_dhcp;
+struct bb_serve_tftp;
+struct bb_serve_http;
+struct bb_serve_cert;
+struct bb_boot;
+struct bb_dhcp_server;
+struct bb_serve_handoff;
+struct bb_serve_cache;
+
+struct bb_serve {
+	struct bb_loop *loop;
+	struct bb_config *cfg;
+	struct bb_serve_dhcp *dhcp;
+	struct bb_serve_tftp *tftp;
+	struct bb_serve_http *http;
+	struct bb_serve_cert *cert; /* renewal of our certificate (pki:) */
+	struct bb_boot *boot;	    /* the boot service (matchbox stand-in) */
+	struct bb_serve_handoff *handoff;
+	struct bb_serve_cache *cache;	      /* the Talos artifact cache */
+	struct bb_serve_inventory *inventory; /* inventory.netbox refresher */
+	bool dhcp_standdown; /* the hand-off's stand-down is in force */
+	bool states_dirty;   /* machine states to write at idle */
+	int64_t started;     /* wall clock */
+};
+
+/* Each returns 0 or a negative BB_E* after logging why. A service whose
+ * section is absent does nothing and returns 0. */
+int bb_serve_dhcp_start(struct bb_serve *s);
+int bb_serve_dhcp_reload(struct bb_serve *s, const struct bb_config *next);
+void bb_serve_dhcp_stop(struct bb_serve *s);
+/* The DHCP engine in use (leases by address for the boot service and the
+ * API), or NULL when DHCP is off. */
+struct bb_dhcp_server *bb_serve_dhcp_engine(struct bb_serve *s);
+/* The hand-off's stand-down on or off (engine reconfigured, leases kept). */
+int bb_serve_dhcp_standdown(struct bb_serve *s, bool on);
+
+int bb_serve_tftp_start(struct bb_serve *s);
+int bb_serve_tftp_reload(struct bb_serve *s, const struct bb_config *next);
+void bb_serve_tftp_stop(struct bb_serve *s);
+
+int bb_serve_http_start(struct bb_serve *s);
+int bb_serve_http_reload(struct bb_serve *s, const struct bb_config *next);
+void bb_serve_http_stop(struct bb_serve *s);
+
+/* Certificate renewal: a child `bootbox cert renew` when due, with
+ * backoff while the PKI is unreachable. */
+/* inventory.netbox: a thread refreshing the NetBox copy, reloading when
+ * it changed (serve_inventory.c). */
+int bb_serve_inventory_start(struct bb_serve *s);
+int bb_serve_inventory_reload(struct bb_serve *s, const struct bb_config *next);
+void bb_serve_inventory_stop(struct bb_serve *s);
+
+int bb_serve_cert_start(struct bb_serve *s);
+int bb_serve_cert_reload(struct bb_serve *s, const struct bb_config *next);
+void bb_serve_cert_stop(struct bb_serve *s);
+
+/* The boot service (profiles, groups, matchbox dir, machine states). */
+int bb_serve_boot_start(struct bb_serve *s);
+int bb_serve_boot_reload(struct bb_serve *s, const struct bb_config *next);
+void bb_serve_boot_stop(struct bb_serve *s);
+/* A machine's state moved forward: tells the hand-off, saves at idle.
+ * Returns true when it moved. */
+bool bb_serve_boot_advance(struct bb_serve *s, struct bb_boot_machine *m,
+			   enum bb_boot_state st);
+/* Some machine record changed (local boot, reinstall): save at idle. */
+void bb_serve_boot_changed(struct bb_serve *s);
+
+#endif

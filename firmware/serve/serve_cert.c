@@ -1,0 +1,181 @@
+/* Keeps the appliance's certificate fresh while `bootbox serve` runs: when
+ * the certificate is missing or two thirds through its lifetime, run
+ * `bootbox cert renew --force` as a child process (the cfssl client blocks
+ * and uses the TLS RNG, which the event loop must not share with a
+ * thread), watch it through a pidfd, and on failure retry with a doubling
+ * backoff from pki.retry up to an hour, so a PKI that is down is neither
+ * hammered nor forgotten. The HTTPS listener picks the new files up on its
+ * own. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/err.h"
+#include "firmware/serve/cert_client.h"
+#include "firmware/serve/log.h"
+#include "firmware/serve/serve.h"
+
+#define MAX_BACKOFF 3600u
+#define MAX_SLEEP   (6u * 3600) /* look again at least this often */
+
+struct bb_serve_cert {
+	struct bb_serve *s;
+	struct bb_timer timer;
+	pid_t pid; /* 0: no renewal running */
+	int pidfd;
+	unsigned fails;
+};
+
+static void check(struct bb_loop *loop, void *arg);
+
+static bool wanted(const struct bb_config *cfg)
+{
+	return cfg->pki.enabled && cfg->pki.cn && cfg->pki.ca_bundle;
+}
+
+static void retry_later(struct bb_serve_cert *c)
+{
+	uint32_t base = c->s->cfg->pki.retry, delay = base;
+	unsigned i;
+
+	for (i = 0; i < c->fails && delay < MAX_BACKOFF; i++)
+		delay *= 2;
+	if (delay > MAX_BACKOFF)
+		delay = MAX_BACKOFF;
+	c->fails++;
+	bb_warn("cert: renewal failed; next attempt in %us", delay);
+	bb_timer_arm(c->s->loop, &c->timer, (uint64_t)delay * 1000);
+}
+
+static void on_child(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
+{
+	struct bb_serve_cert *c = arg;
+	int st = 0;
+
+	(void)ev;
+	if (waitpid(c->pid, &st, WNOHANG) == 0)
+		return;
+	bb_loop_del_fd(loop, fd);
+	close(fd);
+	c->pid = 0;
+	c->pidfd = -1;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+		bb_info("cert: certificate renewed");
+		c->fails = 0;
+		bb_timer_arm(loop, &c->timer, 0);
+	} else {
+		retry_later(c);
+	}
+}
+
+static int spawn(struct bb_serve_cert *c)
+{
+	char *argv[] = {"bootbox", "cert",	    "renew", "--force",
+			"-c",	   c->s->cfg->path, NULL};
+	sigset_t all;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return BB_EIO;
+	if (pid == 0) {
+		/* serve blocks its signals for the signalfd: not the child */
+		sigfillset(&all);
+		sigprocmask(SIG_UNBLOCK, &all, NULL);
+		execv("/proc/self/exe", argv);
+		_exit(127);
+	}
+	c->pid = pid;
+	c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (c->pidfd < 0 ||
+	    bb_loop_add_fd(c->s->loop, c->pidfd, BB_EV_READ, on_child, c)) {
+		/* cannot watch it: wait for it here (it is bounded by
+		 * pki.timeout per request) */
+		int st = 0;
+
+		if (c->pidfd >= 0)
+			close(c->pidfd);
+		c->pidfd = -1;
+		waitpid(pid, &st, 0);
+		c->pid = 0;
+		return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : BB_EIO;
+	}
+	return 1; /* running */
+}
+
+static void check(struct bb_loop *loop, void *arg)
+{
+	struct bb_serve_cert *c = arg;
+	time_t due, na, now = time(NULL);
+	int rc;
+
+	if (c->pid || !wanted(c->s->cfg))
+		return;
+	rc = bb_cert_due(c->s->cfg, &due, &na);
+	if (rc == 0 && due > now) {
+		uint64_t wait = (uint64_t)(due - now);
+
+		bb_timer_arm(loop, &c->timer,
+			     (wait > MAX_SLEEP ? MAX_SLEEP : wait) * 1000);
+		return;
+	}
+	bb_info("cert: %s; asking the PKI",
+		rc ? "no certificate yet" : "renewal due");
+	rc = spawn(c);
+	if (rc < 0)
+		retry_later(c);
+	else if (rc == 0)
+		bb_timer_arm(loop, &c->timer, 0);
+}
+
+int bb_serve_cert_start(struct bb_serve *s)
+{
+	struct bb_serve_cert *c;
+
+	if (!wanted(s->cfg))
+		return 0;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return BB_ENOMEM;
+	c->s = s;
+	c->pidfd = -1;
+	bb_timer_init(&c->timer, check, c);
+	bb_timer_arm(s->loop, &c->timer, 0);
+	s->cert = c;
+	return 0;
+}
+
+int bb_serve_cert_reload(struct bb_serve *s, const struct bb_config *next)
+{
+	(void)next;
+	/* the new pki: section is read at the next check; look now */
+	if (s->cert && !s->cert->pid) {
+		s->cert->fails = 0;
+		bb_timer_arm(s->loop, &s->cert->timer, 0);
+	}
+	return 0;
+}
+
+void bb_serve_cert_stop(struct bb_serve *s)
+{
+	struct bb_serve_cert *c = s->cert;
+	int st;
+
+	if (!c)
+		return;
+	bb_timer_cancel(s->loop, &c->timer);
+	if (c->pid) {
+		kill(c->pid, SIGTERM);
+		waitpid(c->pid, &st, 0);
+	}
+	if (c->pidfd >= 0) {
+		bb_loop_del_fd(s->loop, c->pidfd);
+		close(c->pidfd);
+	}
+	free(c);
+	s->cert = NULL;
+}

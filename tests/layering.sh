@@ -1,0 +1,68 @@
+#!/bin/bash
+# The include rules of the tree (make check-layering). Lower layers never
+# include higher ones:
+#   services/        engines: no OS, board or firmware header
+#   firmware/config  the configuration: services/ and itself
+#   firmware/serve   the service: services/, config, itself, board/board.h
+#   firmware/cmd     host commands: anything but board/lwip
+#   board/*          a board: services/, board/board.h, firmware/serve|config
+# Includes that break a rule today and are being moved are listed, each with
+# its file, in tests/layering.allow; a new one fails, and a listed one that
+# is gone must leave the list too (so it only shrinks).
+set -u
+cd "$(dirname "$0")/.."
+allow=tests/layering.allow
+fail=0
+seen=$(mktemp)
+trap 'rm -f "$seen"' EXIT
+
+bad() { echo "layering: $1: includes $2 ($3)"; fail=1; }
+
+if grep -rnE '#include <(sys/socket|sys/epoll|netinet/|arpa/|lwip/|fcntl|unistd|sys/stat|pthread|yaml|mbedtls/net)' services/; then
+	echo "layering: services/ must not include OS headers"
+	fail=1
+fi
+
+# file, included header, the rule that forbids it ("" when allowed)
+rule() {
+	local f=$1 h=$2
+	case $f in
+	services/*)
+		case $h in board/* | firmware/*) echo "services/ is below board/ and firmware/" ;; esac ;;
+	firmware/config/*)
+		case $h in board/* | firmware/serve/* | firmware/cmd/*)
+			echo "firmware/config includes only services/ and itself" ;; esac ;;
+	firmware/serve/*)
+		case $h in
+		board/board.h) ;;
+		board/* | firmware/cmd/*) echo "firmware/serve sees only board/board.h" ;;
+		esac ;;
+	firmware/cmd/*)
+		case $h in board/lwip/*) echo "host commands run on the Linux board" ;; esac ;;
+	board/linux/*)
+		case $h in board/lwip/* | firmware/*) echo "board/linux is below firmware/" ;; esac ;;
+	board/lwip/*)
+		case $h in board/linux/* | firmware/cmd/*) echo "board/lwip is its own board" ;; esac ;;
+	esac
+}
+
+while IFS=: read -r f _ line; do
+	h=$(sed -n 's/^#include "\([^"]*\)".*/\1/p' <<<"$line")
+	[ -n "$h" ] || continue
+	why=$(rule "$f" "$h")
+	[ -n "$why" ] || continue
+	if grep -qxF "$f $h" "$allow"; then
+		echo "$f $h" >>"$seen"
+	else
+		bad "$f" "$h" "$why"
+	fi
+done < <(grep -rn '^#include "' services firmware board --include=*.c --include=*.h)
+
+while read -r f h; do
+	case $f in '#'* | '') continue ;; esac
+	grep -qxF "$f $h" "$seen" ||
+		{ echo "layering: $allow lists '$f $h', which is gone: remove the line"; fail=1; }
+done <"$allow"
+
+[ $fail = 0 ] && echo "layering: ok ($(grep -vc '^#\|^$' "$allow") listed includes left to move)"
+exit $fail
