@@ -9,8 +9,8 @@
  * are read by offset and replaced whole (no rename of directories, no
  * links), the journal is append + commit, and spawning may be absent.
  *
- * Status: drafted with the lwIP board (board/lwip implements the parts it
- * uses); firmware/ does not use it yet. */
+ * Status: board/lwip implements the parts it uses; firmware/serve moves
+ * onto it part by part (tests/layering.allow lists what is left). */
 #ifndef BB_BOARD_H
 #define BB_BOARD_H
 
@@ -135,6 +135,33 @@ int bb_file_write_atomic(struct bb_root *r, const char *name, const void *data,
 int bb_dir_list(struct bb_root *r, const char *name,
 		int (*fn)(void *arg, const char *entry, bool is_dir),
 		void *arg);
+
+/* --- the interface ---------------------------------------------------- */
+
+enum bb_ifaddr_result {
+	BB_IFADDR_PRESENT = 0, /* it already had addr: nothing done */
+	BB_IFADDR_ADDED = 1,   /* addr/prefix added and the link set up */
+	BB_IFADDR_OTHER = 2,   /* it has other IPv4 addresses: left alone */
+};
+/* Gives ifname addr/prefix (host order) and sets its link up when it has
+ * no IPv4 address yet. A bb_ifaddr_result, or a negative BB_E* with why in
+ * msg (no such interface, no permission). */
+int bb_board_ifaddr_ensure(const char *ifname, uint32_t addr, uint8_t prefix,
+			   char *msg, size_t cap);
+
+/* --- state files by path ---------------------------------------------
+ * The state directory, certificates, the config: small files read whole
+ * (at most max bytes) and replaced whole and durably (temp, sync, rename,
+ * sync of the directory), so a power cut leaves the old or the new one.
+ * 0 or a negative BB_E* (BB_ENOENT for a missing file). */
+
+struct bb_buf;
+int bb_read_file(const char *path, struct bb_buf *out, size_t max);
+int bb_write_file_atomic(const char *path, const void *data, size_t len,
+			 unsigned int mode);
+int bb_mkdirs(const char *dir, unsigned int mode);
+int bb_mkdirs_parent(const char *path, unsigned int mode);
+int bb_fsync_parent(const char *path);
 
 /* --- the lease journal --------------------------------------------- */
 

@@ -12,7 +12,7 @@
 #include "board/linux/fsutil.h"
 #include "common/err.h"
 
-int bb_mkdirs(const char *dir, mode_t mode)
+int bb_mkdirs(const char *dir, unsigned int mode)
 {
 	char p[1024];
 	size_t i, n = strlen(dir);
@@ -31,7 +31,7 @@ int bb_mkdirs(const char *dir, mode_t mode)
 	return 0;
 }
 
-int bb_mkdirs_parent(const char *path, mode_t mode)
+int bb_mkdirs_parent(const char *path, unsigned int mode)
 {
 	char p[1024];
 	char *slash;
@@ -111,7 +111,7 @@ static int open_temp(const char *path, mode_t mode, char *tmp, size_t cap)
 }
 
 int bb_write_file_atomic(const char *path, const void *data, size_t len,
-			 mode_t mode)
+			 unsigned int mode)
 {
 	char tmp[1100];
 	const char *p = data;

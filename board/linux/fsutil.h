@@ -1,20 +1,12 @@
-/* File helpers for state_dir: durable replace (temp + fsync + rename + fsync
- * of the directory), whole-file reads with a cap, mkdir -p. All return 0 or
- * a negative BB_E* (BB_ENOENT for a missing file). */
+/* File helpers of the Linux board: the state files of board/board.h
+ * (whole reads with a cap, durable replace, mkdir -p) and opening beneath
+ * a root. */
 #ifndef BB_LINUX_FSUTIL_H
 #define BB_LINUX_FSUTIL_H
 
 #include <stddef.h>
-#include <sys/types.h>
-
+#include "board/board.h"
 #include "common/buf.h"
-
-int bb_mkdirs(const char *dir, mode_t mode);
-int bb_mkdirs_parent(const char *path, mode_t mode);
-int bb_read_file(const char *path, struct bb_buf *out, size_t max);
-int bb_write_file_atomic(const char *path, const void *data, size_t len,
-			 mode_t mode);
-int bb_fsync_parent(const char *path);
 
 /* Opens rel (a client's path, already free of "..") for reading beneath
  * the directory rootfd: nothing in rel may leave the root (openat2

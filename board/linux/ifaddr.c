@@ -2,12 +2,14 @@
  * RTM_NEWLINK (IFF_UP), each acknowledged. Every read is bounded in count
  * and in time, so a silent kernel cannot hold serve's start-up. */
 #include "board/linux/ifaddr.h"
+#include "common/err.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -188,4 +190,17 @@ int bb_ifaddr_ensure(const char *ifname, uint32_t addr, uint8_t prefix)
 out:
 	close(fd);
 	return rc;
+}
+
+int bb_board_ifaddr_ensure(const char *ifname, uint32_t addr, uint8_t prefix,
+			   char *msg, size_t cap)
+{
+	int rc = bb_ifaddr_ensure(ifname, addr, prefix);
+
+	if (rc >= 0)
+		return rc;
+	snprintf(msg, cap, "%s", strerror(errno));
+	return errno == ENODEV	? BB_ENOENT
+	       : errno == EPERM ? BB_EACCES
+				: BB_EIO;
 }

@@ -6,11 +6,7 @@
 
 #include <stdint.h>
 
-enum bb_ifaddr_result {
-	BB_IFADDR_PRESENT = 0, /* it already had addr: nothing done */
-	BB_IFADDR_ADDED = 1,   /* addr/prefix added and the link set up */
-	BB_IFADDR_OTHER = 2,   /* it has other IPv4 addresses: left alone */
-};
+#include "board/board.h"
 
 /* addr in host byte order. Returns a bb_ifaddr_result, or -1 with errno
  * (ENODEV: no such interface; EPERM: no CAP_NET_ADMIN). */

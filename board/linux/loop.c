@@ -45,6 +45,15 @@ int64_t bb_wall_now(void)
 	return (int64_t)time(NULL);
 }
 
+/* The loop board/board.h's calls run on: the first one made (serve makes
+ * one; tests may make more and pass them explicitly). */
+static struct bb_loop *board_loop;
+
+struct bb_loop *bb_loop_board(void)
+{
+	return board_loop;
+}
+
 struct bb_loop *bb_loop_new(void)
 {
 	struct bb_loop *l = calloc(1, sizeof(*l));
@@ -57,6 +66,8 @@ struct bb_loop *bb_loop_new(void)
 		return NULL;
 	}
 	l->now_ms = mono_ms();
+	if (!board_loop)
+		board_loop = l;
 	return l;
 }
 
@@ -64,6 +75,8 @@ void bb_loop_free(struct bb_loop *l)
 {
 	if (!l)
 		return;
+	if (board_loop == l)
+		board_loop = NULL;
 	close(l->epfd);
 	free(l->fds);
 	free(l->heap);

@@ -28,6 +28,8 @@ struct bb_timer {
 };
 
 struct bb_loop *bb_loop_new(void);
+/* The loop the board interface (board/board.h) runs on. */
+struct bb_loop *bb_loop_board(void);
 void bb_loop_free(struct bb_loop *loop);
 
 /* Register, change or remove interest in fd; events is BB_EV_READ|WRITE. */

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "board/linux/loop.h"
+#include "tftp/tftp_session.h"
 
 struct bb_tftp_server;
 
@@ -36,9 +37,6 @@ void bb_tftp_server_stop(struct bb_tftp_server *s);
 
 /* Since start: transfers ended well / otherwise, file bytes acknowledged,
  * timeouts that resent a window. */
-struct bb_tftp_server_stats {
-	uint64_t ok, failed, bytes, retransmits;
-};
 const struct bb_tftp_server_stats *
 bb_tftp_server_stats(const struct bb_tftp_server *s);
 

@@ -3,7 +3,7 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include "board/linux/fsutil.h"
+#include "board/board.h"
 #include "common/err.h"
 #include "firmware/serve/api_token.h"
 #include "firmware/serve/trust.h"

@@ -9,7 +9,7 @@
 
 #include "board/linux/cert_check.h"
 #include "board/linux/dir_swap.h"
-#include "board/linux/fsutil.h"
+#include "board/board.h"
 #include "board/linux/http_client.h"
 #include "board/linux/pki_keys.h"
 #include "certs/cfssl_reply.h"

@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "board/linux/fsutil.h"
+#include "board/board.h"
 #include "boot/boot.h"
 #include "common/err.h"
 #include "common/parse.h"

@@ -2,10 +2,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "board/linux/tftp_server.h"
 #include "boot/boot.h"
 #include "common/parse.h"
 #include "dhcp/dhcp_server.h"
+#include "tftp/tftp_session.h"
 #include "firmware/serve/api_status.h"
 #include "firmware/serve/api_token.h"
 #include "firmware/config/version.h"

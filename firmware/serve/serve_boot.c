@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "board/linux/fsutil.h"
+#include "board/board.h"
 #include "boot/boot.h"
 #include "common/err.h"
 #include "common/parse.h"

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "board/board.h"
 #include "board/linux/cache_store.h"
 #include "board/linux/growing.h"
 #include "common/err.h"
@@ -47,7 +48,8 @@ struct bb_serve_cache {
 	struct flight *fl[MAX_FLIGHTS];
 	struct failure fail[MAX_FLIGHTS];
 	size_t nfail;
-	struct bb_timer save_timer;
+	struct bb_board_timer *save_timer;
+	bool save_armed;
 };
 
 static struct flight *flight_of(struct bb_serve_cache *sc,
@@ -84,7 +86,7 @@ static void remember_failure(struct bb_serve_cache *sc,
 			f = &sc->fail[0]; /* bounded: the oldest slot goes */
 	}
 	f->key = *k;
-	f->when = bb_wall_now();
+	f->when = bb_board_wall_now();
 	snprintf(f->msg, sizeof(f->msg), "%s", msg);
 }
 
@@ -102,7 +104,7 @@ static void flight_end(struct flight *f)
 static void on_progress(void *arg, uint64_t have, uint64_t total)
 {
 	struct flight *f = arg;
-	uint64_t now = bb_loop_now_ms(f->sc->s->loop);
+	uint64_t now = bb_board_now_ms();
 	int decile = total ? (int)(have * 10 / total) : 0;
 
 	bb_growing_update(f->g, have, total, BB_GROWING_OPEN);
@@ -129,7 +131,7 @@ static void on_done(void *arg, int err, const char *msg)
 {
 	struct flight *f = arg;
 	struct bb_serve_cache *sc = f->sc;
-	uint64_t ms = bb_loop_now_ms(sc->s->loop) - f->t0_ms;
+	uint64_t ms = bb_board_now_ms() - f->t0_ms;
 	const struct bb_cache_entry *e;
 
 	f->job = NULL;
@@ -173,7 +175,7 @@ static struct flight *flight_start(struct bb_serve_cache *sc,
 	f->sc = sc;
 	f->key = *k;
 	f->last_decile = -1;
-	f->t0_ms = bb_loop_now_ms(sc->s->loop);
+	f->t0_ms = bb_board_now_ms();
 	cb.arg = f;
 	bb_cache_fetch_opts_from(sc->s->cfg, &o);
 	f->job = bb_cache_store_fetch(sc->s->loop, &sc->st, k, &o, &cb);
@@ -207,11 +209,11 @@ static void prefetch(struct bb_serve_cache *sc)
 			       want[i].version, want[i].artifact);
 }
 
-static void on_save(struct bb_loop *loop, void *arg)
+static void on_save(void *arg)
 {
 	struct bb_serve_cache *sc = arg;
 
-	(void)loop;
+	sc->save_armed = false;
 	if (bb_cache_store_save(&sc->st))
 		bb_warn("cache: cannot save the index (last-use times)");
 }
@@ -245,7 +247,9 @@ int bb_serve_cache_start(struct bb_serve *s)
 		return BB_ENOMEM;
 	sc->s = s;
 	s->cache = sc;
-	bb_timer_init(&sc->save_timer, on_save, sc);
+	sc->save_timer = bb_board_timer_new(on_save, sc);
+	if (!sc->save_timer)
+		return BB_ENOMEM;
 	bb_cache_dir(s->cfg, dir, sizeof(dir));
 	if (bb_cache_store_open(&sc->st, dir, msg, sizeof(msg))) {
 		bb_err("cache: cannot open %s", dir);
@@ -296,7 +300,7 @@ void bb_serve_cache_stop(struct bb_serve *s)
 				  BB_GROWING_FAILED);
 		flight_end(f);
 	}
-	bb_timer_cancel(s->loop, &sc->save_timer);
+	bb_board_timer_free(sc->save_timer);
 	if (sc->st.idx.n)
 		bb_cache_store_save(&sc->st);
 	bb_cache_store_close(&sc->st);
@@ -382,10 +386,12 @@ bool bb_serve_cache_route(struct bb_serve *s, const struct bb_http_request *req,
 	if (bb_cache_store_has(&sc->st, &k)) {
 		bb_cache_store_path(&sc->st, &k, resp->file,
 				    sizeof(resp->file));
-		bb_cache_store_touch(&sc->st, &k, bb_wall_now());
+		bb_cache_store_touch(&sc->st, &k, bb_board_wall_now());
 		bb_cache_counters.hits++;
-		if (!bb_timer_armed(&sc->save_timer))
-			bb_timer_arm(s->loop, &sc->save_timer, 10000);
+		if (!sc->save_armed) {
+			sc->save_armed = true;
+			bb_board_timer_arm(sc->save_timer, 10000);
+		}
 		resp->status = 200;
 		return true;
 	}
@@ -414,7 +420,7 @@ bool bb_serve_cache_ready(struct bb_serve *s, const char *path, char *why,
 	    flight_of(sc, &k) || legacy_file(s, path, NULL, 0))
 		return true;
 	fail = failure_of(sc, &k);
-	if (fail && bb_wall_now() - fail->when < FAIL_MEMORY_S) {
+	if (fail && bb_board_wall_now() - fail->when < FAIL_MEMORY_S) {
 		snprintf(why, cap,
 			 "%s/%s is not cached and the Image Factory "
 			 "failed: %s",
@@ -466,9 +472,9 @@ void bb_serve_cache_describe(struct bb_serve *s, cJSON *j)
 		o = key_json(&f->key);
 		cJSON_AddNumberToObject(o, "have", (double)f->g->have);
 		cJSON_AddNumberToObject(o, "total", (double)f->g->total);
-		cJSON_AddNumberToObject(
-		    o, "seconds",
-		    (double)(bb_loop_now_ms(s->loop) - f->t0_ms) / 1000.0);
+		cJSON_AddNumberToObject(o, "seconds",
+					(double)(bb_board_now_ms() - f->t0_ms) /
+					    1000.0);
 		cJSON_AddItemToArray(arr, o);
 	}
 	arr = cJSON_AddArrayToObject(j, "errors");

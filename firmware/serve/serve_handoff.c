@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "board/linux/fsutil.h"
+#include "board/board.h"
 #include "board/linux/probe.h"
 #include "boot/boot.h"
 #include "common/buf.h"
@@ -84,7 +84,6 @@ static void load(struct bb_serve_handoff *hs)
 static void on_probe(void *arg, bool ok, const char *err)
 {
 	struct bb_serve_handoff *hs = arg;
-	struct bb_loop *loop = hs->s->loop;
 	enum bb_phase before = hs->h.phase;
 	const struct bb_probe *p = &hs->h.cfg.probes[hs->run_probe];
 
@@ -93,8 +92,8 @@ static void on_probe(void *arg, bool ok, const char *err)
 		bb_debug("handoff: probe %s:%u failed: %s",
 			 p->kind == BB_PROBE_TCP ? "tcp" : "http(s)", p->port,
 			 err ? err : "?");
-	bb_handoff_probe_done(&hs->h, hs->run_probe, ok, err,
-			      bb_loop_now_ms(loop), bb_wall_now());
+	bb_handoff_probe_done(&hs->h, hs->run_probe, ok, err, bb_board_now_ms(),
+			      bb_board_wall_now());
 	if (hs->h.phase != before)
 		bb_info("handoff: %s is %s (every probe passed %u time(s))",
 			hs->s->cfg->handoff.management,
@@ -111,9 +110,9 @@ static void start_probe(struct bb_serve_handoff *hs, size_t idx)
 
 	hs->run_probe = idx;
 	if (!ip) {
-		bb_handoff_probe_done(
-		    &hs->h, idx, false, "no address known for the node",
-		    bb_loop_now_ms(hs->s->loop), bb_wall_now());
+		bb_handoff_probe_done(&hs->h, idx, false,
+				      "no address known for the node",
+				      bb_board_now_ms(), bb_board_wall_now());
 		kick(hs);
 		return;
 	}
@@ -127,8 +126,7 @@ static void start_probe(struct bb_serve_handoff *hs, size_t idx)
 				 on_probe, hs);
 	if (!hs->run) {
 		bb_handoff_probe_done(&hs->h, idx, false, "cannot start",
-				      bb_loop_now_ms(hs->s->loop),
-				      bb_wall_now());
+				      bb_board_now_ms(), bb_board_wall_now());
 		kick(hs);
 	}
 }
@@ -138,7 +136,7 @@ static void run_actions(struct bb_serve_handoff *hs, unsigned mask)
 	unsigned done = bb_handoff_run_actions(hs, mask);
 	char a[64];
 
-	bb_handoff_actions_done(&hs->h, done, bb_wall_now());
+	bb_handoff_actions_done(&hs->h, done, bb_board_wall_now());
 	if (done != mask)
 		bb_err("handoff: actions not done: %s; tried again in "
 		       "%u s",
@@ -151,9 +149,8 @@ static void run_actions(struct bb_serve_handoff *hs, unsigned mask)
 	save(hs);
 }
 
-static void on_timer(struct bb_loop *loop, void *arg)
+static void on_timer(void *arg)
 {
-	(void)loop;
 	kick(arg);
 }
 
@@ -163,7 +160,7 @@ static void on_timer(struct bb_loop *loop, void *arg)
 static void kick(struct bb_serve_handoff *hs)
 {
 	struct bb_handoff_step st;
-	uint64_t now = bb_loop_now_ms(hs->s->loop);
+	uint64_t now = bb_board_now_ms();
 	int rounds;
 
 	for (rounds = 0; rounds < 4; rounds++) {
@@ -180,11 +177,10 @@ static void kick(struct bb_serve_handoff *hs)
 		if (st.actions & ~hs->h.actions_done)
 			break; /* one failed: again after an interval */
 	}
-	bb_timer_cancel(hs->s->loop, &hs->timer);
-	bb_timer_arm(hs->s->loop, &hs->timer,
-		     st.op == BB_HO_WAIT && st.wake_ms != UINT64_MAX
-			 ? (st.wake_ms > now ? st.wake_ms - now : 0)
-			 : hs->h.cfg.interval_ms);
+	bb_board_timer_arm(hs->timer,
+			   st.op == BB_HO_WAIT && st.wake_ms != UINT64_MAX
+			       ? (st.wake_ms > now ? st.wake_ms - now : 0)
+			       : hs->h.cfg.interval_ms);
 }
 
 int bb_serve_handoff_start(struct bb_serve *s)
@@ -201,7 +197,7 @@ int bb_serve_handoff_start(struct bb_serve *s)
 	hs->s = s;
 	s->handoff = hs;
 	engine_config(s->cfg, &c);
-	bb_handoff_init(&hs->h, &c, bb_loop_now_ms(s->loop));
+	bb_handoff_init(&hs->h, &c, bb_board_now_ms());
 	snprintf(hs->path, sizeof(hs->path), "%s/handoff.state", dir);
 	if (bb_mkdirs(dir, 0755)) {
 		bb_err("handoff: cannot create %s", dir);
@@ -218,7 +214,9 @@ int bb_serve_handoff_start(struct bb_serve *s)
 				    "does not verify the node's certificate");
 				break;
 			}
-	bb_timer_init(&hs->timer, on_timer, hs);
+	hs->timer = bb_board_timer_new(on_timer, hs);
+	if (!hs->timer)
+		return BB_ENOMEM;
 	kick(hs);
 	return 0;
 }
@@ -245,8 +243,7 @@ int bb_serve_handoff_reload(struct bb_serve *s, const struct bb_config *next)
 	engine_config(next, &c);
 	bb_handoff_reconfigure(&hs->h, &c);
 	/* kicked from the loop: the new config is in s->cfg by then */
-	bb_timer_cancel(s->loop, &hs->timer);
-	bb_timer_arm(s->loop, &hs->timer, 0);
+	bb_board_timer_arm(hs->timer, 0);
 	return 0;
 }
 
@@ -258,7 +255,7 @@ void bb_serve_handoff_stop(struct bb_serve *s)
 		return;
 	if (hs->run)
 		bb_probe_cancel(hs->run);
-	bb_timer_cancel(s->loop, &hs->timer);
+	bb_board_timer_free(hs->timer);
 	free(hs);
 	s->handoff = NULL;
 }
@@ -299,10 +296,11 @@ void bb_serve_handoff_boot_event(struct bb_serve *s, struct bb_boot_machine *m)
 	if (!bb_serve_handoff_is_management(s, m))
 		return;
 	if (m->state == BB_BOOT_BOOTING)
-		bb_handoff_boot_event(&hs->h, BB_PHASE_BOOTING, bb_wall_now());
+		bb_handoff_boot_event(&hs->h, BB_PHASE_BOOTING,
+				      bb_board_wall_now());
 	else if (m->state >= BB_BOOT_KERNEL)
 		bb_handoff_boot_event(&hs->h, BB_PHASE_INSTALLING,
-				      bb_wall_now());
+				      bb_board_wall_now());
 	save(hs);
 }
 
@@ -310,7 +308,7 @@ void bb_serve_handoff_reinstall(struct bb_serve *s, struct bb_boot_machine *m)
 {
 	struct bb_serve_handoff *hs = s->handoff;
 
-	bb_boot_reset(m, bb_wall_now());
+	bb_boot_reset(m, bb_board_wall_now());
 	bb_info("machines: %s will be installed again at its next boot",
 		m->name);
 	if (!hs || !bb_serve_handoff_is_management(s, m))
@@ -319,7 +317,7 @@ void bb_serve_handoff_reinstall(struct bb_serve *s, struct bb_boot_machine *m)
 		bb_probe_cancel(hs->run);
 		hs->run = NULL;
 	}
-	bb_handoff_reset(&hs->h, bb_wall_now());
+	bb_handoff_reset(&hs->h, bb_board_wall_now());
 	bb_serve_dhcp_standdown(s, false);
 	save(hs);
 	kick(hs);

@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "board/linux/loop.h"
+#include "board/board.h"
 #include "firmware/config/config.h"
 #include "handoff/handoff.h"
 
@@ -16,7 +16,7 @@ struct bb_buf;
 struct bb_serve_handoff {
 	struct bb_serve *s;
 	struct bb_handoff h;
-	struct bb_timer timer;
+	struct bb_board_timer *timer;
 	struct bb_probe_run *run;
 	size_t run_probe;
 	uint32_t target; /* the management node's address last probed */

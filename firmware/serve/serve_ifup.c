@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "board/linux/ifaddr.h"
+#include "board/board.h"
 #include "common/parse.h"
 #include "firmware/serve/log.h"
 
@@ -29,6 +29,7 @@ void bb_serve_ifup(const struct bb_config *cfg)
 	const char *ifn = cfg->appliance.interface;
 	uint32_t a = cfg->appliance.address;
 	char ip[16];
+	char why[128];
 	int prefix, rc;
 
 	if (!ifn || !a)
@@ -41,7 +42,7 @@ void bb_serve_ifup(const struct bb_config *cfg)
 			 ifn, ip);
 		return;
 	}
-	rc = bb_ifaddr_ensure(ifn, a, (uint8_t)prefix);
+	rc = bb_board_ifaddr_ensure(ifn, a, (uint8_t)prefix, why, sizeof why);
 	if (rc == BB_IFADDR_ADDED)
 		bb_info("%s had no IPv4 address: added %s/%d, link up", ifn, ip,
 			prefix);
@@ -49,6 +50,5 @@ void bb_serve_ifup(const struct bb_config *cfg)
 		bb_warn("%s has IPv4 addresses but not %s: left as it is", ifn,
 			ip);
 	else if (rc < 0)
-		bb_warn("%s: cannot give it %s/%d: %s", ifn, ip, prefix,
-			strerror(errno));
+		bb_warn("%s: cannot give it %s/%d: %s", ifn, ip, prefix, why);
 }

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "board/linux/fsutil.h"
+#include "board/board.h"
 #include "common/err.h"
 #include "firmware/serve/netbox.h"
 #include "firmware/serve/log.h"

@@ -3,7 +3,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "board/linux/fsutil.h"
+#include "board/board.h"
 #include "board/linux/http_client.h"
 #include "board/linux/sha256.h"
 #include "cache/cache.h"

@@ -114,4 +114,10 @@ size_t bb_tftp_trains(const struct bb_tftp_xfer *x, uint32_t first,
 		      uint32_t train_blocks, struct bb_tftp_train *tr,
 		      size_t cap);
 
+/* What a TFTP server reports (metrics): transfers by outcome, bytes and
+ * retransmitted blocks. */
+struct bb_tftp_server_stats {
+	uint64_t ok, failed, bytes, retransmits;
+};
+
 #endif
