@@ -22,6 +22,22 @@
 
 /* The message of the last failed board call on this loop ("" if none). */
 const char *bb_board_errmsg(void);
+/* For the boards themselves: keeps the message, returns rc. */
+int bb_board_fail(int rc, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* --- capacities ------------------------------------------------------ */
+
+/* What one board holds or sends at once, for the services to size
+ * themselves by; 0 where the board sets no bound of its own. */
+struct bb_board_caps {
+	uint32_t tftp_transfers;   /* TFTP transfers at once */
+	uint32_t udp_payload_max;  /* the largest datagram it sends */
+	uint32_t udp_train_bytes;  /* a run of bb_udp_send_tftp_data ... */
+	uint32_t udp_train_blocks; /* ... and its blocks; 0: one a call */
+	uint32_t read_ahead;	   /* bytes a lock-step transfer may cache */
+};
+void bb_board_caps(struct bb_board_caps *c);
 
 /* --- time and timers ---------------------------------------------- */
 
@@ -76,6 +92,19 @@ int bb_udp_send(struct bb_udp *u, enum bb_udp_how how,
 		const void *pkt, size_t len);
 /* Sends what is queued (a batch: sendmmsg on Linux). */
 void bb_udp_flush(struct bb_udp *u);
+/* In a receive callback: the address the datagram was sent to (for a
+ * broadcast, the interface's own); replies from u leave from it. */
+uint32_t bb_udp_local(const struct bb_udp *u);
+struct bb_file;
+/* TFTP DATA blocks first.. of f on a connected u: count datagrams of seg
+ * bytes (a 4-byte header, then seg - 4 bytes of f from off; the last may
+ * be shorter), len file bytes in all, at most the caps' train. One UDP GSO
+ * send on Linux. 0, BB_EIO (a short read of f) or BB_ENOENT (the peer is
+ * unreachable); a full send buffer is not an error (the blocks go again
+ * at the retransmit). */
+int bb_udp_send_tftp_data(struct bb_udp *u, struct bb_file *f, uint32_t first,
+			  uint32_t count, uint32_t seg, uint64_t off,
+			  uint64_t len);
 
 /* --- TCP streams ----------------------------------------------------- */
 

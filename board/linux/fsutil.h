@@ -23,4 +23,7 @@ int bb_open_beneath(int rootfd, const char *rel);
  * ELOOP) or this kernel cannot tell (no openat2): check the slow way. */
 int bb_beneath(const char *root, const char *rel);
 
+/* From now on, resolve as on a kernel without openat2 (tests). */
+void bb_fsutil_without_openat2(void);
+
 #endif

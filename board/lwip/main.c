@@ -105,7 +105,7 @@ static int serve(int argc, char **argv)
 	s.loop = bb_loop_new();
 	s.started = bb_board_wall_now();
 	rc = !s.loop || bb_serve_boot_start(&s) || bb_lwip_http_start(&s) ||
-	     bb_lwip_tftp_start(&s) || bb_lwip_dhcp_start(&s);
+	     bb_serve_tftp_start(&s) || bb_lwip_dhcp_start(&s);
 	if (rc) {
 		bb_err("not starting: a service failed to start");
 	} else {
@@ -119,7 +119,7 @@ static int serve(int argc, char **argv)
 		print_stats();
 	}
 	bb_lwip_dhcp_stop(&s);
-	bb_lwip_tftp_stop(&s);
+	bb_serve_tftp_stop(&s);
 	bb_lwip_http_stop(&s);
 	if (s.loop)
 		bb_serve_boot_stop(&s);

@@ -7,8 +7,6 @@
 
 int bb_lwip_dhcp_start(struct bb_serve *s);
 void bb_lwip_dhcp_stop(struct bb_serve *s);
-int bb_lwip_tftp_start(struct bb_serve *s);
-void bb_lwip_tftp_stop(struct bb_serve *s);
 int bb_lwip_http_start(struct bb_serve *s);
 void bb_lwip_http_stop(struct bb_serve *s);
 

@@ -6,11 +6,13 @@
 #include <string.h>
 
 #include "board/lwip/board_lwip.h"
+#include "board/lwip/lwipopts.h"
 #include "common/err.h"
 #include "lwip/etharp.h"
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
 #include "lwip/udp.h"
+#include "tftp/tftp.h"
 
 struct bb_udp {
 	struct udp_pcb *pcb;
@@ -135,4 +137,51 @@ int bb_udp_send(struct bb_udp *u, enum bb_udp_how how,
 void bb_udp_flush(struct bb_udp *u)
 {
 	(void)u; /* each send leaves at once: a TAP write per frame */
+}
+
+uint32_t bb_udp_local(const struct bb_udp *u)
+{
+	(void)u; /* one interface: its address */
+	return netif_default
+		   ? ntohl(ip4_addr_get_u32(netif_ip4_addr(netif_default)))
+		   : 0;
+}
+
+/* A block a pbuf, read straight into it: the caps ask for no trains, so
+ * count is 1 but for a caller that ignores them. */
+int bb_udp_send_tftp_data(struct bb_udp *u, struct bb_file *f, uint32_t first,
+			  uint32_t count, uint32_t seg, uint64_t off,
+			  uint64_t len)
+{
+	uint32_t k;
+
+	for (k = 0; k < count; k++) {
+		uint64_t done = (uint64_t)k * (seg - 4);
+		size_t n =
+		    len - done < seg - 4 ? (size_t)(len - done) : seg - 4;
+		struct pbuf *p =
+		    pbuf_alloc(PBUF_TRANSPORT, (u16_t)(n + 4), PBUF_RAM);
+		err_t e;
+
+		if (!p)
+			return 0; /* out of pbufs: the retransmit */
+		bb_tftp_data_header(first + k, p->payload);
+		if (n && bb_file_pread(f, (uint8_t *)p->payload + 4, n,
+				       off + done) != (long)n) {
+			pbuf_free(p);
+			return BB_EIO;
+		}
+		e = udp_send(u->pcb, p);
+		pbuf_free(p);
+		if (e != ERR_OK && e != ERR_MEM)
+			return BB_ENOENT;
+	}
+	return 0;
+}
+
+void bb_board_caps(struct bb_board_caps *c)
+{
+	/* sized with lwIP's pools: a pcb per transfer, a block per pbuf */
+	*c = (struct bb_board_caps){.tftp_transfers = BB_LWIP_MAX_TFTP,
+				    .udp_payload_max = BB_LWIP_TFTP_BLK + 4};
 }

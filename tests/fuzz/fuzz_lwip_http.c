@@ -127,6 +127,47 @@ void bb_stream_abort(struct bb_stream *s)
 {
 	s->open = false;
 }
+/* UDP is not this target's: the metrics page links the TFTP service */
+struct bb_udp *bb_udp_open(uint32_t addr, uint16_t port,
+			   const struct bb_udp_peer *peer, bb_udp_recv_fn fn,
+			   void *arg)
+{
+	(void)addr, (void)port, (void)peer, (void)fn, (void)arg;
+	return NULL;
+}
+void bb_udp_close(struct bb_udp *u)
+{
+	(void)u;
+}
+size_t bb_udp_max_payload(const struct bb_udp *u)
+{
+	(void)u;
+	return 0;
+}
+int bb_udp_send(struct bb_udp *u, enum bb_udp_how how,
+		const struct bb_udp_peer *to, const uint8_t hw[6],
+		const void *pkt, size_t len)
+{
+	(void)u, (void)how, (void)to, (void)hw, (void)pkt, (void)len;
+	return BB_EIO;
+}
+uint32_t bb_udp_local(const struct bb_udp *u)
+{
+	(void)u;
+	return 0;
+}
+int bb_udp_send_tftp_data(struct bb_udp *u, struct bb_file *f, uint32_t first,
+			  uint32_t count, uint32_t seg, uint64_t off,
+			  uint64_t len)
+{
+	(void)u, (void)f, (void)first, (void)count, (void)seg, (void)off,
+	    (void)len;
+	return BB_EIO;
+}
+void bb_board_caps(struct bb_board_caps *c)
+{
+	memset(c, 0, sizeof(*c));
+}
 struct bb_root *bb_root_open(const char *dir)
 {
 	(void)dir;

@@ -43,6 +43,8 @@ dhcp:
       domain: ring0.lan
 tftp:
   root: $D/tftp
+  # one client address below runs 16 at once (the default is 8)
+  max_per_client: 16
 http:
   listen: 192.168.2.2:8080
 boot:

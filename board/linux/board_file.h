@@ -1,0 +1,10 @@
+/* The Linux board's side of board/board.h's files: the descriptor under a
+ * bb_file, for the board's own sends (sendfile, preadv). */
+#ifndef BB_LINUX_BOARD_FILE_H
+#define BB_LINUX_BOARD_FILE_H
+
+#include "board/board.h"
+
+int bb_file_fd(const struct bb_file *f);
+
+#endif
