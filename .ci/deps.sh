@@ -20,7 +20,7 @@ pkgs=(
 	linux-image-cloud-amd64
 	# the arm64 boot test (AAVMF); its iPXE and node come from deps_private.sh
 	qemu-system-arm qemu-efi-aarch64
-	# images/: Incus root (and LXC, lxc-create -t local), disk image (partitions, FAT, GRUB for BIOS + UEFI)
+	# images/: Incus and LXC root, disk image (partitions, FAT, GRUB for BIOS + UEFI)
 	mmdebstrap lxc squashfs-tools dosfstools mtools gdisk e2fsprogs
 	grub-pc-bin grub-efi-amd64-bin grub-common
 )
