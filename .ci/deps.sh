@@ -20,8 +20,8 @@ pkgs=(
 	linux-image-cloud-amd64
 	# the arm64 boot test (AAVMF); its iPXE and node come from deps_private.sh
 	qemu-system-arm qemu-efi-aarch64
-	# images/: Incus root, disk image (partitions, FAT, GRUB for BIOS + UEFI)
-	mmdebstrap squashfs-tools dosfstools mtools gdisk e2fsprogs
+	# images/: Incus and LXC root, disk image (partitions, FAT, GRUB for BIOS + UEFI)
+	mmdebstrap lxc squashfs-tools dosfstools mtools gdisk e2fsprogs
 	grub-pc-bin grub-efi-amd64-bin grub-common
 )
 # Incus (the image test) is only in bookworm-backports: that suite, on the
