@@ -17,6 +17,8 @@ __attribute__((format(printf, 2, 3))) int bb_board_fail(int rc, const char *fmt,
  * timers and the idle hooks; returns when bb_lwip_loop_stop() is called
  * (SIGTERM/SIGINT call it). */
 int bb_lwip_loop_run(struct netif *nif, void (*turn)(void *), void *arg);
+/* What SIGHUP runs, on the loop (between turns). */
+void bb_lwip_loop_on_hup(void (*fn)(void *arg), void *arg);
 void bb_lwip_loop_stop(void);
 bool bb_lwip_loop_stopping(void);
 

@@ -186,6 +186,15 @@ static void on_hup(int sig)
 	hup_flag = 1;
 }
 
+static void (*hup_fn)(void *);
+static void *hup_arg;
+
+void bb_lwip_loop_on_hup(void (*fn)(void *arg), void *arg)
+{
+	hup_fn = fn;
+	hup_arg = arg;
+}
+
 void bb_lwip_loop_stop(void)
 {
 	stop_flag = 1;
@@ -213,11 +222,9 @@ int bb_lwip_loop_run(struct netif *nif, void (*turn)(void *), void *arg)
 
 		L.now = mono_ms();
 		if (hup_flag) {
-			/* a SIGHUP must not kill the appliance */
 			hup_flag = 0;
-			bb_warn(
-			    "SIGHUP: reloading is not supported on the lwIP "
-			    "board yet; restart to apply a new configuration");
+			if (hup_fn)
+				hup_fn(hup_arg);
 		}
 		if (pfd.revents & POLLIN)
 			bb_tapif_input(nif, 256);

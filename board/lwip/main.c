@@ -61,6 +61,32 @@ static void print_stats(void)
 #endif
 }
 
+/* SIGHUP: every service takes the new configuration or keeps the old;
+ * what the lwIP board has no service for stays off. The TAP, the
+ * address and the lease journal are set at start. */
+static void reload(void *arg)
+{
+	struct bb_serve *s = arg;
+	struct bb_config *next = bb_serve_reload_begin(s);
+	int rc;
+
+	if (!next)
+		return;
+	if (strcmp(next->appliance.interface, s->cfg->appliance.interface) ||
+	    next->appliance.address != s->cfg->appliance.address)
+		bb_warn("a new appliance.interface or address takes effect at "
+			"the next start");
+	rc = bb_serve_boot_reload(s, next);
+	if (!rc)
+		rc = bb_lwip_http_reload(s, next);
+	if (!rc)
+		rc = bb_serve_tftp_reload(s, next);
+	if (!rc)
+		rc = bb_lwip_dhcp_reload(s, next);
+	bb_serve_reload_end(s, next, rc);
+	bb_info("reloaded");
+}
+
 static int serve(int argc, char **argv)
 {
 	struct bb_serve s = {0};
@@ -73,7 +99,8 @@ static int serve(int argc, char **argv)
 	if (o.help) {
 		printf("usage: bootbox-lwip serve [-c FILE]\n"
 		       "Runs the appliance on lwIP over the TAP named by "
-		       "appliance.interface.\nSIGTERM stops.\n");
+		       "appliance.interface.\nSIGHUP reloads the "
+		       "configuration, SIGTERM stops.\n");
 		return 0;
 	}
 	if (bb_log_setup(getenv("BOOTBOX_LOG"))) {
@@ -114,6 +141,7 @@ static int serve(int argc, char **argv)
 		    s.cfg->appliance.name ? s.cfg->appliance.name : "bootbox",
 		    bb_fmt_ipv4(s.cfg->appliance.address, ip),
 		    s.cfg->appliance.interface);
+		bb_lwip_loop_on_hup(reload, &s);
 		rc = bb_lwip_loop_run(&the_netif, turn, &s) ? 1 : 0;
 		bb_info("stopping");
 		print_stats();

@@ -235,22 +235,34 @@ struct bb_dhcp_server *bb_serve_dhcp_engine(struct bb_serve *s)
 	return s->dhcp ? s->dhcp->eng : NULL;
 }
 
-/* The hand-off's stand-down: the engine reconfigured, leases kept. */
-int bb_serve_dhcp_standdown(struct bb_serve *s, bool on)
+/* A new configuration (SIGHUP) or the hand-off's stand-down: the engine
+ * reconfigured, leases kept. */
+int bb_lwip_dhcp_reload(struct bb_serve *s, const struct bb_config *next)
 {
 	struct bb_dhcp_conf conf;
+	int rc;
+
+	if (!s->dhcp) {
+		if (next->dhcp.enabled)
+			bb_warn("dhcp: enabling DHCP needs a restart");
+		return 0;
+	}
+	if (bb_dhcp_conf_build(next, s->dhcp_standdown, &conf))
+		return BB_ENOMEM;
+	rc = bb_dhcp_server_reconfigure(s->dhcp->eng, &conf.c);
+	bb_dhcp_conf_free(&conf);
+	return rc;
+}
+
+int bb_serve_dhcp_standdown(struct bb_serve *s, bool on)
+{
 	bool was = s->dhcp_standdown;
 	int rc;
 
 	s->dhcp_standdown = on;
 	if (!s->dhcp || was == on)
 		return 0;
-	if (bb_dhcp_conf_build(s->cfg, on, &conf)) {
-		s->dhcp_standdown = was;
-		return BB_ENOMEM;
-	}
-	rc = bb_dhcp_server_reconfigure(s->dhcp->eng, &conf.c);
-	bb_dhcp_conf_free(&conf);
+	rc = bb_lwip_dhcp_reload(s, s->cfg);
 	if (rc)
 		s->dhcp_standdown = was;
 	return rc;

@@ -486,6 +486,27 @@ int bb_lwip_http_start(struct bb_serve *s)
 	return 0;
 }
 
+/* Timeouts and the connection limit apply to what comes next; a new
+ * listen address needs a restart. */
+int bb_lwip_http_reload(struct bb_serve *s, const struct bb_config *next)
+{
+	struct bb_serve_http *h = s->http;
+
+	if (!h)
+		return 0;
+	if (next->http.listen_addr != s->cfg->http.listen_addr ||
+	    next->http.listen_port != s->cfg->http.listen_port)
+		bb_warn("http: a new listen address takes effect at the next "
+			"start");
+	h->idle_timeout_s =
+	    next->http.idle_timeout ? next->http.idle_timeout : 60;
+	h->header_timeout_s =
+	    next->http.header_timeout ? next->http.header_timeout : 10;
+	h->max_conns = next->http.max_connections ? next->http.max_connections
+						  : BB_LWIP_MAX_HTTP;
+	return 0;
+}
+
 void bb_lwip_http_stop(struct bb_serve *s)
 {
 	struct bb_serve_http *h = s->http;

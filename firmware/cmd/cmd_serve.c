@@ -48,15 +48,11 @@ static void sd_notify(const char *msg)
 
 static void reload(struct bb_serve *s)
 {
-	struct bb_config *next = NULL;
+	struct bb_config *next = bb_serve_reload_begin(s);
 	int rc;
 
-	bb_info("SIGHUP: reloading %s", s->cfg->path);
-	if (bb_config_load(s->cfg->path, stderr, &next)) {
-		bb_err("reload refused: the configuration has errors; still "
-		       "serving the previous one");
+	if (!next)
 		return;
-	}
 	/* every service either takes the new config or keeps the old */
 	rc = bb_serve_boot_reload(s, next);
 	if (!rc)
@@ -73,13 +69,7 @@ static void reload(struct bb_serve *s)
 		rc = bb_serve_cert_reload(s, next);
 	if (!rc)
 		rc = bb_serve_inventory_reload(s, next);
-	if (rc) {
-		bb_err("reload failed (%s); services that had not switched "
-		       "keep the previous configuration",
-		       bb_strerror(rc));
-	}
-	bb_config_free(s->cfg);
-	s->cfg = next;
+	bb_serve_reload_end(s, next, rc);
 	bb_serve_cache_reloaded(s);
 	bb_info("reloaded");
 }

@@ -34,6 +34,12 @@ struct bb_serve {
 	int64_t started;     /* wall clock */
 };
 
+/* SIGHUP: begin loads and checks the file again (NULL, after saying why,
+ * when it has errors); the board's serve then hands it to each service's
+ * reload, and end puts it in force. */
+struct bb_config *bb_serve_reload_begin(struct bb_serve *s);
+void bb_serve_reload_end(struct bb_serve *s, struct bb_config *next, int rc);
+
 /* Each returns 0 or a negative BB_E* after logging why. A service whose
  * section is absent does nothing and returns 0. */
 int bb_serve_dhcp_start(struct bb_serve *s);

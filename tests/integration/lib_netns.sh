@@ -104,7 +104,7 @@ board_link() {
 board_lacks() {
 	[ "$BOARD" = lwip ] || return 1
 	case $1 in
-	reload | https | growing | linkfarm) echo "skip - $2 (not on the lwIP board)"; return 0 ;;
+	https | growing | linkfarm) echo "skip - $2 (not on the lwIP board)"; return 0 ;;
 	esac
 	return 1
 }
