@@ -23,10 +23,14 @@ failed_names=()
 # run NAME CMD...: runs one test program, adds its cases to the totals
 run() {
 	local name=$1; shift
-	local log="$LOGDIR/${name//\//_}.log" rc line p f
-	local t0=$SECONDS
+	local log="$LOGDIR/${name//\//_}.log" t0=$SECONDS
 	"$@" >"$log" 2>&1
-	rc=$?
+	tally "$name" "$log" $? $((SECONDS - t0))
+}
+
+# tally NAME LOG RC SECONDS: adds one finished program's cases to the totals
+tally() {
+	local name=$1 log=$2 rc=$3 secs=$4 line p f
 	line=$(grep -E '^# [0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
 	if [ "$rc" = 77 ]; then
 		skip=$((skip + 1))
@@ -46,10 +50,10 @@ run() {
 	fail=$((fail + f))
 	if [ "$f" != 0 ]; then
 		failed_names+=("$name")
-		echo "FAIL  $name ($p passed, $f failed, rc=$rc, $((SECONDS - t0))s) — log: $log"
+		echo "FAIL  $name ($p passed, $f failed, rc=$rc, ${secs}s) — log: $log"
 		grep -E '^not ok|CHECK|FAIL|error' "$log" | head -20 | sed 's/^/      /'
 	else
-		echo "ok    $name ($p passed, $((SECONDS - t0))s)"
+		echo "ok    $name ($p passed, ${secs}s)"
 	fi
 }
 
@@ -72,6 +76,10 @@ for suite in "$@"; do
 		if ! ls "$FUZZ_BUILD"/fuzz_* >/dev/null 2>&1; then
 			echo "skip  fuzz (no libFuzzer build)"; skip=$((skip + 1)); continue
 		fi
+		# FUZZ_JOBS targets at once (default: one a CPU), each for its
+		# own time; the results are added up in order once all are done
+		jobs_max=${FUZZ_JOBS:-$(nproc)}
+		fuzzed=()
 		for t in "$FUZZ_BUILD"/fuzz_*; do
 			[ -x "$t" ] && [ -f "$t" ] || continue
 			n=$(basename "$t")
@@ -79,8 +87,19 @@ for suite in "$@"; do
 			secs=$FUZZ_SECONDS
 			[ -z "${FUZZ_SECONDS_FORCE:-}" ] && [ -f "tests/fuzz/$n.seconds" ] &&
 				secs=$(tr -dc 0-9 < "tests/fuzz/$n.seconds")
-			run "fuzz/$n" "$t" -max_total_time="${secs:-$FUZZ_SECONDS}" -print_final_stats=0 \
-				"$FUZZ_BUILD/corpus/$n" "tests/fuzz/corpus/$n"
+			while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do wait -n; done
+			log="$LOGDIR/fuzz_$n.log"
+			(t0=$SECONDS
+			 "$t" -max_total_time="${secs:-$FUZZ_SECONDS}" -print_final_stats=0 \
+				"$FUZZ_BUILD/corpus/$n" "tests/fuzz/corpus/$n" >"$log" 2>&1
+			 echo "$? $((SECONDS - t0))" >"$log.rc") &
+			fuzzed+=("$n")
+		done
+		wait
+		for n in "${fuzzed[@]}"; do
+			log="$LOGDIR/fuzz_$n.log"
+			read -r rc secs <"$log.rc" || { rc=1 secs=0; }
+			tally "fuzz/$n" "$log" "$rc" "$secs"
 		done ;;
 	integration)
 		for t in tests/integration/test_*.sh; do

@@ -38,7 +38,7 @@ cJSON *bb_api_machine_json(struct bb_serve *s, const struct bb_boot_machine *m)
 					bb_fmt_ipv4(m->last_ip, ip));
 	cJSON_AddBoolToObject(j, "local_boot", m->local_boot);
 	cJSON_AddStringToObject(j, "phase",
-				bb_phase_name(bb_serve_handoff_phase(s, m)));
+				bb_phase_name(bb_serve_phase(s, m)));
 	if (bb_serve_handoff_is_management(s, m))
 		cJSON_AddItemToObject(j, "handoff", bb_api_handoff_json(s));
 	bb_api_machine_extra(s, m, j);

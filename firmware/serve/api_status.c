@@ -20,7 +20,7 @@
 const char *bb_api_lifecycle(struct bb_serve *s,
 			     const struct bb_boot_machine *m)
 {
-	enum bb_phase p = bb_serve_handoff_phase(s, m);
+	enum bb_phase p = bb_serve_phase(s, m);
 
 	if (p == BB_PHASE_DISCOVERED && m->state == BB_BOOT_UNKNOWN &&
 	    !m->last_seen)

@@ -131,7 +131,7 @@ static void export_fill(struct bb_serve *s, struct bb_export_machine *e,
 	uefi = bm ? bb_boot_param(&bm->labels, "uefi") : NULL;
 	e->uefi = uefi && !strcmp(uefi, "true");
 	e->allow_pxe = !(bm && bm->local_boot);
-	e->phase = bm ? bb_phase_name(bb_serve_handoff_phase(s, bm))
+	e->phase = bm ? bb_phase_name(bb_serve_phase(s, bm))
 		      : bb_phase_name(BB_PHASE_DISCOVERED);
 }
 

@@ -8,6 +8,7 @@
 #include "board/linux/loop.h"
 #include "boot/boot.h"
 #include "firmware/config/config.h"
+#include "handoff/handoff.h"
 
 struct bb_serve_dhcp;
 struct bb_serve_tftp;
@@ -17,6 +18,17 @@ struct bb_boot;
 struct bb_dhcp_server;
 struct bb_serve_handoff;
 struct bb_serve_cache;
+
+/* Who hears of a machine's state moving (the hand-off registers when it
+ * runs), so that boot need not know who listens: moved after each move;
+ * phase, when it knows better than the boot state (the management node's
+ * own lifecycle), sets *out and returns true. */
+struct bb_serve_boot_hooks {
+	void (*moved)(void *arg, struct bb_boot_machine *m);
+	bool (*phase)(void *arg, const struct bb_boot_machine *m,
+		      enum bb_phase *out);
+	void *arg;
+};
 
 struct bb_serve {
 	struct bb_loop *loop;
@@ -29,6 +41,7 @@ struct bb_serve {
 	struct bb_serve_handoff *handoff;
 	struct bb_serve_cache *cache;	      /* the Talos artifact cache */
 	struct bb_serve_inventory *inventory; /* inventory.netbox refresher */
+	struct bb_serve_boot_hooks boot_hooks;
 	bool dhcp_standdown; /* the hand-off's stand-down is in force */
 	bool states_dirty;   /* machine states to write at idle */
 	int64_t started;     /* wall clock */
@@ -81,5 +94,8 @@ bool bb_serve_boot_advance(struct bb_serve *s, struct bb_boot_machine *m,
 			   enum bb_boot_state st);
 /* Some machine record changed (local boot, reinstall): save at idle. */
 void bb_serve_boot_changed(struct bb_serve *s);
+/* The lifecycle phase to show for m (status page, API, events). */
+enum bb_phase bb_serve_phase(const struct bb_serve *s,
+			     const struct bb_boot_machine *m);
 
 #endif

@@ -12,7 +12,6 @@
 #include "common/parse.h"
 #include "firmware/serve/log.h"
 #include "firmware/serve/serve.h"
-#include "firmware/serve/serve_handoff.h"
 
 static int add_config(struct bb_boot *b, const struct bb_config *cfg)
 {
@@ -183,16 +182,36 @@ void bb_serve_boot_changed(struct bb_serve *s)
 	s->states_dirty = true;
 }
 
+enum bb_phase bb_serve_phase(const struct bb_serve *s,
+			     const struct bb_boot_machine *m)
+{
+	const struct bb_serve_boot_hooks *h = &s->boot_hooks;
+	enum bb_phase p;
+
+	if (h->phase && h->phase(h->arg, m, &p))
+		return p;
+	if (m->local_boot)
+		return BB_PHASE_HANDED_OFF;
+	switch (m->state) {
+	case BB_BOOT_BOOTING: return BB_PHASE_BOOTING;
+	case BB_BOOT_KERNEL:
+	case BB_BOOT_INITRD: return BB_PHASE_INSTALLING;
+	case BB_BOOT_BOOTED: return BB_PHASE_UP;
+	default: return BB_PHASE_DISCOVERED;
+	}
+}
+
 bool bb_serve_boot_advance(struct bb_serve *s, struct bb_boot_machine *m,
 			   enum bb_boot_state st)
 {
-	enum bb_phase before = bb_serve_handoff_phase(s, m), after;
+	enum bb_phase before = bb_serve_phase(s, m), after;
 
 	if (!bb_boot_advance(m, st, bb_wall_now()))
 		return false;
-	bb_serve_handoff_boot_event(s, m);
+	if (s->boot_hooks.moved)
+		s->boot_hooks.moved(s->boot_hooks.arg, m);
 	/* the status page's events speak the machines' one lifecycle */
-	after = bb_serve_handoff_phase(s, m);
+	after = bb_serve_phase(s, m);
 	if (after != before || st == BB_BOOT_SEEN)
 		bb_log_event("boot: %s is %s", m->name, bb_phase_name(after));
 	s->states_dirty = true;

@@ -183,6 +183,37 @@ static void kick(struct bb_serve_handoff *hs)
 			       : hs->h.cfg.interval_ms);
 }
 
+/* The management node's phase is the hand-off's own. */
+static bool phase_of(void *arg, const struct bb_boot_machine *m,
+		     enum bb_phase *out)
+{
+	struct bb_serve_handoff *hs = arg;
+
+	if (!bb_serve_handoff_is_management(hs->s, m))
+		return false;
+	*out = hs->h.phase;
+	return true;
+}
+
+static void boot_moved(void *arg, struct bb_boot_machine *m)
+{
+	struct bb_serve_handoff *hs = arg;
+
+	/* installed after the hand-off: its next boot is from its disk */
+	if (m->state >= BB_BOOT_INITRD &&
+	    (hs->h.actions_done & BB_ACT_LOCAL_BOOT))
+		m->local_boot = true;
+	if (!bb_serve_handoff_is_management(hs->s, m))
+		return;
+	if (m->state == BB_BOOT_BOOTING)
+		bb_handoff_boot_event(&hs->h, BB_PHASE_BOOTING,
+				      bb_board_wall_now());
+	else if (m->state >= BB_BOOT_KERNEL)
+		bb_handoff_boot_event(&hs->h, BB_PHASE_INSTALLING,
+				      bb_board_wall_now());
+	save(hs);
+}
+
 int bb_serve_handoff_start(struct bb_serve *s)
 {
 	struct bb_serve_handoff *hs;
@@ -217,6 +248,8 @@ int bb_serve_handoff_start(struct bb_serve *s)
 	hs->timer = bb_board_timer_new(on_timer, hs);
 	if (!hs->timer)
 		return BB_ENOMEM;
+	s->boot_hooks = (struct bb_serve_boot_hooks){
+	    .moved = boot_moved, .phase = phase_of, .arg = hs};
 	kick(hs);
 	return 0;
 }
@@ -256,6 +289,7 @@ void bb_serve_handoff_stop(struct bb_serve *s)
 	if (hs->run)
 		bb_probe_cancel(hs->run);
 	bb_board_timer_free(hs->timer);
+	memset(&s->boot_hooks, 0, sizeof(s->boot_hooks));
 	free(hs);
 	s->handoff = NULL;
 }
@@ -265,43 +299,6 @@ bool bb_serve_handoff_is_management(const struct bb_serve *s,
 {
 	return s->handoff && m->inventory &&
 	       !strcmp(m->name, s->cfg->handoff.management);
-}
-
-enum bb_phase bb_serve_handoff_phase(const struct bb_serve *s,
-				     const struct bb_boot_machine *m)
-{
-	if (bb_serve_handoff_is_management(s, m))
-		return s->handoff->h.phase;
-	if (m->local_boot)
-		return BB_PHASE_HANDED_OFF;
-	switch (m->state) {
-	case BB_BOOT_BOOTING: return BB_PHASE_BOOTING;
-	case BB_BOOT_KERNEL:
-	case BB_BOOT_INITRD: return BB_PHASE_INSTALLING;
-	case BB_BOOT_BOOTED: return BB_PHASE_UP;
-	default: return BB_PHASE_DISCOVERED;
-	}
-}
-
-void bb_serve_handoff_boot_event(struct bb_serve *s, struct bb_boot_machine *m)
-{
-	struct bb_serve_handoff *hs = s->handoff;
-
-	if (!hs)
-		return;
-	/* installed after the hand-off: its next boot is from its disk */
-	if (m->state >= BB_BOOT_INITRD &&
-	    (hs->h.actions_done & BB_ACT_LOCAL_BOOT))
-		m->local_boot = true;
-	if (!bb_serve_handoff_is_management(s, m))
-		return;
-	if (m->state == BB_BOOT_BOOTING)
-		bb_handoff_boot_event(&hs->h, BB_PHASE_BOOTING,
-				      bb_board_wall_now());
-	else if (m->state >= BB_BOOT_KERNEL)
-		bb_handoff_boot_event(&hs->h, BB_PHASE_INSTALLING,
-				      bb_board_wall_now());
-	save(hs);
 }
 
 void bb_serve_handoff_reinstall(struct bb_serve *s, struct bb_boot_machine *m)

@@ -28,14 +28,9 @@ int bb_serve_handoff_start(struct bb_serve *s);
 int bb_serve_handoff_reload(struct bb_serve *s, const struct bb_config *next);
 void bb_serve_handoff_stop(struct bb_serve *s);
 
-/* The boot service saw m move to state (see bb_serve_boot_advance). */
-void bb_serve_handoff_boot_event(struct bb_serve *s, struct bb_boot_machine *m);
 /* Is m the management node? */
 bool bb_serve_handoff_is_management(const struct bb_serve *s,
 				    const struct bb_boot_machine *m);
-/* The lifecycle phase to show for m. */
-enum bb_phase bb_serve_handoff_phase(const struct bb_serve *s,
-				     const struct bb_boot_machine *m);
 /* bootbox machines reinstall NAME: the machine installs again; for the
  * management node the hand-off starts over (stand-down lifted). */
 void bb_serve_handoff_reinstall(struct bb_serve *s, struct bb_boot_machine *m);
