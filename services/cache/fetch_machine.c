@@ -253,11 +253,16 @@ static void redirect(struct bb_fetchm *m, uint64_t now)
  * one TLS record stream, so two streams go about twice as fast. */
 static uint64_t split_at(const struct bb_fetchm *m)
 {
+	uint64_t at;
+
 	if (!m->cfg.split_min || !m->url.tls || proxied(m) ||
 	    m->reply.chunked || !m->total ||
 	    m->total - m->have < m->cfg.split_min)
 		return 0;
-	return (m->have + (m->total - m->have) / 2) & ~(uint64_t)0xffff;
+	at = (m->have + (m->total - m->have) / 2) & ~(uint64_t)0xffff;
+
+	/* (rounded down to 64 KiB: never at or before what we have) */
+	return at > m->have ? at : 0;
 }
 
 static void on_head(struct bb_fetchm *m, size_t used, uint64_t now)

@@ -18,7 +18,9 @@
 
 #define FD_CONNS  8
 #define FD_PHASES 2
-#define FD_FILE	  65536
+#ifndef FD_FILE
+#define FD_FILE 65536
+#endif
 
 struct fd_bytes {
 	const char *p;
