@@ -11,7 +11,8 @@
  * bounds, body bytes contiguous at the offsets given, never more than
  * announced or allowed, the redirect limit, https never downgraded,
  * requests with one end of head and a Range exactly when resuming, and a
- * deadline always ahead. */
+ * deadline always ahead. The same bytes go through the second part's head
+ * check. */
 #include <stdint.h>
 #include <stddef.h>
 
@@ -71,6 +72,26 @@ static void check(const struct fdrive *d, bool https)
 		__builtin_trap();
 	if (bb_fetchm_act(m) == BB_FM_WRITE && m->out_off == 0)
 		check_request(m);
+}
+
+/* The second part's request (for wherever the redirects led) and its
+ * check of the reply head, on the same bytes. */
+static void range_part(const struct bb_fetchm *m, const uint8_t *p, size_t n)
+{
+	char req[BB_FETCHM_OUT];
+	const char *end;
+	long used =
+	    bb_fetch_range_head((const char *)p, n, 0x20000, 0x40000, 0x40000);
+	int len =
+	    bb_fetch_range_request(&m->url, 0x20000, 0x40000, req, sizeof(req));
+
+	if (used > 0 && (size_t)used > n)
+		__builtin_trap();
+	if (len < 0)
+		__builtin_trap(); /* any URL the machine holds fits */
+	end = strstr(req, "\r\n\r\n");
+	if (!end || end + 4 != req + len)
+		__builtin_trap();
 }
 
 /* One read of up to n payload bytes (0: the end of the stream). */
@@ -195,6 +216,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		check(&d, https);
 	}
+	range_part(&d.m, data + 2, size - 2);
 	if (bb_fetchm_act(&d.m) != BB_FM_DONE &&
 	    bb_fetchm_act(&d.m) != BB_FM_FAIL && steps < 4096)
 		__builtin_trap(); /* a fetch must end once its input does */
