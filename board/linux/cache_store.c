@@ -10,6 +10,7 @@
 #include "board/linux/sha256.h"
 #include "board/linux/cache_store.h"
 #include "board/linux/fetch.h"
+#include "cache/fetch_machine.h"
 #include "board/linux/fsutil.h"
 #include "common/err.h"
 
@@ -297,15 +298,16 @@ static void publish(struct bb_cache_job *j, const struct bb_fetch_result *r)
 static void on_fetch_done(void *arg, const struct bb_fetch_result *r)
 {
 	struct bb_cache_job *j = arg;
+	uint32_t wait_ms;
 
 	j->fetch = NULL;
 	if (!r->err) {
 		publish(j, r);
 		return;
 	}
-	if (r->resumable && j->tries < j->o.retries) {
-		/* backoff 1 s, 2 s, 4 s...; the .part keeps what we have */
-		bb_timer_arm(j->loop, &j->retry, 1000u << (j->tries - 1));
+	wait_ms = bb_fetch_retry_ms(r->resumable, j->tries, j->o.retries);
+	if (wait_ms) {
+		bb_timer_arm(j->loop, &j->retry, wait_ms);
 		return;
 	}
 	if (!r->resumable)

@@ -5,7 +5,9 @@
  * redirects (an https fetch only follows https), Range to resume, connect
  * and read timeouts, chunked or length-delimited bodies. The body goes to
  * opts.fd at its offset, hashed (sha256) as it arrives, and fdatasync()ed
- * before done is called. */
+ * before done is called. The protocol (requests, heads, redirects, resume,
+ * framing, limits, deadlines) is services/cache/fetch_machine; this board
+ * side resolves, connects, runs TLS, spools and runs the Range parts. */
 #ifndef BB_LINUX_FETCH_H
 #define BB_LINUX_FETCH_H
 

@@ -24,6 +24,7 @@
 #include "board/linux/spool.h"
 #include "board/linux/tls_bio.h"
 #include "board/linux/x509_ipsan.h"
+#include "cache/fetch_machine.h"
 #include "common/err.h"
 
 /* plaintext gathered before one pwrite: fewer syscalls and wakeups */
@@ -180,20 +181,14 @@ static const char *body(struct bb_fetch_part *p, mbedtls_ssl_context *ssl,
  * exactly our bytes, the body is written as it is decrypted. */
 static const char *stream(struct bb_fetch_part *p, mbedtls_ssl_context *ssl)
 {
-	struct bb_upstream_reply r;
 	size_t have = 0;
 	long used = BB_EPARTIAL;
 	char req[BB_URL_PATH_MAX + 512];
-	int n =
-	    snprintf(req, sizeof(req),
-		     "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: bootbox\r\n"
-		     "Accept: */*\r\nRange: bytes=%llu-%llu\r\n"
-		     "Connection: close\r\n\r\n",
-		     p->url.path, p->url.host, (unsigned long long)p->o.start,
-		     (unsigned long long)p->o.end - 1);
+	int n = bb_fetch_range_request(p->o.url, p->o.start, p->o.end, req,
+				       sizeof(req));
 	int off = 0, rc;
 
-	if (n <= 0 || (size_t)n >= sizeof(req))
+	if (n < 0)
 		return "request too long";
 	while (off < n) {
 		rc = mbedtls_ssl_write(ssl, (unsigned char *)req + off,
@@ -202,7 +197,6 @@ static const char *stream(struct bb_fetch_part *p, mbedtls_ssl_context *ssl)
 			return "cannot send the range request";
 		off += rc;
 	}
-	memset(&r, 0, sizeof(r));
 	while (used == BB_EPARTIAL) {
 		if (have == sizeof(p->buf))
 			return "answer head too long";
@@ -211,11 +205,10 @@ static const char *stream(struct bb_fetch_part *p, mbedtls_ssl_context *ssl)
 		if (rc <= 0)
 			return "no answer to the range request";
 		have += (size_t)rc;
-		used = bb_upstream_reply_parse((char *)p->buf, have, &r);
+		used = bb_fetch_range_head((char *)p->buf, have, p->o.start,
+					   p->o.end, p->o.total);
 	}
-	if (used < 0 || r.status != 206 || !r.has_range || r.chunked ||
-	    r.range_start != p->o.start || r.range_end != p->o.end - 1 ||
-	    r.range_total != p->o.total)
+	if (used < 0)
 		return "the origin did not answer the range";
 	publish(p, 0, BB_PART_STREAMING, NULL);
 	have -= (size_t)used;
