@@ -75,8 +75,8 @@ size_t bb_probe_reply_room(const struct bb_probe_reply *r)
 	return r->stage == BB_PS_READING ? sizeof(r->resp) - r->resp_len : 0;
 }
 
-/* "HTTP/1.x ddd" then SP or CR: the status (>0), 0 while a valid prefix,
- * -1 for anything else. */
+/* "HTTP/1.x ddd" then SP or CR: the status (100..999), 0 while a valid
+ * prefix, -1 for anything else. */
 static int status_of(const uint8_t *b, size_t n)
 {
 	static const char pat[] = "HTTP/1.d ddd";
@@ -91,7 +91,8 @@ static int status_of(const uint8_t *b, size_t n)
 	}
 	if (n < 13)
 		return 0;
-	return b[12] == ' ' || b[12] == '\r' ? st : -1;
+	/* 0 is "partial" here: "000" is malformed, like any code < 100 */
+	return (b[12] == ' ' || b[12] == '\r') && st >= 100 ? st : -1;
 }
 
 static size_t find_crlf2(const uint8_t *b, size_t n)

@@ -89,6 +89,9 @@ static void test_malformed(void)
 	CHECK_STR(J("HTTP/2 200\r\n\r\nok", false), nh);
 	CHECK_STR(J("HTTP/1.x 200 OK\r\n\r\nok", false), nh);
 	CHECK_STR(J("HTTP/1.1 2x0 OK\r\n\r\nok", false), nh);
+	/* found by fuzz_probe: a status of 000 was taken for "not yet" */
+	CHECK_STR(J("HTTP/1.1 000 OK\r\n\r\nok", true), nh);
+	CHECK_STR(J("HTTP/1.1 099 OK\r\n\r\nok", true), nh);
 	CHECK_STR(J("http/1.1 200 OK\r\n\r\nok", false), nh);
 	CHECK_STR(J("HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\nok", false),
 		  nh);
