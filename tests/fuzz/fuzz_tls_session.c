@@ -2,7 +2,10 @@
  * clock, with a key and self-signed certificate made at start-up (P-256,
  * from a fixed-seed DRBG, so runs replay). The first byte picks the peer:
  * raw bytes from the input, or a real mbedTLS client over memory whose
- * records the input splits, delays, and may corrupt. Each control byte
+ * records the input splits, delays, and may corrupt; that client uses a
+ * pre-shared key unless the byte asks for the certificate's ECDHE-ECDSA
+ * (the record layer the session frames is the same; a PSK handshake costs
+ * no public-key operation, so many more inputs run). Each control byte
  * moves some bytes one way, steps the handshake, passes time, reads or
  * writes plaintext on either side, or ends a side. Checked after every
  * step: buffers in bounds, no plaintext before the handshake, plaintext
@@ -245,17 +248,47 @@ static void op(struct run *r, uint8_t o, const uint8_t **s, const uint8_t *end)
 	}
 }
 
+/* The server also takes a PSK; a second client conf offers only that. */
+static const mbedtls_ssl_config *psk_client(struct bb_tls_fixture *fx)
+{
+	static const unsigned char key[16] = "bootbox-fuzz-psk";
+	static const int suites[] = {MBEDTLS_TLS_PSK_WITH_AES_128_GCM_SHA256,
+				     0};
+	static mbedtls_ssl_config c;
+	static int state;
+
+	if (state)
+		return state > 0 ? &c : NULL;
+	state = -1;
+	mbedtls_ssl_config_init(&c);
+	if (mbedtls_ssl_config_defaults(&c, MBEDTLS_SSL_IS_CLIENT,
+					MBEDTLS_SSL_TRANSPORT_STREAM,
+					MBEDTLS_SSL_PRESET_DEFAULT) ||
+	    mbedtls_ssl_conf_psk(&c, key, sizeof(key),
+				 (const unsigned char *)"fuzz", 4) ||
+	    mbedtls_ssl_conf_psk(&fx->server, key, sizeof(key),
+				 (const unsigned char *)"fuzz", 4))
+		return NULL;
+	mbedtls_ssl_conf_rng(&c, mbedtls_ctr_drbg_random, &fx->drbg);
+	mbedtls_ssl_conf_ciphersuites(&c, suites);
+	state = 1;
+	return &c;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct run r;
-	const struct bb_tls_fixture *fx = bb_tls_fixture(1);
+	struct bb_tls_fixture *fx = bb_tls_fixture(1);
+	const mbedtls_ssl_config *cc = fx ? psk_client(fx) : NULL;
 	const uint8_t *s = data, *end = data + size;
 	int steps = 0;
 
-	if (!fx || size < 1)
+	if (!cc || size < 1)
 		return 0;
 	memset(&r.t, 0, sizeof(r.t));
-	r.real = *s++ & 1;
+	r.real = *s & 1;
+	if (*s++ & 2)
+		cc = &fx->client;
 	r.corrupted = r.cli_open = false;
 	r.now = 0;
 	r.c_sent = r.c_got = r.s_sent = r.s_got = 0;
@@ -265,7 +298,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (r.real) {
 		mbedtls_ssl_init(&r.cli);
-		if (mbedtls_ssl_setup(&r.cli, &fx->client))
+		if (mbedtls_ssl_setup(&r.cli, cc))
 			__builtin_trap();
 		mbedtls_ssl_set_bio(&r.cli, NULL, pipe_send, pipe_recv, NULL);
 	}
