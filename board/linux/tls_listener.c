@@ -229,7 +229,6 @@ static void pump(struct tconn *c)
 {
 	uint64_t now = bb_loop_now_ms(c->l->loop);
 	int a = 0, b = 0, r, w, turns = 0;
-	const uint8_t *p;
 
 	do {
 		r = net_read(c, now);
@@ -242,16 +241,14 @@ static void pump(struct tconn *c)
 		if (w < 0)
 			goto out_close;
 	} while ((r > 0 || a > 0 || b > 0 || w > 0) && ++turns < PUMP_TURNS);
-	if (a < 0 || b < 0 || bb_tls_session_done(&c->tls)) {
-		/* what is out (an alert, the close_notify) gets one try */
-		if (c->tls.state == BB_TLS_CLOSED && a >= 0 && b >= 0 &&
-		    bb_tls_session_out(&c->tls, &p)) {
-			set_interest(c, now, false);
-			return;
-		}
-		net_write(c, now);
+	if (a < 0 || b < 0 || bb_tls_session_over(&c->tls)) {
+		net_write(c, now); /* an alert, if any, gets one try */
 		goto out_close;
 	}
+	/* our close_notify is out: half-close and read until the peer
+	 * closes, so what it still sends does not reset our last records */
+	if (bb_tls_session_want_shut(&c->tls, now))
+		shutdown(c->fd, SHUT_WR);
 	set_interest(c, now,
 		     turns == PUMP_TURNS && bb_tls_session_pending(&c->tls));
 	return;

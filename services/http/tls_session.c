@@ -50,7 +50,8 @@ int bb_tls_session_init(struct bb_tls_session *t,
 	t->state = BB_TLS_HANDSHAKE;
 	t->deadline_ms = now_ms + handshake_ms;
 	t->idle_ms = idle_ms;
-	t->net_eof = false;
+	t->net_eof = t->ours = t->shut = false;
+	t->drained = 0;
 	t->err = t->tls_err = 0;
 	t->in_off = t->in_len = t->out_off = t->out_len = t->wlen = 0;
 	mbedtls_ssl_init(&t->ssl);
@@ -77,10 +78,12 @@ static void fail(struct bb_tls_session *t, int err, int tls_err)
 }
 
 /* Progress after the handshake moves the idle deadline; the handshake's
- * own deadline is fixed from the first byte's connection. */
+ * own deadline is fixed from the connection's start, the drain's from the
+ * half-close. */
 static void touch(struct bb_tls_session *t, uint64_t now_ms)
 {
-	if (t->state != BB_TLS_HANDSHAKE && t->state != BB_TLS_FAILED)
+	if (t->state != BB_TLS_HANDSHAKE && t->state != BB_TLS_FAILED &&
+	    !t->shut)
 		t->deadline_ms = now_ms + t->idle_ms;
 }
 
@@ -100,15 +103,21 @@ size_t bb_tls_session_in_room(struct bb_tls_session *t, uint8_t **p)
 		t->in_off = 0;
 	}
 	*p = t->in + t->in_len;
-	return t->net_eof || t->state == BB_TLS_FAILED
-		   ? 0
-		   : sizeof(t->in) - t->in_len;
+	if (t->net_eof || t->state == BB_TLS_FAILED)
+		return 0;
+	if (t->shut) /* draining: the bytes are dropped */
+		return t->drained > BB_TLS_DRAIN_MAX ? 0 : sizeof(t->in);
+	return sizeof(t->in) - t->in_len;
 }
 
 void bb_tls_session_in_done(struct bb_tls_session *t, size_t n, uint64_t now_ms)
 {
 	size_t room = sizeof(t->in) - t->in_len;
 
+	if (t->shut) {
+		t->drained += n < sizeof(t->in) ? n : sizeof(t->in);
+		return; /* the drain deadline does not move */
+	}
 	t->in_len += n < room ? n : room;
 	if (n)
 		touch(t, now_ms);
@@ -203,8 +212,10 @@ enum bb_tls_state bb_tls_session_step(struct bb_tls_session *t, uint64_t now_ms)
 		rc = mbedtls_ssl_close_notify(&t->ssl);
 		if (rc && !would_block(rc))
 			fail(t, BB_ECRYPTO, rc);
-		else if (!rc)
+		else if (!rc) {
 			t->state = BB_TLS_CLOSED;
+			t->ours = true;
+		}
 	}
 	return t->state;
 }
@@ -295,4 +306,26 @@ bool bb_tls_session_pending(const struct bb_tls_session *t)
 {
 	return t->in_off < t->in_len ||
 	       mbedtls_ssl_get_bytes_avail(&t->ssl) > 0 || t->wlen;
+}
+
+bool bb_tls_session_want_shut(struct bb_tls_session *t, uint64_t now_ms)
+{
+	if (t->state != BB_TLS_CLOSED || !t->ours || t->shut ||
+	    t->out_off < t->out_len || t->net_eof)
+		return false;
+	t->shut = true;
+	t->in_off = t->in_len = 0;
+	t->deadline_ms = now_ms + BB_TLS_DRAIN_MS;
+	return true;
+}
+
+bool bb_tls_session_over(const struct bb_tls_session *t)
+{
+	if (t->state == BB_TLS_FAILED)
+		return true;
+	if (t->state != BB_TLS_CLOSED)
+		return false;
+	/* the peer ended it; or we did, and it left or sent too much */
+	return !t->ours || t->net_eof ||
+	       (t->shut && t->drained > BB_TLS_DRAIN_MAX);
 }

@@ -26,6 +26,10 @@
 #define BB_TLS_IN_CAP 8192
 /* a record, and slack for an alert or a handshake flight's tail */
 #define BB_TLS_OUT_CAP (BB_TLS_RECORD_ROOM + 4096)
+/* After our close_notify: how long and how much the peer may still send
+ * (read and dropped) before the connection is closed under it. */
+#define BB_TLS_DRAIN_MS	 2000
+#define BB_TLS_DRAIN_MAX (1u << 20)
 
 enum bb_tls_state {
 	BB_TLS_HANDSHAKE = 0,
@@ -41,8 +45,11 @@ struct bb_tls_session {
 	uint64_t deadline_ms;
 	uint32_t idle_ms;
 	bool net_eof; /* the peer closed its side of the connection */
-	int err;      /* why FAILED: a BB_E* (BB_ETIMEDOUT, BB_ECRYPTO) */
-	int tls_err;  /* and mbedTLS's code, 0 when none, for logs */
+	bool ours;    /* CLOSED by our close_notify, not by the peer */
+	bool shut;    /* half-closed after it: input is read and dropped */
+	size_t drained;
+	int err;     /* why FAILED: a BB_E* (BB_ETIMEDOUT, BB_ECRYPTO) */
+	int tls_err; /* and mbedTLS's code, 0 when none, for logs */
 	size_t in_off, in_len;
 	size_t out_off, out_len;
 	size_t wlen; /* plaintext waiting in wbuf after WANT_WRITE */
@@ -98,11 +105,22 @@ void bb_tls_session_shutdown(struct bb_tls_session *t, uint64_t now_ms);
  * BB_ETIMEDOUT (a CLOSED one whose records nobody reads, too). */
 void bb_tls_session_tick(struct bb_tls_session *t, uint64_t now_ms);
 
-/* Nothing more will happen but sending what is out (CLOSED or FAILED). */
+/* No more plaintext either way (CLOSED or FAILED). */
 static inline bool bb_tls_session_done(const struct bb_tls_session *t)
 {
 	return t->state >= BB_TLS_CLOSED;
 }
+
+/* True once, when our close_notify and everything before it are out: the
+ * board half-closes (shutdown for writing) and keeps reading, so a peer
+ * still sending (a body we refused) gets our last records, not a reset.
+ * From then on input is dropped, up to BB_TLS_DRAIN_MAX bytes or
+ * BB_TLS_DRAIN_MS. */
+bool bb_tls_session_want_shut(struct bb_tls_session *t, uint64_t now_ms);
+
+/* Nothing left to send or to wait for: the board closes the connection
+ * (after one last try at sending what is out, for a FAILED one). */
+bool bb_tls_session_over(const struct bb_tls_session *t);
 
 /* Received bytes or decrypted plaintext the session holds unread: more
  * work without new input. */

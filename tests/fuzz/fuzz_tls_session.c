@@ -98,6 +98,10 @@ static void check(const struct run *r)
 		__builtin_trap(); /* random bytes finished a handshake */
 	if (r->s_got > r->c_sent || r->c_got > r->s_sent)
 		__builtin_trap();
+	if (t->shut && (t->in_len || t->state < BB_TLS_CLOSED))
+		__builtin_trap(); /* draining keeps nothing */
+	if (bb_tls_session_over(t) && t->state < BB_TLS_CLOSED)
+		__builtin_trap();
 }
 
 /* Client records to the server: n bytes, the first one flipped when
@@ -220,7 +224,13 @@ static void op(struct run *r, uint8_t o, const uint8_t **s, const uint8_t *end)
 		}
 		break;
 	case 1: to_client(r, n * 97); break;
-	case 2: bb_tls_session_step(&r->t, r->now); break;
+	case 2:
+		bb_tls_session_step(&r->t, r->now);
+		if (bb_tls_session_want_shut(&r->t, r->now) &&
+		    (r->t.deadline_ms != r->now + BB_TLS_DRAIN_MS ||
+		     bb_tls_session_want_shut(&r->t, r->now)))
+			__builtin_trap(); /* once, with the drain deadline */
+		break;
 	case 3:
 		r->now += n * (o & 0x80 ? 113 : 7);
 		bb_tls_session_tick(&r->t, r->now);

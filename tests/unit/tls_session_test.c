@@ -297,6 +297,70 @@ static void test_input_bounded(void)
 	stop();
 }
 
+/* After our close_notify: half-close once it is out, then drop what the
+ * peer still sends, until it closes, sends too much, or the drain ends. */
+static void test_linger(void)
+{
+	static uint8_t junk[BB_TLS_IN_CAP];
+	const uint8_t *p;
+	uint8_t *q;
+	size_t n, total = 0;
+	uint64_t at;
+
+	start();
+	CHECK(handshake(0));
+	bb_tls_session_shutdown(&t, now);
+	CHECK_EQ(t.state, BB_TLS_CLOSED);
+	CHECK(!bb_tls_session_over(&t)); /* the peer may still be sending */
+	CHECK(!bb_tls_session_want_shut(&t, now)); /* close_notify not out */
+	n = bb_tls_session_out(&t, &p);
+	bb_tls_session_out_done(&t, n, now);
+	at = now;
+	CHECK(bb_tls_session_want_shut(&t, now));
+	CHECK(!bb_tls_session_want_shut(&t, now)); /* once */
+	CHECK_EQ(t.deadline_ms, now + BB_TLS_DRAIN_MS);
+	while (bb_tls_session_in_room(&t, &q) > 0 && total < 4 * 1048576) {
+		now += 1;
+		total += bb_tls_session_net_in(&t, junk, sizeof(junk), now);
+		CHECK_EQ(t.in_len, 0);
+	}
+	CHECK(total > BB_TLS_DRAIN_MAX &&
+	      total < BB_TLS_DRAIN_MAX + 2 * BB_TLS_IN_CAP);
+	CHECK(bb_tls_session_over(&t)); /* too much */
+	CHECK_EQ(t.deadline_ms,
+		 at + BB_TLS_DRAIN_MS); /* input did not move it */
+	stop();
+	/* the peer closes: over */
+	start();
+	CHECK(handshake(0));
+	bb_tls_session_shutdown(&t, now);
+	bb_tls_session_out_done(&t, bb_tls_session_out(&t, &p), now);
+	CHECK(bb_tls_session_want_shut(&t, now));
+	bb_tls_session_net_eof(&t);
+	CHECK(bb_tls_session_over(&t));
+	stop();
+	/* it never does: the drain deadline */
+	start();
+	CHECK(handshake(0));
+	bb_tls_session_shutdown(&t, now);
+	bb_tls_session_out_done(&t, bb_tls_session_out(&t, &p), now);
+	CHECK(bb_tls_session_want_shut(&t, now));
+	now += BB_TLS_DRAIN_MS;
+	bb_tls_session_tick(&t, now);
+	CHECK(bb_tls_session_over(&t));
+	CHECK_EQ(t.err, BB_ETIMEDOUT);
+	stop();
+	/* the peer ended it: over at once, no drain */
+	start();
+	CHECK(handshake(0));
+	mbedtls_ssl_close_notify(&cli);
+	shuttle(0);
+	CHECK_EQ(bb_tls_session_read(&t, junk, sizeof(junk), now), 0);
+	CHECK(bb_tls_session_over(&t));
+	CHECK(!bb_tls_session_want_shut(&t, now));
+	stop();
+}
+
 int main(void)
 {
 	RUN(test_handshake_and_data);
@@ -308,5 +372,6 @@ int main(void)
 	RUN(test_peer_leaves);
 	RUN(test_output_full);
 	RUN(test_input_bounded);
+	RUN(test_linger);
 	return bb_test_done();
 }
