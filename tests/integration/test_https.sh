@@ -3,7 +3,8 @@
 # bytes through services/http/tls_session.c) against curl, openssl and
 # python ssl on loopback: a 3 MB download and 8 at once, identical; Range;
 # keep-alive; pipelining; POST bodies around the buffer sizes, whole and
-# in random splits; and the ways a connection must end: a silent client and
+# in random splits; slowloris, conformance and the drain after a 431, all
+# through TLS; and the ways a connection must end: a silent client and
 # one dripping its ClientHello both closed at the handshake deadline (fixed,
 # not moved by each byte), garbage closed at once.
 set -u
@@ -61,6 +62,9 @@ grep -q "http: 127.0.0.1 GET /assets/a.txt 200" "$T/log" && ok "access log has t
 P="python3 $HERE/http_probe.py"
 TLS_CA=$T/ca.pem $P posts "$HS" > "$T/probe"
 TLS_CA=$T/ca.pem $P pipeline "$HS" 500 >> "$T/probe"
+TLS_CA=$T/ca.pem $P slowloris "$HS" 2 >> "$T/probe"
+TLS_CA=$T/ca.pem $P conformance "$HS" >> "$T/probe"
+TLS_CA=$T/ca.pem $P drain431 "$HS" >> "$T/probe"
 cat "$T/probe"
 pass=$((pass + $(grep -c '^ok' "$T/probe"))) fail=$((fail + $(grep -c '^not ok' "$T/probe")))
 
