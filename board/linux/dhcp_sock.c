@@ -105,11 +105,27 @@ static int arp_inject(struct bb_dhcp_sock *s, uint32_t ip, const uint8_t *mac)
 
 void bb_dhcp_sock_flush(struct bb_dhcp_sock *s, struct bb_dhcp_batch *b)
 {
-	unsigned done = 0;
+	struct mmsghdr mm[BB_DHCP_BATCH];
+	struct iovec iov[BB_DHCP_BATCH];
+	struct sockaddr_in to[BB_DHCP_BATCH];
+	unsigned i, done = 0;
 	int n;
 
+	memset(mm, 0, sizeof(mm[0]) * b->n);
+	for (i = 0; i < b->n; i++) {
+		memset(&to[i], 0, sizeof(to[i]));
+		to[i].sin_family = AF_INET;
+		to[i].sin_addr.s_addr = htonl(b->d[i].ip);
+		to[i].sin_port = htons(b->d[i].port);
+		iov[i].iov_base = (void *)b->d[i].pkt;
+		iov[i].iov_len = b->d[i].len;
+		mm[i].msg_hdr.msg_name = &to[i];
+		mm[i].msg_hdr.msg_namelen = sizeof(to[i]);
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
 	while (done < b->n) {
-		n = sendmmsg(s->fd, b->mm + done, b->n - done, MSG_DONTWAIT);
+		n = sendmmsg(s->fd, mm + done, b->n - done, MSG_DONTWAIT);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
@@ -120,36 +136,24 @@ void bb_dhcp_sock_flush(struct bb_dhcp_sock *s, struct bb_dhcp_batch *b)
 		}
 		done += (unsigned)n;
 	}
-	b->n = 0;
+	bb_dhcp_batch_clear(b);
 }
 
 void bb_dhcp_sock_queue(struct bb_dhcp_sock *s, struct bb_dhcp_batch *b,
 			const struct bb_dhcp_tx *tx, const uint8_t *pkt,
 			size_t len)
 {
-	uint32_t dst = tx->dst_ip;
-	unsigned i;
+	bool link_ok = false;
 
 	if (tx->dest == BB_DHCP_TX_NONE)
 		return;
-	if (b->n == BB_DHCP_BATCH)
-		bb_dhcp_sock_flush(s, b);
-	if (tx->dest == BB_DHCP_TX_UNICAST_HW &&
-	    arp_inject(s, tx->dst_ip, tx->chaddr)) {
-		s->arp_failures++;
-		dst = 0xffffffffu;
+	if (bb_dhcp_dest_needs_link(tx)) {
+		link_ok = arp_inject(s, tx->dst_ip, tx->chaddr) == 0;
+		if (!link_ok)
+			s->arp_failures++;
 	}
-	i = b->n++;
-	memset(&b->to[i], 0, sizeof(b->to[i]));
-	b->to[i].sin_family = AF_INET;
-	b->to[i].sin_addr.s_addr =
-	    htonl(tx->dest == BB_DHCP_TX_BROADCAST ? 0xffffffffu : dst);
-	b->to[i].sin_port = htons(tx->dst_port);
-	b->iov[i].iov_base = (void *)pkt;
-	b->iov[i].iov_len = len;
-	memset(&b->mm[i], 0, sizeof(b->mm[i]));
-	b->mm[i].msg_hdr.msg_name = &b->to[i];
-	b->mm[i].msg_hdr.msg_namelen = sizeof(b->to[i]);
-	b->mm[i].msg_hdr.msg_iov = &b->iov[i];
-	b->mm[i].msg_hdr.msg_iovlen = 1;
+	if (bb_dhcp_batch_add(b, tx, link_ok, pkt, len) == BB_ENOSPC) {
+		bb_dhcp_sock_flush(s, b);
+		bb_dhcp_batch_add(b, tx, link_ok, pkt, len);
+	}
 }

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dhcp/dhcp_server.h"
+#include "dhcp/dhcp_batch.h"
 
 struct bb_dhcp_sock {
 	int fd;
@@ -34,15 +34,9 @@ int bb_dhcp_sock_recv(struct bb_dhcp_sock *s, uint8_t (*bufs)[BB_DHCP_SOCK_BUF],
 		      size_t *lens, uint32_t *src_ip, uint16_t *src_port,
 		      int max);
 
-/* Replies gathered for one sendmmsg(); pkt bytes must stay put until the
- * flush. Queueing into a full batch flushes it first. */
-#define BB_DHCP_BATCH 64
-struct bb_dhcp_batch {
-	unsigned n;
-	struct mmsghdr mm[BB_DHCP_BATCH];
-	struct iovec iov[BB_DHCP_BATCH];
-	struct sockaddr_in to[BB_DHCP_BATCH];
-};
+/* Replies gathered for one sendmmsg() (services/dhcp/dhcp_batch.h decides
+ * where each goes); pkt bytes must stay put until the flush. Queueing into
+ * a full batch flushes it first; a reply that may not leave is dropped. */
 void bb_dhcp_sock_queue(struct bb_dhcp_sock *s, struct bb_dhcp_batch *b,
 			const struct bb_dhcp_tx *tx, const uint8_t *pkt,
 			size_t len);

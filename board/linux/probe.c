@@ -14,8 +14,7 @@
 
 #include "board/linux/probe.h"
 #include "board/linux/tls_rng.h"
-
-enum step { CONNECTING, HANDSHAKE, SENDING, READING };
+#include "handoff/probe_reply.h"
 
 struct bb_probe_run {
 	struct bb_loop *loop;
@@ -23,16 +22,12 @@ struct bb_probe_run {
 	struct bb_probe probe;
 	bb_probe_cb cb;
 	void *arg;
-	enum step step;
+	struct bb_probe_reply x; /* the exchange and its verdict */
 	mbedtls_net_context net;
 	bool tls;
 	mbedtls_ssl_context ssl;
 	mbedtls_ssl_config conf;
 	mbedtls_x509_crt ca;
-	char req[256];
-	size_t req_len, req_off;
-	char resp[1024];
-	size_t resp_len;
 };
 
 static void run_free(struct bb_probe_run *r)
@@ -65,35 +60,21 @@ void bb_probe_cancel(struct bb_probe_run *r)
 static void on_timeout(struct bb_loop *loop, void *arg)
 {
 	struct bb_probe_run *r = arg;
-	static const char *const what[] = {
-	    "connect timed out", "TLS handshake timed out", "request timed out",
-	    "no answer in time"};
 
-	(void)loop;
-	finish(r, what[r->step]);
+	bb_probe_reply_tick(&r->x, bb_loop_now_ms(loop));
+	if (bb_probe_reply_done(&r->x))
+		finish(r, r->x.why);
+	else /* early: the loop's clock and ours differ by rounding */
+		bb_timer_arm(loop, &r->timer, 1);
 }
 
-/* 200 and a body of "ok" (with or without a newline) means ready. */
-static const char *judge(struct bb_probe_run *r)
+/* The verdict is in: report it. */
+static bool decided(struct bb_probe_run *r)
 {
-	const char *body;
-	size_t blen;
-
-	r->resp[r->resp_len] = 0;
-	if (strncmp(r->resp, "HTTP/1.", 7) || r->resp_len < 12)
-		return "not an HTTP answer";
-	if (memcmp(r->resp + 9, "200", 3))
-		return "answered, not ready (status is not 200)";
-	body = strstr(r->resp, "\r\n\r\n");
-	if (!body)
-		return "truncated answer";
-	body += 4;
-	blen = strlen(body);
-	while (blen && (body[blen - 1] == '\n' || body[blen - 1] == '\r'))
-		blen--;
-	if (blen != 2 || memcmp(body, "ok", 2))
-		return "answered 200 without \"ok\"";
-	return NULL;
+	if (!bb_probe_reply_done(&r->x))
+		return false;
+	finish(r, r->x.why);
+	return true;
 }
 
 static int io_send(struct bb_probe_run *r, const void *b, size_t n)
@@ -139,9 +120,12 @@ static void tls_error(struct bb_probe_run *r, const char *what, int rc)
 
 static void advance(struct bb_probe_run *r)
 {
+	uint8_t buf[BB_PROBE_REPLY_MAX];
+	const uint8_t *out;
+	size_t n;
 	int rc;
 
-	if (r->step == HANDSHAKE) {
+	if (r->x.stage == BB_PS_HANDSHAKE) {
 		rc = mbedtls_ssl_handshake(&r->ssl);
 		if (would_block(rc)) {
 			want(r, rc);
@@ -151,10 +135,10 @@ static void advance(struct bb_probe_run *r)
 			tls_error(r, "TLS handshake", rc);
 			return;
 		}
-		r->step = SENDING;
+		bb_probe_reply_handshaken(&r->x);
 	}
-	while (r->step == SENDING && r->req_off < r->req_len) {
-		rc = io_send(r, r->req + r->req_off, r->req_len - r->req_off);
+	while ((n = bb_probe_reply_out(&r->x, &out)) > 0) {
+		rc = io_send(r, out, n);
 		if (would_block(rc)) {
 			want(r, rc);
 			return;
@@ -163,30 +147,24 @@ static void advance(struct bb_probe_run *r)
 			tls_error(r, "send", rc);
 			return;
 		}
-		r->req_off += (size_t)rc;
+		bb_probe_reply_sent(&r->x, (size_t)rc);
 	}
-	r->step = READING;
-	for (;;) {
-		if (r->resp_len == sizeof(r->resp) - 1) {
-			finish(r, judge(r));
-			return;
-		}
-		rc = io_recv(r, r->resp + r->resp_len,
-			     sizeof(r->resp) - 1 - r->resp_len);
+	while ((n = bb_probe_reply_room(&r->x)) > 0) {
+		rc = io_recv(r, buf, n);
 		if (would_block(rc)) {
 			want(r, rc);
 			return;
 		}
-		if (rc == 0 || rc == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) {
-			finish(r, judge(r));
-			return;
-		}
-		if (rc < 0) {
+		if (rc < 0 && rc != MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) {
 			tls_error(r, "read", rc);
 			return;
 		}
-		r->resp_len += (size_t)rc;
+		if (rc <= 0)
+			bb_probe_reply_eof(&r->x);
+		else
+			bb_probe_reply_input(&r->x, buf, (size_t)rc);
 	}
+	decided(r);
 }
 
 static void on_connected(struct bb_probe_run *r)
@@ -203,12 +181,9 @@ static void on_connected(struct bb_probe_run *r)
 			return;
 		}
 	}
-	if (r->probe.kind == BB_PROBE_TCP) {
-		finish(r, NULL);
-		return;
-	}
-	r->step = r->tls ? HANDSHAKE : SENDING;
-	advance(r);
+	bb_probe_reply_connected(&r->x);
+	if (!decided(r))
+		advance(r);
 }
 
 static void on_io(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
@@ -218,7 +193,7 @@ static void on_io(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
 	(void)loop;
 	(void)fd;
 	(void)ev;
-	if (r->step == CONNECTING)
+	if (r->x.stage == BB_PS_CONNECTING)
 		on_connected(r);
 	else
 		advance(r);
@@ -281,7 +256,7 @@ struct bb_probe_run *bb_probe_start(struct bb_loop *loop, uint32_t ip,
 				    bb_probe_cb cb, void *arg)
 {
 	struct bb_probe_run *r = calloc(1, sizeof(*r));
-	int n;
+	uint32_t ms = o->timeout_ms ? o->timeout_ms : 5000;
 
 	if (!r)
 		return NULL;
@@ -291,20 +266,13 @@ struct bb_probe_run *bb_probe_start(struct bb_loop *loop, uint32_t ip,
 	r->arg = arg;
 	r->net.fd = -1;
 	bb_timer_init(&r->timer, on_timeout, r);
-	n = snprintf(r->req, sizeof(r->req),
-		     "GET %s HTTP/1.1\r\nHost: %u.%u.%u.%u:%u\r\n"
-		     "User-Agent: bootbox-probe\r\nAccept: */*\r\n"
-		     "Connection: close\r\n\r\n",
-		     p->path[0] ? p->path : "/", ip >> 24, (ip >> 16) & 255,
-		     (ip >> 8) & 255, ip & 255, p->port);
-	if (n < 0 || (size_t)n >= sizeof(r->req))
+	if (bb_probe_reply_init(&r->x, p, ip, bb_loop_now_ms(loop), ms))
 		goto fail;
-	r->req_len = (size_t)n;
 	if (p->kind == BB_PROBE_HTTPS && tls_setup(r, o))
 		goto fail;
 	if (tcp_connect(r, ip))
 		goto fail;
-	bb_timer_arm(loop, &r->timer, o->timeout_ms ? o->timeout_ms : 5000);
+	bb_timer_arm(loop, &r->timer, ms);
 	return r;
 fail:
 	run_free(r);

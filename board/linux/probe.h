@@ -1,7 +1,8 @@
 /* Hand-off probes on the event loop: a TCP connect, or an HTTP(S) GET whose
  * answer must be 200 with body "ok" (the Kubernetes API's /readyz). Never
  * blocks: connect, TLS handshake and reads are driven by loop events, and a
- * timer bounds the whole probe. */
+ * timer bounds the whole probe. What to send, what the answer means and the
+ * deadline are services/handoff/probe_reply.c's; this only moves bytes. */
 #ifndef BB_LINUX_PROBE_H
 #define BB_LINUX_PROBE_H
 

@@ -9,30 +9,32 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <mbedtls/net_sockets.h>
 #include <mbedtls/ssl.h>
 
 #include "board/linux/accept_guard.h"
 #include "board/linux/tls_cred.h"
 #include "board/linux/tls_listener.h"
 #include "common/err.h"
+#include "http/tls_session.h"
 
 #define RELAY_BUF 16384
 
+/* The TLS itself is services/http/tls_session.c; this moves bytes between
+ * the socket, that engine and the socketpair to the HTTP server. */
 struct tconn {
 	struct bb_tls_listener *l;
 	struct tconn *prev, *next;
 	struct bb_tls_cred *cred; /* the pair this connection started with */
-	mbedtls_ssl_context ssl;
-	mbedtls_net_context net; /* the TLS side */
-	int pfd;		 /* our end of the pair, -1 before handshake */
-	bool handshaken, tls_blocked_write, plain_eof;
+	int fd;			  /* the TLS side */
+	int pfd;		  /* our end of the pair, -1 before handshake */
+	bool plain_eof;
 	uint32_t ip;
 	uint16_t port;
 	struct bb_timer timer;
-	/* TLS -> plain and plain -> TLS, one record's worth each */
-	uint8_t t2p[RELAY_BUF], p2t[RELAY_BUF];
-	size_t t2p_len, t2p_off, p2t_len, p2t_off;
+	/* plaintext on its way to the pair */
+	uint8_t t2p[RELAY_BUF];
+	size_t t2p_len, t2p_off;
+	struct bb_tls_session tls;
 };
 
 struct bb_tls_listener {
@@ -67,13 +69,13 @@ static void conn_close(struct tconn *c)
 	struct bb_tls_listener *l = c->l;
 
 	bb_timer_cancel(l->loop, &c->timer);
-	bb_loop_del_fd(l->loop, c->net.fd);
+	bb_loop_del_fd(l->loop, c->fd);
+	close(c->fd);
 	if (c->pfd >= 0) {
 		bb_loop_del_fd(l->loop, c->pfd);
 		close(c->pfd);
 	}
-	mbedtls_ssl_free(&c->ssl);
-	mbedtls_net_free(&c->net);
+	bb_tls_session_free(&c->tls);
 	bb_tls_cred_put(c->cred);
 	if (c->prev)
 		c->prev->next = c->next;
@@ -106,17 +108,61 @@ static int open_pair(struct tconn *c)
 	return 0;
 }
 
-/* One pass in each direction; returns 1 on progress, 0 none, -1 done. */
-static int tls_to_plain(struct tconn *c)
+static bool again(void)
 {
-	int progress = 0, rc;
+	return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+}
+
+/* Each mover: 1 progress, 0 none, -1 the connection is over. */
+static int net_read(struct tconn *c, uint64_t now)
+{
+	uint8_t *p;
+	size_t room = bb_tls_session_in_room(&c->tls, &p);
 	ssize_t n;
 
+	if (!room)
+		return 0;
+	n = recv(c->fd, p, room, 0);
+	if (n > 0) {
+		bb_tls_session_in_done(&c->tls, (size_t)n, now);
+		return 1;
+	}
+	if (n < 0 && again())
+		return 0;
+	bb_tls_session_net_eof(&c->tls);
+	return 1;
+}
+
+static int net_write(struct tconn *c, uint64_t now)
+{
+	const uint8_t *p;
+	size_t len = bb_tls_session_out(&c->tls, &p);
+	ssize_t n;
+
+	if (!len)
+		return 0;
+	n = send(c->fd, p, len, MSG_NOSIGNAL);
+	if (n < 0 && again())
+		return 0;
+	if (n <= 0)
+		return -1;
+	bb_tls_session_out_done(&c->tls, (size_t)n, now);
+	return 1;
+}
+
+static int tls_to_plain(struct tconn *c, uint64_t now)
+{
+	int progress = 0;
+	long rc;
+	ssize_t n;
+
+	/* after the HTTP side closed, only our records still go out */
+	if (c->pfd < 0 || c->plain_eof)
+		return 0;
 	if (c->t2p_off == c->t2p_len) {
 		c->t2p_off = c->t2p_len = 0;
-		rc = mbedtls_ssl_read(&c->ssl, c->t2p, sizeof(c->t2p));
-		if (rc == MBEDTLS_ERR_SSL_WANT_READ ||
-		    rc == MBEDTLS_ERR_SSL_WANT_WRITE)
+		rc = bb_tls_session_read(&c->tls, c->t2p, sizeof(c->t2p), now);
+		if (rc == BB_EAGAIN)
 			return 0;
 		if (rc <= 0)
 			return -1; /* close_notify, EOF or an error */
@@ -125,7 +171,7 @@ static int tls_to_plain(struct tconn *c)
 	}
 	n = send(c->pfd, c->t2p + c->t2p_off, c->t2p_len - c->t2p_off,
 		 MSG_NOSIGNAL);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+	if (n < 0 && again())
 		return progress;
 	if (n <= 0)
 		return -1;
@@ -133,90 +179,81 @@ static int tls_to_plain(struct tconn *c)
 	return 1;
 }
 
-static int plain_to_tls(struct tconn *c)
+static int plain_to_tls(struct tconn *c, uint64_t now)
 {
-	int progress = 0, rc;
+	uint8_t buf[RELAY_BUF];
+	size_t room = bb_tls_session_writable(&c->tls);
 	ssize_t n;
 
-	if (c->p2t_off == c->p2t_len && !c->plain_eof) {
-		c->p2t_off = c->p2t_len = 0;
-		n = recv(c->pfd, c->p2t, sizeof(c->p2t), 0);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
-			return 0;
-		if (n <= 0) {
-			c->plain_eof = true; /* the HTTP side is done */
-			return 1;
-		}
-		c->p2t_len = (size_t)n;
-		progress = 1;
+	if (c->pfd < 0 || c->plain_eof || !room)
+		return 0;
+	n = recv(c->pfd, buf, room < sizeof(buf) ? room : sizeof(buf), 0);
+	if (n < 0 && again())
+		return 0;
+	if (n <= 0) {
+		c->plain_eof = true; /* the HTTP side is done */
+		bb_tls_session_shutdown(&c->tls, now);
+		return 1;
 	}
-	if (c->p2t_off == c->p2t_len)
-		return progress;
-	/* after WANT_WRITE mbedTLS wants the same bytes again: they stay */
-	rc = mbedtls_ssl_write(&c->ssl, c->p2t + c->p2t_off,
-			       c->p2t_len - c->p2t_off);
-	c->tls_blocked_write = rc == MBEDTLS_ERR_SSL_WANT_WRITE;
-	if (rc == MBEDTLS_ERR_SSL_WANT_WRITE || rc == MBEDTLS_ERR_SSL_WANT_READ)
-		return progress;
-	if (rc < 0)
-		return -1;
-	c->p2t_off += (size_t)rc;
-	return 1;
+	/* it takes all of them: no more than writable() */
+	return bb_tls_session_write(&c->tls, buf, (size_t)n, now) < 0 ? -1 : 1;
 }
 
-static void set_interest(struct tconn *c)
+static void set_interest(struct tconn *c, uint64_t now, bool more)
 {
 	struct bb_tls_listener *l = c->l;
+	const uint8_t *p;
+	uint8_t *q;
 
-	bb_loop_mod_fd(l->loop, c->net.fd,
-		       (c->t2p_off == c->t2p_len ? BB_EV_READ : 0) |
-			   (c->tls_blocked_write ? BB_EV_WRITE : 0));
-	bb_loop_mod_fd(l->loop, c->pfd,
-		       (c->p2t_off == c->p2t_len ? BB_EV_READ : 0) |
-			   (c->t2p_off < c->t2p_len ? BB_EV_WRITE : 0));
-	bb_timer_arm(l->loop, &c->timer, l->o.idle_timeout_ms);
+	bb_loop_mod_fd(l->loop, c->fd,
+		       (bb_tls_session_in_room(&c->tls, &q) ? BB_EV_READ : 0) |
+			   (bb_tls_session_out(&c->tls, &p) ? BB_EV_WRITE : 0));
+	if (c->pfd >= 0)
+		bb_loop_mod_fd(
+		    l->loop, c->pfd,
+		    (!c->plain_eof && bb_tls_session_writable(&c->tls)
+			 ? BB_EV_READ
+			 : 0) |
+			(c->t2p_off < c->t2p_len ? BB_EV_WRITE : 0));
+	/* more: a turn ended with work left that no fd will announce */
+	bb_timer_arm(l->loop, &c->timer,
+		     more			? 0
+		     : c->tls.deadline_ms > now ? c->tls.deadline_ms - now
+						: 0);
 }
 
-static int handshake(struct tconn *c)
-{
-	int rc = mbedtls_ssl_handshake(&c->ssl);
-
-	if (rc == MBEDTLS_ERR_SSL_WANT_READ ||
-	    rc == MBEDTLS_ERR_SSL_WANT_WRITE) {
-		bb_loop_mod_fd(c->l->loop, c->net.fd,
-			       rc == MBEDTLS_ERR_SSL_WANT_READ ? BB_EV_READ
-							       : BB_EV_WRITE);
-		return 0;
-	}
-	if (rc || open_pair(c))
-		return -1;
-	c->handshaken = true;
-	return 1;
-}
+/* Bounded, so one fast connection cannot hold the loop. */
+#define PUMP_TURNS 16
 
 static void pump(struct tconn *c)
 {
-	int a, b;
+	uint64_t now = bb_loop_now_ms(c->l->loop);
+	int a = 0, b = 0, r, w, turns = 0;
 
-	if (!c->handshaken) {
-		a = handshake(c);
-		if (a <= 0) {
-			if (a < 0)
-				conn_close(c);
-			return;
-		}
-	}
 	do {
-		a = tls_to_plain(c);
-		b = a < 0 ? -1 : plain_to_tls(c);
-	} while (a > 0 || b > 0);
-	if (a < 0 || b < 0 || (c->plain_eof && c->p2t_off == c->p2t_len)) {
-		if (a >= 0 && b >= 0)
-			mbedtls_ssl_close_notify(&c->ssl);
-		conn_close(c);
-		return;
+		r = net_read(c, now);
+		bb_tls_session_step(&c->tls, now);
+		if (c->tls.state == BB_TLS_OPEN && c->pfd < 0 && open_pair(c))
+			goto out_close;
+		a = tls_to_plain(c, now);
+		b = a < 0 ? -1 : plain_to_tls(c, now);
+		w = net_write(c, now);
+		if (w < 0)
+			goto out_close;
+	} while ((r > 0 || a > 0 || b > 0 || w > 0) && ++turns < PUMP_TURNS);
+	if (a < 0 || b < 0 || bb_tls_session_over(&c->tls)) {
+		net_write(c, now); /* an alert, if any, gets one try */
+		goto out_close;
 	}
-	set_interest(c);
+	/* our close_notify is out: half-close and read until the peer
+	 * closes, so what it still sends does not reset our last records */
+	if (bb_tls_session_want_shut(&c->tls, now))
+		shutdown(c->fd, SHUT_WR);
+	set_interest(c, now,
+		     turns == PUMP_TURNS && bb_tls_session_pending(&c->tls));
+	return;
+out_close:
+	conn_close(c);
 }
 
 static void on_io(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
@@ -227,10 +264,13 @@ static void on_io(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
 	pump(arg);
 }
 
+/* The session's deadline (handshake, then idle), or a turn left over. */
 static void on_timeout(struct bb_loop *loop, void *arg)
 {
-	(void)loop;
-	conn_close(arg);
+	struct tconn *c = arg;
+
+	bb_tls_session_tick(&c->tls, bb_loop_now_ms(loop));
+	pump(c);
 }
 
 static void adopt(struct bb_tls_listener *l, int fd, struct sockaddr_in *sa)
@@ -243,22 +283,24 @@ static void adopt(struct bb_tls_listener *l, int fd, struct sockaddr_in *sa)
 		return;
 	}
 	c->l = l;
+	c->fd = fd;
 	c->pfd = -1;
 	c->ip = ntohl(sa->sin_addr.s_addr);
 	c->port = ntohs(sa->sin_port);
-	mbedtls_net_init(&c->net);
-	c->net.fd = fd;
-	mbedtls_ssl_init(&c->ssl);
 	bb_timer_init(&c->timer, on_timeout, c);
-	if (mbedtls_ssl_setup(&c->ssl, &l->cur->conf) ||
-	    bb_loop_add_fd(l->loop, fd, BB_EV_READ, on_io, c)) {
-		mbedtls_ssl_free(&c->ssl);
+	if (bb_tls_session_init(&c->tls, &l->cur->conf, bb_loop_now_ms(l->loop),
+				l->o.handshake_timeout_ms,
+				l->o.idle_timeout_ms)) {
 		close(fd);
 		free(c);
 		return;
 	}
-	mbedtls_ssl_set_bio(&c->ssl, &c->net, mbedtls_net_send,
-			    mbedtls_net_recv, NULL);
+	if (bb_loop_add_fd(l->loop, fd, BB_EV_READ, on_io, c)) {
+		bb_tls_session_free(&c->tls);
+		close(fd);
+		free(c);
+		return;
+	}
 	c->cred = l->cur;
 	l->cur->refs++;
 	c->next = l->conns;

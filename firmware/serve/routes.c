@@ -9,6 +9,7 @@
 #include "board/linux/fsutil.h"
 #include "board/linux/growing.h"
 #include "boot/boot.h"
+#include "common/confine.h"
 #include "common/parse.h"
 #include "dhcp/dhcp_server.h"
 #include "firmware/serve/api.h"
@@ -225,6 +226,7 @@ static bool secret_allowed(struct bb_serve *s, const char *path,
 static bool confined(const char *root, const char *rel, char *out, size_t cap)
 {
 	char rroot[PATH_MAX], rfile[PATH_MAX], joined[PATH_MAX + 256];
+	struct bb_confine_facts f = {0};
 	struct stat lst, st;
 	size_t n;
 
@@ -245,20 +247,21 @@ static bool confined(const char *root, const char *rel, char *out, size_t cap)
 	}
 	if (!realpath(root, rroot) || !realpath(joined, rfile))
 		return false;
-	n = strlen(rroot);
-	if (strncmp(rfile, rroot, n) || (rfile[n] != '/' && rfile[n])) {
+	f.root = rroot;
+	f.file = rfile;
+	if (!bb_path_confined(&f)) {
 		char dir[PATH_MAX + 256], rdir[PATH_MAX];
 		char *slash;
 
-		/* only the last component may lead out, and only by its
-		 * owner's will */
+		/* the facts for a last component that leads out */
 		snprintf(dir, sizeof(dir), "%s", joined);
 		slash = strrchr(dir, '/');
 		*slash = 0;
-		if (!realpath(dir, rdir) || strncmp(rdir, rroot, n) ||
-		    (rdir[n] != '/' && rdir[n]) || lstat(joined, &lst) ||
-		    !S_ISLNK(lst.st_mode) || stat(joined, &st) ||
-		    st.st_uid != lst.st_uid)
+		f.dir = realpath(dir, rdir);
+		f.last_is_link = !lstat(joined, &lst) && S_ISLNK(lst.st_mode);
+		f.same_owner = f.last_is_link && !stat(joined, &st) &&
+			       st.st_uid == lst.st_uid;
+		if (!bb_path_confined(&f))
 			return false;
 	}
 	n = strlen(rfile);

@@ -5,10 +5,16 @@
  * and a packet after which the server is reconfigured to the other identity
  * rule. Checked on every packet: no silent path (no reply means a reason or
  * a journal record), and no unicast to a client address outside our
- * subnets (INFORM reflection). */
+ * subnets (INFORM reflection). Every reply then goes through the batch the
+ * board sends (services/dhcp/dhcp_batch.c), its link address installed or
+ * not as the packet's length says: every reply finds a destination, a
+ * unicast only to one of our hosts or to the relay's server port, a
+ * broadcast only to the client port. */
 #include <stdint.h>
 #include <stddef.h>
 
+#include "common/err.h"
+#include "dhcp/dhcp_batch.h"
 #include "dhcp/dhcp_server.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -56,6 +62,31 @@ static void check(const struct bb_dhcp_tx *tx, int n)
 		__builtin_trap(); /* reflected at an address not ours */
 }
 
+static void send_one(struct bb_dhcp_batch *b, const struct bb_dhcp_tx *tx,
+		     bool link_ok, const uint8_t *pkt, size_t len)
+{
+	const struct bb_dhcp_dgram *d;
+	int rc = bb_dhcp_batch_add(b, tx, link_ok, pkt, len);
+
+	if (rc == BB_ENOSPC) {
+		bb_dhcp_batch_clear(b);
+		rc = bb_dhcp_batch_add(b, tx, link_ok, pkt, len);
+	}
+	if (rc)
+		__builtin_trap(); /* a reply with nowhere to go */
+	d = &b->d[b->n - 1];
+	if (d->pkt != pkt || d->len != len || !d->ip || !d->port)
+		__builtin_trap();
+	if (d->ip == 0xffffffffu
+		? d->port != 68
+		: d->ip != tx->dst_ip || (d->port == 68 && !ours(d->ip)) ||
+		      (d->port != 68 && d->port != 67))
+		__builtin_trap();
+	if (tx->dest == BB_DHCP_TX_UNICAST_HW && !link_ok &&
+	    d->ip != 0xffffffffu)
+		__builtin_trap(); /* unicast without a neighbour entry */
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t mode = size ? data[size - 1] : 0;
@@ -75,12 +106,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		     "http://192.168.2.2:8080"},
 	};
 	struct bb_dhcp_server *srv = bb_dhcp_server_new(&c), *b;
+	static struct bb_dhcp_batch batch;
 	static uint8_t journal[1 << 16];
 	size_t jl = 0, off = 0, good, pkt = 0;
 	int64_t now = 1000;
 
 	if (!srv)
 		return 0;
+	bb_dhcp_batch_clear(&batch);
 	while (size - off >= 2) {
 		size_t n = (size_t)data[off] << 8 | data[off + 1];
 		uint8_t out[1500];
@@ -95,6 +128,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		r = bb_dhcp_server_input(srv, &rx, out, sizeof(out), &tx);
 		if (r >= 0)
 			check(&tx, r);
+		if (r > 0)
+			send_one(&batch, &tx, n & 1, out, (size_t)r);
 		if (tx.journal_len && jl + tx.journal_len <= sizeof(journal)) {
 			for (size_t i = 0; i < tx.journal_len; i++)
 				journal[jl + i] = tx.journal[i];

@@ -2,15 +2,19 @@
 """Hostile and edge-case HTTP clients for test_http.sh (issue 11).
 
 Each subcommand prints one "ok - ..." or "not ok - ..." line per check.
-Every loop is bounded in count and time; sockets time out."""
+Every loop is bounded in count and time; sockets time out. With TLS_CA set
+(a CA file), every connection is HTTPS verified against it (test_https.sh)."""
+import os
 import random
 import socket
+import ssl
 import subprocess
 import sys
 import threading
 import time
 
 HOST = "127.0.0.1"
+TLS_CA = os.environ.get("TLS_CA")
 MB = 1 << 20
 random.seed(11)
 
@@ -22,6 +26,9 @@ def report(good, what):
 def conn(port, timeout=10):
     s = socket.create_connection((HOST, port), timeout=timeout)
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    if TLS_CA:
+        ctx = ssl.create_default_context(cafile=TLS_CA)
+        s = ctx.wrap_socket(s, server_hostname="factory.test")
     return s
 
 
@@ -84,7 +91,11 @@ def posts(port):
 def pipeline(port, n):
     req = b"GET /assets/a.txt HTTP/1.1\r\nHost: t\r\n\r\n"
     s = conn(port, 20)
+    # one TLS object is not to be used by two threads: send all first
     t = threading.Thread(target=s.sendall, args=(req * n,))
+    if TLS_CA:
+        s.sendall(req * n)
+        t = threading.Thread(target=lambda: None)
     t.start()
     got, buf, t0 = 0, b"", time.time()
     try:
