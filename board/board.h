@@ -140,6 +140,9 @@ size_t bb_stream_send_file(struct bb_stream *s, struct bb_file *f, uint64_t off,
 			   size_t len);
 /* Offers the bytes a data() call left again. */
 void bb_stream_resume(struct bb_stream *s);
+/* No more bytes from us once written ones are out (a FIN); reading goes
+ * on, so that a client still sending gets our answer, not a reset. */
+void bb_stream_shutdown(struct bb_stream *s);
 /* Graceful close once written bytes are out. */
 void bb_stream_close(struct bb_stream *s);
 void bb_stream_abort(struct bb_stream *s);

@@ -6,9 +6,9 @@
 #define BB_LWIPOPTS_H
 
 /* --- bootbox's own tables on this board --- */
-#define BB_LWIP_MAX_TFTP    64	 /* transfers at once (one UDP pcb each) */
-#define BB_LWIP_MAX_HTTP    64	 /* HTTP connections at once */
-#define BB_LWIP_HTTP_HEAD   4096 /* request head buffer per connection */
+#define BB_LWIP_MAX_TFTP    64	    /* transfers at once (one UDP pcb each) */
+#define BB_LWIP_MAX_HTTP    64	    /* HTTP connections at once */
+#define BB_LWIP_HTTP_BODY   1048576 /* largest request body, as on Linux */
 #define BB_LWIP_MAX_STREAMS BB_LWIP_MAX_HTTP /* board.h TCP streams */
 #define BB_LWIP_TFTP_BLK    1468 /* largest TFTP block: MTU - IP - UDP - 4 */
 

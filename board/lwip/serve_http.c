@@ -1,11 +1,10 @@
-/* HTTP on the lwIP board: board.h TCP streams, the request parser of
- * services/http and the firmware's routes (boot routes, assets, API), in
- * a connection table sized in lwipopts.h. Only board.h, services/ and
- * firmware/ headers: a stand-in until the connection machine lives in
- * services/http, when it shrinks to moving that machine's bytes.
- * Keep-alive and pipelining; a file is sent in pread chunks as the send
- * buffer drains (Range honoured). Growing files (artifacts still
- * arriving) are not served here yet: 503. */
+/* HTTP on the lwIP board: board.h TCP streams feeding the connection
+ * engine of services/http (the one the Linux board runs: keep-alive,
+ * pipelining, head and body limits, the absolute header deadline, the
+ * drain after an error answer), answered by the firmware's routes, in a
+ * connection table sized in lwipopts.h. A file goes out in pread chunks
+ * as the send buffer drains (Range, ETag, If-None-Match honoured). Growing
+ * files (artifacts still arriving) are not served here yet: 503. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,62 +19,43 @@
 #include "common/sanitize.h"
 #include "firmware/serve/log.h"
 #include "firmware/serve/routes.h"
+#include "http/http_conn.h"
 #include "http/http_parse.h"
 
 struct conn {
-	bool used, keep_alive, sending, closing;
+	bool used;
+	bool refused; /* over the limit, all busy: a 503, then closed */
 	struct bb_serve_http *h;
 	struct bb_stream *st;
 	uint32_t ip;
 	uint16_t port;
-	unsigned idle_s;
-	size_t rlen;
-	struct bb_buf out; /* response head and memory body */
-	size_t out_off;
-	struct bb_file *f;
-	uint64_t foff, fend;
-	char rbuf[BB_LWIP_HTTP_HEAD];
+	struct bb_http_conn hc;
+	struct bb_http_head head;
+	struct bb_file *f; /* the file being sent, if any */
 };
 
 struct bb_serve_http {
 	struct bb_serve *s;
 	struct bb_listener *l;
-	struct bb_board_timer *sweep; /* timeouts, once a second */
-	struct bb_board_timer *kick;  /* 503s for connections over the limit */
+	struct bb_board_timer *sweep; /* the connections' deadlines */
+	struct bb_board_timer *kick;  /* the 503s of refused connections */
 	unsigned max_conns, open;
 	struct bb_root *fsroot; /* "/": routes hand over absolute paths */
-	unsigned idle_timeout_s, header_timeout_s;
+	struct bb_http_conn_cfg cfg;
+	time_t date_sec;
 	struct conn c[BB_LWIP_MAX_HTTP];
 };
 
 /* static, so that size(1) shows it with lwIP's pools */
 static struct bb_serve_http the_http;
 
-static const char *reason(int st)
-{
-	switch (st) {
-	case 200: return "OK";
-	case 304: return "Not Modified";
-	case 206: return "Partial Content";
-	case 400: return "Bad Request";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 408: return "Request Timeout";
-	case 413: return "Content Too Large";
-	case 414: return "URI Too Long";
-	case 416: return "Range Not Satisfiable";
-	case 431: return "Request Header Fields Too Large";
-	case 501: return "Not Implemented";
-	case 503: return "Service Unavailable";
-	}
-	return "Status";
-}
+#define SWEEP_MS 100
 
 static void conn_free(struct conn *c)
 {
 	if (c->used && c->h)
 		c->h->open--;
-	bb_buf_free(&c->out);
+	bb_http_conn_free(&c->hc);
 	bb_file_close(c->f);
 	memset(c, 0, sizeof(*c));
 }
@@ -87,88 +67,73 @@ static void conn_close(struct conn *c)
 	conn_free(c);
 }
 
-static void status_line(struct conn *c, int st, const char *ctype, uint64_t len,
-			const char *extra)
+/* Date: changes once a second; formatting it per request is waste. */
+static void update_date(struct bb_serve_http *h)
 {
-	bb_buf_printf(&c->out,
-		      "HTTP/1.1 %d %s\r\nServer: bootbox\r\n"
-		      "Content-Length: %llu\r\nContent-Type: %s\r\n%s%s\r\n",
-		      st, reason(st), (unsigned long long)len,
-		      ctype ? ctype : "text/plain", extra ? extra : "",
-		      c->keep_alive ? "" : "Connection: close\r\n");
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (now == h->date_sec)
+		return;
+	h->date_sec = now;
+	gmtime_r(&now, &tm);
+	strftime(h->cfg.date, sizeof(h->cfg.date), "%a, %d %b %Y %H:%M:%S GMT",
+		 &tm);
 }
 
-static void simple(struct conn *c, int st, bool head_only)
+static const char *method_name(enum bb_http_method m)
 {
-	char body[64];
-	int n = snprintf(body, sizeof(body), "%d %s\n", st, reason(st));
-
-	status_line(c, st, NULL, (uint64_t)n, NULL);
-	if (!head_only)
-		bb_buf_append(&c->out, body, (size_t)n);
+	return m == BB_HTTP_GET	   ? "GET"
+	       : m == BB_HTTP_HEAD ? "HEAD"
+	       : m == BB_HTTP_POST ? "POST"
+				   : "other";
 }
 
-static void log_request(struct conn *c, const struct bb_http_head *hd, int st)
+static void log_line(struct conn *c, const char *method, const char *target,
+		     size_t len, int st)
 {
 	char path[200], ip[16];
 
 	if (getenv("BOOTBOX_NO_ACCESS_LOG"))
 		return;
-	bb_sanitize(path, sizeof(path), hd->target,
-		    hd->target_len > 150 ? 150 : hd->target_len);
-	bb_info("http: %s %s %s %d", bb_fmt_ipv4(c->ip, ip),
-		hd->method == BB_HTTP_GET    ? "GET"
-		: hd->method == BB_HTTP_HEAD ? "HEAD"
-		: hd->method == BB_HTTP_POST ? "POST"
-					     : "other",
-		path, st);
+	bb_sanitize(path, sizeof(path), target, len > 150 ? 150 : len);
+	bb_info("http: %s %s %s %d", bb_fmt_ipv4(c->ip, ip), method, path, st);
 }
 
 /* A file response: the whole file or one Range; the status sent. */
-static int serve_file(struct conn *c, const struct bb_http_head *hd,
-		      const struct bb_http_request *req,
+static int serve_file(struct conn *c, const struct bb_http_request *req,
 		      const struct bb_http_response *resp, bool head_only)
 {
-	struct bb_http_request r = *req;
 	uint64_t size, a = 0, b = 0;
-	const char *rv;
-	size_t rl;
+	const char *rv, *ir;
+	size_t rl, il;
 	char extra[192], etag[48];
 	int k;
 
-	(void)hd;
 	if (bb_file_open(c->h->fsroot, resp->file + 1, &c->f)) {
-		simple(c, 404, head_only);
+		bb_http_conn_simple(&c->hc, 404, head_only);
 		return 404;
 	}
 	size = bb_file_size(c->f);
 	snprintf(etag, sizeof(etag), "\"%llx-%llx\"", (unsigned long long)size,
 		 (unsigned long long)bb_file_mtime(c->f));
-	rv = bb_http_header_get(&r, "if-none-match", &rl);
+	rv = bb_http_header_get(req, "if-none-match", &rl);
 	if (rv && bb_http_etag_match(rv, rl, etag)) {
 		snprintf(extra, sizeof(extra), "ETag: %s\r\n", etag);
-		status_line(c, 304, NULL, 0, extra);
-		bb_file_close(c->f);
-		c->f = NULL;
+		bb_http_conn_status(&c->hc, 304, NULL, 0, extra);
 		return 304;
 	}
-	rv = bb_http_header_get(&r, "range", &rl);
-	{
-		size_t il;
-		const char *ir = bb_http_header_get(&r, "if-range", &il);
-
-		/* If-Range with another validator: the whole file */
-		if (ir && (il != strlen(etag) || memcmp(ir, etag, il)))
-			rv = NULL;
-	}
+	rv = bb_http_header_get(req, "range", &rl);
+	ir = bb_http_header_get(req, "if-range", &il);
+	/* If-Range with another validator: the whole file */
+	if (ir && (il != strlen(etag) || memcmp(ir, etag, il)))
+		rv = NULL;
 	k = rv ? bb_http_range(rv, rl, size, &a, &b) : 0;
 	if (k < 0) {
 		snprintf(extra, sizeof(extra),
 			 "Content-Range: bytes */%llu\r\n",
 			 (unsigned long long)size);
-		status_line(c, 416, NULL, 0, extra);
-		bb_file_close(c->f);
-		c->f = NULL;
+		bb_http_conn_status(&c->hc, 416, NULL, 0, extra);
 		return 416;
 	}
 	if (k == 0) {
@@ -176,194 +141,188 @@ static int serve_file(struct conn *c, const struct bb_http_head *hd,
 		b = size ? size - 1 : 0;
 	}
 	snprintf(extra, sizeof(extra),
-		 k ? "ETag: %s\r\nAccept-Ranges: bytes\r\nContent-Range: bytes "
-		     "%llu-%llu/%llu\r\n"
+		 k ? "ETag: %s\r\nAccept-Ranges: bytes\r\nContent-Range: "
+		     "bytes %llu-%llu/%llu\r\n"
 		   : "ETag: %s\r\nAccept-Ranges: bytes\r\n",
 		 etag, (unsigned long long)a, (unsigned long long)b,
 		 (unsigned long long)size);
-	status_line(c, k ? 206 : 200,
-		    resp->content_type ? resp->content_type
-				       : "application/octet-stream",
-		    size ? b - a + 1 : 0, extra);
-	c->foff = a;
-	c->fend = size && !head_only ? b + 1 : a;
+	bb_http_conn_status(&c->hc, k ? 206 : 200,
+			    resp->content_type ? resp->content_type
+					       : "application/octet-stream",
+			    size ? b - a + 1 : 0, extra);
+	if (size && !head_only)
+		bb_http_conn_file(&c->hc, a, b - a + 1);
 	return k ? 206 : 200;
 }
 
-static void dispatch(struct conn *c, const struct bb_http_head *hd,
-		     const uint8_t *body, size_t blen)
+static void dispatch(struct conn *c)
 {
 	struct bb_http_response *resp = calloc(1, sizeof(*resp));
 	struct bb_http_request req = {0};
 	char path[BB_HTTP_PATH_MAX];
-	bool head_only = hd->method == BB_HTTP_HEAD;
+	const uint8_t *body;
+	size_t blen;
+	bool head_only;
 	int st;
 
+	update_date(c->h);
+	bb_http_conn_request(&c->hc, &c->head, &body, &blen);
+	head_only = c->head.method == BB_HTTP_HEAD;
 	if (!resp) {
-		c->keep_alive = false;
-		simple(c, 503, head_only);
+		c->hc.keep_alive = false;
+		bb_http_conn_simple(&c->hc, 503, false);
 		return;
 	}
-	st = bb_http_normalize(hd->target, hd->target_len, path, sizeof(path),
-			       &req.query, &req.query_len);
-	if (st) {
-		c->keep_alive = false;
-		simple(c, st, head_only);
-		log_request(c, hd, st);
-		free(resp);
-		return;
-	}
-	req.method = hd->method;
-	req.path = path;
-	req.path_len = strlen(path);
-	req.headers = hd->headers;
-	req.nheaders = hd->nheaders;
-	req.body = body;
-	req.body_len = blen;
-	req.client_ip = c->ip;
-	req.client_port = c->port;
-	bb_routes_handle(c->h->s, &req, resp);
-	st = resp->status ? resp->status : 404;
-	if (resp->growing) {
-		st = 503;
-		simple(c, st, head_only);
-	} else if (resp->file[0]) {
-		if (hd->method != BB_HTTP_GET && !head_only) {
+	st = bb_http_normalize(c->head.target, c->head.target_len, path,
+			       sizeof(path), &req.query, &req.query_len);
+	if (!st) {
+		req.method = c->head.method;
+		req.path = path;
+		req.path_len = strlen(path);
+		req.headers = c->head.headers;
+		req.nheaders = c->head.nheaders;
+		req.body = body;
+		req.body_len = blen;
+		req.client_ip = c->ip;
+		req.client_port = c->port;
+		bb_routes_handle(c->h->s, &req, resp);
+		st = resp->status ? resp->status : 404;
+		if (resp->growing) {
+			st = 503;
+			bb_http_conn_simple(&c->hc, st, head_only);
+		} else if (resp->file[0] && c->head.method != BB_HTTP_GET &&
+			   !head_only) {
 			st = 405;
-			status_line(c, 405, NULL, 0, "Allow: GET, HEAD\r\n");
+			bb_http_conn_status(&c->hc, 405, NULL, 0,
+					    "Allow: GET, HEAD\r\n");
+		} else if (resp->file[0]) {
+			st = serve_file(c, &req, resp, head_only);
 		} else {
-			st = serve_file(c, hd, &req, resp, head_only);
+			bb_http_conn_status(
+			    &c->hc, st,
+			    resp->content_type ? resp->content_type
+					       : "text/plain",
+			    resp->body.len, resp->extra_headers);
+			if (!head_only && resp->body.len)
+				bb_buf_append(&c->hc.out, resp->body.p,
+					      resp->body.len);
 		}
 	} else {
-		status_line(c, st, resp->content_type, resp->body.len,
-			    resp->extra_headers);
-		if (!head_only && resp->body.len)
-			bb_buf_append(&c->out, resp->body.p, resp->body.len);
+		c->hc.keep_alive = false;
+		bb_http_conn_simple(&c->hc, st, head_only);
 	}
-	log_request(c, hd, st);
+	log_line(c, method_name(c->head.method), c->head.target,
+		 c->head.target_len, st);
 	bb_buf_free(&resp->body);
 	free(resp);
 }
 
-static void process(struct conn *c);
-
-/* Moves the response into the stream as far as it takes it. */
-static void fill(struct conn *c)
+/* Moves the answer into the stream as far as it takes it; false while
+ * some of it waits for room. */
+static bool flush(struct conn *c)
 {
-	while (c->sending) {
-		size_t n;
+	uint64_t now = bb_board_now_ms(), off, left;
+	const char *p;
+	bool more;
+	size_t len, n;
 
-		if (c->out_off < c->out.len) {
-			n = bb_stream_write(c->st, c->out.p + c->out_off,
-					    c->out.len - c->out_off);
-			c->out_off += n;
-		} else if (c->f && c->foff < c->fend) {
-			n = bb_stream_send_file(c->st, c->f, c->foff,
-						(size_t)(c->fend - c->foff));
-			c->foff += n;
-		} else {
-			/* all of it is in the board's hands */
-			c->sending = false;
-			bb_buf_reset(&c->out);
-			c->out_off = 0;
-			bb_file_close(c->f);
-			c->f = NULL;
-			break;
-		}
+	while ((len = bb_http_conn_out(&c->hc, &p, &more))) {
+		n = bb_stream_write(c->st, p, len);
+		bb_http_conn_sent(&c->hc, n, now);
+		if (n < len)
+			return false; /* writable() goes on */
+	}
+	while (c->f && (left = bb_http_conn_file_left(&c->hc, &off))) {
+		n = bb_stream_send_file(c->st, c->f, off,
+					left > 65536 ? 65536 : (size_t)left);
 		if (!n)
-			return; /* writable() goes on */
+			return false;
+		bb_http_conn_file_sent(&c->hc, n, now);
 	}
-	if (!c->keep_alive) {
-		conn_close(c);
-	} else {
-		struct bb_stream *st = c->st;
-
-		if (c->rlen)
-			process(c); /* pipelined requests */
-		if (c->used && !c->sending && c->st == st)
-			bb_stream_resume(st);
+	if (c->hc.st != BB_HC_SEND || !bb_http_conn_file_left(&c->hc, &off)) {
+		bb_file_close(c->f);
+		c->f = NULL;
 	}
+	return true;
 }
 
-/* Parses and answers the next request in rbuf, if it is whole. */
-static void process(struct conn *c)
+/* Drives the connection until it waits for the peer, room or a deadline;
+ * false when the connection is gone. */
+static bool step(struct conn *c)
 {
-	struct bb_http_head hd;
-	long n;
-	size_t blen = 0;
+	int i;
 
-	if (c->sending || !c->used)
-		return;
-	n = bb_http_parse_head(c->rbuf, c->rlen, &hd);
-	if (n == BB_EPARTIAL) {
-		if (c->rlen == sizeof(c->rbuf)) {
-			c->keep_alive = false;
-			c->sending = true;
-			/* still in the request line: the target is too long */
-			simple(c, memchr(c->rbuf, '\n', c->rlen) ? 431 : 414,
-			       false);
-			fill(c);
+	for (i = 0; i < 100000; i++) {
+		if (c->hc.error) {
+			log_line(c, "-", "-", 1, c->hc.error);
+			c->hc.error = 0;
 		}
-		return;
-	}
-	c->sending = true;
-	if (n < 0) {
-		c->keep_alive = false;
-		simple(c, hd.status ? hd.status : 400, false);
-		c->rlen = 0;
-		fill(c);
-		return;
-	}
-	if (hd.has_length) {
-		if (hd.content_length > sizeof(c->rbuf) - (size_t)n) {
-			c->keep_alive = false;
-			simple(c, 413, false);
-			c->rlen = 0;
-			fill(c);
-			return;
-		}
-		blen = (size_t)hd.content_length;
-		if (c->rlen < (size_t)n + blen) {
-			c->sending = false; /* the body is on its way */
-			return;
+		switch (c->hc.st) {
+		case BB_HC_DEAD: conn_close(c); return false;
+		case BB_HC_READY:
+			dispatch(c);
+			bb_http_conn_answered(&c->hc, bb_board_now_ms());
+			continue;
+		case BB_HC_SEND:
+			if (!flush(c))
+				return true;
+			continue;
+		case BB_HC_DRAIN:
+			if (bb_http_conn_want_shut(&c->hc)) {
+				bb_stream_shutdown(c->st);
+				c->hc.shut = true;
+			}
+			return true;
+		default: return true;
 		}
 	}
-	c->keep_alive = hd.keep_alive;
-	dispatch(c, &hd, (const uint8_t *)c->rbuf + n, blen);
-	memmove(c->rbuf, c->rbuf + n + blen, c->rlen - (size_t)n - blen);
-	c->rlen -= (size_t)n + blen;
-	c->idle_s = 0;
-	fill(c);
+	conn_close(c); /* cannot happen: each pass consumes a request */
+	return false;
 }
 
 static size_t on_data(void *arg, struct bb_stream *st, const uint8_t *p,
 		      size_t len)
 {
 	struct conn *c = arg;
-	size_t room = sizeof(c->rbuf) - c->rlen;
+	uint64_t now = bb_board_now_ms();
+	size_t taken = 0;
 
 	(void)st;
-	if (!len) { /* the peer closed */
-		conn_close(c);
+	if (c->refused)
+		return len; /* dropped: the 503 is on its way */
+	if (!len) {	    /* the peer closed */
+		bb_http_conn_received(&c->hc, 0, now);
+		step(c);
 		return 0;
 	}
-	if (c->sending)
-		return 0; /* the board holds it until the response is out */
-	len = len < room ? len : room;
-	memcpy(c->rbuf + c->rlen, p, len);
-	c->rlen += len;
-	c->idle_s = 0;
-	process(c);
-	return len;
+	while (taken < len) {
+		size_t room, n;
+		char *to = bb_http_conn_rspace(&c->hc, &room);
+
+		if (!to || !room)
+			break; /* the board holds the rest until we resume */
+		n = len - taken < room ? len - taken : room;
+		memcpy(to, p + taken, n);
+		taken += n;
+		bb_http_conn_received(&c->hc, n, now);
+		if (!step(c))
+			return taken;
+	}
+	return taken;
 }
 
 static void on_writable(void *arg, struct bb_stream *st)
 {
 	struct conn *c = arg;
+	char *to;
+	size_t room;
 
-	(void)st;
-	if (c->sending)
-		fill(c);
+	if (!step(c))
+		return;
+	/* the answer is out: what the board held back may come in now */
+	to = bb_http_conn_rspace(&c->hc, &room);
+	if (to && room)
+		bb_stream_resume(st);
 }
 
 static void on_closed(void *arg, struct bb_stream *st)
@@ -377,75 +336,114 @@ static void on_closed(void *arg, struct bb_stream *st)
 
 static const struct bb_stream_ops conn_ops = {on_data, on_writable, on_closed};
 
+/* Under pressure the connection that gives least up goes: idle keep-alive
+ * or draining first, then one still reading its head; busy ones stay. */
+static struct conn *victim(struct bb_serve_http *h)
+{
+	struct conn *best = NULL;
+	int rank = 0;
+	size_t i;
+
+	for (i = 0; i < BB_LWIP_MAX_HTTP; i++) {
+		struct conn *c = &h->c[i];
+		int r = c->used ? bb_http_conn_reclaim_rank(&c->hc) : 0;
+
+		if (r > rank) {
+			rank = r;
+			best = c;
+		}
+	}
+	return best;
+}
+
 static void *on_accept(void *arg, struct bb_stream *st,
 		       const struct bb_udp_peer *from,
 		       const struct bb_stream_ops **ops)
 {
 	struct bb_serve_http *h = arg;
+	struct conn *c = NULL;
+	size_t i;
+
+	bool refuse = false;
+
+	if (h->open >= h->max_conns) {
+		struct conn *v = victim(h);
+
+		if (v)
+			conn_close(v);
+		else
+			refuse = true; /* every one is busy */
+	}
+	for (i = 0; i < BB_LWIP_MAX_HTTP && !c; i++)
+		if (!h->c[i].used)
+			c = &h->c[i];
+	if (!c)
+		return NULL; /* the table is full: a reset */
+	c->used = true;
+	c->refused = refuse;
+	if (refuse) /* answered once the board has set the stream up */
+		bb_board_timer_arm(h->kick, 0);
+	c->h = h;
+	c->st = st;
+	c->ip = from->ip;
+	c->port = from->port;
+	h->open++;
+	bb_http_conn_init(&c->hc, &h->cfg, bb_board_now_ms());
+	*ops = &conn_ops;
+	return c;
+}
+
+/* Tells the refused ones why, then lets them go. */
+static void on_kick(void *arg)
+{
+	static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
+				   "Server: bootbox\r\nContent-Length: 0\r\n"
+				   "Connection: close\r\n\r\n";
+	struct bb_serve_http *h = arg;
 	size_t i;
 
 	for (i = 0; i < BB_LWIP_MAX_HTTP; i++) {
 		struct conn *c = &h->c[i];
 
-		if (c->used)
+		if (!c->used || !c->refused)
 			continue;
-		c->used = true;
-		c->h = h;
-		c->st = st;
-		c->ip = from->ip;
-		c->port = from->port;
-		*ops = &conn_ops;
-		if (++h->open > h->max_conns) {
-			/* answered 503 once the board has set the stream up */
-			c->keep_alive = false;
-			c->sending = true;
-			simple(c, 503, false);
-			bb_board_timer_arm(h->kick, 0);
-		}
-		return c;
+		bb_stream_write(c->st, busy, sizeof(busy) - 1);
+		conn_close(c);
 	}
-	return NULL; /* full: refused */
 }
 
-/* Sends the 503s queued by on_accept. */
-static void on_kick(void *arg)
-{
-	struct bb_serve_http *h = arg;
-	size_t i;
-
-	for (i = 0; i < BB_LWIP_MAX_HTTP; i++)
-		if (h->c[i].used && h->c[i].sending && !h->c[i].keep_alive &&
-		    h->c[i].out_off == 0 && h->c[i].out.len)
-			fill(&h->c[i]);
-}
-
-/* Header and idle timeouts, once a second over the table. */
+/* The connections' deadlines (header, idle, drain), a few times a
+ * second over the table. */
 static void on_sweep(void *arg)
 {
 	struct bb_serve_http *h = arg;
+	uint64_t now = bb_board_now_ms();
 	size_t i;
 
 	for (i = 0; i < BB_LWIP_MAX_HTTP; i++) {
 		struct conn *c = &h->c[i];
 
-		if (!c->used)
-			continue;
-		if (c->sending) {
-			c->idle_s = 0;
-			continue;
-		}
-		c->idle_s++;
-		if (c->rlen && c->idle_s >= h->header_timeout_s) {
-			c->keep_alive = false;
-			c->sending = true;
-			c->rlen = 0;
-			simple(c, 408, false);
-			fill(c);
-		} else if (!c->rlen && c->idle_s >= h->idle_timeout_s) {
-			conn_close(c);
+		if (c->used && !c->refused && now >= c->hc.deadline) {
+			bb_http_conn_tick(&c->hc, now);
+			step(c);
 		}
 	}
-	bb_board_timer_arm(h->sweep, 1000);
+	bb_board_timer_arm(h->sweep, SWEEP_MS);
+}
+
+static void set_limits(struct bb_serve_http *h, const struct bb_config *cfg)
+{
+	uint32_t hdr = cfg->http.header_timeout ? cfg->http.header_timeout : 10;
+
+	h->cfg.max_body = BB_LWIP_HTTP_BODY;
+	h->cfg.header_ms = hdr * 1000;
+	h->cfg.idle_ms =
+	    (cfg->http.idle_timeout ? cfg->http.idle_timeout : 60) * 1000;
+	h->cfg.drain_ms = hdr * 1000 < 2000 ? hdr * 1000 : 2000;
+	h->max_conns = cfg->http.max_connections &&
+			       cfg->http.max_connections < BB_LWIP_MAX_HTTP
+			   ? cfg->http.max_connections
+			   : BB_LWIP_MAX_HTTP;
 }
 
 int bb_lwip_http_start(struct bb_serve *s)
@@ -460,13 +458,9 @@ int bb_lwip_http_start(struct bb_serve *s)
 	memset(h, 0, sizeof(*h));
 	s->http = h;
 	h->s = s;
-	h->idle_timeout_s =
-	    cfg->http.idle_timeout ? cfg->http.idle_timeout : 60;
-	h->header_timeout_s =
-	    cfg->http.header_timeout ? cfg->http.header_timeout : 10;
+	set_limits(h, cfg);
+	update_date(h);
 	h->fsroot = bb_root_open("/");
-	h->max_conns = cfg->http.max_connections ? cfg->http.max_connections
-						 : BB_LWIP_MAX_HTTP;
 	h->sweep = bb_board_timer_new(on_sweep, h);
 	h->kick = bb_board_timer_new(on_kick, h);
 	if (h->fsroot && h->sweep && h->kick)
@@ -478,7 +472,7 @@ int bb_lwip_http_start(struct bb_serve *s)
 		       cfg->http.listen_port, bb_board_errmsg());
 		return BB_EIO;
 	}
-	bb_board_timer_arm(h->sweep, 1000);
+	bb_board_timer_arm(h->sweep, SWEEP_MS);
 	if (cfg->http.tls_enabled)
 		bb_warn("https: not on the lwIP board yet; HTTP only");
 	bb_info("http: listening on %s:%u over lwIP",
@@ -498,12 +492,7 @@ int bb_lwip_http_reload(struct bb_serve *s, const struct bb_config *next)
 	    next->http.listen_port != s->cfg->http.listen_port)
 		bb_warn("http: a new listen address takes effect at the next "
 			"start");
-	h->idle_timeout_s =
-	    next->http.idle_timeout ? next->http.idle_timeout : 60;
-	h->header_timeout_s =
-	    next->http.header_timeout ? next->http.header_timeout : 10;
-	h->max_conns = next->http.max_connections ? next->http.max_connections
-						  : BB_LWIP_MAX_HTTP;
+	set_limits(h, next);
 	return 0;
 }
 

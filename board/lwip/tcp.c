@@ -297,6 +297,12 @@ void bb_stream_resume(struct bb_stream *s)
 	deliver(s);
 }
 
+void bb_stream_shutdown(struct bb_stream *s)
+{
+	if (s->pcb)
+		tcp_shutdown(s->pcb, 0, 1);
+}
+
 void bb_stream_close(struct bb_stream *s)
 {
 	struct tcp_pcb *pcb = s->pcb;

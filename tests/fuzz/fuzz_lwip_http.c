@@ -119,6 +119,10 @@ void bb_stream_resume(struct bb_stream *s)
 {
 	(void)s; /* offered again at the next event, as lwIP's board does */
 }
+void bb_stream_shutdown(struct bb_stream *s)
+{
+	(void)s; /* reading goes on */
+}
 void bb_stream_close(struct bb_stream *s)
 {
 	s->open = false;

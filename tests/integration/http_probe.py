@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 
-HOST = "127.0.0.1"
+HOST = os.environ.get("HTTP_HOST", "127.0.0.1")
 TLS_CA = os.environ.get("TLS_CA")
 MB = 1 << 20
 random.seed(11)

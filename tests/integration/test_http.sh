@@ -100,31 +100,27 @@ s = socket.create_connection((sys.argv[1], int(sys.argv[2]))); s.settimeout(3)
 print(s.recv(100).decode())
 PY
 grep -q "503" "$T/limit" && ok "over max_connections (all busy): 503" || bad "limit: $(cat "$T/limit")"
-if [ "${BOARD:-linux}" = lwip ]; then
-	echo "skip - idle-slot reclaim and the issue 11 engine probes (the Linux board's HTTP engine)"
-else
-python3 - "$PORT" > "$T/idle" <<'PY' &
+$X python3 - "$A" "$PORT" "$MAXC" > "$T/idle" <<'PY' &
 import socket, sys, time
 # idle keep-alive connections fill every slot and stay open
-socks = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(64)]
+socks = [socket.create_connection((sys.argv[1], int(sys.argv[2]))) for _ in range(int(sys.argv[3]))]
 print("open", flush=True)
 time.sleep(4)
 PY
 IP=$!
 for _ in $(seq 50); do grep -q open "$T/idle" 2>/dev/null && break; sleep 0.1; done
-c=$(curl -s -m 2 -o /dev/null -w '%{http_code}' "$U/assets/a.txt")
+c=$($X curl -s -m 2 -o /dev/null -w '%{http_code}' "$U/assets/a.txt")
 [ "$c" = 200 ] && ok "at max_connections an idle keep-alive slot is reclaimed" || bad "reclaim: $c"
 kill $IP 2>/dev/null; wait $IP 2>/dev/null
-P="python3 $HERE/http_probe.py"
+P="$X env HTTP_HOST=$A python3 $HERE/http_probe.py"
 $P posts "$PORT" > "$T/probe"
 $P pipeline "$PORT" 5000 >> "$T/probe"
 $P slowloris "$PORT" 2 >> "$T/probe"
-$P slow_many "$PORT" 64 "$U/assets/a.txt" >> "$T/probe"
+$P slow_many "$PORT" "$MAXC" "$U/assets/a.txt" >> "$T/probe"
 $P conformance "$PORT" >> "$T/probe"
 $P drain431 "$PORT" >> "$T/probe"
 cat "$T/probe"
 pass=$((pass + $(grep -c '^ok' "$T/probe"))) fail=$((fail + $(grep -c '^not ok' "$T/probe")))
-fi
 kill -0 $PID && ok "still serving" || bad "died"
 echo "# $pass passed, $fail failed"
 [ "$fail" = 0 ]
