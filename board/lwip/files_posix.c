@@ -2,16 +2,10 @@
  * This build of the lwIP board runs on Linux, so its files beneath a root
  * are the Linux board's (board/linux/board_file.c) and the journal uses
  * the Linux journal file; a board with flash replaces both. */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "board/linux/fsutil.h"
 #include "board/linux/journal_file.h"
 #include "board/lwip/board_lwip.h"
 #include "common/err.h"
