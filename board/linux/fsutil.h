@@ -5,6 +5,7 @@
 #define BB_LINUX_FSUTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "common/buf.h"
@@ -30,5 +31,16 @@ int bb_open_beneath(int rootfd, const char *rel);
  * does not exist (ENOENT, ENOTDIR), 1 otherwise: it leads out (EXDEV,
  * ELOOP) or this kernel cannot tell (no openat2): check the slow way. */
 int bb_beneath(const char *root, const char *rel);
+
+/* root/rel opened for serving (confine.c), under the rules of
+ * bb_open_beneath, and fstat'ed: a regular file, or -1 with errno
+ * (ENOENT, EXDEV: not served). root's descriptor and the decisions on
+ * paths through links are kept; bb_confine_flush forgets them (reload). */
+struct bb_confined {
+	int fd;
+	uint64_t size, mtime_ns;
+};
+int bb_confine_open(const char *root, const char *rel, struct bb_confined *out);
+void bb_confine_flush(void);
 
 #endif
