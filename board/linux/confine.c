@@ -200,15 +200,17 @@ static void forget(struct decision *d)
 	d->key = d->file = NULL;
 }
 
-/* The kept decision on joined while the link and its file are the ones it
- * was made on: 0 and out filled, else -1 and the decision is forgotten. */
-static int kept(struct decision *d, const char *joined, struct bb_confined *out)
+/* The kept decision on root/rel (rfd: root) while the link and its file
+ * are the ones it was made on: 0 and out filled, else -1 and the decision
+ * is forgotten. */
+static int kept(struct decision *d, int rfd, const char *rel,
+		struct bb_confined *out)
 {
 	struct stat st;
 	struct ident id;
 	int fd;
 
-	if (!lstat(joined, &st)) {
+	if (!fstatat(rfd, rel, &st, AT_SYMLINK_NOFOLLOW)) {
 		id = ident_of(&st);
 		if (same(&id, &d->link)) {
 			/* a real path has no links: nothing is followed */
@@ -277,12 +279,12 @@ int bb_confine_open(const char *root, const char *rel, struct bb_confined *out)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	/* a path known to go through a link: not the openat2 that fails */
-	if (d->key && key_is(d->key, root, rel) && !kept(d, joined, out))
-		return 0;
 	rfd = root_fd(root);
 	if (rfd < 0)
 		return -1;
+	/* a path known to go through a link: not the openat2 that fails */
+	if (d->key && key_is(d->key, root, rel) && !kept(d, rfd, rel, out))
+		return 0;
 	fd = openat2_how(rfd, rel, O_RDONLY | O_NONBLOCK | O_NOCTTY,
 			 RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
 	if (fd >= 0 && fstat(fd, &st)) {

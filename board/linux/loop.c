@@ -13,6 +13,7 @@ struct fd_slot {
 	void *arg;
 	uint32_t events;
 	int used;
+	int prio; /* in prio_fd's set, not epfd's */
 };
 
 struct idle_hook {
@@ -22,6 +23,8 @@ struct idle_hook {
 
 struct bb_loop {
 	int epfd;
+	int prio_fd; /* epoll of the fds served first; in epfd's set */
+	uint64_t prio_checked_ns;
 	int stop;
 	uint64_t now_ms;
 	struct fd_slot *fds;
@@ -56,6 +59,7 @@ struct bb_loop *bb_loop_new(void)
 		free(l);
 		return NULL;
 	}
+	l->prio_fd = -1;
 	l->now_ms = mono_ms();
 	return l;
 }
@@ -65,6 +69,8 @@ void bb_loop_free(struct bb_loop *l)
 	if (!l)
 		return;
 	close(l->epfd);
+	if (l->prio_fd >= 0)
+		close(l->prio_fd);
 	free(l->fds);
 	free(l->heap);
 	free(l);
@@ -97,7 +103,7 @@ int bb_loop_add_fd(struct bb_loop *l, int fd, uint32_t events, bb_fd_cb cb,
 	ee.data.fd = fd;
 	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ee))
 		return BB_EIO;
-	l->fds[fd] = (struct fd_slot){cb, arg, events, 1};
+	l->fds[fd] = (struct fd_slot){cb, arg, events, 1, 0};
 	return 0;
 }
 
@@ -111,7 +117,8 @@ int bb_loop_mod_fd(struct bb_loop *l, int fd, uint32_t events)
 		return 0;
 	ee.events = to_epoll(events);
 	ee.data.fd = fd;
-	if (epoll_ctl(l->epfd, EPOLL_CTL_MOD, fd, &ee))
+	if (epoll_ctl(l->fds[fd].prio ? l->prio_fd : l->epfd, EPOLL_CTL_MOD, fd,
+		      &ee))
 		return BB_EIO;
 	l->fds[fd].events = events;
 	return 0;
@@ -121,8 +128,38 @@ void bb_loop_del_fd(struct bb_loop *l, int fd)
 {
 	if (fd < 0 || (size_t)fd >= l->nfds || !l->fds[fd].used)
 		return;
-	epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
+	epoll_ctl(l->fds[fd].prio ? l->prio_fd : l->epfd, EPOLL_CTL_DEL, fd,
+		  NULL);
 	memset(&l->fds[fd], 0, sizeof(l->fds[fd]));
+}
+
+int bb_loop_set_prio(struct bb_loop *l, int fd)
+{
+	struct epoll_event ee = {0};
+
+	if (fd < 0 || (size_t)fd >= l->nfds || !l->fds[fd].used)
+		return BB_ENOENT;
+	if (l->fds[fd].prio)
+		return 0;
+	if (l->prio_fd < 0) {
+		l->prio_fd = epoll_create1(EPOLL_CLOEXEC);
+		ee.events = EPOLLIN;
+		ee.data.fd = -1; /* not a slot: the prio set as a whole */
+		if (l->prio_fd < 0 ||
+		    epoll_ctl(l->epfd, EPOLL_CTL_ADD, l->prio_fd, &ee)) {
+			if (l->prio_fd >= 0)
+				close(l->prio_fd);
+			l->prio_fd = -1;
+			return BB_EIO;
+		}
+	}
+	ee.events = to_epoll(l->fds[fd].events);
+	ee.data.fd = fd;
+	if (epoll_ctl(l->prio_fd, EPOLL_CTL_ADD, fd, &ee))
+		return BB_EIO;
+	epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
+	l->fds[fd].prio = 1;
+	return 0;
 }
 
 /* --- timer heap (1-based heap_idx so that 0 means "not armed") --- */
@@ -232,6 +269,53 @@ static void run_timers(struct bb_loop *l)
 	}
 }
 
+static void dispatch(struct bb_loop *l, const struct epoll_event *e)
+{
+	int fd = e->data.fd;
+	uint32_t ev = 0;
+
+	if (e->events & EPOLLIN)
+		ev |= BB_EV_READ;
+	if (e->events & EPOLLOUT)
+		ev |= BB_EV_WRITE;
+	if (e->events & (EPOLLERR | EPOLLHUP))
+		ev |= BB_EV_ERROR | BB_EV_READ;
+	/* an earlier callback in this batch may have closed this fd */
+	if (fd >= 0 && (size_t)fd < l->nfds && l->fds[fd].used)
+		l->fds[fd].cb(l, fd, ev, l->fds[fd].arg);
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* The prio set (DHCP) and the timers that are due, now: at the start of a
+ * batch, and within one once PRIO_EVERY_NS have passed, so that a batch
+ * of 64 downloads each sending its share cannot hold a DISCOVER for the
+ * whole batch. Bounded: a flood of prio events cannot starve the rest. */
+#define PRIO_EVERY_NS 500000ull
+
+static void run_prio(struct bb_loop *l)
+{
+	struct epoll_event evs[16];
+	int n, i, round;
+
+	l->prio_checked_ns = mono_ns();
+	if (l->prio_fd < 0)
+		return;
+	for (round = 0; round < 4; round++) {
+		n = epoll_wait(l->prio_fd, evs, 16, 0);
+		for (i = 0; i < n; i++)
+			dispatch(l, &evs[i]);
+		if (n < 16)
+			break;
+	}
+}
+
 int bb_loop_run_once(struct bb_loop *l, int max_wait_ms)
 {
 	struct epoll_event evs[64];
@@ -249,19 +333,20 @@ int bb_loop_run_once(struct bb_loop *l, int max_wait_ms)
 	l->now_ms = mono_ms();
 	if (n < 0 && errno != EINTR)
 		return BB_EIO;
+	for (i = 0; i < n; i++)
+		if (evs[i].data.fd < 0)
+			run_prio(l);
+	l->prio_checked_ns = mono_ns();
 	for (i = 0; i < n; i++) {
-		int fd = evs[i].data.fd;
-		uint32_t ev = 0;
-
-		if (evs[i].events & EPOLLIN)
-			ev |= BB_EV_READ;
-		if (evs[i].events & EPOLLOUT)
-			ev |= BB_EV_WRITE;
-		if (evs[i].events & (EPOLLERR | EPOLLHUP))
-			ev |= BB_EV_ERROR | BB_EV_READ;
-		/* an earlier callback in this batch may have closed this fd */
-		if ((size_t)fd < l->nfds && l->fds[fd].used)
-			l->fds[fd].cb(l, fd, ev, l->fds[fd].arg);
+		if (evs[i].data.fd < 0)
+			continue; /* the prio set: served above */
+		dispatch(l, &evs[i]);
+		if (l->prio_fd >= 0 && i + 1 < n &&
+		    mono_ns() - l->prio_checked_ns >= PRIO_EVERY_NS) {
+			l->now_ms = mono_ms();
+			run_prio(l);
+			run_timers(l);
+		}
 	}
 	run_timers(l);
 	for (h = 0; h < l->nidle; h++)
