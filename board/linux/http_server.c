@@ -541,7 +541,12 @@ static void step(struct conn *c)
 				return;
 			}
 			if (rc == 1) {
-				bb_loop_mod_fd(loop, c->fd, BB_EV_WRITE);
+				/* a body's next share waits behind requests */
+				bb_loop_mod_fd(loop, c->fd,
+					       BB_EV_WRITE |
+						   (c->file_fd >= 0 || c->grow
+							? BB_EV_BULK
+							: 0));
 				arm(c);
 				return;
 			}

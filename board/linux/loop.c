@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -8,12 +9,14 @@
 #include "common/err.h"
 #include "board/linux/loop.h"
 
+enum { SET_MAIN, SET_PRIO, SET_BULK };
+
 struct fd_slot {
 	bb_fd_cb cb;
 	void *arg;
 	uint32_t events;
 	int used;
-	int prio; /* in prio_fd's set, not epfd's */
+	int set; /* the epoll set it is in: SET_MAIN, SET_PRIO, SET_BULK */
 };
 
 struct idle_hook {
@@ -23,7 +26,9 @@ struct idle_hook {
 
 struct bb_loop {
 	int epfd;
-	int prio_fd; /* epoll of the fds served first; in epfd's set */
+	/* epoll sets of fds served first (DHCP) and last (downloads), each
+	 * in epfd's set as a whole; -1 until used */
+	int sets[3];
 	uint64_t prio_checked_ns;
 	int stop;
 	uint64_t now_ms;
@@ -59,7 +64,8 @@ struct bb_loop *bb_loop_new(void)
 		free(l);
 		return NULL;
 	}
-	l->prio_fd = -1;
+	l->sets[SET_MAIN] = l->epfd;
+	l->sets[SET_PRIO] = l->sets[SET_BULK] = -1;
 	l->now_ms = mono_ms();
 	return l;
 }
@@ -69,8 +75,10 @@ void bb_loop_free(struct bb_loop *l)
 	if (!l)
 		return;
 	close(l->epfd);
-	if (l->prio_fd >= 0)
-		close(l->prio_fd);
+	if (l->sets[SET_PRIO] >= 0)
+		close(l->sets[SET_PRIO]);
+	if (l->sets[SET_BULK] >= 0)
+		close(l->sets[SET_BULK]);
 	free(l->fds);
 	free(l->heap);
 	free(l);
@@ -82,11 +90,44 @@ static uint32_t to_epoll(uint32_t ev)
 	       (ev & BB_EV_WRITE ? EPOLLOUT : 0);
 }
 
-int bb_loop_add_fd(struct bb_loop *l, int fd, uint32_t events, bb_fd_cb cb,
-		   void *arg)
+/* fd's interest (its slot's events) in its slot's set */
+static int interest(struct bb_loop *l, int fd, int op)
 {
 	struct epoll_event ee = {0};
 
+	ee.events = to_epoll(l->fds[fd].events);
+	ee.data.fd = fd;
+	return epoll_ctl(l->sets[l->fds[fd].set], op, fd, &ee);
+}
+
+/* fd into the set (created on first use); on failure it is in none */
+static int join(struct bb_loop *l, int fd, int set)
+{
+	if (l->sets[set] < 0) {
+		struct epoll_event ee = {.events = EPOLLIN};
+
+		l->sets[set] = epoll_create1(EPOLL_CLOEXEC);
+		ee.data.fd = -set; /* not a slot: the set as a whole */
+		if (l->sets[set] < 0 ||
+		    epoll_ctl(l->epfd, EPOLL_CTL_ADD, l->sets[set], &ee)) {
+			if (l->sets[set] >= 0)
+				close(l->sets[set]);
+			l->sets[set] = -1;
+			return -1;
+		}
+	}
+	l->fds[fd].set = set;
+	if (!interest(l, fd, EPOLL_CTL_ADD))
+		return 0;
+	/* where it was (or main) rather than nowhere */
+	l->fds[fd].set = SET_MAIN;
+	interest(l, fd, EPOLL_CTL_ADD);
+	return -1;
+}
+
+int bb_loop_add_fd(struct bb_loop *l, int fd, uint32_t events, bb_fd_cb cb,
+		   void *arg)
+{
 	if (fd < 0)
 		return BB_EINVAL;
 	if ((size_t)fd >= l->nfds) {
@@ -99,67 +140,51 @@ int bb_loop_add_fd(struct bb_loop *l, int fd, uint32_t events, bb_fd_cb cb,
 		l->fds = p;
 		l->nfds = n;
 	}
-	ee.events = to_epoll(events);
-	ee.data.fd = fd;
-	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ee))
+	l->fds[fd] = (struct fd_slot){cb, arg, events, 1, SET_MAIN};
+	if (join(l, fd, events & BB_EV_BULK ? SET_BULK : SET_MAIN)) {
+		memset(&l->fds[fd], 0, sizeof(l->fds[fd]));
 		return BB_EIO;
-	l->fds[fd] = (struct fd_slot){cb, arg, events, 1, 0};
+	}
 	return 0;
 }
 
 int bb_loop_mod_fd(struct bb_loop *l, int fd, uint32_t events)
 {
-	struct epoll_event ee = {0};
+	struct fd_slot *f;
+	int want;
 
 	if (fd < 0 || (size_t)fd >= l->nfds || !l->fds[fd].used)
 		return BB_ENOENT;
-	if (l->fds[fd].events == events)
+	f = &l->fds[fd];
+	if (f->events == events)
 		return 0;
-	ee.events = to_epoll(events);
-	ee.data.fd = fd;
-	if (epoll_ctl(l->fds[fd].prio ? l->prio_fd : l->epfd, EPOLL_CTL_MOD, fd,
-		      &ee))
-		return BB_EIO;
-	l->fds[fd].events = events;
-	return 0;
+	want = f->set == SET_PRIO    ? SET_PRIO
+	       : events & BB_EV_BULK ? SET_BULK
+				     : SET_MAIN;
+	f->events = events;
+	if (want != f->set) {
+		epoll_ctl(l->sets[f->set], EPOLL_CTL_DEL, fd, NULL);
+		return join(l, fd, want) ? BB_EIO : 0;
+	}
+	return interest(l, fd, EPOLL_CTL_MOD) ? BB_EIO : 0;
 }
 
 void bb_loop_del_fd(struct bb_loop *l, int fd)
 {
 	if (fd < 0 || (size_t)fd >= l->nfds || !l->fds[fd].used)
 		return;
-	epoll_ctl(l->fds[fd].prio ? l->prio_fd : l->epfd, EPOLL_CTL_DEL, fd,
-		  NULL);
+	epoll_ctl(l->sets[l->fds[fd].set], EPOLL_CTL_DEL, fd, NULL);
 	memset(&l->fds[fd], 0, sizeof(l->fds[fd]));
 }
 
 int bb_loop_set_prio(struct bb_loop *l, int fd)
 {
-	struct epoll_event ee = {0};
-
 	if (fd < 0 || (size_t)fd >= l->nfds || !l->fds[fd].used)
 		return BB_ENOENT;
-	if (l->fds[fd].prio)
+	if (l->fds[fd].set == SET_PRIO)
 		return 0;
-	if (l->prio_fd < 0) {
-		l->prio_fd = epoll_create1(EPOLL_CLOEXEC);
-		ee.events = EPOLLIN;
-		ee.data.fd = -1; /* not a slot: the prio set as a whole */
-		if (l->prio_fd < 0 ||
-		    epoll_ctl(l->epfd, EPOLL_CTL_ADD, l->prio_fd, &ee)) {
-			if (l->prio_fd >= 0)
-				close(l->prio_fd);
-			l->prio_fd = -1;
-			return BB_EIO;
-		}
-	}
-	ee.events = to_epoll(l->fds[fd].events);
-	ee.data.fd = fd;
-	if (epoll_ctl(l->prio_fd, EPOLL_CTL_ADD, fd, &ee))
-		return BB_EIO;
-	epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
-	l->fds[fd].prio = 1;
-	return 0;
+	epoll_ctl(l->sets[l->fds[fd].set], EPOLL_CTL_DEL, fd, NULL);
+	return join(l, fd, SET_PRIO) ? BB_EIO : 0;
 }
 
 /* --- timer heap (1-based heap_idx so that 0 means "not armed") --- */
@@ -305,10 +330,10 @@ static void run_prio(struct bb_loop *l)
 	int n, i, round;
 
 	l->prio_checked_ns = mono_ns();
-	if (l->prio_fd < 0)
+	if (l->sets[SET_PRIO] < 0)
 		return;
 	for (round = 0; round < 4; round++) {
-		n = epoll_wait(l->prio_fd, evs, 16, 0);
+		n = epoll_wait(l->sets[SET_PRIO], evs, 16, 0);
 		for (i = 0; i < n; i++)
 			dispatch(l, &evs[i]);
 		if (n < 16)
@@ -316,10 +341,34 @@ static void run_prio(struct bb_loop *l)
 	}
 }
 
+/* Downloads served per turn, after every other ready fd: a request that
+ * arrives behind a thousand busy downloads waits for this many shares,
+ * not for all of them. */
+#define BULK_BATCH 32
+
+/* n events of a batch, with the prio set between them when it is due */
+static void run_batch(struct bb_loop *l, const struct epoll_event *evs, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (evs[i].data.fd < 0)
+			continue; /* a set: served by the caller */
+		dispatch(l, &evs[i]);
+		if (l->sets[SET_PRIO] >= 0 && i + 1 < n &&
+		    mono_ns() - l->prio_checked_ns >= PRIO_EVERY_NS) {
+			l->now_ms = mono_ms();
+			run_prio(l);
+			run_timers(l);
+		}
+	}
+}
+
 int bb_loop_run_once(struct bb_loop *l, int max_wait_ms)
 {
 	struct epoll_event evs[64];
 	int timeout = max_wait_ms, n, i;
+	bool prio = false, bulk = false;
 	size_t h;
 
 	if (l->heap_len) {
@@ -333,20 +382,17 @@ int bb_loop_run_once(struct bb_loop *l, int max_wait_ms)
 	l->now_ms = mono_ms();
 	if (n < 0 && errno != EINTR)
 		return BB_EIO;
-	for (i = 0; i < n; i++)
-		if (evs[i].data.fd < 0)
-			run_prio(l);
-	l->prio_checked_ns = mono_ns();
 	for (i = 0; i < n; i++) {
-		if (evs[i].data.fd < 0)
-			continue; /* the prio set: served above */
-		dispatch(l, &evs[i]);
-		if (l->prio_fd >= 0 && i + 1 < n &&
-		    mono_ns() - l->prio_checked_ns >= PRIO_EVERY_NS) {
-			l->now_ms = mono_ms();
-			run_prio(l);
-			run_timers(l);
-		}
+		prio |= evs[i].data.fd == -SET_PRIO;
+		bulk |= evs[i].data.fd == -SET_BULK;
+	}
+	if (prio)
+		run_prio(l);
+	l->prio_checked_ns = mono_ns();
+	run_batch(l, evs, n);
+	if (bulk) {
+		n = epoll_wait(l->sets[SET_BULK], evs, BULK_BATCH, 0);
+		run_batch(l, evs, n);
 	}
 	run_timers(l);
 	for (h = 0; h < l->nidle; h++)

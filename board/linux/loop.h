@@ -12,6 +12,9 @@
 #define BB_EV_READ  1u
 #define BB_EV_WRITE 2u
 #define BB_EV_ERROR 4u /* EPOLLERR / EPOLLHUP, reported to the callback */
+/* with READ/WRITE: bulk work (a download's next share), served after
+ * every other ready fd and at most a few dozen per turn */
+#define BB_EV_BULK 8u
 
 struct bb_loop;
 
