@@ -188,7 +188,8 @@ static void emit(enum bb_log_level lvl, const char *line, bool hold)
 	pthread_mutex_unlock(&out_lock);
 }
 
-static void vlog(enum bb_log_level lvl, bool hold, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static void
+vlog(enum bb_log_level lvl, bool hold, const char *fmt, va_list ap)
 {
 	char line[1024];
 
