@@ -220,6 +220,9 @@ int bb_serve_boot_reload(struct bb_serve *s, const struct bb_config *next)
 	struct bb_boot *b = build(next), *old = s->boot;
 	size_t i;
 
+	/* the roots the routes keep open, and their decisions on links,
+	 * are taken again from the new paths */
+	bb_confine_flush();
 	if (!b)
 		return BB_EINVAL;
 	/* boot states survive a reload */
