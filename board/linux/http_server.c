@@ -39,6 +39,7 @@ struct conn {
 	bool grow_body; /* a GET: the body follows the head */
 	const char *grow_ctype;
 	uint64_t sent;
+	bool bulk; /* counted in nbulk */
 };
 
 static void on_grow(struct bb_growing_waiter *w);
@@ -54,12 +55,15 @@ struct bb_http_server {
 	struct bb_accept_guard guard;
 	struct bb_http_stats st;
 	struct conn *conns;
+	size_t nbulk; /* connections sending a body, waiting for POLLOUT */
 };
 
 static void conn_close(struct conn *c)
 {
 	struct bb_http_server *srv = c->srv;
 
+	if (c->bulk)
+		srv->nbulk--;
 	bb_timer_cancel(srv->loop, &c->timer);
 	bb_loop_del_fd(srv->loop, c->fd);
 	close(c->fd);
@@ -436,9 +440,23 @@ static int grow_flush(struct conn *c)
 	}
 }
 
+/* A body's share of one wakeup: what a turn of bulk work may send, split
+ * between the downloads in progress, within bounds. A thousand downloads
+ * get the smallest share (a turn stays short for DHCP and for requests
+ * waiting behind them); a few get large ones (fewer wakeups per byte). */
+#define SHARE_MIN  (256u << 10)
+#define SHARE_MAX  (2u << 20)
+#define SHARE_TURN (16u << 20)
+
+static size_t share(const struct bb_http_server *srv)
+{
+	size_t n = srv->nbulk ? SHARE_TURN / srv->nbulk : SHARE_MAX;
+
+	return n < SHARE_MIN ? SHARE_MIN : n > SHARE_MAX ? SHARE_MAX : n;
+}
+
 /* Sends what the engine has queued; 0 when all is out, 1 when waiting for
  * POLLOUT, 2 waiting for a growing file, -1 when the connection is gone. */
-#define FLUSH_SHARE (256u << 10)
 
 static int flush(struct conn *c)
 {
@@ -466,7 +484,7 @@ static int flush(struct conn *c)
 	 * once, one turn of the loop must not copy gigabytes while DHCP
 	 * waits (level-triggered: a still writable socket comes back next
 	 * turn) */
-	for (budget = FLUSH_SHARE;
+	for (budget = share(c->srv);
 	     (left = bb_http_conn_file_left(&c->hc, &off));) {
 		off_t o = (off_t)off;
 		ssize_t n;
@@ -511,6 +529,18 @@ static void engine_error(struct conn *c)
 	c->hc.error = 0;
 }
 
+/* Counted among the downloads in progress (their share, BB_EV_BULK). */
+static void set_bulk(struct conn *c, bool on)
+{
+	if (c->bulk == on)
+		return;
+	c->bulk = on;
+	if (on)
+		c->srv->nbulk++;
+	else
+		c->srv->nbulk--;
+}
+
 /* Drives the connection until it waits for the peer, a file or a timer. */
 static void step(struct conn *c)
 {
@@ -534,6 +564,7 @@ static void step(struct conn *c)
 			if (rc == 2) {
 				/* nothing to send until the file grows: no
 				 * events but errors */
+				set_bulk(c, false);
 				bb_loop_mod_fd(loop, c->fd, 0);
 				c->gw.wake = on_grow;
 				bb_growing_wait(c->grow, &c->gw);
@@ -542,11 +573,10 @@ static void step(struct conn *c)
 			}
 			if (rc == 1) {
 				/* a body's next share waits behind requests */
+				set_bulk(c, c->file_fd >= 0 || c->grow);
 				bb_loop_mod_fd(loop, c->fd,
 					       BB_EV_WRITE |
-						   (c->file_fd >= 0 || c->grow
-							? BB_EV_BULK
-							: 0));
+						   (c->bulk ? BB_EV_BULK : 0));
 				arm(c);
 				return;
 			}
@@ -558,6 +588,7 @@ static void step(struct conn *c)
 			}
 			/* fall through */
 		default:
+			set_bulk(c, false);
 			bb_loop_mod_fd(loop, c->fd, BB_EV_READ);
 			arm(c);
 			return;
