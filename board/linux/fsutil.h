@@ -5,6 +5,8 @@
 #define BB_LINUX_FSUTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
+
 #include "board/board.h"
 #include "common/buf.h"
 
@@ -25,5 +27,16 @@ int bb_beneath(const char *root, const char *rel);
 
 /* From now on, resolve as on a kernel without openat2 (tests). */
 void bb_fsutil_without_openat2(void);
+
+/* root/rel opened for serving (confine.c), under the rules of
+ * bb_open_beneath, and fstat'ed: a regular file, or -1 with errno
+ * (ENOENT, EXDEV: not served). root's descriptor and the decisions on
+ * paths through links are kept; bb_confine_flush forgets them (reload). */
+struct bb_confined {
+	int fd;
+	uint64_t size, mtime_ns;
+};
+int bb_confine_open(const char *root, const char *rel, struct bb_confined *out);
+void bb_confine_flush(void);
 
 #endif

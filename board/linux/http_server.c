@@ -39,6 +39,7 @@ struct conn {
 	bool grow_body; /* a GET: the body follows the head */
 	const char *grow_ctype;
 	uint64_t sent;
+	bool bulk; /* counted in nbulk */
 };
 
 static void on_grow(struct bb_growing_waiter *w);
@@ -48,16 +49,21 @@ struct bb_http_server {
 	struct bb_http_server_opts o;
 	struct bb_http_conn_cfg cfg;
 	time_t date_sec;
+	time_t lm_sec; /* lm: Last-Modified of that second */
+	char lm[40];
 	int lfd;
 	struct bb_accept_guard guard;
 	struct bb_http_stats st;
 	struct conn *conns;
+	size_t nbulk; /* connections sending a body, waiting for POLLOUT */
 };
 
 static void conn_close(struct conn *c)
 {
 	struct bb_http_server *srv = c->srv;
 
+	if (c->bulk)
+		srv->nbulk--;
 	bb_timer_cancel(srv->loop, &c->timer);
 	bb_loop_del_fd(srv->loop, c->fd);
 	close(c->fd);
@@ -123,29 +129,62 @@ static const char *hdr(const struct bb_http_head *h, const char *name,
 	return bb_http_header_get(&r, name, len);
 }
 
-/* A file response: conditional, Range, then sendfile from the file. */
-static int serve_file(struct conn *c, const struct bb_http_response *resp,
-		      bool head_only, int *status)
+/* The file of a response, open, with its size and mtime: the handler's
+ * descriptor when it opened one, else the path. */
+static int open_file(const struct bb_http_response *resp, uint64_t *size,
+		     uint64_t *mtime_ns)
 {
 	struct stat st;
-	char etag[64], lm[64], extra[700], crange[96];
-	const char *v;
-	size_t vl;
-	uint64_t a = 0, b = 0, len;
-	int fd = open(resp->file, O_RDONLY | O_CLOEXEC | O_NONBLOCK), r;
+	int fd;
 
-	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		if (fd < 0)
-			return -1; /* errno as open left it */
+	if (resp->file_open) {
+		*size = resp->file_size;
+		*mtime_ns = resp->file_mtime_ns;
+		return resp->file_fd;
+	}
+	fd = open(resp->file, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return -1; /* errno as open left it */
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
 		close(fd);
 		errno = ENOENT;
 		return -1;
 	}
-	snprintf(etag, sizeof(etag), "\"%llx-%llx\"",
-		 (unsigned long long)st.st_size,
-		 (unsigned long long)st.st_mtim.tv_sec * 1000000000ull +
-		     (unsigned long long)st.st_mtim.tv_nsec);
-	http_date(lm, sizeof(lm), st.st_mtime);
+	*size = (uint64_t)st.st_size;
+	*mtime_ns = (uint64_t)st.st_mtim.tv_sec * 1000000000ull +
+		    (uint64_t)st.st_mtim.tv_nsec;
+	return fd;
+}
+
+/* Last-Modified: most requests are for the file of the one before */
+static const char *last_modified(struct bb_http_server *srv, uint64_t mtime_ns)
+{
+	time_t sec = (time_t)(mtime_ns / 1000000000ull);
+
+	if (!srv->lm[0] || srv->lm_sec != sec) {
+		srv->lm_sec = sec;
+		http_date(srv->lm, sizeof(srv->lm), sec);
+	}
+	return srv->lm;
+}
+
+#define SMALL_FILE 16384
+
+/* A file response: conditional, Range, then sendfile from the file. */
+static int serve_file(struct conn *c, const struct bb_http_response *resp,
+		      bool head_only, int *status)
+{
+	char etag[64], extra[700], crange[96];
+	const char *v, *lm;
+	size_t vl;
+	uint64_t a = 0, b = 0, len, size, mtime_ns;
+	int fd = open_file(resp, &size, &mtime_ns), r;
+
+	if (fd < 0)
+		return -1;
+	snprintf(etag, sizeof(etag), "\"%llx-%llx\"", (unsigned long long)size,
+		 (unsigned long long)mtime_ns);
+	lm = last_modified(c->srv, mtime_ns);
 	if ((v = hdr(&c->head, "if-none-match", &vl)) &&
 	    bb_http_etag_match(v, vl, etag)) {
 		close(fd);
@@ -163,38 +202,54 @@ static int serve_file(struct conn *c, const struct bb_http_response *resp,
 
 		/* If-Range with another validator: send the whole file */
 		if (!ir || (il == strlen(etag) && !memcmp(ir, etag, il)))
-			r = bb_http_range(v, vl, (uint64_t)st.st_size, &a, &b);
+			r = bb_http_range(v, vl, size, &a, &b);
 	}
 	if (r < 0) {
 		close(fd);
 		snprintf(extra, sizeof(extra),
 			 "Content-Range: bytes */%llu\r\n",
-			 (unsigned long long)st.st_size);
+			 (unsigned long long)size);
 		*status = 416;
 		bb_http_conn_status(&c->hc, 416, NULL, 0, extra);
 		return 0;
 	}
 	if (r == 0) {
 		a = 0;
-		b = st.st_size ? (uint64_t)st.st_size - 1 : 0;
+		b = size ? size - 1 : 0;
 	} else {
 		snprintf(crange, sizeof(crange),
 			 "Content-Range: bytes %llu-%llu/%llu\r\n",
 			 (unsigned long long)a, (unsigned long long)b,
-			 (unsigned long long)st.st_size);
+			 (unsigned long long)size);
 	}
 	snprintf(
 	    extra, sizeof(extra),
 	    "ETag: %s\r\nLast-Modified: %s\r\nAccept-Ranges: bytes\r\n%s%s",
 	    etag, lm, crange, resp->extra_headers);
 	*status = r ? 206 : 200;
-	len = st.st_size ? b - a + 1 : 0;
+	len = size ? b - a + 1 : 0;
 	bb_http_conn_status(&c->hc, *status,
 			    resp->content_type ? resp->content_type
 					       : mime(resp->file),
 			    len, extra);
 	if (head_only || !len) {
 		close(fd);
+		return 0;
+	}
+	/* a small file goes out with its head in one send: a read and a
+	 * copy cost less than sendfile's page-cache splice, and the peer
+	 * gets one segment */
+	if (len <= SMALL_FILE) {
+		char body[SMALL_FILE];
+		ssize_t n = pread(fd, body, (size_t)len, (off_t)a);
+
+		close(fd);
+		if (n != (ssize_t)len) {
+			c->hc.keep_alive = false; /* the head is out: cut it */
+			c->hc.close_after = true;
+			return 0;
+		}
+		bb_buf_append(&c->hc.out, body, (size_t)len);
 		return 0;
 	}
 	c->file_fd = fd;
@@ -226,6 +281,14 @@ static void log_request(struct conn *c, int status)
 		 : c->head.method == BB_HTTP_POST ? "POST"
 						  : "other",
 		 c->head.target, c->head.target_len, status);
+}
+
+/* A descriptor the handler opened and the answer does not use. */
+static void drop_fd(struct bb_http_response *resp)
+{
+	if (resp->file_open)
+		close(resp->file_fd);
+	resp->file_open = false;
 }
 
 /* Answers the request the engine holds (BB_HC_READY). */
@@ -277,11 +340,13 @@ static void dispatch(struct conn *c)
 						   : "application/octet-stream";
 		c->grow_off = 0;
 		bb_http_conn_external(&c->hc);
+		drop_fd(resp);
 	} else if (resp->file[0]) {
 		if (c->head.method != BB_HTTP_GET && !head_only) {
 			status = 405;
 			bb_http_conn_status(&c->hc, 405, NULL, 0,
 					    "Allow: GET, HEAD\r\n");
+			drop_fd(resp);
 		} else if (serve_file(c, resp, head_only, &status)) {
 			/* out of fds is not "not found" */
 			status = errno == EMFILE || errno == ENFILE ? 503 : 404;
@@ -375,9 +440,23 @@ static int grow_flush(struct conn *c)
 	}
 }
 
+/* A body's share of one wakeup: what a turn of bulk work may send, split
+ * between the downloads in progress, within bounds. A thousand downloads
+ * get the smallest share (a turn stays short for DHCP and for requests
+ * waiting behind them); a few get large ones (fewer wakeups per byte). */
+#define SHARE_MIN  (256u << 10)
+#define SHARE_MAX  (2u << 20)
+#define SHARE_TURN (16u << 20)
+
+static size_t share(const struct bb_http_server *srv)
+{
+	size_t n = srv->nbulk ? SHARE_TURN / srv->nbulk : SHARE_MAX;
+
+	return n < SHARE_MIN ? SHARE_MIN : n > SHARE_MAX ? SHARE_MAX : n;
+}
+
 /* Sends what the engine has queued; 0 when all is out, 1 when waiting for
  * POLLOUT, 2 waiting for a growing file, -1 when the connection is gone. */
-#define FLUSH_SHARE (256u << 10)
 
 static int flush(struct conn *c)
 {
@@ -405,7 +484,7 @@ static int flush(struct conn *c)
 	 * once, one turn of the loop must not copy gigabytes while DHCP
 	 * waits (level-triggered: a still writable socket comes back next
 	 * turn) */
-	for (budget = FLUSH_SHARE;
+	for (budget = share(c->srv);
 	     (left = bb_http_conn_file_left(&c->hc, &off));) {
 		off_t o = (off_t)off;
 		ssize_t n;
@@ -450,6 +529,18 @@ static void engine_error(struct conn *c)
 	c->hc.error = 0;
 }
 
+/* Counted among the downloads in progress (their share, BB_EV_BULK). */
+static void set_bulk(struct conn *c, bool on)
+{
+	if (c->bulk == on)
+		return;
+	c->bulk = on;
+	if (on)
+		c->srv->nbulk++;
+	else
+		c->srv->nbulk--;
+}
+
 /* Drives the connection until it waits for the peer, a file or a timer. */
 static void step(struct conn *c)
 {
@@ -473,6 +564,7 @@ static void step(struct conn *c)
 			if (rc == 2) {
 				/* nothing to send until the file grows: no
 				 * events but errors */
+				set_bulk(c, false);
 				bb_loop_mod_fd(loop, c->fd, 0);
 				c->gw.wake = on_grow;
 				bb_growing_wait(c->grow, &c->gw);
@@ -480,7 +572,11 @@ static void step(struct conn *c)
 				return;
 			}
 			if (rc == 1) {
-				bb_loop_mod_fd(loop, c->fd, BB_EV_WRITE);
+				/* a body's next share waits behind requests */
+				set_bulk(c, c->file_fd >= 0 || c->grow);
+				bb_loop_mod_fd(loop, c->fd,
+					       BB_EV_WRITE |
+						   (c->bulk ? BB_EV_BULK : 0));
 				arm(c);
 				return;
 			}
@@ -492,6 +588,7 @@ static void step(struct conn *c)
 			}
 			/* fall through */
 		default:
+			set_bulk(c, false);
 			bb_loop_mod_fd(loop, c->fd, BB_EV_READ);
 			arm(c);
 			return;

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -8,11 +9,14 @@
 #include "common/err.h"
 #include "board/linux/loop.h"
 
+enum { SET_MAIN, SET_PRIO, SET_BULK };
+
 struct fd_slot {
 	bb_fd_cb cb;
 	void *arg;
 	uint32_t events;
 	int used;
+	int set; /* the epoll set it is in: SET_MAIN, SET_PRIO, SET_BULK */
 };
 
 struct idle_hook {
@@ -22,6 +26,10 @@ struct idle_hook {
 
 struct bb_loop {
 	int epfd;
+	/* epoll sets of fds served first (DHCP) and last (downloads), each
+	 * in epfd's set as a whole; -1 until used */
+	int sets[3];
+	uint64_t prio_checked_ns;
 	int stop;
 	uint64_t now_ms;
 	struct fd_slot *fds;
@@ -65,6 +73,8 @@ struct bb_loop *bb_loop_new(void)
 		free(l);
 		return NULL;
 	}
+	l->sets[SET_MAIN] = l->epfd;
+	l->sets[SET_PRIO] = l->sets[SET_BULK] = -1;
 	l->now_ms = mono_ms();
 	if (!board_loop)
 		board_loop = l;
@@ -78,6 +88,10 @@ void bb_loop_free(struct bb_loop *l)
 	if (board_loop == l)
 		board_loop = NULL;
 	close(l->epfd);
+	if (l->sets[SET_PRIO] >= 0)
+		close(l->sets[SET_PRIO]);
+	if (l->sets[SET_BULK] >= 0)
+		close(l->sets[SET_BULK]);
 	free(l->fds);
 	free(l->heap);
 	free(l);
@@ -89,11 +103,44 @@ static uint32_t to_epoll(uint32_t ev)
 	       (ev & BB_EV_WRITE ? EPOLLOUT : 0);
 }
 
-int bb_loop_add_fd(struct bb_loop *l, int fd, uint32_t events, bb_fd_cb cb,
-		   void *arg)
+/* fd's interest (its slot's events) in its slot's set */
+static int interest(struct bb_loop *l, int fd, int op)
 {
 	struct epoll_event ee = {0};
 
+	ee.events = to_epoll(l->fds[fd].events);
+	ee.data.fd = fd;
+	return epoll_ctl(l->sets[l->fds[fd].set], op, fd, &ee);
+}
+
+/* fd into the set (created on first use); on failure it is in none */
+static int join(struct bb_loop *l, int fd, int set)
+{
+	if (l->sets[set] < 0) {
+		struct epoll_event ee = {.events = EPOLLIN};
+
+		l->sets[set] = epoll_create1(EPOLL_CLOEXEC);
+		ee.data.fd = -set; /* not a slot: the set as a whole */
+		if (l->sets[set] < 0 ||
+		    epoll_ctl(l->epfd, EPOLL_CTL_ADD, l->sets[set], &ee)) {
+			if (l->sets[set] >= 0)
+				close(l->sets[set]);
+			l->sets[set] = -1;
+			return -1;
+		}
+	}
+	l->fds[fd].set = set;
+	if (!interest(l, fd, EPOLL_CTL_ADD))
+		return 0;
+	/* where it was (or main) rather than nowhere */
+	l->fds[fd].set = SET_MAIN;
+	interest(l, fd, EPOLL_CTL_ADD);
+	return -1;
+}
+
+int bb_loop_add_fd(struct bb_loop *l, int fd, uint32_t events, bb_fd_cb cb,
+		   void *arg)
+{
 	if (fd < 0)
 		return BB_EINVAL;
 	if ((size_t)fd >= l->nfds) {
@@ -106,36 +153,51 @@ int bb_loop_add_fd(struct bb_loop *l, int fd, uint32_t events, bb_fd_cb cb,
 		l->fds = p;
 		l->nfds = n;
 	}
-	ee.events = to_epoll(events);
-	ee.data.fd = fd;
-	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ee))
+	l->fds[fd] = (struct fd_slot){cb, arg, events, 1, SET_MAIN};
+	if (join(l, fd, events & BB_EV_BULK ? SET_BULK : SET_MAIN)) {
+		memset(&l->fds[fd], 0, sizeof(l->fds[fd]));
 		return BB_EIO;
-	l->fds[fd] = (struct fd_slot){cb, arg, events, 1};
+	}
 	return 0;
 }
 
 int bb_loop_mod_fd(struct bb_loop *l, int fd, uint32_t events)
 {
-	struct epoll_event ee = {0};
+	struct fd_slot *f;
+	int want;
 
 	if (fd < 0 || (size_t)fd >= l->nfds || !l->fds[fd].used)
 		return BB_ENOENT;
-	if (l->fds[fd].events == events)
+	f = &l->fds[fd];
+	if (f->events == events)
 		return 0;
-	ee.events = to_epoll(events);
-	ee.data.fd = fd;
-	if (epoll_ctl(l->epfd, EPOLL_CTL_MOD, fd, &ee))
-		return BB_EIO;
-	l->fds[fd].events = events;
-	return 0;
+	want = f->set == SET_PRIO    ? SET_PRIO
+	       : events & BB_EV_BULK ? SET_BULK
+				     : SET_MAIN;
+	f->events = events;
+	if (want != f->set) {
+		epoll_ctl(l->sets[f->set], EPOLL_CTL_DEL, fd, NULL);
+		return join(l, fd, want) ? BB_EIO : 0;
+	}
+	return interest(l, fd, EPOLL_CTL_MOD) ? BB_EIO : 0;
 }
 
 void bb_loop_del_fd(struct bb_loop *l, int fd)
 {
 	if (fd < 0 || (size_t)fd >= l->nfds || !l->fds[fd].used)
 		return;
-	epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
+	epoll_ctl(l->sets[l->fds[fd].set], EPOLL_CTL_DEL, fd, NULL);
 	memset(&l->fds[fd], 0, sizeof(l->fds[fd]));
+}
+
+int bb_loop_set_prio(struct bb_loop *l, int fd)
+{
+	if (fd < 0 || (size_t)fd >= l->nfds || !l->fds[fd].used)
+		return BB_ENOENT;
+	if (l->fds[fd].set == SET_PRIO)
+		return 0;
+	epoll_ctl(l->sets[l->fds[fd].set], EPOLL_CTL_DEL, fd, NULL);
+	return join(l, fd, SET_PRIO) ? BB_EIO : 0;
 }
 
 /* --- timer heap (1-based heap_idx so that 0 means "not armed") --- */
@@ -245,10 +307,81 @@ static void run_timers(struct bb_loop *l)
 	}
 }
 
+static void dispatch(struct bb_loop *l, const struct epoll_event *e)
+{
+	int fd = e->data.fd;
+	uint32_t ev = 0;
+
+	if (e->events & EPOLLIN)
+		ev |= BB_EV_READ;
+	if (e->events & EPOLLOUT)
+		ev |= BB_EV_WRITE;
+	if (e->events & (EPOLLERR | EPOLLHUP))
+		ev |= BB_EV_ERROR | BB_EV_READ;
+	/* an earlier callback in this batch may have closed this fd */
+	if (fd >= 0 && (size_t)fd < l->nfds && l->fds[fd].used)
+		l->fds[fd].cb(l, fd, ev, l->fds[fd].arg);
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* The prio set (DHCP) and the timers that are due, now: at the start of a
+ * batch, and within one once PRIO_EVERY_NS have passed, so that a batch
+ * of 64 downloads each sending its share cannot hold a DISCOVER for the
+ * whole batch. Bounded: a flood of prio events cannot starve the rest. */
+#define PRIO_EVERY_NS 500000ull
+
+static void run_prio(struct bb_loop *l)
+{
+	struct epoll_event evs[16];
+	int n, i, round;
+
+	l->prio_checked_ns = mono_ns();
+	if (l->sets[SET_PRIO] < 0)
+		return;
+	for (round = 0; round < 4; round++) {
+		n = epoll_wait(l->sets[SET_PRIO], evs, 16, 0);
+		for (i = 0; i < n; i++)
+			dispatch(l, &evs[i]);
+		if (n < 16)
+			break;
+	}
+}
+
+/* Downloads served per turn, after every other ready fd: a request that
+ * arrives behind a thousand busy downloads waits for this many shares,
+ * not for all of them. */
+#define BULK_BATCH 32
+
+/* n events of a batch, with the prio set between them when it is due */
+static void run_batch(struct bb_loop *l, const struct epoll_event *evs, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (evs[i].data.fd < 0)
+			continue; /* a set: served by the caller */
+		dispatch(l, &evs[i]);
+		if (l->sets[SET_PRIO] >= 0 && i + 1 < n &&
+		    mono_ns() - l->prio_checked_ns >= PRIO_EVERY_NS) {
+			l->now_ms = mono_ms();
+			run_prio(l);
+			run_timers(l);
+		}
+	}
+}
+
 int bb_loop_run_once(struct bb_loop *l, int max_wait_ms)
 {
 	struct epoll_event evs[64];
 	int timeout = max_wait_ms, n, i;
+	bool prio = false, bulk = false;
 	size_t h;
 
 	if (l->heap_len) {
@@ -263,18 +396,16 @@ int bb_loop_run_once(struct bb_loop *l, int max_wait_ms)
 	if (n < 0 && errno != EINTR)
 		return BB_EIO;
 	for (i = 0; i < n; i++) {
-		int fd = evs[i].data.fd;
-		uint32_t ev = 0;
-
-		if (evs[i].events & EPOLLIN)
-			ev |= BB_EV_READ;
-		if (evs[i].events & EPOLLOUT)
-			ev |= BB_EV_WRITE;
-		if (evs[i].events & (EPOLLERR | EPOLLHUP))
-			ev |= BB_EV_ERROR | BB_EV_READ;
-		/* an earlier callback in this batch may have closed this fd */
-		if ((size_t)fd < l->nfds && l->fds[fd].used)
-			l->fds[fd].cb(l, fd, ev, l->fds[fd].arg);
+		prio |= evs[i].data.fd == -SET_PRIO;
+		bulk |= evs[i].data.fd == -SET_BULK;
+	}
+	if (prio)
+		run_prio(l);
+	l->prio_checked_ns = mono_ns();
+	run_batch(l, evs, n);
+	if (bulk) {
+		n = epoll_wait(l->sets[SET_BULK], evs, BULK_BATCH, 0);
+		run_batch(l, evs, n);
 	}
 	run_timers(l);
 	for (h = 0; h < l->nidle; h++)

@@ -12,6 +12,9 @@
 #define BB_EV_READ  1u
 #define BB_EV_WRITE 2u
 #define BB_EV_ERROR 4u /* EPOLLERR / EPOLLHUP, reported to the callback */
+/* with READ/WRITE: bulk work (a download's next share), served after
+ * every other ready fd and at most a few dozen per turn */
+#define BB_EV_BULK 8u
 
 struct bb_loop;
 
@@ -37,6 +40,10 @@ int bb_loop_add_fd(struct bb_loop *loop, int fd, uint32_t events, bb_fd_cb cb,
 		   void *arg);
 int bb_loop_mod_fd(struct bb_loop *loop, int fd, uint32_t events);
 void bb_loop_del_fd(struct bb_loop *loop, int fd);
+/* fd (added already) is served first: at the start of each batch of
+ * events, and within a long one every half millisecond, with the timers
+ * then due (DHCP beside hundreds of downloads). */
+int bb_loop_set_prio(struct bb_loop *loop, int fd);
 
 /* Init once; arm (or re-arm) to fire delay_ms from now; cancel is a no-op on
  * an unarmed timer. A timer callback may re-arm its own timer. */

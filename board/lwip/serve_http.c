@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "board/board.h"
 #include "board/lwip/lwipopts.h"
@@ -186,6 +187,10 @@ static void dispatch(struct conn *c)
 		req.client_ip = c->ip;
 		req.client_port = c->port;
 		bb_routes_handle(c->h->s, &req, resp);
+		/* the routes open files on the host for the Linux board;
+		 * this one opens by path from its own root */
+		if (resp->file_open)
+			close(resp->file_fd);
 		st = resp->status ? resp->status : 404;
 		if (resp->growing) {
 			st = 503;

@@ -1,9 +1,12 @@
+#include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "firmware/serve/log.h"
 
@@ -98,37 +101,126 @@ void bb_log_event(const char *fmt, ...)
 	remember(BB_LOG_INFO, line);
 }
 
-void bb_log(enum bb_log_level lvl, const char *fmt, ...)
+/* Lines that may wait (the access log): written whole by bb_log_flush;
+ * a line that may not flushes them first, so the order holds. */
+static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
+static char held[32768];
+static size_t nheld;
+
+static void write_all(const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(2, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return; /* stderr is gone: nothing to tell */
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+static void flush_locked(void)
+{
+	write_all(held, nheld);
+	nheld = 0;
+}
+
+void bb_log_flush(void)
+{
+	pthread_mutex_lock(&out_lock);
+	flush_locked();
+	pthread_mutex_unlock(&out_lock);
+}
+
+/* One line, in the format of the place it goes to. */
+static size_t format(char *out, size_t cap, enum bb_log_level lvl,
+		     const char *line)
 {
 	static const char *const names[] = {"error", "warning", "info",
 					    "debug"};
 	/* sd-daemon(3): LOG_ERR 3, LOG_WARNING 4, LOG_INFO 6, LOG_DEBUG 7 */
 	static const char prio[] = {'3', '4', '6', '7'};
 	static int journal = -1;
-	char line[1024];
 	struct timespec ts;
 	struct tm tm;
-	va_list ap;
+	int n;
 
-	if (lvl <= BB_LOG_WARN || (int)lvl <= bb_log_verbosity) {
-		va_start(ap, fmt);
-		vsnprintf(line, sizeof(line), fmt, ap);
-		va_end(ap);
-	}
-	if (lvl <= BB_LOG_WARN)
-		remember((int)lvl, line);
-	if ((int)lvl > bb_log_verbosity)
-		return;
-	/* one write per line so concurrent logs do not interleave */
 	if (journal < 0)
 		journal = getenv("JOURNAL_STREAM") != NULL;
 	if (journal) {
-		fprintf(stderr, "<%c>%s: %s\n", prio[lvl], names[lvl], line);
-		return;
+		n = snprintf(out, cap, "<%c>%s: %s\n", prio[lvl], names[lvl],
+			     line);
+	} else {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		gmtime_r(&ts.tv_sec, &tm);
+		n = snprintf(out, cap,
+			     "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s: %s\n",
+			     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			     tm.tm_hour, tm.tm_min, tm.tm_sec,
+			     ts.tv_nsec / 1000000, names[lvl], line);
 	}
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	fprintf(stderr, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s: %s\n",
-		tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000, names[lvl], line);
+	if (n < 0)
+		return 0;
+	if ((size_t)n >= cap) { /* cut: still one line */
+		out[cap - 2] = '\n';
+		return cap - 1;
+	}
+	return (size_t)n;
+}
+
+static void emit(enum bb_log_level lvl, const char *line, bool hold)
+{
+	char out[1200];
+	size_t n = format(out, sizeof(out), lvl, line);
+
+	pthread_mutex_lock(&out_lock);
+	if (!hold || nheld + n > sizeof(held))
+		flush_locked();
+	if (hold && n <= sizeof(held)) {
+		memcpy(held + nheld, out, n);
+		nheld += n;
+	} else {
+		/* one write per line so concurrent logs do not interleave */
+		write_all(out, n);
+	}
+	pthread_mutex_unlock(&out_lock);
+}
+
+__attribute__((format(printf, 3, 0))) static void
+vlog(enum bb_log_level lvl, bool hold, const char *fmt, va_list ap)
+{
+	char line[1024];
+
+	if (lvl > BB_LOG_WARN && (int)lvl > bb_log_verbosity)
+		return;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	if (lvl <= BB_LOG_WARN)
+		remember((int)lvl, line);
+	if ((int)lvl <= bb_log_verbosity)
+		emit(lvl, line, hold);
+}
+
+void bb_log(enum bb_log_level lvl, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(lvl, false, fmt, ap);
+	va_end(ap);
+}
+
+void bb_log_held(enum bb_log_level lvl, const char *fmt, ...)
+{
+	static bool registered;
+	va_list ap;
+
+	if (!registered) {
+		registered = true;
+		atexit(bb_log_flush); /* exit() loses no held line */
+	}
+	va_start(ap, fmt);
+	vlog(lvl, true, fmt, ap);
+	va_end(ap);
 }

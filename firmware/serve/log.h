@@ -17,6 +17,13 @@ extern int bb_log_verbosity; /* default BB_LOG_INFO */
 __attribute__((format(printf, 2, 3))) void bb_log(enum bb_log_level lvl,
 						  const char *fmt, ...);
 
+/* A line that may wait in a buffer (the access log, one per request):
+ * written by bb_log_flush (once per loop turn), when the buffer is full,
+ * before any bb_log line (so the order holds), and at exit(). */
+__attribute__((format(printf, 2, 3))) void bb_log_held(enum bb_log_level lvl,
+						       const char *fmt, ...);
+void bb_log_flush(void);
+
 #define bb_err(...)   bb_log(BB_LOG_ERR, __VA_ARGS__)
 #define bb_warn(...)  bb_log(BB_LOG_WARN, __VA_ARGS__)
 #define bb_info(...)  bb_log(BB_LOG_INFO, __VA_ARGS__)

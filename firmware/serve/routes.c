@@ -1,15 +1,14 @@
 /* The HTTP routes of the appliance: matchbox's /boot.ipxe, /ipxe,
  * /metadata, /generic and /assets/, the JSON API, /metrics and /. */
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "board/linux/fsutil.h"
 #include "board/linux/growing.h"
 #include "boot/boot.h"
-#include "common/confine.h"
 #include "common/parse.h"
 #include "dhcp/dhcp_server.h"
 #include "firmware/serve/api.h"
@@ -220,54 +219,31 @@ static bool secret_allowed(struct bb_serve *s, const char *path,
 	return bb_trust_from_machine(s, m, client);
 }
 
-/* root/rel, refused unless its real path stays inside root's, or rel's
- * last component is a link whose owner also owns its target (the rule of
- * bb_open_beneath, so HTTP and TFTP serve the same files). */
-static bool confined(const char *root, const char *rel, char *out, size_t cap)
+void bb_routes_reload(void)
 {
-	char rroot[PATH_MAX], rfile[PATH_MAX], joined[PATH_MAX + 256];
-	struct bb_confine_facts f = {0};
-	struct stat lst, st;
-	size_t n;
+	bb_confine_flush();
+}
 
-	if (!root)
-		return false;
-	snprintf(joined, sizeof(joined), "%s/%s", root, rel);
-	/* the common case, a path that stays beneath: two opens, where
-	 * realpath would readlink every component of root and of rel */
-	switch (bb_beneath(root, rel)) {
-	case 0:
-		n = strlen(joined);
-		if (n >= cap)
-			return false;
-		memcpy(out, joined, n + 1);
-		return true;
-	case 1: break;
-	default: return false;
-	}
-	if (!realpath(root, rroot) || !realpath(joined, rfile))
-		return false;
-	f.root = rroot;
-	f.file = rfile;
-	if (!bb_path_confined(&f)) {
-		char dir[PATH_MAX + 256], rdir[PATH_MAX];
-		char *slash;
+/* root/rel opened into resp, refused unless it stays inside root or
+ * rel's last component is a link whose owner also owns its target (the
+ * rule of bb_open_beneath, so HTTP and TFTP serve the same files). */
+static bool confined(const char *root, const char *rel,
+		     struct bb_http_response *resp)
+{
+	struct bb_confined f;
 
-		/* the facts for a last component that leads out */
-		snprintf(dir, sizeof(dir), "%s", joined);
-		slash = strrchr(dir, '/');
-		*slash = 0;
-		f.dir = realpath(dir, rdir);
-		f.last_is_link = !lstat(joined, &lst) && S_ISLNK(lst.st_mode);
-		f.same_owner = f.last_is_link && !stat(joined, &st) &&
-			       st.st_uid == lst.st_uid;
-		if (!bb_path_confined(&f))
-			return false;
-	}
-	n = strlen(rfile);
-	if (n >= cap)
+	if (!root || bb_confine_open(root, rel, &f))
 		return false;
-	memcpy(out, rfile, n + 1);
+	if ((size_t)snprintf(resp->file, sizeof(resp->file), "%s/%s", root,
+			     rel) >= sizeof(resp->file)) {
+		close(f.fd);
+		resp->file[0] = 0;
+		return false;
+	}
+	resp->file_open = true;
+	resp->file_fd = f.fd;
+	resp->file_size = f.size;
+	resp->file_mtime_ns = f.mtime_ns;
 	return true;
 }
 
@@ -336,10 +312,8 @@ static void assets(struct bb_serve *s, const struct bb_http_request *req,
 	if (s->cfg->boot.matchbox_dir)
 		snprintf(mb, sizeof(mb), "%s/assets",
 			 s->cfg->boot.matchbox_dir);
-	if (confined(s->cfg->boot.assets_dir, rel, resp->file,
-		     sizeof(resp->file)) ||
-	    (s->cfg->boot.matchbox_dir &&
-	     confined(mb, rel, resp->file, sizeof(resp->file)))) {
+	if (confined(s->cfg->boot.assets_dir, rel, resp) ||
+	    (s->cfg->boot.matchbox_dir && confined(mb, rel, resp))) {
 		resp->status = 200;
 		track_asset(s, req);
 		return;
@@ -378,8 +352,7 @@ static void generic(struct bb_serve *s, const struct bb_http_request *req,
 	    strchr(prof->generic_id, '/'))
 		return;
 	snprintf(rel, sizeof(rel), "generic/%s", prof->generic_id);
-	if (confined(s->cfg->boot.matchbox_dir, rel, resp->file,
-		     sizeof(resp->file))) {
+	if (confined(s->cfg->boot.matchbox_dir, rel, resp)) {
 		resp->status = 200;
 		resp->content_type = "text/plain";
 	}
@@ -429,10 +402,8 @@ static void dispatch(struct bb_serve *s, const struct bb_http_request *req,
 		/* UEFI HTTP boot fetches the boot file from the root */
 		s->boot->requests[R_OTHER]++;
 		if (s->cfg->tftp.enabled && !strchr(p + 1, '/') &&
-		    (confined(s->cfg->tftp.root, p + 1, resp->file,
-			      sizeof(resp->file)) ||
-		     confined(bb_ipxe_extra_dir(), p + 1, resp->file,
-			      sizeof(resp->file)))) {
+		    (confined(s->cfg->tftp.root, p + 1, resp) ||
+		     confined(bb_ipxe_extra_dir(), p + 1, resp))) {
 			resp->status = 200;
 			return;
 		}
@@ -452,6 +423,8 @@ void bb_routes_handle(void *ctx, const struct bb_http_request *req,
 	bytes = resp->body.len;
 	if (resp->growing)
 		bytes = resp->growing->total;
+	else if (resp->file_open)
+		bytes = resp->file_size;
 	else if (resp->file[0] && !stat(resp->file, &st))
 		bytes = (uint64_t)st.st_size;
 	bb_metrics_http(bb_metrics_route_of(req->path), bb_metrics_ns() - t0,

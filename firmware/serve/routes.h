@@ -9,6 +9,10 @@
 struct bb_serve;
 
 /* ctx is the struct bb_serve *. */
+/* A new configuration: the roots the routes keep open, and their
+ * decisions on links, are taken again from the new paths. */
+void bb_routes_reload(void);
+
 void bb_routes_handle(void *ctx, const struct bb_http_request *req,
 		      struct bb_http_response *resp);
 

@@ -11,6 +11,7 @@
 #include "common/err.h"
 #include "common/parse.h"
 #include "firmware/serve/log.h"
+#include "firmware/serve/routes.h"
 #include "firmware/serve/serve.h"
 
 static int add_config(struct bb_boot *b, const struct bb_config *cfg)
@@ -239,6 +240,7 @@ int bb_serve_boot_reload(struct bb_serve *s, const struct bb_config *next)
 	struct bb_boot *b = build(next), *old = s->boot;
 	size_t i;
 
+	bb_routes_reload();
 	if (!b)
 		return BB_EINVAL;
 	/* boot states survive a reload */

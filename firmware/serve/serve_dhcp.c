@@ -204,6 +204,8 @@ static void handle(struct bb_serve_dhcp *d, const uint8_t *pkt, size_t len,
 	}
 }
 
+static void on_idle(struct bb_loop *loop, void *arg);
+
 /* Reads and answers what the socket holds; the count. Bounded, so a flood
  * cannot starve the other services. */
 static int drain(struct bb_serve_dhcp *d)
@@ -223,6 +225,10 @@ static int drain(struct bb_serve_dhcp *d)
 			break;
 	}
 	bb_dhcp_sock_flush(&d->sock, &d->ob);
+	/* the commit window opens now, not at the end of the loop's turn
+	 * (drain runs ahead of a batch of downloads) */
+	if (total)
+		on_idle(d->s->loop, d);
 	return total;
 }
 
@@ -495,6 +501,12 @@ int bb_serve_dhcp_start(struct bb_serve *s)
 		bb_warn("dhcp: no ticker; woken once per datagram");
 		bb_ticker_close(&d->tick);
 	}
+	/* served ahead of HTTP within a loop turn; without it, only later */
+	if (d->jr.running)
+		bb_loop_set_prio(s->loop, d->jr.done_fd);
+	bb_loop_set_prio(s->loop, d->sock.fd);
+	if (d->tick.fd >= 0)
+		bb_loop_set_prio(s->loop, d->tick.fd);
 	bb_info("dhcp: serving %zu subnet(s) on %s, %zu reservation(s)",
 		cfg->dhcp.nsubnets, cfg->appliance.interface, cfg->nmachines);
 	return 0;

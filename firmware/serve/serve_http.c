@@ -21,10 +21,18 @@ struct bb_serve_http {
 	uint16_t tls_port;
 };
 
+/* one line per request: held, and written once per turn of the loop */
 static void access_log(void *ctx, const char *line)
 {
 	(void)ctx;
-	bb_info("%s", line);
+	bb_log_held(BB_LOG_INFO, "%s", line);
+}
+
+static void flush_log(struct bb_loop *loop, void *arg)
+{
+	(void)loop;
+	(void)arg;
+	bb_log_flush();
 }
 
 static struct bb_http_server *start(struct bb_serve *s,
@@ -101,6 +109,8 @@ int bb_serve_http_start(struct bb_serve *s)
 	if (!h)
 		return BB_ENOMEM;
 	s->http = h;
+	if (bb_loop_add_idle(s->loop, flush_log, NULL))
+		return BB_ENOMEM;
 	h->srv = start(s, s->cfg);
 	h->addr = s->cfg->http.listen_addr;
 	h->port = s->cfg->http.listen_port;
@@ -163,6 +173,7 @@ void bb_serve_http_stop(struct bb_serve *s)
 		return;
 	bb_tls_listener_stop(s->http->tls);
 	bb_http_server_stop(s->http->srv);
+	bb_log_flush();
 	free(s->http);
 	s->http = NULL;
 }

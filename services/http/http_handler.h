@@ -6,6 +6,7 @@
 #ifndef BB_HTTP_HANDLER_H
 #define BB_HTTP_HANDLER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -56,6 +57,12 @@ struct bb_http_response {
 	 * already confined it to its root (no symlink escape checks needed
 	 * beyond what the handler did) */
 	char file[BB_HTTP_PATH_MAX];
+	/* with file_open, file is already open (file_fd, confined when it
+	 * was opened) and its size and mtime known: the board serves that
+	 * descriptor and closes it, whatever it answers */
+	bool file_open;
+	int file_fd;
+	uint64_t file_size, file_mtime_ns;
 	/* or a file still being written (an artifact arriving from upstream),
 	 * streamed as it grows; the board takes its own reference */
 	struct bb_growing *growing;

@@ -85,6 +85,20 @@ for p in /assets/../../etc/passwd /assets/%2e%2e/%2e%2e/etc/passwd /assets/sub/e
 	c=$($X curl -s --path-as-is -o "$T/t" -w '%{http_code}' "$U$p")
 	[ "$c" != 200 ] && ! grep -q root: "$T/t" && ok "traversal $p: $c" || bad "traversal $p served"
 done
+# a link inside the root (absolute: the slow confinement path, whose
+# decision is kept) keeps being decided on what it is now: changed to lead
+# out between two requests, the second is refused; its file replaced, the
+# new bytes are served
+printf 'one\n' > "$T/assets/b.txt"
+ln -s "$T/assets/b.txt" "$T/assets/lnk.txt"
+get() { $X curl -s -o "$T/t" -w '%{http_code}' "$U/assets/lnk.txt"; }
+[ "$(get)" = 200 ] && [ "$(get)" = 200 ] && [ "$(cat "$T/t")" = one ] && ok "an absolute link inside the root: served, twice" || bad "link inside: $(cat "$T/t")"
+ln -s /etc/passwd "$T/assets/lnk.new" && chown -h nobody "$T/assets/lnk.new" && mv -T "$T/assets/lnk.new" "$T/assets/lnk.txt"
+c=$(get)
+[ "$c" != 200 ] && ! grep -q root: "$T/t" && ok "the same link changed to lead out: $c" || bad "a changed link served $c"
+ln -s "$T/assets/b.txt" "$T/assets/lnk.new" && mv -T "$T/assets/lnk.new" "$T/assets/lnk.txt"
+printf 'two\n' > "$T/b.new" && mv "$T/b.new" "$T/assets/b.txt"
+[ "$(get)" = 200 ] && [ "$(cat "$T/t")" = two ] && ok "back inside, its file replaced: the new bytes" || bad "link back: $(cat "$T/t")"
 t0=$SECONDS
 r=$(raw 'GET /assets/a.txt HTTP/1.1\r\nHost: slow' 5)
 [[ $r == "HTTP/1.1 408"* ]] && [ $((SECONDS - t0)) -le 4 ] && ok "an unfinished request gets 408 after header_timeout" || bad "slowloris: ${r:0:40}"

@@ -101,10 +101,78 @@ static void test_many_timers(void)
 	bb_loop_free(l);
 }
 
+static void on_class(struct bb_loop *l, int fd, uint32_t ev, void *arg)
+{
+	char c;
+
+	(void)l;
+	if ((ev & BB_EV_READ) && read(fd, &c, 1) == 1)
+		order[norder++] = (int)(long)arg;
+}
+
+/* In one turn: the prio fd first, then the plain ones, bulk ones last,
+ * whatever order they were added and became ready in; an fd moves
+ * between the classes with its events, and a deleted one is gone. */
+static void test_prio_and_bulk(void)
+{
+	struct bb_loop *l = bb_loop_new();
+	int p[3][2], i;
+
+	norder = 0;
+	for (i = 0; i < 3; i++)
+		CHECK_EQ(pipe2(p[i], O_NONBLOCK), 0);
+	CHECK_EQ(bb_loop_add_fd(l, p[0][0], BB_EV_READ | BB_EV_BULK, on_class,
+				(void *)2L),
+		 0);
+	CHECK_EQ(bb_loop_add_fd(l, p[1][0], BB_EV_READ, on_class, (void *)1L),
+		 0);
+	CHECK_EQ(bb_loop_add_fd(l, p[2][0], BB_EV_READ, on_class, (void *)0L),
+		 0);
+	CHECK_EQ(bb_loop_set_prio(l, p[2][0]), 0);
+	for (i = 0; i < 3; i++)
+		CHECK_EQ(write(p[i][1], "x", 1), 1);
+	bb_loop_run_once(l, 100);
+	CHECK_EQ(norder, 3);
+	CHECK_EQ(order[0], 0);
+	CHECK_EQ(order[1], 1);
+	CHECK_EQ(order[2], 2);
+	/* bulk no more, and the plain one bulk now */
+	norder = 0;
+	CHECK_EQ(bb_loop_mod_fd(l, p[0][0], BB_EV_READ), 0);
+	CHECK_EQ(bb_loop_mod_fd(l, p[1][0], BB_EV_READ | BB_EV_BULK), 0);
+	CHECK_EQ(write(p[1][1], "x", 1), 1);
+	CHECK_EQ(write(p[0][1], "x", 1), 1);
+	bb_loop_run_once(l, 100);
+	CHECK_EQ(norder, 2);
+	CHECK_EQ(order[0], 2);
+	CHECK_EQ(order[1], 1);
+	/* a prio fd keeps its class through mod, and del removes it */
+	norder = 0;
+	CHECK_EQ(bb_loop_mod_fd(l, p[2][0], 0), 0);
+	CHECK_EQ(write(p[2][1], "x", 1), 1);
+	bb_loop_run_once(l, 0);
+	CHECK_EQ(norder, 0);
+	CHECK_EQ(bb_loop_mod_fd(l, p[2][0], BB_EV_READ), 0);
+	bb_loop_run_once(l, 100);
+	CHECK_EQ(norder, 1);
+	bb_loop_del_fd(l, p[2][0]);
+	bb_loop_del_fd(l, p[1][0]);
+	CHECK_EQ(write(p[2][1], "x", 1), 1);
+	CHECK_EQ(write(p[1][1], "x", 1), 1);
+	bb_loop_run_once(l, 0);
+	CHECK_EQ(norder, 1);
+	for (i = 0; i < 3; i++) {
+		close(p[i][0]);
+		close(p[i][1]);
+	}
+	bb_loop_free(l);
+}
+
 int main(void)
 {
 	RUN(test_timer_order_and_cancel);
 	RUN(test_fd_and_idle);
 	RUN(test_many_timers);
+	RUN(test_prio_and_bulk);
 	return bb_test_done();
 }
