@@ -46,6 +46,13 @@ rule() {
 	esac
 }
 
+# the library is an archive: two sources of one name would leave one
+dups=$(ls services/*/*.c firmware/*/*.c board/linux/*.c | xargs -n1 basename | sort | uniq -d)
+if [ -n "$dups" ]; then
+	echo "layering: library sources share a name (ar keeps one): $dups"
+	fail=1
+fi
+
 while IFS=: read -r f _ line; do
 	h=$(sed -n 's/^#include "\([^"]*\)".*/\1/p' <<<"$line")
 	[ -n "$h" ] || continue
