@@ -10,6 +10,7 @@
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/parse.h"
+#include "dhcp/dhcp_batch.h"
 #include "firmware/config/dhcp_conf.h"
 #include "firmware/serve/log.h"
 
@@ -33,15 +34,18 @@ struct bb_serve_dhcp {
 static void send_tx(struct bb_serve_dhcp *d, const struct bb_dhcp_tx *tx,
 		    const uint8_t *pkt, size_t len)
 {
-	struct bb_udp_peer to = {tx->dst_ip, tx->dst_port};
-	enum bb_udp_how how = tx->dest == BB_DHCP_TX_BROADCAST
-				  ? BB_UDP_BROADCAST
-			      : tx->dest == BB_DHCP_TX_UNICAST_HW ? BB_UDP_TO_HW
-								  : BB_UDP_TO;
+	/* the destination the engine's rule picks (dhcp_batch.c); the board
+	 * installs the link address itself for a client without one */
+	bool hw = bb_dhcp_dest_needs_link(tx);
+	struct bb_udp_peer to;
+	enum bb_udp_how how;
 	char ip[16], mac[18];
 
-	if (how == BB_UDP_BROADCAST)
-		to.port = BB_DHCP_CLIENT_PORT;
+	if (bb_dhcp_dest_resolve(tx, true, &to.ip, &to.port))
+		return; /* nothing may leave */
+	how = to.ip == 0xffffffffu ? BB_UDP_BROADCAST
+	      : hw		   ? BB_UDP_TO_HW
+				   : BB_UDP_TO;
 	if (bb_udp_send(d->u, how, &to, tx->chaddr, pkt, len)) {
 		bb_warn("dhcp: reply to %s not sent",
 			bb_fmt_mac(tx->chaddr, mac));
