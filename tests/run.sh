@@ -90,7 +90,10 @@ for suite in "$@"; do
 			while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do wait -n; done
 			log="$LOGDIR/fuzz_$n.log"
 			(t0=$SECONDS
+			 # a crash exits 1, not libFuzzer's 77 (which reads as a
+			 # skip here), and its input lands beside the log
 			 "$t" -max_total_time="${secs:-$FUZZ_SECONDS}" -print_final_stats=0 \
+				-error_exitcode=1 -artifact_prefix="$LOGDIR/$n-" \
 				"$FUZZ_BUILD/corpus/$n" "tests/fuzz/corpus/$n" >"$log" 2>&1
 			 echo "$? $((SECONDS - t0))" >"$log.rc") &
 			fuzzed+=("$n")

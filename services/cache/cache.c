@@ -66,12 +66,14 @@ int bb_cache_check_version(const char *s, size_t len)
 	}
 	if (i == len)
 		return 0;
-	/* a pre-release suffix: -alpha.1, -beta.0 */
-	if (s[i++] != '-' || i == len)
+	/* a pre-release suffix: -alpha.1, -beta.0: identifiers of digits and
+	 * letters joined by single dots (semver), none empty, so no ".." */
+	if (s[i++] != '-' || i == len || s[i] == '.' || s[len - 1] == '.')
 		return BB_EMALFORMED;
 	for (; i < len; i++)
 		if (!((s[i] >= '0' && s[i] <= '9') ||
-		      (s[i] >= 'a' && s[i] <= 'z') || s[i] == '.'))
+		      (s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] == '.' && s[i - 1] != '.')))
 			return BB_EMALFORMED;
 	return 0;
 }

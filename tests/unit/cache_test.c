@@ -25,6 +25,12 @@ static void test_validators(void)
 	CHECK_EQ(bb_cache_check_version(S("v1.10.4-")), BB_EMALFORMED);
 	CHECK_EQ(bb_cache_check_version(S("v1.10.4/../x")), BB_EMALFORMED);
 	CHECK_EQ(bb_cache_check_version(S("v1..4")), BB_EMALFORMED);
+	/* found by fuzz_cache: a pre-release with empty identifiers */
+	CHECK_EQ(bb_cache_check_version(S("v1.87.4-1..q0.")), BB_EMALFORMED);
+	CHECK_EQ(bb_cache_check_version(S("v1.8.0-beta..1")), BB_EMALFORMED);
+	CHECK_EQ(bb_cache_check_version(S("v1.8.0-.beta")), BB_EMALFORMED);
+	CHECK_EQ(bb_cache_check_version(S("v1.8.0-beta.")), BB_EMALFORMED);
+	CHECK_EQ(bb_cache_check_version(S("v1.8.0-beta.1.rc2")), 0);
 	CHECK_EQ(bb_cache_check_artifact(S("kernel-amd64")), 0);
 	CHECK_EQ(bb_cache_check_artifact(S("initramfs-arm64.xz")), 0);
 	CHECK_EQ(bb_cache_check_artifact(S("cmdline-metal-amd64")), 0);
