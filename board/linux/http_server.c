@@ -311,8 +311,8 @@ static void dispatch(struct conn *c)
 		return;
 	}
 	c->srv->st.requests++;
-	st = bb_http_normalize(c->head.target, c->head.target_len, path,
-			       sizeof(path), &req.query, &req.query_len);
+	st = bb_http_request_from(&c->head, body, blen, c->ip, c->port, path,
+				  sizeof(path), &req);
 	if (st) {
 		c->hc.keep_alive = false;
 		bb_http_conn_simple(&c->hc, st, head_only);
@@ -320,15 +320,6 @@ static void dispatch(struct conn *c)
 		free(resp);
 		return;
 	}
-	req.method = c->head.method;
-	req.path = path;
-	req.path_len = strlen(path);
-	req.headers = c->head.headers;
-	req.nheaders = c->head.nheaders;
-	req.body = body;
-	req.body_len = blen;
-	req.client_ip = c->ip;
-	req.client_port = c->port;
 	c->srv->o.handler(c->srv->o.ctx, &req, resp);
 	status = resp->status ? resp->status : 404;
 	if (resp->growing) {

@@ -174,18 +174,9 @@ static void dispatch(struct conn *c)
 		bb_http_conn_simple(&c->hc, 503, false);
 		return;
 	}
-	st = bb_http_normalize(c->head.target, c->head.target_len, path,
-			       sizeof(path), &req.query, &req.query_len);
+	st = bb_http_request_from(&c->head, body, blen, c->ip, c->port, path,
+				  sizeof(path), &req);
 	if (!st) {
-		req.method = c->head.method;
-		req.path = path;
-		req.path_len = strlen(path);
-		req.headers = c->head.headers;
-		req.nheaders = c->head.nheaders;
-		req.body = body;
-		req.body_len = blen;
-		req.client_ip = c->ip;
-		req.client_port = c->port;
 		bb_routes_handle(c->h->s, &req, resp);
 		/* the routes open files on the host for the Linux board;
 		 * this one opens by path from its own root */

@@ -357,3 +357,24 @@ const char *bb_http_header_get(const struct bb_http_request *req,
 		}
 	return NULL;
 }
+
+int bb_http_request_from(const struct bb_http_head *h, const uint8_t *body,
+			 size_t body_len, uint32_t ip, uint16_t port,
+			 char *path, size_t cap, struct bb_http_request *req)
+{
+	int st = bb_http_normalize(h->target, h->target_len, path, cap,
+				   &req->query, &req->query_len);
+
+	if (st)
+		return st;
+	req->method = h->method;
+	req->path = path;
+	req->path_len = strlen(path);
+	req->headers = h->headers;
+	req->nheaders = h->nheaders;
+	req->body = body;
+	req->body_len = body_len;
+	req->client_ip = ip;
+	req->client_port = port;
+	return 0;
+}

@@ -41,6 +41,13 @@ long bb_http_parse_head(const char *buf, size_t len, struct bb_http_head *h);
 int bb_http_normalize(const char *target, size_t len, char *path, size_t cap,
 		      const char **query, size_t *qlen);
 
+/* The request a handler sees, from a parsed head: its target normalised
+ * into path (cap bytes), the body, the client. 0, or the status
+ * bb_http_normalize refused the target with. */
+int bb_http_request_from(const struct bb_http_head *h, const uint8_t *body,
+			 size_t body_len, uint32_t ip, uint16_t port,
+			 char *path, size_t cap, struct bb_http_request *req);
+
 /* "bytes=a-b", "bytes=a-", "bytes=-n" against a representation of size.
  * 1: a satisfiable single range in [*start, *end]; 0: ignore the header
  * (malformed or several ranges: the whole representation is sent);
