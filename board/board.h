@@ -231,17 +231,41 @@ int bb_board_fetch_start(const char *method, const char *url,
 			 const struct bb_board_fetch_ops *ops, void *arg,
 			 struct bb_board_fetch **out);
 void bb_board_fetch_cancel(struct bb_board_fetch *f);
-/* A TCP connect probe of host:port (hand-off: is the management node up);
- * done(arg, 0 or BB_E*). */
-int bb_board_probe_start(uint32_t ip, uint16_t port, uint32_t timeout_ms,
-			 void (*done)(void *arg, int rc), void *arg);
+/* --- the hand-off probe ---------------------------------------------- */
+/* One probe of services/handoff (tcp: a connect; http(s): a GET whose
+ * answer services/handoff/probe_reply.c judges) against ip, bounded by
+ * timeout_ms from the start. fn(arg, ok, why) once, on the loop; why is
+ * NULL when ok, else a reason valid during the call. NULL when it could
+ * not even start (fn is then not called; bb_board_errmsg says why). */
+struct bb_probe;
+struct bb_board_probe;
+struct bb_board_probe_opts {
+	uint32_t timeout_ms;
+	const char *ca_file; /* https: verify against it; NULL: no check */
+	const char *sni;     /* https: the server name; NULL: none */
+};
+typedef void (*bb_board_probe_fn)(void *arg, bool ok, const char *why);
+struct bb_board_probe *bb_board_probe_start(uint32_t ip,
+					    const struct bb_probe *p,
+					    const struct bb_board_probe_opts *o,
+					    bb_board_probe_fn fn, void *arg);
+/* Stops a probe without calling its fn. */
+void bb_board_probe_cancel(struct bb_board_probe *r);
 
-/* --- hooks ------------------------------------------------------------- */
-
-/* Runs a hand-off hook command with argv; BB_EUNSUPP on a board that
- * cannot. done(arg, exit status or BB_E*). */
-int bb_spawn(const char *const *argv, void (*done)(void *arg, int status),
-	     void *arg);
+/* --- child processes: hooks, the certificate renewal ---------------- */
+/* Runs path (NULL: this program itself) with argv, the environment plus
+ * env ("NAME=value" strings, NULL-terminated; NULL for none) and no signal
+ * blocked. done(arg, status) on the loop when it ends: its exit status, or
+ * 128 + the signal that killed it. 0, or BB_EUNSUPP on a board without
+ * processes, or BB_EIO. With out, the caller may stop it until done has
+ * been called; without, it runs on after the caller forgets it (done may
+ * be NULL). */
+struct bb_spawn;
+typedef void (*bb_spawn_fn)(void *arg, int status);
+int bb_spawn(const char *path, const char *const *argv, const char *const *env,
+	     bb_spawn_fn done, void *arg, struct bb_spawn **out);
+/* SIGTERM, then waits for it; done is not called. */
+void bb_spawn_stop(struct bb_spawn *p);
 
 /* --- log output ------------------------------------------------------ */
 

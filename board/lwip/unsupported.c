@@ -31,24 +31,41 @@ void bb_board_fetch_cancel(struct bb_board_fetch *f)
 	(void)f;
 }
 
-int bb_board_probe_start(uint32_t ip, uint16_t port, uint32_t timeout_ms,
-			 void (*done)(void *arg, int rc), void *arg)
+struct bb_board_probe *bb_board_probe_start(uint32_t ip,
+					    const struct bb_probe *p,
+					    const struct bb_board_probe_opts *o,
+					    bb_board_probe_fn fn, void *arg)
 {
 	(void)ip;
-	(void)port;
-	(void)timeout_ms;
-	(void)done;
+	(void)p;
+	(void)o;
+	(void)fn;
 	(void)arg;
-	return bb_board_fail(BB_EUNSUPP, "no probe on the lwIP board");
+	bb_board_fail(BB_EUNSUPP, "no probe on the lwIP board");
+	return NULL;
 }
 
-int bb_spawn(const char *const *argv, void (*done)(void *arg, int status),
-	     void *arg)
+void bb_board_probe_cancel(struct bb_board_probe *r)
 {
+	(void)r;
+}
+
+int bb_spawn(const char *path, const char *const *argv, const char *const *env,
+	     bb_spawn_fn done, void *arg, struct bb_spawn **out)
+{
+	(void)path;
 	(void)argv;
+	(void)env;
 	(void)done;
 	(void)arg;
-	return bb_board_fail(BB_EUNSUPP, "no hooks on the lwIP board");
+	if (out)
+		*out = NULL;
+	return bb_board_fail(BB_EUNSUPP, "no processes on the lwIP board");
+}
+
+void bb_spawn_stop(struct bb_spawn *p)
+{
+	(void)p;
 }
 
 void bb_board_log_write(int level, const char *line, size_t len)

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "board/board.h"
@@ -272,44 +271,54 @@ out:
 	return ok;
 }
 
-/* The hook runs detached (a double fork): a slow hook never holds the
- * loop, and init reaps it. */
+static void hook_ended(void *arg, int status)
+{
+	(void)arg;
+	if (status)
+		bb_warn("handoff: the hook exited with status %d", status);
+	else
+		bb_info("handoff: the hook finished");
+}
+
+/* The hook runs on its own (a slow hook never holds the loop); its end is
+ * only logged: the hand-off does not wait for it. true once it has been
+ * started, or when this board cannot run one (nothing to retry). */
 static bool hook(struct bb_serve_handoff *hs)
 {
 	struct bb_serve *s = hs->s;
 	const struct bb_cfg_machine *cm =
 	    bb_config_machine(s->cfg, s->cfg->handoff.management);
 	char ip[16], mac[18], acts[64], dir[512];
-	pid_t pid;
-	int st;
+	char e_machine[300], e_ip[40], e_mac[40], e_acts[100], e_dir[600],
+	    e_state[600];
+	const char *env[] = {e_machine, e_ip,	 e_mac, e_acts,
+			     e_dir,	e_state, NULL};
+	const char *argv[] = {"sh", "-c", s->cfg->handoff.hook, NULL};
+	int rc;
 
 	snprintf(dir, sizeof(dir), "%s/export", s->cfg->appliance.state_dir);
-	pid = fork();
-	if (pid < 0) {
-		bb_err("handoff: cannot fork the hook: %s", strerror(errno));
+	snprintf(e_machine, sizeof(e_machine), "BOOTBOX_HANDOFF_MACHINE=%s",
+		 s->cfg->handoff.management);
+	snprintf(e_ip, sizeof(e_ip), "BOOTBOX_HANDOFF_IP=%s",
+		 bb_fmt_ipv4(bb_handoff_management_ip(s), ip));
+	snprintf(e_mac, sizeof(e_mac), "BOOTBOX_HANDOFF_MAC=%s",
+		 cm ? bb_fmt_mac(cm->mac, mac) : "");
+	snprintf(e_acts, sizeof(e_acts), "BOOTBOX_HANDOFF_ACTIONS=%s",
+		 bb_action_names(hs->h.actions_done | hs->h.cfg.actions, acts,
+				 sizeof(acts)));
+	snprintf(e_dir, sizeof(e_dir), "BOOTBOX_HANDOFF_EXPORT_DIR=%s",
+		 s->cfg->handoff.export_dir ?: dir);
+	snprintf(e_state, sizeof(e_state), "BOOTBOX_STATE_DIR=%s",
+		 s->cfg->appliance.state_dir);
+	rc = bb_spawn("/bin/sh", argv, env, hook_ended, NULL, NULL);
+	if (rc == BB_EUNSUPP) {
+		bb_warn("handoff: %s: the hook is skipped", bb_board_errmsg());
+		return true;
+	}
+	if (rc) {
+		bb_err("handoff: cannot start the hook: %s", bb_board_errmsg());
 		return false;
 	}
-	if (pid == 0) {
-		if (fork() != 0)
-			_exit(0);
-		setenv("BOOTBOX_HANDOFF_MACHINE", s->cfg->handoff.management,
-		       1);
-		setenv("BOOTBOX_HANDOFF_IP",
-		       bb_fmt_ipv4(bb_handoff_management_ip(s), ip), 1);
-		setenv("BOOTBOX_HANDOFF_MAC",
-		       cm ? bb_fmt_mac(cm->mac, mac) : "", 1);
-		setenv("BOOTBOX_HANDOFF_ACTIONS",
-		       bb_action_names(hs->h.actions_done | hs->h.cfg.actions,
-				       acts, sizeof(acts)),
-		       1);
-		setenv("BOOTBOX_HANDOFF_EXPORT_DIR",
-		       s->cfg->handoff.export_dir ?: dir, 1);
-		setenv("BOOTBOX_STATE_DIR", s->cfg->appliance.state_dir, 1);
-		execl("/bin/sh", "sh", "-c", s->cfg->handoff.hook,
-		      (char *)NULL);
-		_exit(127);
-	}
-	waitpid(pid, &st, 0);
 	bb_info("handoff: hook started: %s", s->cfg->handoff.hook);
 	return true;
 }

@@ -2,19 +2,15 @@
  * the certificate is missing or two thirds through its lifetime, run
  * `bootbox cert renew --force` as a child process (the cfssl client blocks
  * and uses the TLS RNG, which the event loop must not share with a
- * thread), watch it through a pidfd, and on failure retry with a doubling
- * backoff from pki.retry up to an hour, so a PKI that is down is neither
- * hammered nor forgotten. The HTTPS listener picks the new files up on its
- * own. */
-#include <errno.h>
-#include <signal.h>
+ * thread), learn from the board when it ends, and on failure retry with a
+ * doubling backoff from pki.retry up to an hour, so a PKI that is down is
+ * neither hammered nor forgotten. The HTTPS listener picks the new files up on
+ * its own. */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
+#include "board/board.h"
 #include "common/err.h"
 #include "firmware/serve/cert_client.h"
 #include "firmware/serve/log.h"
@@ -26,8 +22,7 @@
 struct bb_serve_cert {
 	struct bb_serve *s;
 	struct bb_timer timer;
-	pid_t pid; /* 0: no renewal running */
-	int pidfd;
+	struct bb_spawn *child; /* NULL: no renewal running */
 	unsigned fails;
 };
 
@@ -52,22 +47,15 @@ static void retry_later(struct bb_serve_cert *c)
 	bb_timer_arm(c->s->loop, &c->timer, (uint64_t)delay * 1000);
 }
 
-static void on_child(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
+static void on_child(void *arg, int status)
 {
 	struct bb_serve_cert *c = arg;
-	int st = 0;
 
-	(void)ev;
-	if (waitpid(c->pid, &st, WNOHANG) == 0)
-		return;
-	bb_loop_del_fd(loop, fd);
-	close(fd);
-	c->pid = 0;
-	c->pidfd = -1;
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+	c->child = NULL;
+	if (status == 0) {
 		bb_info("cert: certificate renewed");
 		c->fails = 0;
-		bb_timer_arm(loop, &c->timer, 0);
+		bb_timer_arm(c->s->loop, &c->timer, 0);
 	} else {
 		retry_later(c);
 	}
@@ -75,36 +63,10 @@ static void on_child(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
 
 static int spawn(struct bb_serve_cert *c)
 {
-	char *argv[] = {"bootbox", "cert",	    "renew", "--force",
-			"-c",	   c->s->cfg->path, NULL};
-	sigset_t all;
-	pid_t pid = fork();
+	const char *argv[] = {"bootbox", "cert",	  "renew", "--force",
+			      "-c",	 c->s->cfg->path, NULL};
 
-	if (pid < 0)
-		return BB_EIO;
-	if (pid == 0) {
-		/* serve blocks its signals for the signalfd: not the child */
-		sigfillset(&all);
-		sigprocmask(SIG_UNBLOCK, &all, NULL);
-		execv("/proc/self/exe", argv);
-		_exit(127);
-	}
-	c->pid = pid;
-	c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (c->pidfd < 0 ||
-	    bb_loop_add_fd(c->s->loop, c->pidfd, BB_EV_READ, on_child, c)) {
-		/* cannot watch it: wait for it here (it is bounded by
-		 * pki.timeout per request) */
-		int st = 0;
-
-		if (c->pidfd >= 0)
-			close(c->pidfd);
-		c->pidfd = -1;
-		waitpid(pid, &st, 0);
-		c->pid = 0;
-		return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : BB_EIO;
-	}
-	return 1; /* running */
+	return bb_spawn(NULL, argv, NULL, on_child, c, &c->child);
 }
 
 static void check(struct bb_loop *loop, void *arg)
@@ -113,7 +75,7 @@ static void check(struct bb_loop *loop, void *arg)
 	time_t due, na, now = time(NULL);
 	int rc;
 
-	if (c->pid || !wanted(c->s->cfg))
+	if (c->child || !wanted(c->s->cfg))
 		return;
 	rc = bb_cert_due(c->s->cfg, &due, &na);
 	if (rc == 0 && due > now) {
@@ -126,10 +88,10 @@ static void check(struct bb_loop *loop, void *arg)
 	bb_info("cert: %s; asking the PKI",
 		rc ? "no certificate yet" : "renewal due");
 	rc = spawn(c);
-	if (rc < 0)
+	if (rc < 0) {
+		bb_err("cert: cannot start the renewal: %s", bb_board_errmsg());
 		retry_later(c);
-	else if (rc == 0)
-		bb_timer_arm(loop, &c->timer, 0);
+	}
 }
 
 int bb_serve_cert_start(struct bb_serve *s)
@@ -142,7 +104,6 @@ int bb_serve_cert_start(struct bb_serve *s)
 	if (!c)
 		return BB_ENOMEM;
 	c->s = s;
-	c->pidfd = -1;
 	bb_timer_init(&c->timer, check, c);
 	bb_timer_arm(s->loop, &c->timer, 0);
 	s->cert = c;
@@ -153,7 +114,7 @@ int bb_serve_cert_reload(struct bb_serve *s, const struct bb_config *next)
 {
 	(void)next;
 	/* the new pki: section is read at the next check; look now */
-	if (s->cert && !s->cert->pid) {
+	if (s->cert && !s->cert->child) {
 		s->cert->fails = 0;
 		bb_timer_arm(s->loop, &s->cert->timer, 0);
 	}
@@ -163,19 +124,11 @@ int bb_serve_cert_reload(struct bb_serve *s, const struct bb_config *next)
 void bb_serve_cert_stop(struct bb_serve *s)
 {
 	struct bb_serve_cert *c = s->cert;
-	int st;
 
 	if (!c)
 		return;
 	bb_timer_cancel(s->loop, &c->timer);
-	if (c->pid) {
-		kill(c->pid, SIGTERM);
-		waitpid(c->pid, &st, 0);
-	}
-	if (c->pidfd >= 0) {
-		bb_loop_del_fd(s->loop, c->pidfd);
-		close(c->pidfd);
-	}
+	bb_spawn_stop(c->child);
 	free(c);
 	s->cert = NULL;
 }

@@ -1,5 +1,5 @@
 /* The hand-off service on the event loop. The engine decides; this file
- * starts the probes it asks for (never blocking: see board/linux/probe.h),
+ * starts the probes it asks for (never blocking: the board's probe),
  * runs the actions, and keeps the engine's one-line state in
  * <state_dir>/handoff.state so that a restart neither forgets that the node
  * was handed off nor repeats an action. */
@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "board/board.h"
-#include "board/linux/probe.h"
 #include "boot/boot.h"
 #include "common/buf.h"
 #include "common/err.h"
@@ -104,7 +103,7 @@ static void on_probe(void *arg, bool ok, const char *err)
 
 static void start_probe(struct bb_serve_handoff *hs, size_t idx)
 {
-	struct bb_probe_opts o = {0};
+	struct bb_board_probe_opts o = {0};
 	uint32_t ip = bb_handoff_management_ip(hs->s);
 	char a[16];
 
@@ -122,8 +121,8 @@ static void start_probe(struct bb_serve_handoff *hs, size_t idx)
 	hs->target = ip;
 	o.timeout_ms = hs->h.cfg.timeout_ms;
 	o.ca_file = hs->s->cfg->handoff.ca_bundle;
-	hs->run = bb_probe_start(hs->s->loop, ip, &hs->h.cfg.probes[idx], &o,
-				 on_probe, hs);
+	hs->run =
+	    bb_board_probe_start(ip, &hs->h.cfg.probes[idx], &o, on_probe, hs);
 	if (!hs->run) {
 		bb_handoff_probe_done(&hs->h, idx, false, "cannot start",
 				      bb_board_now_ms(), bb_board_wall_now());
@@ -270,7 +269,7 @@ int bb_serve_handoff_reload(struct bb_serve *s, const struct bb_config *next)
 		return 0;
 	}
 	if (hs->run) {
-		bb_probe_cancel(hs->run);
+		bb_board_probe_cancel(hs->run);
 		hs->run = NULL;
 	}
 	engine_config(next, &c);
@@ -287,7 +286,7 @@ void bb_serve_handoff_stop(struct bb_serve *s)
 	if (!hs)
 		return;
 	if (hs->run)
-		bb_probe_cancel(hs->run);
+		bb_board_probe_cancel(hs->run);
 	bb_board_timer_free(hs->timer);
 	memset(&s->boot_hooks, 0, sizeof(s->boot_hooks));
 	free(hs);
@@ -311,7 +310,7 @@ void bb_serve_handoff_reinstall(struct bb_serve *s, struct bb_boot_machine *m)
 	if (!hs || !bb_serve_handoff_is_management(s, m))
 		return;
 	if (hs->run) {
-		bb_probe_cancel(hs->run);
+		bb_board_probe_cancel(hs->run);
 		hs->run = NULL;
 	}
 	bb_handoff_reset(&hs->h, bb_board_wall_now());

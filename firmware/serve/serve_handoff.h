@@ -17,7 +17,7 @@ struct bb_serve_handoff {
 	struct bb_serve *s;
 	struct bb_handoff h;
 	struct bb_board_timer *timer;
-	struct bb_probe_run *run;
+	struct bb_board_probe *run;
 	size_t run_probe;
 	uint32_t target; /* the management node's address last probed */
 	char path[512];	 /* <state_dir>/handoff.state */

@@ -50,6 +50,11 @@ const char *bb_board_errmsg(void)
 {
 	return "fake";
 }
+int bb_board_fail(int rc, const char *fmt, ...)
+{
+	(void)fmt;
+	return rc;
+}
 struct bb_board_timer *bb_board_timer_new(bb_board_timer_fn fn, void *arg)
 {
 	struct bb_board_timer *t = &ft[nft++ % 2];
