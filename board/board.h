@@ -194,6 +194,16 @@ int bb_write_file_atomic(const char *path, const void *data, size_t len,
 int bb_mkdirs(const char *dir, unsigned int mode);
 int bb_mkdirs_parent(const char *path, unsigned int mode);
 int bb_fsync_parent(const char *path);
+/* fn(arg, name) for each entry of dir but "." and "..", of any type (a
+ * link is the caller's to follow or not), until fn returns nonzero, which
+ * is then returned. BB_ENOENT when dir cannot be read. */
+int bb_list_dir(const char *dir, int (*fn)(void *arg, const char *name),
+		void *arg);
+bool bb_is_dir(const char *path);
+
+/* --- randomness ----------------------------------------------------- */
+/* len bytes from the board's cryptographic random source: 0 or BB_EIO. */
+int bb_board_random(void *p, size_t len);
 
 /* --- the lease journal --------------------------------------------- */
 

@@ -3,7 +3,8 @@
 # include higher ones:
 #   services/        engines: no OS, board or firmware header
 #   firmware/config  the configuration: services/ and itself
-#   firmware/serve   the service: services/, config, itself, board/board.h
+#   firmware/serve   the service: services/, config, itself, board/board.h,
+#                    and no OS header (sockets, files, threads, processes)
 #   firmware/cmd     host commands: anything but board/lwip
 #   board/*          a board: services/, board/board.h, firmware/serve|config
 # Includes that break a rule today and are being moved are listed, each with
@@ -64,6 +65,18 @@ while IFS=: read -r f _ line; do
 		bad "$f" "$h" "$why"
 	fi
 done < <(grep -rn '^#include "' services firmware board --include=*.c --include=*.h)
+
+# firmware/serve reaches the OS only through the board
+os='^(sys/|netinet/|arpa/|linux/|netdb|fcntl|unistd|pthread|dirent|signal|ftw|pwd|grp|poll)'
+while IFS=: read -r f _ line; do
+	h=$(sed -n 's/^#include <\([^>]*\)>.*/\1/p' <<<"$line")
+	grep -qE "$os" <<<"$h" || continue
+	if grep -qxF "$f <$h>" "$allow"; then
+		echo "$f <$h>" >>"$seen"
+	else
+		bad "$f" "<$h>" "firmware/serve reaches the OS only through board/board.h"
+	fi
+done < <(grep -rn '^#include <' firmware/serve --include=*.c --include=*.h)
 
 while read -r f h; do
 	case $f in '#'* | '') continue ;; esac

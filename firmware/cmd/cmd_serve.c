@@ -19,7 +19,7 @@
 #include "firmware/serve/api_token.h"
 #include "firmware/cmd/cli.h"
 #include "firmware/serve/log.h"
-#include "firmware/serve/privdrop.h"
+#include "firmware/cmd/privdrop.h"
 #include "firmware/serve/serve.h"
 #include "firmware/serve/serve_cache.h"
 #include "firmware/serve/serve_handoff.h"

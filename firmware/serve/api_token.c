@@ -1,7 +1,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "board/board.h"
 #include "common/err.h"
@@ -30,7 +29,7 @@ static int create(const char *path, char *out)
 	uint8_t r[BB_API_TOKEN_LEN / 2];
 	size_t i;
 
-	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+	if (bb_board_random(r, sizeof(r)))
 		return BB_EIO;
 	for (i = 0; i < sizeof(r); i++) {
 		out[2 * i] = hex[r[i] >> 4];

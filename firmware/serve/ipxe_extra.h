@@ -6,18 +6,18 @@
 #define BB_IPXE_EXTRA_H
 
 #include <stdlib.h>
-#include <sys/stat.h>
+
+#include "board/board.h"
 
 #define BB_IPXE_EXTRA_DIR "/var/cache/bootbox-deps/ipxe-trixie/usr/lib/ipxe"
 
 static inline const char *bb_ipxe_extra_dir(void)
 {
 	const char *d = getenv("BOOTBOX_IPXE_EXTRA");
-	struct stat st;
 
 	if (!d)
 		d = BB_IPXE_EXTRA_DIR;
-	return d[0] && !stat(d, &st) && S_ISDIR(st.st_mode) ? d : NULL;
+	return d[0] && bb_is_dir(d) ? d : NULL;
 }
 
 #endif

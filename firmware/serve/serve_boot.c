@@ -1,7 +1,6 @@
 /* The boot service: profiles and groups from the config and from an
  * unchanged matchbox data directory, the machine inventory with its labels
  * (name, role, arch, metadata) for selectors. */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,32 +84,38 @@ static int add_config(struct bb_boot *b, const struct bb_config *cfg)
 	return 0;
 }
 
+struct load_ctx {
+	struct bb_boot *b;
+	const char *dir;
+	int (*load)(struct bb_boot *, const char *, size_t, char *, size_t);
+};
+
+static int load_one(void *arg, const char *name)
+{
+	struct load_ctx *c = arg;
+	size_t n = strlen(name);
+	struct bb_buf buf = {0};
+	char path[1024], err[200];
+
+	if (n < 6 || strcmp(name + n - 5, ".json"))
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s", c->dir, name);
+	if (bb_read_file(path, &buf, 1 << 20))
+		bb_warn("boot: cannot read %s", path);
+	else if (c->load(c->b, buf.p ? buf.p : "", buf.len, err, sizeof(err)))
+		bb_warn("boot: %s: %s (skipped)", path, err);
+	bb_buf_free(&buf);
+	return 0;
+}
+
 /* Every *.json of dir through load; a bad file is reported and skipped. */
 static void load_dir(struct bb_boot *b, const char *dir,
 		     int (*load)(struct bb_boot *, const char *, size_t, char *,
 				 size_t))
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
+	struct load_ctx c = {b, dir, load};
 
-	while (d && (e = readdir(d))) {
-		size_t n = strlen(e->d_name);
-		struct bb_buf buf = {0};
-		char path[1024], err[200];
-
-		if (n < 6 || strcmp(e->d_name + n - 5, ".json"))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (bb_read_file(path, &buf, 1 << 20)) {
-			bb_warn("boot: cannot read %s", path);
-		} else if (load(b, buf.p ? buf.p : "", buf.len, err,
-				sizeof(err))) {
-			bb_warn("boot: %s: %s (skipped)", path, err);
-		}
-		bb_buf_free(&buf);
-	}
-	if (d)
-		closedir(d);
+	bb_list_dir(dir, load_one, &c);
 }
 
 static struct bb_boot *build(const struct bb_config *cfg)

@@ -12,7 +12,7 @@
 
 #include "common/err.h"
 #include "firmware/serve/log.h"
-#include "firmware/serve/privdrop.h"
+#include "firmware/cmd/privdrop.h"
 
 #define KEEP ((1ull << CAP_NET_BIND_SERVICE) | (1ull << CAP_NET_ADMIN))
 
