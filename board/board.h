@@ -278,8 +278,7 @@ int bb_spawn(const char *path, const char *const *argv, const char *const *env,
 void bb_spawn_stop(struct bb_spawn *p);
 
 /* --- log output ------------------------------------------------------ */
-
-/* One finished line (no newline) at a level of firmware/serve/log.h. */
-void bb_board_log_write(int level, const char *line, size_t len);
-
+/* Whole lines, each ending in a newline, formatted by firmware/serve/log.c;
+ * written in order, at once (the caller serialises its threads). */
+void bb_board_log_write(const char *text, size_t len);
 #endif

@@ -68,8 +68,7 @@ void bb_spawn_stop(struct bb_spawn *p)
 	(void)p;
 }
 
-void bb_board_log_write(int level, const char *line, size_t len)
+void bb_board_log_write(const char *text, size_t len)
 {
-	(void)level;
-	fprintf(stderr, "%.*s\n", (int)len, line);
+	fwrite(text, 1, len, stderr);
 }

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
+#include "board/board.h"
 #include "firmware/serve/log.h"
 
 int bb_log_verbosity = BB_LOG_INFO;
@@ -107,23 +107,9 @@ static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 static char held[32768];
 static size_t nheld;
 
-static void write_all(const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(2, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return; /* stderr is gone: nothing to tell */
-		p += w;
-		n -= (size_t)w;
-	}
-}
-
 static void flush_locked(void)
 {
-	write_all(held, nheld);
+	bb_board_log_write(held, nheld);
 	nheld = 0;
 }
 
@@ -183,7 +169,7 @@ static void emit(enum bb_log_level lvl, const char *line, bool hold)
 		nheld += n;
 	} else {
 		/* one write per line so concurrent logs do not interleave */
-		write_all(out, n);
+		bb_board_log_write(out, n);
 	}
 	pthread_mutex_unlock(&out_lock);
 }
