@@ -225,22 +225,39 @@ int bb_jr_rewrite(struct bb_jr *j, const void *data, size_t len);
 uint64_t bb_jr_size(const struct bb_jr *j);
 void bb_jr_close(struct bb_jr *j);
 
-/* --- outbound HTTP(S): the artifact cache and the cfssl client ------ */
-
+/* --- outbound HTTP(S): the cfssl client, the export POST ---------- */
+/* One request and its whole reply in memory, Connection: close. https
+ * trusts ca_path only (a PKI is trusted through its own bundle) and
+ * checks an IP host against the certificate's IP subjectAltNames. The
+ * result comes once, later on the loop (never from inside start). */
 struct bb_board_fetch;
-struct bb_board_fetch_ops {
-	void (*head)(void *arg, int status, const char *headers, size_t len);
-	void (*body)(void *arg, const uint8_t *p, size_t len);
-	void (*done)(void *arg, int rc); /* 0 or BB_E* */
+struct bb_board_fetch_req {
+	const char *method;  /* NULL: POST */
+	const char *url;     /* http:// or https:// */
+	const char *ca_path; /* PEM; required for https */
+	const char *headers; /* extra lines, each ending in CRLF; NULL */
+	const void *body;    /* copied at start */
+	size_t body_len;
+	uint32_t timeout_ms; /* each connect, read and write; 0: 10 s */
+	size_t max_reply;    /* body cap; 0: 1 MiB */
 };
-/* A request to url (http:// or https:// with the CA bundle at ca_path,
- * NULL: none); extra request headers and a body (POST) are optional. */
-int bb_board_fetch_start(const char *method, const char *url,
-			 const char *ca_path, const char *headers,
-			 const void *body, size_t body_len,
-			 const struct bb_board_fetch_ops *ops, void *arg,
+struct bb_board_fetch_result {
+	int err;	     /* 0: a whole reply came (any status); BB_E* */
+	const char *msg;     /* why, when err */
+	int status;	     /* HTTP status */
+	const uint8_t *body; /* valid during the call */
+	size_t len;
+};
+typedef void (*bb_board_fetch_fn)(void *arg,
+				  const struct bb_board_fetch_result *r);
+/* 0, or a negative BB_E* (fn is then not called). With out, the caller
+ * may cancel it until fn has been called. */
+int bb_board_fetch_start(const struct bb_board_fetch_req *req,
+			 bb_board_fetch_fn fn, void *arg,
 			 struct bb_board_fetch **out);
+/* fn is not called after this. */
 void bb_board_fetch_cancel(struct bb_board_fetch *f);
+
 /* --- the hand-off probe ---------------------------------------------- */
 /* One probe of services/handoff (tcp: a connect; http(s): a GET whose
  * answer services/handoff/probe_reply.c judges) against ip, bounded by

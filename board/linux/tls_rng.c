@@ -2,9 +2,11 @@
 
 #include "board/linux/tls_rng.h"
 
-static mbedtls_entropy_context entropy;
-static mbedtls_ctr_drbg_context drbg;
-static int state; /* 0 unseeded, 1 ready, -1 failed */
+/* one per thread: a CTR-DRBG is not safe to share, and the board's
+ * outbound requests run on their own threads */
+static __thread mbedtls_entropy_context entropy;
+static __thread mbedtls_ctr_drbg_context drbg;
+static __thread int state; /* 0 unseeded, 1 ready, -1 failed */
 
 mbedtls_ctr_drbg_context *bb_tls_rng(void)
 {

@@ -1,4 +1,4 @@
-/* One CTR-DRBG seeded from the system entropy source, shared by every TLS
+/* A CTR-DRBG per thread seeded from the system entropy source, for every TLS
  * user of the Linux board (probes, cache fetches, the HTTPS listener). */
 #ifndef BB_LINUX_TLS_RNG_H
 #define BB_LINUX_TLS_RNG_H

@@ -8,21 +8,15 @@
 #include "board/lwip/board_lwip.h"
 #include "common/err.h"
 
-int bb_board_fetch_start(const char *method, const char *url,
-			 const char *ca_path, const char *headers,
-			 const void *body, size_t body_len,
-			 const struct bb_board_fetch_ops *ops, void *arg,
+int bb_board_fetch_start(const struct bb_board_fetch_req *req,
+			 bb_board_fetch_fn fn, void *arg,
 			 struct bb_board_fetch **out)
 {
-	(void)method;
-	(void)url;
-	(void)ca_path;
-	(void)headers;
-	(void)body;
-	(void)body_len;
-	(void)ops;
+	(void)req;
+	(void)fn;
 	(void)arg;
-	*out = NULL;
+	if (out)
+		*out = NULL;
 	return bb_board_fail(BB_EUNSUPP, "no outbound HTTP on the lwIP board");
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "board/linux/loop.h"
 #include "common/err.h"
 #include "firmware/serve/cert_client.h"
 #include "firmware/cmd/cli.h"
@@ -19,6 +20,50 @@ static int usage(FILE *f, int rc)
 {
 	fprintf(f, "usage: bootbox cert request|renew [-c FILE] [--force]\n");
 	return rc;
+}
+
+struct wait {
+	bool over;
+	int rc;
+	char *msg;
+	size_t cap;
+};
+
+static void obtained(void *arg, int rc, const char *msg)
+{
+	struct wait *w = arg;
+
+	w->over = true;
+	w->rc = rc;
+	snprintf(w->msg, w->cap, "%s", msg);
+}
+
+/* The renewal serve runs, on a loop of our own until it is over: every
+ * request in it is bounded by pki.timeout, the loop by a few of those. */
+static int obtain(const struct bb_config *cfg, char *msg, size_t cap)
+{
+	struct bb_loop *loop = bb_loop_new();
+	struct wait w = {false, BB_ETIMEDOUT, msg, cap};
+	struct bb_cert_job *j;
+	uint64_t limit_ms = (uint64_t)cfg->pki.timeout * 1000 * 8 + 5000;
+	uint64_t t0;
+	int rc;
+
+	if (!loop) {
+		snprintf(msg, cap, "out of memory");
+		return BB_ENOMEM;
+	}
+	t0 = bb_loop_now_ms(loop);
+	rc = bb_cert_obtain_start(cfg, warn_line, obtained, &w, &j, msg, cap);
+	while (!rc && !w.over && bb_loop_now_ms(loop) - t0 < limit_ms)
+		bb_loop_run_once(loop, 100);
+	if (!rc && !w.over) {
+		bb_cert_obtain_cancel(j);
+		snprintf(msg, cap, "the PKI did not answer in %llu s",
+			 (unsigned long long)(limit_ms / 1000));
+	}
+	bb_loop_free(loop);
+	return rc ? rc : w.rc;
 }
 
 /* renew: 1 when there is nothing to do yet (said on stdout). */
@@ -67,7 +112,7 @@ int bb_cmd_cert(int argc, char **argv)
 		bb_config_free(cfg);
 		return 0;
 	}
-	rc = bb_cert_obtain(cfg, msg, sizeof(msg), warn_line);
+	rc = obtain(cfg, msg, sizeof(msg));
 	if (rc)
 		fprintf(stderr, "bootbox cert: %s\n", msg);
 	else

@@ -10,7 +10,6 @@
 #include "board/linux/cert_check.h"
 #include "board/linux/dir_swap.h"
 #include "board/board.h"
-#include "board/linux/http_client.h"
 #include "board/linux/pki_keys.h"
 #include "certs/cfssl_reply.h"
 #include "certs/cfssl_request.h"
@@ -20,9 +19,14 @@
 #include "common/sanitize.h"
 #include "firmware/serve/cert_client.h"
 
-/* Everything one request needs, built up step by step. */
-struct req {
+/* Everything one renewal needs, built up step by step. pki is the
+ * configuration's, read only while the renewal starts (a reload may free
+ * it later); what the replies need is copied. */
+struct bb_cert_job {
 	const struct bb_cfg_pki *pki;
+	char *endpoint, *ca_bundle, *cn, *label, *profile;
+	uint32_t timeout_ms;
+	struct bb_cert_paths paths;
 	struct bb_san_list sans;
 	uint8_t auth[64];
 	size_t auth_len;
@@ -31,8 +35,14 @@ struct req {
 	char *leaf, *signer;
 	char *msg;
 	size_t cap;
+	char msgbuf[1024];
 	void (*warn)(const char *line);
+	struct bb_board_fetch *f;
+	const char *sign_path;
+	bb_cert_done_fn done;
+	void *arg;
 };
+#define req bb_cert_job
 
 void bb_cert_paths(const struct bb_config *cfg, struct bb_cert_paths *p)
 {
@@ -141,54 +151,68 @@ static int make_csr(struct req *r)
 	return rc;
 }
 
-/* POSTs body to endpoint + path and decodes the cfssl envelope; the
- * certificate it carries goes to *cert. */
-static int call(struct req *r, const char *path, const struct bb_buf *body,
-		char **cert)
+static int ask(struct req *r, const char *path, const struct bb_buf *body,
+	       bb_board_fetch_fn fn)
 {
-	struct bb_http_req hr = {0};
-	struct bb_http_resp resp;
-	struct bb_cfssl_reply rep;
-	char url[1024], net[512], clean[300];
-	const char *why;
-	size_t n = strlen(r->pki->endpoint);
+	struct bb_board_fetch_req q = {0};
+	char url[1024];
+	size_t n = strlen(r->endpoint);
 	int rc;
 
-	while (n && r->pki->endpoint[n - 1] == '/')
+	while (n && r->endpoint[n - 1] == '/')
 		n--;
-	snprintf(url, sizeof(url), "%.*s%s", (int)n, r->pki->endpoint, path);
-	hr.url = url;
-	hr.ca_bundle = r->pki->ca_bundle;
-	hr.body = body->p;
-	hr.len = body->len;
-	hr.timeout_ms = r->pki->timeout * 1000;
-	if ((rc = bb_http_post(&hr, &resp, net, sizeof(net)))) {
-		snprintf(r->msg, r->cap, "PKI unreachable: %s", net);
-		return rc;
+	snprintf(url, sizeof(url), "%.*s%s", (int)n, r->endpoint, path);
+	q.method = "POST";
+	q.url = url;
+	q.ca_path = r->ca_bundle;
+	q.body = body->p;
+	q.body_len = body->len;
+	q.timeout_ms = r->timeout_ms;
+	rc = bb_board_fetch_start(&q, fn, r, &r->f);
+	if (rc)
+		snprintf(r->msg, r->cap, "PKI unreachable: %s",
+			 bb_board_errmsg());
+	return rc;
+}
+
+/* Decodes the cfssl envelope of the reply to path; the certificate it
+ * carries goes to *cert. */
+static int decode(struct req *r, const char *path,
+		  const struct bb_board_fetch_result *res, char **cert)
+{
+	struct bb_cfssl_reply rep;
+	char clean[300];
+	const char *why;
+	int rc;
+
+	if (res->err) {
+		snprintf(r->msg, r->cap, "PKI unreachable: %s", res->msg);
+		return res->err;
 	}
-	rc = bb_cfssl_reply_parse(resp.body.p ? resp.body.p : "", resp.body.len,
-				  &rep, &why);
+	rc = bb_cfssl_reply_parse(res->body ? (const char *)res->body : "",
+				  res->len, &rep, &why);
 	if (rc)
 		snprintf(r->msg, r->cap,
 			 "PKI reply (HTTP %d) is not a cfssl "
 			 "answer: %s",
-			 resp.status, why);
-	else if (!rep.success || resp.status != 200) {
+			 res->status, why);
+	else if (!rep.success || res->status != 200) {
 		bb_sanitize(clean, sizeof(clean), rep.message,
 			    strlen(rep.message));
 		snprintf(r->msg, r->cap,
 			 "PKI refused %s: %s (code %ld, HTTP "
 			 "%d)",
-			 path, rep.success ? "" : clean, rep.code, resp.status);
+			 path, rep.success ? "" : clean, rep.code, res->status);
 		rc = BB_EACCES;
 	} else {
 		*cert = rep.certificate;
 		rep.certificate = NULL;
 	}
 	bb_cfssl_reply_free(&rep);
-	bb_buf_free(&resp.body);
 	return rc;
 }
+
+static void on_sign(void *arg, const struct bb_board_fetch_result *res);
 
 static int sign(struct req *r)
 {
@@ -209,34 +233,57 @@ static int sign(struct req *r)
 			rc = bb_cfssl_authsign_body((uint8_t *)R.p, R.len, mac,
 						    (int64_t)time(NULL), &body);
 	}
+	r->sign_path =
+	    r->auth_len ? "/api/v1/cfssl/authsign" : "/api/v1/cfssl/sign";
 	if (!rc)
-		rc = call(r,
-			  r->auth_len ? "/api/v1/cfssl/authsign"
-				      : "/api/v1/cfssl/sign",
-			  r->auth_len ? &body : &R, &r->leaf);
+		rc = ask(r, r->sign_path, r->auth_len ? &body : &R, on_sign);
 	bb_buf_free(&R);
 	bb_buf_free(&body);
 	return rc;
 }
 
+static void finish(struct req *r, int rc);
+static void check_and_store(struct req *r);
+
+static void signer_missing(struct req *r)
+{
+	char line[1200];
+
+	if (r->warn) {
+		snprintf(line, sizeof(line), "no signer certificate: %s",
+			 r->msg);
+		r->warn(line);
+	}
+	r->msg[0] = 0;
+}
+
+static void on_info(void *arg, const struct bb_board_fetch_result *res)
+{
+	struct req *r = arg;
+
+	r->f = NULL;
+	if (decode(r, "/api/v1/cfssl/info", res, &r->signer))
+		signer_missing(r);
+	check_and_store(r);
+}
+
 /* The signer is optional: without it the bundle must hold the
  * intermediate, and chain.pem has the leaf only. */
-static void fetch_signer(struct req *r)
+static void on_sign(void *arg, const struct bb_board_fetch_result *res)
 {
+	struct req *r = arg;
 	struct bb_buf body = {0};
-	char saved[512];
+	int rc;
 
-	snprintf(saved, sizeof(saved), "%s", r->msg);
-	if (bb_cfssl_info_request(r->pki->label, r->pki->profile, &body) ||
-	    call(r, "/api/v1/cfssl/info", &body, &r->signer)) {
-		if (r->warn) {
-			char line[700];
-
-			snprintf(line, sizeof(line),
-				 "no signer certificate: %s", r->msg);
-			r->warn(line);
-		}
-		snprintf(r->msg, r->cap, "%s", saved);
+	r->f = NULL;
+	if ((rc = decode(r, r->sign_path, res, &r->leaf))) {
+		finish(r, rc);
+		return;
+	}
+	if (bb_cfssl_info_request(r->label, r->profile, &body) ||
+	    ask(r, "/api/v1/cfssl/info", &body, on_info)) {
+		signer_missing(r);
+		check_and_store(r);
 	}
 	bb_buf_free(&body);
 }
@@ -244,14 +291,13 @@ static void fetch_signer(struct req *r)
 /* Key, certificate and chain are published together (a staged directory
  * exchanged with the live one): a reader or a restart never pairs a new
  * key with an old certificate. */
-static int store(struct req *r, const struct bb_config *cfg)
+static int store(struct req *r)
 {
-	struct bb_cert_paths p;
+	const struct bb_cert_paths p = r->paths;
 	struct bb_buf chain = {0};
 	char staged[1100], path[1200];
 	int rc;
 
-	bb_cert_paths(cfg, &p);
 	bb_buf_puts(&chain, r->leaf);
 	if (r->signer) {
 		if (chain.len && chain.p[chain.len - 1] != '\n')
@@ -287,6 +333,7 @@ static int store(struct req *r, const struct bb_config *cfg)
 
 static void req_free(struct req *r)
 {
+	bb_board_fetch_cancel(r->f);
 	mbedtls_platform_zeroize(r->auth, sizeof(r->auth));
 	if (r->key_pem.p)
 		mbedtls_platform_zeroize(r->key_pem.p, r->key_pem.cap);
@@ -295,45 +342,104 @@ static void req_free(struct req *r)
 	mbedtls_pk_free(&r->key);
 	free(r->leaf);
 	free(r->signer);
+	free(r->endpoint);
+	free(r->ca_bundle);
+	free(r->cn);
+	free(r->label);
+	free(r->profile);
+	free(r);
 }
 
-int bb_cert_obtain(const struct bb_config *cfg, char *msg, size_t cap,
-		   void (*warn)(const char *line))
+static void finish(struct req *r, int rc)
 {
-	struct req r;
+	r->done(r->arg, rc, r->msg);
+	req_free(r);
+}
+
+static void check_and_store(struct req *r)
+{
 	struct bb_cert_check chk;
 	char when[32];
 	time_t not_after = 0;
 	int rc;
 
-	memset(&r, 0, sizeof(r));
-	r.pki = &cfg->pki;
-	r.msg = msg;
-	r.cap = cap;
-	r.warn = warn;
-	msg[0] = 0;
-	mbedtls_pk_init(&r.key);
-	if (!(rc = prepare(&r)) && !(rc = make_csr(&r)) && !(rc = sign(&r))) {
-		fetch_signer(&r);
-		chk.leaf_pem = r.leaf;
-		chk.signer_pem = r.signer;
-		chk.bundle_path = r.pki->ca_bundle;
-		chk.key = &r.key;
-		chk.want = &r.sans;
-		rc = bb_cert_check_issued(&chk, &not_after, msg, cap);
-	}
+	chk.leaf_pem = r->leaf;
+	chk.signer_pem = r->signer;
+	chk.bundle_path = r->ca_bundle;
+	chk.key = &r->key;
+	chk.want = &r->sans;
+	rc = bb_cert_check_issued(&chk, &not_after, r->msg, r->cap);
 	if (!rc)
-		rc = store(&r, cfg);
+		rc = store(r);
 	if (!rc) {
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC",
 			 gmtime(&not_after));
-		snprintf(msg, cap,
+		snprintf(r->msg, r->cap,
 			 "certificate for %s (%zu names) valid until "
 			 "%s",
-			 r.pki->cn, r.sans.n, when);
+			 r->cn, r->sans.n, when);
 	}
-	req_free(&r);
-	return rc;
+	finish(r, rc);
+}
+
+static char *dup_opt(const char *s, bool *fail)
+{
+	char *d = s ? strdup(s) : NULL;
+
+	if (s && !d)
+		*fail = true;
+	return d;
+}
+
+int bb_cert_obtain_start(const struct bb_config *cfg,
+			 void (*warn)(const char *line), bb_cert_done_fn done,
+			 void *arg, struct bb_cert_job **out, char *msg,
+			 size_t cap)
+{
+	struct req *r = calloc(1, sizeof(*r));
+	bool fail = !r;
+	int rc;
+
+	*out = NULL;
+	msg[0] = 0;
+	if (fail) {
+		snprintf(msg, cap, "out of memory");
+		return BB_ENOMEM;
+	}
+	r->pki = &cfg->pki;
+	r->msg = r->msgbuf;
+	r->cap = sizeof(r->msgbuf);
+	r->warn = warn;
+	r->done = done;
+	r->arg = arg;
+	mbedtls_pk_init(&r->key);
+	bb_cert_paths(cfg, &r->paths);
+	r->endpoint = dup_opt(cfg->pki.endpoint, &fail);
+	r->ca_bundle = dup_opt(cfg->pki.ca_bundle, &fail);
+	r->cn = dup_opt(cfg->pki.cn, &fail);
+	r->label = dup_opt(cfg->pki.label, &fail);
+	r->profile = dup_opt(cfg->pki.profile, &fail);
+	r->timeout_ms = cfg->pki.timeout * 1000;
+	rc = fail ? BB_ENOMEM : prepare(r);
+	if (!rc)
+		rc = make_csr(r);
+	if (!rc)
+		rc = sign(r);
+	r->pki = NULL;
+	if (rc) {
+		snprintf(msg, cap, "%s", fail ? "out of memory" : r->msg);
+		r->f = NULL;
+		req_free(r);
+		return rc;
+	}
+	*out = r;
+	return 0;
+}
+
+void bb_cert_obtain_cancel(struct bb_cert_job *r)
+{
+	if (r)
+		req_free(r);
 }
 
 int bb_cert_due(const struct bb_config *cfg, time_t *due, time_t *not_after)

@@ -5,7 +5,7 @@
  * info, every check of cert_check.h, and only then
  * <state_dir>/certs/bootbox.key (0600), bootbox.crt (the leaf) and
  * chain.pem (leaf + intermediate, what a TLS server sends), each replaced
- * atomically. Blocking: run it off the event loop. */
+ * atomically. */
 #ifndef BB_CERT_CLIENT_H
 #define BB_CERT_CLIENT_H
 
@@ -21,11 +21,21 @@ struct bb_cert_paths {
 
 void bb_cert_paths(const struct bb_config *cfg, struct bb_cert_paths *p);
 
-/* 0 with a one-line summary in msg, or a negative BB_E* with the reason
- * (nothing written then). Warnings (plain http, no signer from info) go
- * to warn when it is not NULL. */
-int bb_cert_obtain(const struct bb_config *cfg, char *msg, size_t cap,
-		   void (*warn)(const char *line));
+/* done(arg, 0, a one-line summary) or (arg, a negative BB_E*, the reason;
+ * nothing written then), once, on the loop. */
+typedef void (*bb_cert_done_fn)(void *arg, int rc, const char *msg);
+struct bb_cert_job;
+/* Makes the key and CSR now, then asks the PKI through the board's
+ * outbound requests (the loop never waits on it). Warnings (plain http,
+ * no signer from info) go to warn when it is not NULL. 0 and *out, or a
+ * negative BB_E* and the reason in msg (done is then not called). cfg is
+ * read during the call only. */
+int bb_cert_obtain_start(const struct bb_config *cfg,
+			 void (*warn)(const char *line), bb_cert_done_fn done,
+			 void *arg, struct bb_cert_job **out, char *msg,
+			 size_t cap);
+/* Stops a renewal; done is not called. */
+void bb_cert_obtain_cancel(struct bb_cert_job *j);
 
 /* When the certificate on disk should be renewed: two thirds into its
  * lifetime. BB_ENOENT when there is none (due now). */

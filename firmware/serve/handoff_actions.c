@@ -2,15 +2,9 @@
  * back from the handed-over scopes, an export of machines and leases for
  * the management cluster (JSON + Tinkerbell Hardware), an operator's hook.
  * Each returns whether it is done; one that fails is retried later. */
-#include <errno.h>
-#include <netdb.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
 
 #include "board/board.h"
 #include "boot/boot.h"
@@ -166,79 +160,38 @@ int bb_handoff_export_build(struct bb_serve *s, struct bb_buf *json,
 	return rc;
 }
 
-struct post {
-	char host[256], port[8], path[256];
-	struct bb_buf body;
-};
-
-/* A plain HTTP POST on its own thread: the management cluster's importer
- * may be slow or down, and the loop must not wait for it. */
-static void *post_thread(void *arg)
+static void posted(void *arg, const struct bb_board_fetch_result *r)
 {
-	struct post *p = arg;
-	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL;
-	struct timeval tv = {5, 0};
-	char head[768], reply[64] = "";
-	int fd = -1, n;
+	char *url = arg;
 
-	if (getaddrinfo(p->host, p->port, &hints, &ai) == 0 &&
-	    (fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) >= 0) {
-		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-		n = snprintf(head, sizeof(head),
-			     "POST %s HTTP/1.0\r\nHost: %s\r\nContent-Type: "
-			     "application/json\r\nContent-Length: %zu\r\n\r\n",
-			     p->path, p->host, p->body.len);
-		if (!connect(fd, ai->ai_addr, ai->ai_addrlen) &&
-		    send(fd, head, (size_t)n, MSG_NOSIGNAL) == n &&
-		    send(fd, p->body.p, p->body.len, MSG_NOSIGNAL) ==
-			(ssize_t)p->body.len &&
-		    recv(fd, reply, sizeof(reply) - 1, 0) > 12)
-			reply[12] = 0;
-	}
-	if (!strncmp(reply, "HTTP/1.", 7) && reply[9] == '2')
-		bb_info("handoff: export posted to http://%s:%s%s", p->host,
-			p->port, p->path);
+	if (!r->err && r->status / 100 == 2)
+		bb_info("handoff: export posted to %s", url);
+	else if (!r->err)
+		bb_err("handoff: export POST to %s failed (HTTP %d)", url,
+		       r->status);
 	else
-		bb_err("handoff: export POST to http://%s:%s%s failed (%s)",
-		       p->host, p->port, p->path,
-		       reply[0] ? reply : strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	if (ai)
-		freeaddrinfo(ai);
-	bb_buf_free(&p->body);
-	free(p);
-	return NULL;
+		bb_err("handoff: export POST to %s failed (%s)", url, r->msg);
+	free(url);
 }
 
+/* Through the board's outbound requests: the management cluster's
+ * importer may be slow or down, and the loop must not wait for it. */
 static void post_export(const char *url, const struct bb_buf *json)
 {
-	struct post *p = calloc(1, sizeof(*p));
-	const char *h = url + 7, *slash, *colon;
-	pthread_t t;
+	struct bb_board_fetch_req q = {0};
+	char *copy = strdup(url);
 
-	if (!p)
-		return;
-	/* the config check accepts only http:// here */
-	slash = strchr(h, '/');
-	if (!slash)
-		slash = h + strlen(h);
-	colon = memchr(h, ':', (size_t)(slash - h));
-	snprintf(p->host, sizeof(p->host), "%.*s",
-		 (int)((colon ? colon : slash) - h), h);
-	snprintf(p->port, sizeof(p->port), "%.*s",
-		 colon ? (int)(slash - colon - 1) : 2,
-		 colon ? colon + 1 : "80");
-	snprintf(p->path, sizeof(p->path), "%s", *slash ? slash : "/");
-	bb_buf_append(&p->body, json->p, json->len);
-	if (p->body.err || pthread_create(&t, NULL, post_thread, p)) {
-		bb_buf_free(&p->body);
-		free(p);
-		bb_err("handoff: cannot start the export POST");
-		return;
+	q.method = "POST";
+	q.url = url; /* the config check accepts only http:// here */
+	q.headers = "Content-Type: application/json\r\n";
+	q.body = json->p;
+	q.body_len = json->len;
+	q.timeout_ms = 5000;
+	if (!copy || bb_board_fetch_start(&q, posted, copy, NULL)) {
+		bb_err("handoff: cannot start the export POST: %s",
+		       copy ? bb_board_errmsg() : "out of memory");
+		free(copy);
 	}
-	pthread_detach(t);
 }
 
 static bool export(struct bb_serve *s)

@@ -1,11 +1,10 @@
 /* Keeps the appliance's certificate fresh while `bootbox serve` runs: when
- * the certificate is missing or two thirds through its lifetime, run
- * `bootbox cert renew --force` as a child process (the cfssl client blocks
- * and uses the TLS RNG, which the event loop must not share with a
- * thread), learn from the board when it ends, and on failure retry with a
- * doubling backoff from pki.retry up to an hour, so a PKI that is down is
- * neither hammered nor forgotten. The HTTPS listener picks the new files up on
- * its own. */
+ * the certificate is missing or two thirds through its lifetime, renew it
+ * as `bootbox cert renew --force` does, on the loop (the PKI is asked
+ * through the board's outbound requests, which never hold the loop), and
+ * on failure retry with a doubling backoff from pki.retry up to an hour, so a
+ * PKI that is down is neither hammered nor forgotten. The HTTPS listener picks
+ * the new files up on its own. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -22,7 +21,7 @@
 struct bb_serve_cert {
 	struct bb_serve *s;
 	struct bb_timer timer;
-	struct bb_spawn *child; /* NULL: no renewal running */
+	struct bb_cert_job *job; /* NULL: no renewal running */
 	unsigned fails;
 };
 
@@ -47,35 +46,34 @@ static void retry_later(struct bb_serve_cert *c)
 	bb_timer_arm(c->s->loop, &c->timer, (uint64_t)delay * 1000);
 }
 
-static void on_child(void *arg, int status)
+static void warn_line(const char *line)
+{
+	bb_warn("cert: %s", line);
+}
+
+static void on_done(void *arg, int rc, const char *msg)
 {
 	struct bb_serve_cert *c = arg;
 
-	c->child = NULL;
-	if (status == 0) {
-		bb_info("cert: certificate renewed");
+	c->job = NULL;
+	if (rc == 0) {
+		bb_info("cert: certificate renewed: %s", msg);
 		c->fails = 0;
 		bb_timer_arm(c->s->loop, &c->timer, 0);
 	} else {
+		bb_err("cert: %s", msg);
 		retry_later(c);
 	}
-}
-
-static int spawn(struct bb_serve_cert *c)
-{
-	const char *argv[] = {"bootbox", "cert",	  "renew", "--force",
-			      "-c",	 c->s->cfg->path, NULL};
-
-	return bb_spawn(NULL, argv, NULL, on_child, c, &c->child);
 }
 
 static void check(struct bb_loop *loop, void *arg)
 {
 	struct bb_serve_cert *c = arg;
 	time_t due, na, now = time(NULL);
+	char msg[1024];
 	int rc;
 
-	if (c->child || !wanted(c->s->cfg))
+	if (c->job || !wanted(c->s->cfg))
 		return;
 	rc = bb_cert_due(c->s->cfg, &due, &na);
 	if (rc == 0 && due > now) {
@@ -87,9 +85,10 @@ static void check(struct bb_loop *loop, void *arg)
 	}
 	bb_info("cert: %s; asking the PKI",
 		rc ? "no certificate yet" : "renewal due");
-	rc = spawn(c);
+	rc = bb_cert_obtain_start(c->s->cfg, warn_line, on_done, c, &c->job,
+				  msg, sizeof(msg));
 	if (rc < 0) {
-		bb_err("cert: cannot start the renewal: %s", bb_board_errmsg());
+		bb_err("cert: %s", msg);
 		retry_later(c);
 	}
 }
@@ -114,7 +113,7 @@ int bb_serve_cert_reload(struct bb_serve *s, const struct bb_config *next)
 {
 	(void)next;
 	/* the new pki: section is read at the next check; look now */
-	if (s->cert && !s->cert->child) {
+	if (s->cert && !s->cert->job) {
 		s->cert->fails = 0;
 		bb_timer_arm(s->loop, &s->cert->timer, 0);
 	}
@@ -128,7 +127,7 @@ void bb_serve_cert_stop(struct bb_serve *s)
 	if (!c)
 		return;
 	bb_timer_cancel(s->loop, &c->timer);
-	bb_spawn_stop(c->child);
+	bb_cert_obtain_cancel(c->job);
 	free(c);
 	s->cert = NULL;
 }

@@ -71,7 +71,8 @@ machines:
 handoff:
   management: mgmt
   probes: ["tcp:50000"]
-  actions: [dhcp-standdown, hook]
+  actions: [dhcp-standdown, export, hook]
+  export_url: http://127.0.0.1:50080/import
   interval: 1s
   timeout: 1s
   confirm: 1
@@ -158,7 +159,18 @@ ncurl -o "$D/tftp.out" tftp://192.168.77.2/boot.bin && cmp -s "$D/tftp.out" "$D/
 [ "$(ncurl "$API/assets/k")" = kernel ] && ok "HTTP after the drop" || bad "http"
 code=$(ncurl -o /dev/null -w '%{http_code}' "$API/api/v1/booted?mac=02:00:00:00:00:01")
 [ "$code" = 200 ] && ok "booted from the node's own DHCP-bound address: 200" || bad "own booted: $code"
+# the management cluster's importer, beside bootbox (for 60 s at most)
+bg "$S" "$D/importer.log" timeout 60 python3 -c "
+import http.server
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        n = int(self.headers['Content-Length'])
+        open('$D/out/post', 'wb').write(self.headers['Content-Type'].encode() + b'\n' + self.rfile.read(n))
+        self.send_response(204); self.end_headers()
+http.server.HTTPServer(('127.0.0.1', 50080), H).serve_forever()"
+for i in $(seq 50); do ip netns exec "$S" bash -c ': </dev/tcp/127.0.0.1/50080' 2>/dev/null && break; sleep 0.1; done
 listener "$N"
+LPID=$BG_PID
 for i in $(seq 100); do
 	h=$(ncurl "$API/api/v1/handoff")
 	[[ $h == *'"phase":"handed-off"'* ]] && break
@@ -169,6 +181,10 @@ done
 for i in $(seq 50); do [ -s "$D/out/hook" ] && break; sleep 0.1; done
 [ "$(head -1 "$D/out/hook" 2>/dev/null)" = 65534 ] && grep -q 'NoNewPrivs:.1' "$D/out/hook" &&
 	ok "the hook runs as nobody with NoNewPrivs" || bad "hook: $(cat "$D/out/hook" 2>/dev/null)"
+for i in $(seq 50); do [ -s "$D/out/post" ] && break; sleep 0.1; done
+[ "$(head -1 "$D/out/post" 2>/dev/null)" = application/json ] && grep -q '"mgmt"' "$D/out/post" &&
+	grep -q "export posted to http://127.0.0.1:50080/import" "$D/bb.log" &&
+	ok "the export is POSTed to handoff.export_url as JSON" || bad "export POST: $(cat "$D/out/post" "$D/importer.log" 2>&1 | head -5)"
 
 # the CLI: the token from the state dir, and the appliance's name checked
 if ip netns exec "$S" "$BB" status -c "$D/bootbox.yaml" | grep -q "^bootbox 'sec' up"; then
@@ -183,6 +199,8 @@ h=$(ncurl "$API/api/v1/handoff")
 [ $rc = 1 ] && [[ $h == *'"dhcp_standdown":true'* ]] && ok "reinstall refused on another appliance" || bad "other reinstall ($rc): $out $h"
 out=$(ip netns exec "$S" setpriv --reuid=65533 --regid=65533 --clear-groups "$BB" machines -c "$D/bootbox.yaml" reinstall mgmt 2>&1); rc=$?
 [ $rc = 1 ] && [[ $out == *"api.token"* ]] && ok "reinstall without access to the token: clear error" || bad "no-token CLI ($rc): $out"
+# the node goes down for its reinstall (else the kick hands off again at once)
+kill "$LPID" 2>/dev/null; wait "$LPID" 2>/dev/null
 ip netns exec "$S" "$BB" machines -c "$D/bootbox.yaml" reinstall mgmt >/dev/null &&
 	[[ $(ncurl "$API/api/v1/handoff") == *'"dhcp_standdown":false'* ]] && ok "machines reinstall with the token lifts the stand-down" ||
 	bad "reinstall: $(ncurl "$API/api/v1/handoff")"
