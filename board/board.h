@@ -294,6 +294,11 @@ int bb_spawn(const char *path, const char *const *argv, const char *const *env,
 /* SIGTERM, then waits for it; done is not called. */
 void bb_spawn_stop(struct bb_spawn *p);
 
+/* --- reload ----------------------------------------------------------- */
+/* Asks the board's runner to reload the configuration soon, as an
+ * operator's SIGHUP does (a new NetBox copy); never inside this call. */
+void bb_board_reload_soon(void);
+
 /* --- log output ------------------------------------------------------ */
 /* Whole lines, each ending in a newline, formatted by firmware/serve/log.c;
  * written in order, at once (the caller serialises its threads). */

@@ -10,6 +10,7 @@
 
 #include "board/linux/fsutil.h"
 #include "board/linux/journal_file.h"
+#include "board/linux/loop.h"
 #include "common/err.h"
 #include "firmware/cmd/cli.h"
 #include "firmware/config/config.h"
@@ -76,6 +77,45 @@ static bool slug_ok(const char *s)
 	       strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-_") == strlen(s);
 }
 
+struct wait {
+	bool over;
+	int rc;
+};
+
+static void imported(void *arg, int rc)
+{
+	struct wait *w = arg;
+
+	w->over = true;
+	w->rc = rc;
+}
+
+/* serve's refresh, on a loop of our own until it is over (every request
+ * in it is bounded by its timeouts; the whole by ten minutes). */
+static int import_netbox(const struct bb_netbox_query *q)
+{
+	struct bb_loop *loop = bb_loop_new();
+	struct wait w = {false, 1};
+	struct bb_netbox_job *j;
+	uint64_t t0;
+
+	if (!loop)
+		return 1;
+	t0 = bb_loop_now_ms(loop);
+	if (bb_netbox_start(q, stdout, stderr, imported, &w, &j)) {
+		bb_loop_free(loop);
+		return 1;
+	}
+	while (!w.over && bb_loop_now_ms(loop) - t0 < 600000)
+		bb_loop_run_once(loop, 100);
+	if (!w.over) {
+		bb_netbox_cancel(j);
+		fprintf(stderr, "netbox: no answer in 10 minutes\n");
+	}
+	bb_loop_free(loop);
+	return w.rc;
+}
+
 static int netbox(int argc, char **argv)
 {
 	struct bb_netbox_query q = {0};
@@ -136,7 +176,7 @@ static int netbox(int argc, char **argv)
 		return 1;
 	}
 	q.token = tok.p;
-	rc = bb_import_netbox(&q, stdout, stderr);
+	rc = import_netbox(&q);
 	bb_buf_free(&tok);
 	return rc;
 }

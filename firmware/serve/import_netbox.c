@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "board/linux/http_client.h"
+#include "board/board.h"
 #include "cache/upstream.h"
 #include "common/err.h"
 #include "common/parse.h"
@@ -19,7 +19,7 @@
 #define MAX_PAGES 200
 
 struct nb {
-	const struct bb_netbox_query *q;
+	char endpoint[512], ca_bundle[1024];
 	FILE *out, *err;
 	char auth[300];
 	int warnings;
@@ -33,73 +33,10 @@ static int rebase(const struct nb *nb, const char *next, char *url, size_t cap)
 	int n;
 
 	if (!bb_url_parse(next, strlen(next), &u))
-		n = snprintf(url, cap, "%s%s", nb->q->endpoint, u.path);
+		n = snprintf(url, cap, "%s%s", nb->endpoint, u.path);
 	else
-		n = snprintf(url, cap, "%s%s", nb->q->endpoint, next);
+		n = snprintf(url, cap, "%s%s", nb->endpoint, next);
 	return n < 0 || (size_t)n >= cap ? BB_ETOOBIG : 0;
-}
-
-/* GETs every page of a list and calls fn for each result. */
-static int each(struct nb *nb, const char *path,
-		void (*fn)(struct nb *, const cJSON *, void *), void *arg)
-{
-	char url[2048], msg[256];
-	int page;
-
-	if (snprintf(url, sizeof(url), "%s%s", nb->q->endpoint, path) >=
-	    (int)sizeof(url)) {
-		fprintf(nb->err, "netbox: endpoint too long\n");
-		return 1;
-	}
-	for (page = 0; page < MAX_PAGES; page++) {
-		struct bb_http_req r = {.url = url,
-					.method = "GET",
-					.headers = nb->auth,
-					.ca_bundle = nb->q->ca_bundle,
-					.max_reply = 16u << 20};
-		struct bb_http_resp resp;
-		const cJSON *res, *next, *it;
-		cJSON *j;
-		int rc = bb_http_request(&r, &resp, msg, sizeof(msg));
-
-		if (rc) {
-			fprintf(nb->err, "netbox: %s: %s\n", url, msg);
-			return 1;
-		}
-		if (resp.status != 200) {
-			fprintf(nb->err, "netbox: %s: HTTP %d%s\n", url,
-				resp.status,
-				resp.status == 403 || resp.status == 401
-				    ? " (is the token valid?)"
-				    : "");
-			bb_buf_free(&resp.body);
-			return 1;
-		}
-		j = cJSON_ParseWithLength(resp.body.p ? resp.body.p : "",
-					  resp.body.len);
-		bb_buf_free(&resp.body);
-		res = cJSON_GetObjectItemCaseSensitive(j, "results");
-		if (!cJSON_IsArray(res)) {
-			fprintf(nb->err, "netbox: %s: not a NetBox list\n",
-				url);
-			cJSON_Delete(j);
-			return 1;
-		}
-		cJSON_ArrayForEach(it, res) fn(nb, it, arg);
-		next = cJSON_GetObjectItemCaseSensitive(j, "next");
-		if (!cJSON_IsString(next) || !*next->valuestring) {
-			cJSON_Delete(j);
-			return 0;
-		}
-		rc = rebase(nb, next->valuestring, url, sizeof(url));
-		cJSON_Delete(j);
-		if (rc) {
-			fprintf(nb->err, "netbox: a \"next\" URL too long\n");
-			return 1;
-		}
-	}
-	fprintf(nb->err, "netbox: %s: more than %d pages\n", path, MAX_PAGES);
-	return 1;
 }
 
 static const char *str_at(const cJSON *o, const char *a, const char *b)
@@ -178,45 +115,182 @@ static const char *arch_of(const cJSON *dev)
 	return NULL;
 }
 
-static void on_device(struct nb *nb, const cJSON *it, void *arg)
+/* Reading NetBox, one request at a time on the loop: each page of the
+ * devices, for each device the pages of its interfaces, then the pages of
+ * the IP addresses of each interface until the primary IPv4 is found. */
+enum list { DEVICES, IFACES, IPS };
+
+struct bb_netbox_job {
+	struct nb nb;
+	void (*done)(void *arg, int rc);
+	void *arg;
+	struct bb_board_fetch *f;
+	enum list list;
+	char url[2048];
+	int page;
+	cJSON *devs;	       /* the devices page being worked through */
+	const cJSON *next_dev; /* its device after the current one */
+	char dev_next[2048];   /* the next devices page; "": none */
+	int dev_page;
+	const char *name, *role, *arch; /* the current device's */
+	struct dev *d;
+	int ifidx;
+	struct ipmatch m;
+	int n;
+};
+
+static void next_device(struct bb_netbox_job *j);
+static void next_ip(struct bb_netbox_job *j);
+static void on_page(void *arg, const struct bb_board_fetch_result *r);
+
+static void finish(struct bb_netbox_job *j, int rc)
 {
-	const char *name = str_at(it, "name", NULL);
-	const char *role = str_at(it, "role", "slug");
-	const char *arch = arch_of(it);
-	const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "id");
-	struct dev *d = calloc(1, sizeof(*d));
-	char path[128], ip[20];
-	int *n = arg, i;
+	if (!j->n)
+		fprintf(j->nb.out, "machines: []\n");
+	fprintf(j->nb.err, "netbox: %d machine(s), %d note(s)\n", j->n,
+		j->nb.warnings);
+	j->done(j->arg, rc);
+	bb_netbox_cancel(j);
+}
+
+static void get(struct bb_netbox_job *j);
+
+/* The list being read failed (said on err already): the whole import
+ * for the devices; that device for its interfaces; no match for an
+ * interface's addresses. */
+static void list_failed(struct bb_netbox_job *j)
+{
+	switch (j->list) {
+	case DEVICES: finish(j, 1); break;
+	case IFACES:
+		free(j->d);
+		j->d = NULL;
+		next_device(j);
+		break;
+	case IPS:
+		j->ifidx++;
+		next_ip(j);
+		break;
+	}
+}
+
+static void list_done(struct bb_netbox_job *j)
+{
+	if (j->list == IFACES) {
+		j->ifidx = 0;
+	} else if (j->list == IPS) {
+		if (j->m.hit)
+			j->d->found = j->ifidx;
+		j->ifidx++;
+	}
+	next_ip(j);
+}
+
+static void get(struct bb_netbox_job *j)
+{
+	struct bb_board_fetch_req q = {0};
+
+	q.method = "GET";
+	q.url = j->url;
+	q.headers = j->nb.auth;
+	q.ca_path = j->nb.ca_bundle[0] ? j->nb.ca_bundle : NULL;
+	q.max_reply = 16u << 20;
+	if (bb_board_fetch_start(&q, on_page, j, &j->f)) {
+		fprintf(j->nb.err, "netbox: %s: %s\n", j->url,
+			bb_board_errmsg());
+		list_failed(j);
+	}
+}
+
+static void start_list(struct bb_netbox_job *j, enum list l, const char *path)
+{
+	j->list = l;
+	j->page = 0;
+	if (snprintf(j->url, sizeof(j->url), "%s%s", j->nb.endpoint, path) >=
+	    (int)sizeof(j->url)) {
+		fprintf(j->nb.err, "netbox: endpoint too long\n");
+		list_failed(j);
+		return;
+	}
+	get(j);
+}
+
+static void on_page(void *arg, const struct bb_board_fetch_result *r)
+{
+	struct bb_netbox_job *j = arg;
+	const cJSON *res, *next, *it;
+	cJSON *doc;
+
+	j->f = NULL;
+	if (r->err) {
+		fprintf(j->nb.err, "netbox: %s: %s\n", j->url, r->msg);
+		list_failed(j);
+		return;
+	}
+	if (r->status != 200) {
+		fprintf(j->nb.err, "netbox: %s: HTTP %d%s\n", j->url, r->status,
+			r->status == 403 || r->status == 401
+			    ? " (is the token valid?)"
+			    : "");
+		list_failed(j);
+		return;
+	}
+	doc =
+	    cJSON_ParseWithLength(r->body ? (const char *)r->body : "", r->len);
+	res = cJSON_GetObjectItemCaseSensitive(doc, "results");
+	if (!cJSON_IsArray(res)) {
+		fprintf(j->nb.err, "netbox: %s: not a NetBox list\n", j->url);
+		cJSON_Delete(doc);
+		list_failed(j);
+		return;
+	}
+	next = cJSON_GetObjectItemCaseSensitive(doc, "next");
+	if (cJSON_IsString(next) && *next->valuestring &&
+	    rebase(&j->nb, next->valuestring,
+		   j->list == DEVICES ? j->dev_next : j->url, sizeof(j->url))) {
+		fprintf(j->nb.err, "netbox: a \"next\" URL too long\n");
+		cJSON_Delete(doc);
+		list_failed(j);
+		return;
+	}
+	if (j->list == DEVICES) {
+		/* its devices are read one by one before the next page */
+		if (!(cJSON_IsString(next) && *next->valuestring))
+			j->dev_next[0] = 0;
+		cJSON_Delete(j->devs);
+		j->devs = doc;
+		j->next_dev = res->child;
+		next_device(j);
+		return;
+	}
+	cJSON_ArrayForEach(it, res)
+	{
+		if (j->list == IFACES)
+			on_iface(&j->nb, it, j->d);
+		else
+			on_ip(&j->nb, it, &j->m);
+	}
+	cJSON_Delete(doc);
+	if (!(cJSON_IsString(next) && *next->valuestring)) {
+		list_done(j);
+	} else if (++j->page >= MAX_PAGES) {
+		fprintf(j->nb.err, "netbox: %s: more than %d pages\n", j->url,
+			MAX_PAGES);
+		list_failed(j);
+	} else {
+		get(j);
+	}
+}
+
+/* The device's machine entry, from what its lists said. */
+static void emit(struct bb_netbox_job *j)
+{
+	struct nb *nb = &j->nb;
+	struct dev *d = j->d;
 	const struct iface *f = NULL;
+	char ip[20], m[18];
+	int i;
 
-	if (!d)
-		return;
-	if (!role) /* NetBox 3 */
-		role = str_at(it, "device_role", "slug");
-	d->primary = str_at(it, "primary_ip4", "address");
-	d->found = -1;
-	if (!name || !cJSON_IsNumber(id)) {
-		fprintf(nb->err, "netbox: a device without a name: skipped\n");
-		nb->warnings++;
-		free(d);
-		return;
-	}
-	snprintf(path, sizeof(path),
-		 "/api/dcim/interfaces/?device_id=%ld&limit=100",
-		 (long)id->valuedouble);
-	if (each(nb, path, on_iface, d)) {
-		free(d);
-		return;
-	}
-	for (i = 0; d->primary && i < d->nifs && d->found < 0; i++) {
-		struct ipmatch m = {.want = d->primary};
-
-		snprintf(path, sizeof(path),
-			 "/api/ipam/ip-addresses/?interface_id=%ld&limit=100",
-			 d->ifs[i].id);
-		if (each(nb, path, on_ip, &m) == 0 && m.hit)
-			d->found = i;
-	}
 	if (d->found >= 0 && d->ifs[d->found].has_mac) {
 		f = &d->ifs[d->found];
 	} else {
@@ -225,63 +299,156 @@ static void on_device(struct nb *nb, const cJSON *it, void *arg)
 		for (i = 0; i < d->nifs && !f; i++)
 			if (d->ifs[i].has_mac && !d->ifs[i].mgmt)
 				f = &d->ifs[i];
-		fprintf(nb->err, "netbox: %s: %s; using %s\n", name,
+		fprintf(nb->err, "netbox: %s: %s; using %s\n", j->name,
 			d->primary ? "its primary IPv4 is on no interface "
 				     "with a MAC"
 				   : "no primary IPv4: it gets a pool address",
 			f ? f->name : "no interface (skipped)");
 		nb->warnings++;
 	}
-	if (!f) {
-		free(d);
+	if (!f)
 		return;
-	}
-	if (!(*n)++)
+	if (!j->n++)
 		fprintf(nb->out, "machines:\n");
 	fprintf(nb->out, "  - name: ");
-	bb_yaml_quote(nb->out, name);
-	{
-		char m[18];
-
-		fprintf(nb->out, "\n    mac: \"%s\"\n", bb_fmt_mac(f->mac, m));
-	}
+	bb_yaml_quote(nb->out, j->name);
+	fprintf(nb->out, "\n    mac: \"%s\"\n", bb_fmt_mac(f->mac, m));
 	if (d->primary && d->found >= 0 && f == &d->ifs[d->found]) {
 		snprintf(ip, sizeof(ip), "%.*s", (int)strcspn(d->primary, "/"),
 			 d->primary);
 		fprintf(nb->out, "    ip: %s\n", ip);
 	}
-	if (role) {
+	if (j->role) {
 		fprintf(nb->out, "    role: ");
-		bb_yaml_quote(nb->out, role);
+		bb_yaml_quote(nb->out, j->role);
 		fputc('\n', nb->out);
 	}
-	if (arch)
-		fprintf(nb->out, "    arch: %s\n", arch);
-	free(d);
+	if (j->arch)
+		fprintf(nb->out, "    arch: %s\n", j->arch);
 }
 
-int bb_import_netbox(const struct bb_netbox_query *q, FILE *out, FILE *err)
+static void next_ip(struct bb_netbox_job *j)
 {
-	struct nb nb = {.q = q, .out = out, .err = err};
+	struct dev *d = j->d;
+	char path[128];
+
+	if (d->primary && j->ifidx < d->nifs && d->found < 0) {
+		j->m = (struct ipmatch){.want = d->primary};
+		snprintf(path, sizeof(path),
+			 "/api/ipam/ip-addresses/?interface_id=%ld&limit=100",
+			 d->ifs[j->ifidx].id);
+		start_list(j, IPS, path);
+		return;
+	}
+	emit(j);
+	free(j->d);
+	j->d = NULL;
+	next_device(j);
+}
+
+/* Starts reading device it: true when a request is on its way. */
+static bool begin_device(struct bb_netbox_job *j, const cJSON *it)
+{
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "id");
+	char path[128];
+
+	j->name = str_at(it, "name", NULL);
+	j->role = str_at(it, "role", "slug");
+	if (!j->role) /* NetBox 3 */
+		j->role = str_at(it, "device_role", "slug");
+	j->arch = arch_of(it);
+	if (!j->name || !cJSON_IsNumber(id)) {
+		fprintf(j->nb.err,
+			"netbox: a device without a name: skipped\n");
+		j->nb.warnings++;
+		return false;
+	}
+	if (!(j->d = calloc(1, sizeof(*j->d))))
+		return false;
+	j->d->primary = str_at(it, "primary_ip4", "address");
+	j->d->found = -1;
+	snprintf(path, sizeof(path),
+		 "/api/dcim/interfaces/?device_id=%ld&limit=100",
+		 (long)id->valuedouble);
+	start_list(j, IFACES, path);
+	return true;
+}
+
+static void next_device(struct bb_netbox_job *j)
+{
+	while (j->next_dev) {
+		const cJSON *it = j->next_dev;
+
+		j->next_dev = it->next;
+		if (begin_device(j, it))
+			return;
+	}
+	cJSON_Delete(j->devs);
+	j->devs = NULL;
+	if (!j->dev_next[0]) {
+		finish(j, 0);
+		return;
+	}
+	if (++j->dev_page >= MAX_PAGES) {
+		fprintf(j->nb.err, "netbox: devices: more than %d pages\n",
+			MAX_PAGES);
+		finish(j, 1);
+		return;
+	}
+	j->list = DEVICES;
+	snprintf(j->url, sizeof(j->url), "%s", j->dev_next);
+	get(j);
+}
+
+int bb_netbox_start(const struct bb_netbox_query *q, FILE *out, FILE *err,
+		    void (*done)(void *arg, int rc), void *arg,
+		    struct bb_netbox_job **jp)
+{
+	struct bb_netbox_job *j;
 	char path[512];
-	int n = 0, rc;
 	size_t len = strlen(q->endpoint);
 
+	*jp = NULL;
 	if (len && q->endpoint[len - 1] == '/') {
 		fprintf(err,
 			"netbox: give the endpoint without a trailing /\n");
 		return 1;
 	}
-	snprintf(nb.auth, sizeof(nb.auth), "Authorization: Token %s\r\n",
+	if (len >= sizeof(j->nb.endpoint) ||
+	    (q->ca_bundle && strlen(q->ca_bundle) >= sizeof(j->nb.ca_bundle))) {
+		fprintf(err, "netbox: endpoint or CA bundle path too long\n");
+		return 1;
+	}
+	if (!(j = calloc(1, sizeof(*j)))) {
+		fprintf(err, "netbox: out of memory\n");
+		return 1;
+	}
+	snprintf(j->nb.endpoint, sizeof(j->nb.endpoint), "%s", q->endpoint);
+	snprintf(j->nb.ca_bundle, sizeof(j->nb.ca_bundle), "%s",
+		 q->ca_bundle ? q->ca_bundle : "");
+	j->nb.out = out;
+	j->nb.err = err;
+	j->done = done;
+	j->arg = arg;
+	snprintf(j->nb.auth, sizeof(j->nb.auth), "Authorization: Token %s\r\n",
 		 q->token);
 	snprintf(path, sizeof(path), "/api/dcim/devices/?limit=100%s%s%s%s",
 		 q->site ? "&site=" : "", q->site ? q->site : "",
 		 q->role ? "&role=" : "", q->role ? q->role : "");
 	fprintf(out, "# from NetBox %s by bootbox import netbox\n",
 		q->endpoint);
-	rc = each(&nb, path, on_device, &n);
-	if (!n)
-		fprintf(out, "machines: []\n");
-	fprintf(err, "netbox: %d machine(s), %d note(s)\n", n, nb.warnings);
-	return rc;
+	*jp = j;
+	/* a failure to start already ends the job (done called) */
+	start_list(j, DEVICES, path);
+	return 0;
+}
+
+void bb_netbox_cancel(struct bb_netbox_job *j)
+{
+	if (!j)
+		return;
+	bb_board_fetch_cancel(j->f);
+	cJSON_Delete(j->devs);
+	free(j->d);
+	free(j);
 }

@@ -74,7 +74,7 @@ void bb_serve_http_stop(struct bb_serve *s);
 
 /* Certificate renewal: a child `bootbox cert renew` when due, with
  * backoff while the PKI is unreachable. */
-/* inventory.netbox: a thread refreshing the NetBox copy, reloading when
+/* inventory.netbox: a timer refreshing the NetBox copy, reloading when
  * it changed (serve_inventory.c). */
 int bb_serve_inventory_start(struct bb_serve *s);
 int bb_serve_inventory_reload(struct bb_serve *s, const struct bb_config *next);

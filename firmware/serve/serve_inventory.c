@@ -1,17 +1,13 @@
-/* inventory.netbox in serve: a thread reads NetBox every interval (its
- * client blocks, with timeouts, so it stays off the event loop), checks
- * that the configuration still loads with the new machines, replaces the
- * last good copy and asks the loop to reload (SIGHUP to ourselves: the
- * same path an operator's reload takes). NetBox unreachable or a bad
- * answer: the last good copy stays, one warning a round. */
+/* inventory.netbox in serve: every interval, NetBox is read through the
+ * board's outbound requests (the loop never waits on it), the
+ * configuration is checked to still load with the new machines, the last
+ * good copy replaced and a reload asked for (the path an operator's
+ * SIGHUP takes). NetBox unreachable or a bad answer: the last good copy
+ * stays, one warning a round. */
 #include <errno.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "board/board.h"
 #include "common/err.h"
@@ -20,19 +16,34 @@
 #include "firmware/serve/serve.h"
 
 struct bb_serve_inventory {
-	pthread_t thread;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	bool quit, running;
+	struct bb_board_timer *timer;
+	struct bb_netbox_job *job; /* NULL: between rounds */
 	char *config_path, *file;
 	char *endpoint, *token_file, *site, *role, *ca_bundle;
 	uint32_t interval;
+	struct bb_buf tok;
+	char *text, *errs;
+	size_t tlen, elen;
+	FILE *out, *err;
 	int rounds, changes; /* for the log and the tests */
 };
 
 static char *dup_or_null(const char *s)
 {
 	return s ? strdup(s) : NULL;
+}
+
+static void round_free(struct bb_serve_inventory *v)
+{
+	if (v->out)
+		fclose(v->out);
+	if (v->err)
+		fclose(v->err);
+	v->out = v->err = NULL;
+	free(v->text);
+	free(v->errs);
+	v->text = v->errs = NULL;
+	bb_buf_free(&v->tok);
 }
 
 static void free_copy(struct bb_serve_inventory *v)
@@ -46,107 +57,101 @@ static void free_copy(struct bb_serve_inventory *v)
 	free(v->ca_bundle);
 }
 
-/* One round: 1 when the copy changed, 0 when not, -1 on failure. */
-static int refresh(struct bb_serve_inventory *v)
+static const char *first_line(char *errs)
 {
-	struct bb_netbox_query q = {.endpoint = v->endpoint,
-				    .site = v->site,
-				    .role = v->role,
-				    .ca_bundle = v->ca_bundle};
-	struct bb_buf tok = {0}, old = {0};
-	char *text = NULL, *errs = NULL, tmp[1100];
-	size_t tlen = 0, elen = 0;
-	FILE *out = open_memstream(&text, &tlen);
-	FILE *err = open_memstream(&errs, &elen);
+	return errs && *errs ? strtok(errs, "\n") : NULL;
+}
+
+/* NetBox's answer is in text: 1 when the copy changed, 0 when not, -1 on
+ * failure (said). */
+static int replace_copy(struct bb_serve_inventory *v)
+{
+	struct bb_buf old = {0};
 	struct bb_config *cfg = NULL;
+	char tmp[1100];
 	int rc = -1;
 
-	if (!out || !err)
-		goto done;
-	if (bb_read_file(v->token_file, &tok, 4096)) {
-		bb_warn("inventory: cannot read the NetBox token %s; keeping "
-			"the last good copy",
-			v->token_file);
-		goto done;
+	if (!bb_read_file(v->file, &old, 16u << 20) && old.len == v->tlen &&
+	    !memcmp(old.p, v->text, v->tlen)) {
+		bb_buf_free(&old);
+		return 0;
 	}
-	while (tok.len && strchr(" \t\r\n", tok.p[tok.len - 1]))
-		tok.p[--tok.len] = 0;
-	q.token = tok.p ? tok.p : "";
-	if (bb_import_netbox(&q, out, err)) {
-		fflush(err);
-		bb_warn("inventory: NetBox %s: %s; keeping the last good copy",
-			v->endpoint,
-			errs && *errs ? strtok(errs, "\n") : "failed");
-		goto done;
-	}
-	fclose(out);
-	out = NULL;
-	if (!bb_read_file(v->file, &old, 16u << 20) && old.len == tlen &&
-	    !memcmp(old.p, text, tlen)) {
-		rc = 0;
-		goto done;
-	}
+	bb_buf_free(&old);
 	snprintf(tmp, sizeof(tmp), "%s.new", v->file);
 	if (bb_mkdirs_parent(tmp, 0750) ||
-	    bb_write_file_atomic(tmp, text, tlen, 0640))
-		goto done;
-	fflush(err);
-	if (bb_config_load_inventory(v->config_path, tmp, err, &cfg)) {
-		fflush(err);
+	    bb_write_file_atomic(tmp, v->text, v->tlen, 0640))
+		return -1;
+	fflush(v->err);
+	if (bb_config_load_inventory(v->config_path, tmp, v->err, &cfg)) {
+		fflush(v->err);
 		bb_warn("inventory: NetBox's machines do not load with %s "
 			"(%s); keeping the last good copy",
-			v->config_path,
-			errs && *errs ? strtok(errs, "\n") : "?");
-		unlink(tmp);
-		goto done;
+			v->config_path, first_line(v->errs) ?: "?");
+		remove(tmp);
+		return -1;
 	}
 	bb_config_free(cfg);
-	if (rename(tmp, v->file) || bb_fsync_parent(v->file)) {
+	if (rename(tmp, v->file) || bb_fsync_parent(v->file))
 		bb_warn("inventory: cannot replace %s: %s", v->file,
 			strerror(errno));
-		goto done;
-	}
-	rc = 1;
-done:
-	if (out)
-		fclose(out);
-	if (err)
-		fclose(err);
-	free(text);
-	free(errs);
-	bb_buf_free(&tok);
-	bb_buf_free(&old);
+	else
+		rc = 1;
 	return rc;
 }
 
-static void *run(void *arg)
+static void imported(void *arg, int rc)
 {
 	struct bb_serve_inventory *v = arg;
 
-	pthread_mutex_lock(&v->mu);
-	while (!v->quit) {
-		struct timespec until;
-		int rc;
-
-		pthread_mutex_unlock(&v->mu);
-		rc = refresh(v);
-		pthread_mutex_lock(&v->mu);
-		v->rounds++;
-		if (rc > 0 && !v->quit) {
+	v->job = NULL;
+	v->rounds++;
+	fflush(v->err);
+	if (rc) {
+		bb_warn("inventory: NetBox %s: %s; keeping the last good copy",
+			v->endpoint, first_line(v->errs) ?: "failed");
+	} else {
+		fclose(v->out);
+		v->out = NULL;
+		if (replace_copy(v) > 0) {
 			v->changes++;
 			bb_info("inventory: new machines from NetBox in %s; "
 				"reloading",
 				v->file);
-			kill(getpid(), SIGHUP);
+			bb_board_reload_soon();
 		}
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += v->interval;
-		while (!v->quit &&
-		       pthread_cond_timedwait(&v->cv, &v->mu, &until) == 0)
-			;
 	}
-	pthread_mutex_unlock(&v->mu);
-	return NULL;
+	round_free(v);
+	bb_board_timer_arm(v->timer, (uint64_t)v->interval * 1000);
+}
+
+static void round_start(void *arg)
+{
+	struct bb_serve_inventory *v = arg;
+	struct bb_netbox_query q = {.endpoint = v->endpoint,
+				    .site = v->site,
+				    .role = v->role,
+				    .ca_bundle = v->ca_bundle};
+
+	v->out = open_memstream(&v->text, &v->tlen);
+	v->err = open_memstream(&v->errs, &v->elen);
+	if (!v->out || !v->err) {
+		round_free(v);
+		bb_board_timer_arm(v->timer, (uint64_t)v->interval * 1000);
+		return;
+	}
+	if (bb_read_file(v->token_file, &v->tok, 4096)) {
+		bb_warn("inventory: cannot read the NetBox token %s; keeping "
+			"the last good copy",
+			v->token_file);
+		round_free(v);
+		bb_board_timer_arm(v->timer, (uint64_t)v->interval * 1000);
+		return;
+	}
+	while (v->tok.len && strchr(" \t\r\n", v->tok.p[v->tok.len - 1]))
+		v->tok.p[--v->tok.len] = 0;
+	q.token = v->tok.p ? v->tok.p : "";
+	if (bb_netbox_start(&q, v->out, v->err, imported, v, &v->job))
+		imported(v, 1);
 }
 
 static int start(struct bb_serve *s, const struct bb_config *cfg)
@@ -167,16 +172,14 @@ static int start(struct bb_serve *s, const struct bb_config *cfg)
 	v->role = dup_or_null(inv->role);
 	v->ca_bundle = dup_or_null(inv->ca_bundle);
 	v->interval = inv->interval;
-	pthread_mutex_init(&v->mu, NULL);
-	pthread_cond_init(&v->cv, NULL);
 	if (!v->config_path || !v->file || !v->endpoint || !v->token_file ||
-	    pthread_create(&v->thread, NULL, run, v)) {
+	    !(v->timer = bb_board_timer_new(round_start, v))) {
 		free_copy(v);
 		free(v);
 		return BB_ENOMEM;
 	}
-	v->running = true;
 	s->inventory = v;
+	bb_board_timer_arm(v->timer, 0);
 	bb_info("inventory: NetBox %s every %us into %s", v->endpoint,
 		v->interval, v->file);
 	return 0;
@@ -193,13 +196,9 @@ void bb_serve_inventory_stop(struct bb_serve *s)
 
 	if (!v)
 		return;
-	pthread_mutex_lock(&v->mu);
-	v->quit = true;
-	pthread_cond_signal(&v->cv);
-	pthread_mutex_unlock(&v->mu);
-	pthread_join(v->thread, NULL);
-	pthread_mutex_destroy(&v->mu);
-	pthread_cond_destroy(&v->cv);
+	bb_netbox_cancel(v->job);
+	round_free(v);
+	bb_board_timer_free(v->timer);
 	free_copy(v);
 	free(v);
 	s->inventory = NULL;
