@@ -82,7 +82,7 @@ static void reload(void *arg)
 	if (!rc)
 		rc = bb_serve_tftp_reload(s, next);
 	if (!rc)
-		rc = bb_lwip_dhcp_reload(s, next);
+		rc = bb_serve_dhcp_reload(s, next);
 	bb_serve_reload_end(s, next, rc);
 	bb_info("reloaded");
 }
@@ -132,7 +132,7 @@ static int serve(int argc, char **argv)
 	s.loop = bb_loop_new();
 	s.started = bb_board_wall_now();
 	rc = !s.loop || bb_serve_boot_start(&s) || bb_lwip_http_start(&s) ||
-	     bb_serve_tftp_start(&s) || bb_lwip_dhcp_start(&s);
+	     bb_serve_tftp_start(&s) || bb_serve_dhcp_start(&s);
 	if (rc) {
 		bb_err("not starting: a service failed to start");
 	} else {
@@ -146,7 +146,7 @@ static int serve(int argc, char **argv)
 		bb_info("stopping");
 		print_stats();
 	}
-	bb_lwip_dhcp_stop(&s);
+	bb_serve_dhcp_stop(&s);
 	bb_serve_tftp_stop(&s);
 	bb_lwip_http_stop(&s);
 	if (s.loop)
