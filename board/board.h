@@ -71,6 +71,17 @@ typedef void (*bb_udp_recv_fn)(void *arg, struct bb_udp *u, const uint8_t *pkt,
 struct bb_udp *bb_udp_open(uint32_t addr, uint16_t port,
 			   const struct bb_udp_peer *peer, bb_udp_recv_fn fn,
 			   void *arg);
+/* A listener on the interface ifname only, for a service of its segment
+ * (DHCP's port 67): it hears what is broadcast there, its BROADCAST and
+ * TO_HW leave there, and the board serves it ahead of other work (a reply
+ * waits for no download). Datagrams come in batches (recvmmsg on Linux,
+ * which under load polls the socket every millisecond rather than wake
+ * per datagram); batch_end(arg, u) follows each batch. Sends wait for
+ * bb_udp_flush (one sendmmsg). 0, BB_EEXIST (another server has the
+ * port), BB_EINVAL or BB_EIO, with the board's message. */
+int bb_udp_open_if(const char *ifname, uint16_t port, bb_udp_recv_fn fn,
+		   void (*batch_end)(void *arg, struct bb_udp *u), void *arg,
+		   struct bb_udp **out);
 void bb_udp_close(struct bb_udp *u);
 /* The largest datagram payload that leaves unfragmented (path MTU). */
 size_t bb_udp_max_payload(const struct bb_udp *u);
@@ -210,19 +221,24 @@ int bb_board_random(void *p, size_t len);
 struct bb_jr;
 /* Opens (creating) the journal and hands its whole content to replay,
  * which returns how many leading bytes were whole records (a torn tail is
- * cut there). */
+ * cut there; len cuts nothing). Errors here and below come with the
+ * board's message of why (the caller names the path). */
 int bb_jr_open(const char *path,
 	       size_t (*replay)(void *arg, const uint8_t *p, size_t len),
 	       void *arg, struct bb_jr **out);
 void bb_jr_append(struct bb_jr *j, const void *rec, size_t len);
 /* Makes what was appended durable, then calls done(arg, 0 or BB_EIO):
- * later on the loop (a thread on Linux) or before returning (inline on a
- * board without threads). A commit while one is in flight is BB_EAGAIN. */
+ * later on the loop (a thread on Linux, its outcome served ahead of other
+ * work) or before returning (inline on a board without threads). A commit
+ * while one is in flight is BB_EAGAIN. */
 int bb_jr_commit(struct bb_jr *j, void (*done)(void *arg, int rc), void *arg);
 bool bb_jr_busy(const struct bb_jr *j);
-/* Replaces the journal with data (compaction), durably. */
+/* Replaces the journal with data (compaction), durably; BB_EAGAIN while
+ * a commit is in flight. */
 int bb_jr_rewrite(struct bb_jr *j, const void *data, size_t len);
+/* Bytes in the file; read it only while no commit is in flight. */
 uint64_t bb_jr_size(const struct bb_jr *j);
+/* Waits for a commit in flight, writes what is still appended, closes. */
 void bb_jr_close(struct bb_jr *j);
 
 /* --- outbound HTTP(S): the cfssl client, the export POST ---------- */

@@ -18,6 +18,7 @@
 
 #include "board/board.h"
 #include "board/linux/board_file.h"
+#include "board/linux/board_udp.h"
 #include "board/linux/loop.h"
 #include "common/err.h"
 #include "tftp/tftp.h"
@@ -25,15 +26,6 @@
 #define GSO_TRAIN    65000u
 #define GSO_SEGMENTS 64u
 #define BUF_SIZE     (65536u + 4)
-
-struct bb_udp {
-	int fd;
-	bool connected;
-	uint32_t addr;	/* bound to; 0: any */
-	uint32_t local; /* where the datagram being received went */
-	bb_udp_recv_fn fn;
-	void *arg;
-};
 
 /* one loop thread: one buffer for what comes in, one for a train */
 static uint8_t rxbuf[65536];
@@ -176,6 +168,10 @@ void bb_udp_close(struct bb_udp *u)
 {
 	if (!u)
 		return;
+	if (u->bif) {
+		bb_udp_if_close(u);
+		return;
+	}
 	bb_loop_del_fd(bb_loop_board(), u->fd);
 	close(u->fd);
 	free(u);
@@ -213,6 +209,8 @@ int bb_udp_send(struct bb_udp *u, enum bb_udp_how how,
 	struct sockaddr_in dst;
 	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
 
+	if (u->bif)
+		return bb_udp_if_send(u, how, to, hw, pkt, len);
 	(void)hw; /* no ARP entry of our own here: TO_HW goes as TO */
 	if (u->connected)
 		return sent(send(u->fd, pkt, len, MSG_DONTWAIT));
@@ -236,7 +234,9 @@ int bb_udp_send(struct bb_udp *u, enum bb_udp_how how,
 
 void bb_udp_flush(struct bb_udp *u)
 {
-	(void)u; /* each send leaves at once */
+	if (u->bif)
+		bb_udp_if_flush(u);
+	/* else each send has left at once */
 }
 
 /* The blocks k0.. of the run into txbuf as [header|data]...; false on a

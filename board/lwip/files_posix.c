@@ -34,7 +34,7 @@ int bb_jr_open(const char *path,
 	if (rc) {
 		bb_buf_free(&content);
 		free(j);
-		return bb_board_fail(rc, "%s: %s", path, strerror(errno));
+		return bb_board_fail(rc, "%s", strerror(errno));
 	}
 	good = replay(arg, (const uint8_t *)content.p, content.len);
 	if (good < content.len)
@@ -54,7 +54,7 @@ int bb_jr_commit(struct bb_jr *j, void (*done)(void *arg, int rc), void *arg)
 	int rc = bb_journal_sync(&j->j);
 
 	if (rc)
-		bb_board_fail(rc, "%s: %s", j->j.path, strerror(errno));
+		bb_board_fail(rc, "%s", strerror(errno));
 	done(arg, rc);
 	return 0;
 }
@@ -67,7 +67,9 @@ bool bb_jr_busy(const struct bb_jr *j)
 
 int bb_jr_rewrite(struct bb_jr *j, const void *data, size_t len)
 {
-	return bb_journal_rewrite(&j->j, data, len);
+	int rc = bb_journal_rewrite(&j->j, data, len);
+
+	return rc ? bb_board_fail(rc, "%s", strerror(errno)) : 0;
 }
 
 uint64_t bb_jr_size(const struct bb_jr *j)
@@ -79,6 +81,8 @@ void bb_jr_close(struct bb_jr *j)
 {
 	if (!j)
 		return;
+	if (j->j.fd >= 0)
+		bb_journal_sync(&j->j);
 	bb_journal_close(&j->j);
 	free(j);
 }

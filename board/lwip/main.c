@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "board/linux/loop.h"
 #include "board/lwip/board_lwip.h"
 #include "board/lwip/serve_lwip.h"
 #include "board/lwip/tapif.h"
@@ -33,16 +32,6 @@ static uint8_t our_prefix(const struct bb_config *cfg)
 			return sn->prefix;
 	}
 	return 24;
-}
-
-/* The boot service keeps the Linux board's loop for its idle save of
- * machine states until firmware/ moves onto board.h: run it without
- * waiting each turn. */
-static void turn(void *arg)
-{
-	struct bb_serve *s = arg;
-
-	bb_loop_run_once(s->loop, 0);
 }
 
 static void print_stats(void)
@@ -82,7 +71,7 @@ static void reload(void *arg)
 	if (!rc)
 		rc = bb_serve_tftp_reload(s, next);
 	if (!rc)
-		rc = bb_lwip_dhcp_reload(s, next);
+		rc = bb_serve_dhcp_reload(s, next);
 	bb_serve_reload_end(s, next, rc);
 	bb_info("reloaded");
 }
@@ -129,10 +118,9 @@ static int serve(int argc, char **argv)
 		bb_config_free(s.cfg);
 		return 1;
 	}
-	s.loop = bb_loop_new();
 	s.started = bb_board_wall_now();
-	rc = !s.loop || bb_serve_boot_start(&s) || bb_lwip_http_start(&s) ||
-	     bb_serve_tftp_start(&s) || bb_lwip_dhcp_start(&s);
+	rc = bb_serve_boot_start(&s) || bb_lwip_http_start(&s) ||
+	     bb_serve_tftp_start(&s) || bb_serve_dhcp_start(&s);
 	if (rc) {
 		bb_err("not starting: a service failed to start");
 	} else {
@@ -142,18 +130,15 @@ static int serve(int argc, char **argv)
 		    bb_fmt_ipv4(s.cfg->appliance.address, ip),
 		    s.cfg->appliance.interface);
 		bb_lwip_loop_on_hup(reload, &s);
-		rc = bb_lwip_loop_run(&the_netif, turn, &s) ? 1 : 0;
+		rc = bb_lwip_loop_run(&the_netif, NULL, NULL) ? 1 : 0;
 		bb_info("stopping");
 		print_stats();
 	}
-	bb_lwip_dhcp_stop(&s);
+	bb_serve_dhcp_stop(&s);
 	bb_serve_tftp_stop(&s);
 	bb_lwip_http_stop(&s);
-	if (s.loop)
-		bb_serve_boot_stop(&s);
+	bb_serve_boot_stop(&s);
 	bb_tapif_close(&the_netif);
-	if (s.loop)
-		bb_loop_free(s.loop);
 	bb_config_free(s.cfg);
 	return rc;
 }

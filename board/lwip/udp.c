@@ -17,6 +17,7 @@
 struct bb_udp {
 	struct udp_pcb *pcb;
 	bb_udp_recv_fn fn;
+	void (*batch_end)(void *arg, struct bb_udp *u);
 	void *arg;
 };
 
@@ -38,6 +39,9 @@ static void on_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p,
 	n = pbuf_copy_partial(p, rxbuf, p->tot_len, 0);
 	pbuf_free(p);
 	u->fn(u->arg, u, rxbuf, n, &from);
+	/* lwIP hands over one datagram at a time: each is a batch */
+	if (u->batch_end)
+		u->batch_end(u->arg, u);
 }
 
 struct bb_udp *bb_udp_open(uint32_t addr, uint16_t port,
@@ -73,6 +77,22 @@ struct bb_udp *bb_udp_open(uint32_t addr, uint16_t port,
 	u->arg = arg;
 	udp_recv(u->pcb, on_recv, u);
 	return u;
+}
+
+/* The board has one interface, appliance.interface's TAP: a listener on
+ * any address is on it. */
+int bb_udp_open_if(const char *ifname, uint16_t port, bb_udp_recv_fn fn,
+		   void (*batch_end)(void *arg, struct bb_udp *u), void *arg,
+		   struct bb_udp **out)
+{
+	struct bb_udp *u = bb_udp_open(0, port, NULL, fn, arg);
+
+	(void)ifname;
+	if (!u)
+		return BB_EIO;
+	u->batch_end = batch_end;
+	*out = u;
+	return 0;
 }
 
 void bb_udp_close(struct bb_udp *u)

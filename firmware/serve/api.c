@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "board/board.h"
 #include "boot/boot.h"
 #include "common/parse.h"
 #include "dhcp/dhcp_server.h"
@@ -148,9 +149,9 @@ static void status(struct bb_serve *s, struct bb_http_response *resp)
 
 	cJSON_AddStringToObject(j, "name", s->cfg->appliance.name ?: "");
 	cJSON_AddNumberToObject(j, "uptime",
-				(double)(bb_wall_now() - s->started));
+				(double)(bb_board_wall_now() - s->started));
 	if (eng)
-		bb_dhcp_server_foreach(eng, bb_wall_now(), count_lease,
+		bb_dhcp_server_foreach(eng, bb_board_wall_now(), count_lease,
 				       &leases);
 	cJSON_AddNumberToObject(j, "leases", leases);
 	for (i = 0; s->boot && i < s->boot->nmachines; i++) {

@@ -2,6 +2,7 @@
 #include <mbedtls/x509_crt.h>
 #include <string.h>
 
+#include "board/board.h"
 #include "boot/boot.h"
 #include "cache/cache.h"
 #include "board/linux/cert_check.h"
@@ -63,8 +64,8 @@ void bb_api_machine_extra(struct bb_serve *s, const struct bb_boot_machine *m,
 	else
 		cJSON_AddNullToObject(j, "talos_version");
 	if (m->last_seen)
-		cJSON_AddNumberToObject(j, "age",
-					(double)(bb_wall_now() - m->last_seen));
+		cJSON_AddNumberToObject(
+		    j, "age", (double)(bb_board_wall_now() - m->last_seen));
 	else
 		cJSON_AddNullToObject(j, "age");
 }
@@ -97,7 +98,8 @@ void bb_api_pool_use(struct bb_serve *s, size_t i, uint64_t *size,
 	for (j = 0; j < pc.sn->npools; j++)
 		*size += (uint64_t)pc.sn->pools[j].hi - pc.sn->pools[j].lo + 1;
 	if (eng)
-		bb_dhcp_server_foreach(eng, bb_wall_now(), count_pool, &pc);
+		bb_dhcp_server_foreach(eng, bb_board_wall_now(), count_pool,
+				       &pc);
 	*used = pc.used;
 }
 
@@ -159,7 +161,8 @@ cJSON *bb_api_leases_json(struct bb_serve *s)
 	arr = cJSON_AddArrayToObject(j, "leases");
 	arg[1] = arr;
 	if (eng)
-		bb_dhcp_server_foreach(eng, bb_wall_now(), add_lease, arg);
+		bb_dhcp_server_foreach(eng, bb_board_wall_now(), add_lease,
+				       arg);
 	return j;
 }
 
@@ -182,7 +185,7 @@ cJSON *bb_api_certs_json(struct bb_serve *s)
 		cJSON_AddNullToObject(j, "subject");
 		cJSON_AddNullToObject(j, "not_after");
 		cJSON_AddNumberToObject(j, "next_renewal",
-					(double)bb_wall_now());
+					(double)bb_board_wall_now());
 		mbedtls_x509_crt_free(&crt);
 		return j;
 	}

@@ -38,7 +38,8 @@ static const struct bb_dhcp_lease *lease_of(struct bb_serve *s,
 	struct lease_find f = {mac, NULL};
 
 	if (eng)
-		bb_dhcp_server_foreach(eng, bb_wall_now(), find_bound, &f);
+		bb_dhcp_server_foreach(eng, bb_board_wall_now(), find_bound,
+				       &f);
 	return f.found;
 }
 
@@ -153,7 +154,7 @@ int bb_handoff_export_build(struct bb_serve *s, struct bb_buf *json,
 			export_fill(s, &e[n++], m->mac, m->name, NULL, m);
 	}
 	rc = bb_export_json(e, n, s->cfg->appliance.name ?: "bootbox",
-			    bb_wall_now(), json);
+			    bb_board_wall_now(), json);
 	if (!rc)
 		rc = bb_export_hardware(e, n, s->cfg->handoff.ns, yaml);
 	free(e);

@@ -2,6 +2,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "board/board.h"
 #include "boot/boot.h"
 #include "common/parse.h"
 #include "dhcp/dhcp_server.h"
@@ -209,7 +210,7 @@ static void dhcp_pools(struct bb_serve *s, struct bb_buf *b)
 			    (unsigned long long)(k ? used : size));
 		}
 	}
-	bb_dhcp_server_foreach(bb_serve_dhcp_engine(s), bb_wall_now(),
+	bb_dhcp_server_foreach(bb_serve_dhcp_engine(s), bb_board_wall_now(),
 			       count_state, st);
 	family(b, "bootbox_dhcp_leases", "gauge", "Leases by state.");
 	bb_buf_printf(b,

@@ -148,13 +148,12 @@ static void states_path(const struct bb_config *cfg, char *buf, size_t cap)
 }
 
 /* Written from the idle hook: a burst of requests costs one write. */
-static void save_states(struct bb_loop *loop, void *arg)
+static void save_states(void *arg)
 {
 	struct bb_serve *s = arg;
 	struct bb_buf b = {0};
 	char path[1024];
 
-	(void)loop;
 	if (!s->states_dirty || !s->boot)
 		return;
 	s->states_dirty = false;
@@ -212,7 +211,7 @@ bool bb_serve_boot_advance(struct bb_serve *s, struct bb_boot_machine *m,
 {
 	enum bb_phase before = bb_serve_phase(s, m), after;
 
-	if (!bb_boot_advance(m, st, bb_wall_now()))
+	if (!bb_boot_advance(m, st, bb_board_wall_now()))
 		return false;
 	if (s->boot_hooks.moved)
 		s->boot_hooks.moved(s->boot_hooks.arg, m);
@@ -233,7 +232,7 @@ int bb_serve_boot_start(struct bb_serve *s)
 		return BB_EINVAL;
 	load_states(s);
 	if (bb_mkdirs(s->cfg->appliance.state_dir, 0755) ||
-	    bb_loop_add_idle(s->loop, save_states, s))
+	    bb_board_idle_add(save_states, s))
 		return BB_EIO;
 	bb_info("boot: %zu profile(s), %zu group(s), %zu machine(s)",
 		s->boot->nprofiles, s->boot->ngroups, s->boot->nmachines);

@@ -1,19 +1,19 @@
-/* The DHCP service: datagrams from the board's socket through the engine;
- * replies that carry a lease (ACK) wait in a queue until every journal
- * record of their batch is written and fdatasync()ed (group commit), so an
- * ACK never leaves before its lease is on disk. The commit runs on the
- * journal's thread: while one batch syncs, the loop answers and collects
- * the next, and the idle hook hands it over when the first is durable. */
-#include <errno.h>
+/* The DHCP service, on board/board.h: datagrams from the board's listener
+ * on the interface through the engine; replies that carry a lease (ACK)
+ * wait in a queue until every journal record of their batch is durable
+ * (group commit), so an ACK never leaves before its lease is. On Linux the
+ * commit runs on the journal's thread: while one batch syncs, the service
+ * answers and collects the next, and starts it when the first is durable.
+ * The same file serves the lwIP board, whose journal commits inline. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "board/linux/dhcp_sock.h"
-#include "board/linux/journal_file.h"
-#include "board/linux/ticker.h"
+#include "board/board.h"
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/parse.h"
+#include "dhcp/dhcp_batch.h"
 #include "dhcp/dhcp_wire.h"
 #include "firmware/config/dhcp_conf.h"
 #include "firmware/serve/log.h"
@@ -36,18 +36,18 @@ struct queued {
 struct bb_serve_dhcp {
 	struct bb_serve *s;
 	struct bb_dhcp_server *eng;
-	struct bb_dhcp_sock sock;
-	struct bb_journal jr;
+	struct bb_udp *u;
+	struct bb_jr *jr;
+	char ifname[64];       /* the one bound at start */
+	char path[1024];       /* of the journal */
 	struct queued *q, *qf; /* waiting for the next batch; in flight */
 	size_t nq, capq, nqf, capqf;
+	bool pending;	     /* records appended since the last commit */
 	uint64_t live_bytes; /* journal size right after the last compaction */
-	uint8_t (*bufs)[BB_DHCP_SOCK_BUF];
-	struct bb_timer gather;	 /* armed while a batch gathers records */
-	struct bb_ticker tick;	 /* polls the socket while busy */
-	struct bb_dhcp_batch ob; /* replies that need no commit */
-	uint8_t (*outs)[BB_DHCP_MAX_PKT]; /* their bytes, slot = ob.n */
-	struct bb_dhcp_batch qb;	  /* ACKs of a durable batch */
-	struct seen {			  /* no-reply lines already logged */
+	struct bb_board_timer *gather; /* armed while a batch gathers */
+	bool gathering;
+	uint8_t out[BB_DHCP_MAX_PKT];
+	struct seen { /* no-reply lines already logged */
 		uint8_t mac[6];
 		uint8_t reason;
 		int64_t at;
@@ -55,12 +55,6 @@ struct bb_serve_dhcp {
 	int64_t log_sec; /* no-reply lines logged in this second */
 	unsigned log_n;
 };
-
-/* While busy, the socket is read once per millisecond: a wakeup costs
- * more than answering a DISCOVER, and a batch of a few dozen datagrams is
- * answered for far less CPU each (bench_dhcp: 14.5 us per exchange at
- * 250 us, 8 us at 1 ms). A client waits up to a millisecond longer. */
-#define POLL_US 1000
 
 /* A batch gathers for this long, or until it is this large, before its
  * commit starts: under load, one fdatasync per few milliseconds instead of
@@ -100,8 +94,7 @@ static void log_reply(struct bb_serve_dhcp *d, const struct bb_dhcp_tx *tx)
 	name = machine_name(d->s->cfg, tx->chaddr);
 	bb_info("%s %s to %s%s%s%s via %s %s", type_name(tx->msg_type),
 		bb_fmt_ipv4(tx->yiaddr, ip), bb_fmt_mac(tx->chaddr, mac),
-		name ? " (" : "", name ? name : "", name ? ")" : "",
-		d->sock.ifname,
+		name ? " (" : "", name ? name : "", name ? ")" : "", d->ifname,
 		bb_log_fields(kv, sizeof(kv), tx->chaddr, tx->yiaddr, name));
 }
 
@@ -167,106 +160,57 @@ static int enqueue(struct bb_serve_dhcp *d, const struct bb_dhcp_tx *tx,
 	return 0;
 }
 
-static void handle(struct bb_serve_dhcp *d, const uint8_t *pkt, size_t len,
-		   uint32_t src, uint16_t sport, int64_t now)
+/* A reply to where the engine's rule says (dhcp_batch.c); for a client
+ * without an address, the board installs its link address (or falls back
+ * to a broadcast when it cannot). */
+static void send_reply(struct bb_serve_dhcp *d, const struct bb_dhcp_tx *tx,
+		       const uint8_t *pkt, size_t len)
 {
-	struct bb_dhcp_rx rx = {pkt, len, src, sport, now};
+	struct bb_udp_peer to;
+	enum bb_udp_how how;
+
+	if (bb_dhcp_dest_resolve(tx, true, &to.ip, &to.port))
+		return; /* nothing may leave */
+	how = to.ip == 0xffffffffu	    ? BB_UDP_BROADCAST
+	      : bb_dhcp_dest_needs_link(tx) ? BB_UDP_TO_HW
+					    : BB_UDP_TO;
+	if (!bb_udp_send(d->u, how, &to, tx->chaddr, pkt, len))
+		log_reply(d, tx);
+}
+
+static void on_datagram(void *arg, struct bb_udp *u, const uint8_t *pkt,
+			size_t len, const struct bb_udp_peer *from)
+{
+	struct bb_serve_dhcp *d = arg;
+	int64_t now = bb_board_wall_now();
+	struct bb_dhcp_rx rx = {pkt, len, from->ip, from->port, now};
 	struct bb_dhcp_tx tx;
-	uint8_t *out;
 	char ip[16];
 	uint64_t t0;
 	int n;
 
-	if (d->ob.n == BB_DHCP_BATCH)
-		bb_dhcp_sock_flush(&d->sock, &d->ob);
-	out = d->outs[d->ob.n];
+	(void)u;
 	t0 = bb_metrics_ns();
-	n = bb_dhcp_server_input(d->eng, &rx, out, BB_DHCP_MAX_PKT, &tx);
+	n = bb_dhcp_server_input(d->eng, &rx, d->out, sizeof(d->out), &tx);
 	bb_metrics_dhcp(bb_metrics_ns() - t0);
 
 	if (n < 0) {
 		bb_debug(
 		    "dhcp: dropped a malformed datagram from %s (%zu bytes)",
-		    bb_fmt_ipv4(src, ip), len);
+		    bb_fmt_ipv4(from->ip, ip), len);
 		return;
 	}
 	if (tx.journal_len) {
-		bb_journal_append(&d->jr, tx.journal, tx.journal_len);
-		if (n > 0 && enqueue(d, &tx, out, (size_t)n))
+		bb_jr_append(d->jr, tx.journal, tx.journal_len);
+		d->pending = true;
+		if (n > 0 && enqueue(d, &tx, d->out, (size_t)n))
 			bb_err("dhcp: out of memory: reply dropped");
 		return;
 	}
-	if (n > 0) {
-		bb_dhcp_sock_queue(&d->sock, &d->ob, &tx, out, (size_t)n);
-		log_reply(d, &tx);
-	} else if (tx.ignore) {
+	if (n > 0)
+		send_reply(d, &tx, d->out, (size_t)n);
+	else if (tx.ignore)
 		log_ignored(d, &tx, now);
-	}
-}
-
-static void on_idle(struct bb_loop *loop, void *arg);
-
-/* Reads and answers what the socket holds; the count. Bounded, so a flood
- * cannot starve the other services. */
-static int drain(struct bb_serve_dhcp *d)
-{
-	size_t lens[64];
-	uint32_t src[64];
-	uint16_t sport[64];
-	int64_t now = bb_wall_now();
-	int round, n, i, total = 0;
-
-	for (round = 0; round < 8; round++) {
-		n = bb_dhcp_sock_recv(&d->sock, d->bufs, lens, src, sport, 64);
-		for (i = 0; i < n; i++)
-			handle(d, d->bufs[i], lens[i], src[i], sport[i], now);
-		total += n;
-		if (n < 64)
-			break;
-	}
-	bb_dhcp_sock_flush(&d->sock, &d->ob);
-	/* the commit window opens now, not at the end of the loop's turn
-	 * (drain runs ahead of a batch of downloads) */
-	if (total)
-		on_idle(d->s->loop, d);
-	return total;
-}
-
-/* Busy: the socket is polled on the ticker, not woken per datagram (a
- * wakeup costs more than answering a DISCOVER); idle again when a tick
- * finds nothing. The first datagram of a burst is answered at once. */
-static void set_polling(struct bb_serve_dhcp *d, bool on)
-{
-	if (d->tick.fd < 0 || d->tick.on == on)
-		return;
-	if (bb_loop_mod_fd(d->s->loop, d->sock.fd, on ? 0 : BB_EV_READ))
-		return;
-	bb_ticker_set(&d->tick, on);
-	if (d->tick.on != on) /* the timer failed: stay woken per datagram */
-		bb_loop_mod_fd(d->s->loop, d->sock.fd, BB_EV_READ);
-}
-
-static void on_readable(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
-{
-	struct bb_serve_dhcp *d = arg;
-
-	(void)loop;
-	(void)fd;
-	(void)ev;
-	if (drain(d))
-		set_polling(d, true);
-}
-
-static void on_tick(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
-{
-	struct bb_serve_dhcp *d = arg;
-
-	(void)loop;
-	(void)fd;
-	(void)ev;
-	bb_ticker_ack(&d->tick);
-	if (!drain(d))
-		set_polling(d, false);
 }
 
 static int collect(const struct bb_dhcp_lease *l, void *arg)
@@ -284,8 +228,8 @@ static void compact(struct bb_serve_dhcp *d)
 {
 	struct bb_buf b = {.limit = (size_t)1 << 30};
 
-	bb_dhcp_server_foreach(d->eng, bb_wall_now(), collect, &b);
-	if (b.err || bb_journal_rewrite(&d->jr, b.p ? b.p : "", b.len))
+	bb_dhcp_server_foreach(d->eng, bb_board_wall_now(), collect, &b);
+	if (b.err || bb_jr_rewrite(d->jr, b.p ? b.p : "", b.len))
 		bb_warn("dhcp: journal compaction failed; still appending");
 	else
 		d->live_bytes = b.len;
@@ -296,35 +240,56 @@ static void send_queue(struct bb_serve_dhcp *d, struct queued *q, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		bb_dhcp_sock_queue(&d->sock, &d->qb, &q[i].tx, q[i].pkt,
-				   q[i].len);
-		log_reply(d, &q[i].tx);
-	}
-	bb_dhcp_sock_flush(&d->sock, &d->qb);
-}
-
-static void withheld(struct bb_serve_dhcp *d, size_t n)
-{
-	bb_err("dhcp: cannot write the lease journal %s: %s; %zu "
-	       "acknowledgements withheld",
-	       d->jr.path, strerror(errno), n);
+	for (i = 0; i < n; i++)
+		send_reply(d, &q[i].tx, q[i].pkt, q[i].len);
+	bb_udp_flush(d->u);
 }
 
 /* Compaction replaces the file: only between batches. */
 static void maybe_compact(struct bb_serve_dhcp *d)
 {
-	if (!d->jr.busy && d->jr.size > 4 * d->live_bytes + (4u << 20))
+	if (!bb_jr_busy(d->jr) &&
+	    bb_jr_size(d->jr) > 4 * d->live_bytes + (4u << 20))
 		compact(d);
 }
 
-/* The queue of the batch now pending becomes the in-flight one. */
+static void stop_gathering(struct bb_serve_dhcp *d)
+{
+	bb_board_timer_cancel(d->gather);
+	d->gathering = false;
+}
+
+static void begin_batch(struct bb_serve_dhcp *d);
+
+/* A batch is durable (or failed): its ACKs leave (or are withheld), and
+ * the next starts unless it is still gathering. */
+static void committed(void *arg, int rc)
+{
+	struct bb_serve_dhcp *d = arg;
+
+	if (rc)
+		bb_err("dhcp: cannot write the lease journal %s: %s; %zu "
+		       "acknowledgements withheld",
+		       d->path, bb_board_errmsg(), d->nqf);
+	else
+		send_queue(d, d->qf, d->nqf);
+	d->nqf = 0;
+	maybe_compact(d);
+	if (d->pending && (!d->gathering || d->nq >= GATHER_RECORDS)) {
+		stop_gathering(d);
+		begin_batch(d);
+	}
+}
+
+/* The records appended so far go to the board's commit; their queued
+ * replies become the in-flight ones (an inline commit calls committed
+ * before it returns, so the queues turn first). */
 static void begin_batch(struct bb_serve_dhcp *d)
 {
 	struct queued *t = d->qf;
 	size_t cap = d->capqf;
 
-	if (bb_journal_commit_begin(&d->jr))
+	if (!d->pending || bb_jr_busy(d->jr))
 		return;
 	d->qf = d->q;
 	d->capqf = d->capq;
@@ -332,68 +297,37 @@ static void begin_batch(struct bb_serve_dhcp *d)
 	d->q = t;
 	d->capq = cap;
 	d->nq = 0;
+	d->pending = false;
+	bb_jr_commit(d->jr, committed, d);
 }
 
-static void on_gathered(struct bb_loop *loop, void *arg)
+static void on_gathered(void *arg)
 {
 	struct bb_serve_dhcp *d = arg;
 
-	(void)loop;
-	if (!d->jr.busy)
+	d->gathering = false;
+	begin_batch(d); /* while one is in flight, committed starts it */
+}
+
+/* After each batch of datagrams: their replies leave, and the commit
+ * window of their records opens now, not at the end of the loop's turn
+ * (the board serves DHCP ahead of a batch of downloads). */
+static void on_batch_end(void *arg, struct bb_udp *u)
+{
+	struct bb_serve_dhcp *d = arg;
+
+	bb_udp_flush(u);
+	if (!d->pending)
+		return;
+	if (!bb_jr_busy(d->jr) && d->nq >= GATHER_RECORDS) {
+		stop_gathering(d);
 		begin_batch(d);
-	/* else on_committed starts it */
-}
-
-static void on_committed(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
-{
-	struct bb_serve_dhcp *d = arg;
-	int rc = bb_journal_commit_end(&d->jr);
-
-	(void)fd;
-	(void)ev;
-	if (rc == BB_EAGAIN)
-		return;
-	if (rc)
-		withheld(d, d->nqf);
-	else
-		send_queue(d, d->qf, d->nqf);
-	d->nqf = 0;
-	maybe_compact(d);
-	if (!bb_timer_armed(&d->gather) || d->nq >= GATHER_RECORDS) {
-		bb_timer_cancel(loop, &d->gather);
-		begin_batch(d);
+	} else if (!d->gathering) {
+		/* while one is in flight too: the window of the next batch
+		 * opens with its first record, not when that one is durable */
+		bb_board_timer_arm(d->gather, GATHER_MS);
+		d->gathering = true;
 	}
-}
-
-static void on_idle(struct bb_loop *loop, void *arg)
-{
-	struct bb_serve_dhcp *d = arg;
-
-	if (!d->jr.pending.len)
-		return;
-	if (d->jr.running) {
-		if (d->jr.busy) {
-			/* the window of the next batch opens with its first
-			 * record, not when the one in flight is durable */
-			if (!bb_timer_armed(&d->gather))
-				bb_timer_arm(loop, &d->gather, GATHER_MS);
-			return;
-		}
-		if (d->nq >= GATHER_RECORDS) {
-			bb_timer_cancel(loop, &d->gather);
-			begin_batch(d);
-		} else if (!bb_timer_armed(&d->gather)) {
-			bb_timer_arm(loop, &d->gather, GATHER_MS);
-		}
-		return;
-	}
-	/* no committer thread: the batch syncs here, on the loop */
-	if (bb_journal_sync(&d->jr))
-		withheld(d, d->nq);
-	else
-		send_queue(d, d->q, d->nq);
-	d->nq = 0;
-	maybe_compact(d);
 }
 
 static int count_live(const struct bb_dhcp_lease *l, void *arg)
@@ -403,50 +337,57 @@ static int count_live(const struct bb_dhcp_lease *l, void *arg)
 	return 0;
 }
 
-static int load_journal(struct bb_serve_dhcp *d, const struct bb_config *cfg)
-{
-	size_t live = 0;
-	struct bb_buf content = {0};
-	char path[1024];
-	size_t good = 0;
+struct replay_ctx {
+	struct bb_serve_dhcp *d;
 	long n;
-	int rc;
+	size_t good;
+};
 
-	bb_dhcp_journal_path(cfg, path, sizeof(path));
-	rc = bb_journal_open(&d->jr, path, &content);
-	if (rc) {
-		bb_err("dhcp: cannot open the lease journal %s: %s", path,
-		       strerror(errno));
-		bb_buf_free(&content);
-		return rc;
-	}
-	n = bb_dhcp_server_replay(d->eng, (const uint8_t *)content.p,
-				  content.len, &good);
-	if (n < 0) {
-		bb_buf_free(&content);
-		return (int)n;
-	}
-	if (good < content.len) {
+static size_t replay(void *arg, const uint8_t *p, size_t len)
+{
+	struct replay_ctx *c = arg;
+
+	c->good = 0;
+	c->n = bb_dhcp_server_replay(c->d->eng, p, len, &c->good);
+	if (c->n < 0)
+		return len; /* out of memory: cut nothing, do not start */
+	if (c->good < len)
 		bb_warn("dhcp: %s: torn tail of %zu bytes cut after %ld whole "
 			"records",
-			path, content.len - good, n);
-		bb_journal_truncate(&d->jr, good);
+			c->d->path, len - c->good, c->n);
+	return c->good;
+}
+
+static int load_journal(struct bb_serve_dhcp *d, const struct bb_config *cfg)
+{
+	struct replay_ctx c = {d, 0, 0};
+	size_t live = 0;
+	int rc;
+
+	bb_dhcp_journal_path(cfg, d->path, sizeof(d->path));
+	rc = bb_jr_open(d->path, replay, &c, &d->jr);
+	if (rc) {
+		bb_err("dhcp: cannot open the lease journal %s: %s", d->path,
+		       bb_board_errmsg());
+		return rc;
 	}
-	bb_info("dhcp: %ld lease records replayed from %s", n, path);
-	bb_buf_free(&content);
+	if (c.n < 0)
+		return (int)c.n;
+	bb_info("dhcp: %ld lease records replayed from %s", c.n, d->path);
 	/* rewriting a journal that is mostly live costs a full write and
 	 * fsync at every start for nothing */
-	bb_dhcp_server_foreach(d->eng, bb_wall_now(), count_live, &live);
-	if ((size_t)n > 2 * live + 1024)
+	bb_dhcp_server_foreach(d->eng, bb_board_wall_now(), count_live, &live);
+	if ((size_t)c.n > 2 * live + 1024)
 		compact(d);
 	else
-		d->live_bytes = good;
+		d->live_bytes = c.good;
 	return 0;
 }
 
 int bb_serve_dhcp_start(struct bb_serve *s)
 {
 	const struct bb_config *cfg = s->cfg;
+	const char *ifname = cfg->appliance.interface;
 	struct bb_serve_dhcp *d;
 	struct bb_dhcp_conf conf;
 	int rc;
@@ -454,21 +395,15 @@ int bb_serve_dhcp_start(struct bb_serve *s)
 	if (!cfg->dhcp.enabled)
 		return 0;
 	d = calloc(1, sizeof(*d));
-	if (!d || !(d->bufs = calloc(64, BB_DHCP_SOCK_BUF)) ||
-	    !(d->outs = calloc(BB_DHCP_BATCH, BB_DHCP_MAX_PKT)) ||
+	if (!d || !(d->gather = bb_board_timer_new(on_gathered, d)) ||
 	    bb_dhcp_conf_build(cfg, s->dhcp_standdown, &conf)) {
-		if (d) {
-			free(d->bufs);
-			free(d->outs);
-		}
+		if (d)
+			bb_board_timer_free(d->gather);
 		free(d);
 		return BB_ENOMEM;
 	}
 	d->s = s;
-	d->sock.fd = -1;
-	d->tick.fd = -1;
-	bb_timer_init(&d->gather, on_gathered, d);
-	d->jr.fd = -1;
+	snprintf(d->ifname, sizeof(d->ifname), "%s", ifname ? ifname : "");
 	d->eng = bb_dhcp_server_new(&conf.c);
 	bb_dhcp_conf_free(&conf);
 	s->dhcp = d;
@@ -476,39 +411,19 @@ int bb_serve_dhcp_start(struct bb_serve *s)
 		return BB_ENOMEM;
 	if ((rc = load_journal(d, cfg)))
 		return rc;
-	if (bb_dhcp_sock_open(&d->sock, cfg->appliance.interface, 67)) {
-		int e = errno;
-
-		bb_err("dhcp: cannot listen on %s port 67: %s%s",
-		       cfg->appliance.interface, strerror(e),
-		       e == EADDRINUSE ? " (another DHCP server holds it: kea, "
+	rc = bb_udp_open_if(ifname, BB_DHCP_SERVER_PORT, on_datagram,
+			    on_batch_end, d, &d->u);
+	if (rc) {
+		bb_err("dhcp: cannot listen on %s port %u: %s%s", d->ifname,
+		       BB_DHCP_SERVER_PORT, bb_board_errmsg(),
+		       rc == BB_EEXIST ? " (another DHCP server holds it: kea, "
 					 "dnsmasq or a second bootbox; not "
 					 "answering beside it)"
 				       : "");
 		return BB_EIO;
 	}
-	if (bb_journal_commit_start(&d->jr))
-		bb_warn("dhcp: no committer thread; lease writes pause the "
-			"loop");
-	else if (bb_loop_add_fd(s->loop, d->jr.done_fd, BB_EV_READ,
-				on_committed, d))
-		return BB_ENOMEM;
-	if (bb_loop_add_fd(s->loop, d->sock.fd, BB_EV_READ, on_readable, d) ||
-	    bb_loop_add_idle(s->loop, on_idle, d))
-		return BB_ENOMEM;
-	if (bb_ticker_open(&d->tick, POLL_US) ||
-	    bb_loop_add_fd(s->loop, d->tick.fd, BB_EV_READ, on_tick, d)) {
-		bb_warn("dhcp: no ticker; woken once per datagram");
-		bb_ticker_close(&d->tick);
-	}
-	/* served ahead of HTTP within a loop turn; without it, only later */
-	if (d->jr.running)
-		bb_loop_set_prio(s->loop, d->jr.done_fd);
-	bb_loop_set_prio(s->loop, d->sock.fd);
-	if (d->tick.fd >= 0)
-		bb_loop_set_prio(s->loop, d->tick.fd);
 	bb_info("dhcp: serving %zu subnet(s) on %s, %zu reservation(s)",
-		cfg->dhcp.nsubnets, cfg->appliance.interface, cfg->nmachines);
+		cfg->dhcp.nsubnets, d->ifname, cfg->nmachines);
 	return 0;
 }
 
@@ -527,7 +442,8 @@ int bb_serve_dhcp_reload(struct bb_serve *s, const struct bb_config *next)
 		bb_warn("dhcp: turning DHCP off needs a restart");
 		return 0;
 	}
-	if (strcmp(next->appliance.interface, d->sock.ifname))
+	if (strcmp(next->appliance.interface ? next->appliance.interface : "",
+		   d->ifname))
 		bb_warn("dhcp: a new interface takes effect at the next start");
 	if (strcmp(next->appliance.state_dir, s->cfg->appliance.state_dir))
 		bb_warn("dhcp: a new appliance.state_dir (lease journal, lock) "
@@ -562,28 +478,13 @@ void bb_serve_dhcp_stop(struct bb_serve *s)
 
 	if (!d)
 		return;
-	if (d->sock.fd >= 0) {
-		bb_loop_del_fd(s->loop, d->sock.fd);
-		bb_dhcp_sock_close(&d->sock);
-	}
-	/* records of unsent ACKs may still be written: harmless, the
-	 * clients will ask again */
-	bb_timer_cancel(s->loop, &d->gather);
-	if (d->tick.fd >= 0) {
-		bb_loop_del_fd(s->loop, d->tick.fd);
-		bb_ticker_close(&d->tick);
-	}
-	if (d->jr.running)
-		bb_loop_del_fd(s->loop, d->jr.done_fd);
-	bb_journal_commit_stop(&d->jr);
-	if (d->jr.fd >= 0)
-		bb_journal_sync(&d->jr);
-	bb_journal_close(&d->jr);
+	bb_udp_close(d->u);
+	bb_board_timer_free(d->gather);
+	/* waits for a batch in flight and writes what is still appended */
+	bb_jr_close(d->jr);
 	bb_dhcp_server_free(d->eng);
 	free(d->q);
 	free(d->qf);
-	free(d->bufs);
-	free(d->outs);
 	free(d);
 	s->dhcp = NULL;
 }

@@ -1,6 +1,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "board/board.h"
 #include "boot/boot.h"
 #include "dhcp/dhcp_server.h"
 #include "firmware/serve/serve.h"
@@ -64,7 +65,7 @@ uint32_t bb_trust_bound_at(struct bb_serve *s, const uint8_t mac[6],
 	    eng && client ? bb_dhcp_server_lease_by_ip(eng, client) : NULL;
 
 	if (!l || l->state != BB_LEASE_BOUND || memcmp(l->mac, mac, 6) ||
-	    l->expires <= bb_wall_now())
+	    l->expires <= bb_board_wall_now())
 		return 0;
 	return client;
 }

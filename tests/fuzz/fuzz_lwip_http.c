@@ -72,6 +72,10 @@ void bb_board_timer_free(struct bb_board_timer *t)
 {
 	t->armed = false;
 }
+void bb_board_timer_cancel(struct bb_board_timer *t)
+{
+	t->armed = false;
+}
 struct bb_listener *bb_tcp_listen(uint32_t addr, uint16_t port, bb_accept_fn fn,
 				  void *arg)
 {
@@ -144,9 +148,57 @@ struct bb_udp *bb_udp_open(uint32_t addr, uint16_t port,
 	(void)addr, (void)port, (void)peer, (void)fn, (void)arg;
 	return NULL;
 }
+int bb_udp_open_if(const char *ifname, uint16_t port, bb_udp_recv_fn fn,
+		   void (*batch_end)(void *arg, struct bb_udp *u), void *arg,
+		   struct bb_udp **out)
+{
+	(void)ifname, (void)port, (void)fn, (void)batch_end, (void)arg,
+	    (void)out;
+	return BB_EIO;
+}
+void bb_udp_flush(struct bb_udp *u)
+{
+	(void)u;
+}
 void bb_udp_close(struct bb_udp *u)
 {
 	(void)u;
+}
+/* nor the lease journal: the metrics page links the DHCP service */
+int bb_jr_open(const char *path,
+	       size_t (*replay)(void *arg, const uint8_t *p, size_t len),
+	       void *arg, struct bb_jr **out)
+{
+	(void)path, (void)replay, (void)arg, (void)out;
+	return BB_EIO;
+}
+void bb_jr_append(struct bb_jr *j, const void *rec, size_t len)
+{
+	(void)j, (void)rec, (void)len;
+}
+int bb_jr_commit(struct bb_jr *j, void (*done)(void *arg, int rc), void *arg)
+{
+	(void)j, (void)done, (void)arg;
+	return BB_EIO;
+}
+bool bb_jr_busy(const struct bb_jr *j)
+{
+	(void)j;
+	return false;
+}
+int bb_jr_rewrite(struct bb_jr *j, const void *data, size_t len)
+{
+	(void)j, (void)data, (void)len;
+	return BB_EIO;
+}
+uint64_t bb_jr_size(const struct bb_jr *j)
+{
+	(void)j;
+	return 0;
+}
+void bb_jr_close(struct bb_jr *j)
+{
+	(void)j;
 }
 size_t bb_udp_max_payload(const struct bb_udp *u)
 {
