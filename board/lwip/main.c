@@ -1,7 +1,8 @@
 /* bootbox-lwip: the appliance on lwIP over a TAP device. `serve -c F`
  * loads the same configuration as bootbox, owns appliance.interface (a
  * TAP) with lwIP at appliance.address, and serves DHCP, TFTP and HTTP
- * there; the host needs no address on that segment. */
+ * there, with the Talos artifact cache filled over lwIP; the host needs
+ * no address on that segment. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "common/parse.h"
 #include "firmware/cmd/cli.h"
 #include "firmware/serve/log.h"
+#include "firmware/serve/serve_cache.h"
 #include "lwip/init.h"
 #include "lwip/netif.h"
 #include "lwip/stats.h"
@@ -78,12 +80,15 @@ static void reload(void *arg)
 			"the next start");
 	rc = bb_serve_boot_reload(s, next);
 	if (!rc)
+		rc = bb_serve_cache_reload(s, next);
+	if (!rc)
 		rc = bb_lwip_http_reload(s, next);
 	if (!rc)
 		rc = bb_serve_tftp_reload(s, next);
 	if (!rc)
 		rc = bb_lwip_dhcp_reload(s, next);
 	bb_serve_reload_end(s, next, rc);
+	bb_serve_cache_reloaded(s);
 	bb_info("reloaded");
 }
 
@@ -131,8 +136,9 @@ static int serve(int argc, char **argv)
 	}
 	s.loop = bb_loop_new();
 	s.started = bb_board_wall_now();
-	rc = !s.loop || bb_serve_boot_start(&s) || bb_lwip_http_start(&s) ||
-	     bb_serve_tftp_start(&s) || bb_lwip_dhcp_start(&s);
+	rc = !s.loop || bb_serve_boot_start(&s) || bb_serve_cache_start(&s) ||
+	     bb_lwip_http_start(&s) || bb_serve_tftp_start(&s) ||
+	     bb_lwip_dhcp_start(&s);
 	if (rc) {
 		bb_err("not starting: a service failed to start");
 	} else {
@@ -149,6 +155,7 @@ static int serve(int argc, char **argv)
 	bb_lwip_dhcp_stop(&s);
 	bb_serve_tftp_stop(&s);
 	bb_lwip_http_stop(&s);
+	bb_serve_cache_stop(&s);
 	if (s.loop)
 		bb_serve_boot_stop(&s);
 	bb_tapif_close(&the_netif);

@@ -1,7 +1,7 @@
-/* The parts of board.h that this board does not offer yet: outbound
- * HTTP(S) (the artifact cache and the cfssl client need lwIP's TCP
- * client side and mbedTLS over a stream), the hand-off probe, and hooks
- * (no processes on a firmware board). They answer BB_EUNSUPP, so a
+/* The parts of board.h that this board does not offer yet: the general
+ * outbound HTTP(S) request (the cfssl client; the artifact cache's
+ * download is download.c), the hand-off probe, and hooks (no processes
+ * on a firmware board). They answer BB_EUNSUPP, so a
  * caller can tell "not here" from a failure. Log output goes to stderr. */
 #include <stdio.h>
 

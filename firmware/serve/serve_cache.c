@@ -178,7 +178,7 @@ static struct flight *flight_start(struct bb_serve_cache *sc,
 	f->t0_ms = bb_board_now_ms();
 	cb.arg = f;
 	bb_cache_fetch_opts_from(sc->s->cfg, &o);
-	f->job = bb_cache_store_fetch(sc->s->loop, &sc->st, k, &o, &cb);
+	f->job = bb_cache_store_fetch(&sc->st, k, &o, &cb);
 	if (!f->job) {
 		free(f);
 		return NULL;
