@@ -26,35 +26,8 @@ static const unsigned char san_ip[] = {0x30, 0x06, 0x87, 0x04, 192, 168, 2, 9};
 
 static int make_ip_cert(struct bb_tls_fixture *f)
 {
-	unsigned char der[1024];
-	mbedtls_x509write_cert w;
-	mbedtls_mpi serial;
-	int n;
-
-	mbedtls_x509write_crt_init(&w);
-	mbedtls_mpi_init(&serial);
-	mbedtls_mpi_lset(&serial, 2);
-	mbedtls_x509write_crt_set_subject_key(&w, &f->key);
-	mbedtls_x509write_crt_set_issuer_key(&w, &f->key);
-	mbedtls_x509write_crt_set_md_alg(&w, MBEDTLS_MD_SHA256);
-	if (mbedtls_x509write_crt_set_subject_name(&w, "CN=ip-only") ||
-	    mbedtls_x509write_crt_set_issuer_name(&w, "CN=ip-only") ||
-	    mbedtls_x509write_crt_set_serial(&w, &serial) ||
-	    mbedtls_x509write_crt_set_validity(&w, "20250101000000",
-					       "20450101000000") ||
-	    mbedtls_x509write_crt_set_extension(
-		&w, MBEDTLS_OID_SUBJECT_ALT_NAME,
-		MBEDTLS_OID_SIZE(MBEDTLS_OID_SUBJECT_ALT_NAME), 0, san_ip,
-		sizeof(san_ip)))
-		n = -1;
-	else
-		n = mbedtls_x509write_crt_der(
-		    &w, der, sizeof(der), mbedtls_ctr_drbg_random, &f->drbg);
-	mbedtls_x509write_crt_free(&w);
-	mbedtls_mpi_free(&serial);
-	return n <= 0 ? -1
-		      : mbedtls_x509_crt_parse_der(
-			    &ipcrt, der + sizeof(der) - n, (size_t)n);
+	return bb_tls_fixture_crt(f, "CN=ip-only", 2, san_ip, sizeof(san_ip),
+				  &ipcrt);
 }
 
 static void setup_once(void)
