@@ -95,8 +95,8 @@ static void finish(struct bb_board_download *d)
 	struct bb_board_download_cb cb = d->cb;
 
 	d->res.status = d->m.status;
+	d->res.length = d->m.have; /* written as framed: the file holds it */
 	if (!d->res.err) {
-		d->res.length = d->m.have;
 		mbedtls_sha256_finish_ret(&d->sha, d->res.sha256);
 		snprintf(d->res.msg, sizeof(d->res.msg),
 			 "%llu bytes from %.150s over lwIP%s%.64s",
@@ -117,16 +117,36 @@ static uint64_t now(void)
 	return bb_board_now_ms();
 }
 
+/* mbedTLS's verify info is a line per problem: one line, "; " between. */
+static void join_lines(char *s, size_t cap)
+{
+	size_t n = strlen(s);
+	char *nl;
+
+	while (n && s[n - 1] == '\n')
+		s[--n] = 0;
+	while ((nl = strchr(s, '\n'))) {
+		if (n + 2 > cap) { /* no room for the longer line: cut */
+			*nl = 0;
+			break;
+		}
+		memmove(nl + 2, nl + 1, strlen(nl + 1) + 1);
+		nl[0] = ';';
+		nl[1] = ' ';
+		n++;
+	}
+}
+
 /* A TLS failure in words: the certificate's problem when it was that. */
 static void tls_failed(struct bb_board_download *d)
 {
-	char e[120], why[160];
+	char e[120], why[256];
 	uint32_t flags;
 
 	if (d->tls.tls_err == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED &&
 	    (flags = mbedtls_ssl_get_verify_result(&d->tls.ssl)) != 0) {
 		mbedtls_x509_crt_verify_info(why, sizeof(why), "", flags);
-		why[strcspn(why, "\n")] = 0;
+		join_lines(why, sizeof(why));
 		bb_fetchm_fail(&d->m, BB_ECRYPTO, false,
 			       "%s: certificate refused: %s", d->m.url.host,
 			       why);

@@ -8,7 +8,7 @@
 # reload to another version the factory redirects every artifact; each
 # artifact in the cache is byte-identical to the factory's and curl gets
 # it from bootbox-lwip over HTTP; a factory whose certificate is from
-# another CA is refused.
+# another CA is refused; a fetch through an HTTP CONNECT proxy.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 BOARD=lwip
@@ -40,7 +40,7 @@ bg "$C" "$D/f3.log" python3 "$HERE/factory.py" --bind 192.168.2.9 --port 8445 \
 	--root "$D/root" --cert "$D/other.pem" --key "$D/other.key"
 for l in f1 f2 f3; do wait_log "$D/$l.log" "factory ready" 10 || bad "factory $l started"; done
 
-config() { # FACTORY-PORT VERSION
+config() { # FACTORY-PORT VERSION [PROXY]
 	cat >"$D/bootbox.yaml" <<YAML
 appliance:
   name: lwip
@@ -64,6 +64,7 @@ talos:
   arches: [amd64]
   prefetch: true
   ca_bundle: $D/ca.pem
+${3:+  proxy: $3}
 YAML
 }
 
@@ -130,6 +131,16 @@ wait_log "$D/bb.log" "v1.12.0/kernel-amd64: .*certificate refused" 30 &&
 	[ ! -e "$D/state/cache/talos/$SCH/v1.12.0/kernel-amd64" ] &&
 	ok "a certificate from another CA is refused ($(grep -o 'certificate refused.*' "$D/bb.log" | head -1))" ||
 	bad "stranger certificate: $(grep v1.12.0 "$D/bb.log" | head -3)"
+
+# through an HTTP CONNECT proxy (at an address too): TLS inside the tunnel
+bg "$C" "$D/proxy.log" python3 "$HERE/connect_proxy.py" 3128 192.168.2.9
+wait_log "$D/proxy.log" "proxy ready" 10 || bad "the proxy started"
+cp -r "$D/root/image/$SCH/v1.11.0" "$D/root/image/$SCH/v1.13.0"
+config 8444 v1.13.0 http://192.168.2.9:3128
+kill -HUP "$BBPID"
+wait_log "$D/bb.log" "v1.13.0/kernel-amd64 cached" 60 && grep -q "CONNECT 192.168.2.9:8444" "$D/proxy.log" &&
+	same kernel-amd64 v1.13.0 && ok "through the CONNECT proxy: redirected, cached, identical" ||
+	bad "proxy: $(tail -2 "$D/proxy.log") $(grep v1.13.0 "$D/bb.log" | tail -2)"
 
 kill "$BBPID"
 wait_log "$D/bb.log" "heap used max" 10 && grep "lwip: heap\|pool TCP_PCB " "$D/bb.log" | sed 's/^/# /'
