@@ -36,6 +36,9 @@ struct bb_board_caps {
 	uint32_t udp_train_bytes;  /* a run of bb_udp_send_tftp_data ... */
 	uint32_t udp_train_blocks; /* ... and its blocks; 0: one a call */
 	uint32_t read_ahead;	   /* bytes a lock-step transfer may cache */
+	/* its HTTP cannot stream a file still being written (an artifact
+	 * arriving): boot scripts wait until the artifact is cached */
+	bool no_growing_files;
 };
 void bb_board_caps(struct bb_board_caps *c);
 

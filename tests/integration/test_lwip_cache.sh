@@ -8,7 +8,8 @@
 # reload to another version the factory redirects every artifact; each
 # artifact in the cache is byte-identical to the factory's and curl gets
 # it from bootbox-lwip over HTTP; a factory whose certificate is from
-# another CA is refused; a fetch through an HTTP CONNECT proxy.
+# another CA is refused; a fetch through an HTTP CONNECT proxy; while an
+# artifact is still arriving, boot scripts have the node wait.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 BOARD=lwip
@@ -141,6 +142,25 @@ kill -HUP "$BBPID"
 wait_log "$D/bb.log" "v1.13.0/kernel-amd64 cached" 60 && grep -q "CONNECT 192.168.2.9:8444" "$D/proxy.log" &&
 	same kernel-amd64 v1.13.0 && ok "through the CONNECT proxy: redirected, cached, identical" ||
 	bad "proxy: $(tail -2 "$D/proxy.log") $(grep v1.13.0 "$D/bb.log" | tail -2)"
+
+# while an artifact is arriving (a factory at 1 MB/s): this board's HTTP
+# cannot stream it, so the boot script has the node wait and retry
+bg "$C" "$D/f4.log" python3 "$HERE/factory.py" --bind 192.168.2.9 --port 8446 \
+	--root "$D/root" --cert "$D/srv.pem" --key "$D/srv.key" --rate 1000000
+wait_log "$D/f4.log" "factory ready" 10 || bad "the slow factory started"
+cp -r "$D/root/image/$SCH/v1.11.0" "$D/root/image/$SCH/v1.14.0"
+config 8446 v1.14.0
+kill -HUP "$BBPID"
+wait_log "$D/bb.log" "cache: v1.14.0/kernel-amd64: [0-9]+ of" 20 >/dev/null
+s=$(timeout 20 ip netns exec "$C" curl -s "http://192.168.2.2:8080/ipxe?mac=52:54:00:aa:bb:cc")
+c=$(timeout 20 ip netns exec "$C" curl -s -o /dev/null -w '%{http_code}' "http://192.168.2.2:8080/assets/talos/kernel-amd64")
+grep -q "v1.14.0/kernel-amd64 is still being fetched" <<<"$s" && grep -q "retrying in" <<<"$s" && [ "$c" = 503 ] &&
+	ok "mid-fetch: the script says the kernel is still being fetched (retry), the artifact is 503" ||
+	bad "mid-fetch: $c $(head -3 <<<"$s")"
+wait_log "$D/bb.log" "v1.14.0/kernel-amd64 cached" 60 >/dev/null && wait_log "$D/bb.log" "v1.14.0/initramfs-amd64.xz cached" 30 >/dev/null
+s=$(timeout 20 ip netns exec "$C" curl -s "http://192.168.2.2:8080/ipxe?mac=52:54:00:aa:bb:cc")
+grep -q "assets/talos/kernel-amd64" <<<"$s" && same kernel-amd64 v1.14.0 &&
+	ok "once cached, the script names the kernel" || bad "after the slow fetch: $(head -3 <<<"$s")"
 
 kill "$BBPID"
 wait_log "$D/bb.log" "heap used max" 10 && grep "lwip: heap\|pool TCP_PCB " "$D/bb.log" | sed 's/^/# /'
