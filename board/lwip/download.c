@@ -419,6 +419,8 @@ static void drive(void *arg)
 		case BB_FM_WAIT: wait = 1; break;
 		}
 	}
+	if (!wait) /* the bound: go on next turn, bytes may be queued */
+		bb_board_timer_arm(d->kick, 0);
 	if (d->m.deadline)
 		bb_board_timer_arm(d->timer, d->m.deadline > now()
 						 ? d->m.deadline - now()
