@@ -1,6 +1,6 @@
 /* The parts of board.h that this board does not offer yet: the general
  * outbound HTTP(S) request (the cfssl client; the artifact cache's
- * download is download.c), the hand-off probe, and hooks (no processes
+ * download is download.c, the TCP probe probe.c) and hooks (no processes
  * on a firmware board). They answer BB_EUNSUPP, so a
  * caller can tell "not here" from a failure. Log output goes to stderr. */
 #include <stdio.h>
@@ -29,17 +29,6 @@ int bb_board_fetch_start(const char *method, const char *url,
 void bb_board_fetch_cancel(struct bb_board_fetch *f)
 {
 	(void)f;
-}
-
-int bb_board_probe_start(uint32_t ip, uint16_t port, uint32_t timeout_ms,
-			 void (*done)(void *arg, int rc), void *arg)
-{
-	(void)ip;
-	(void)port;
-	(void)timeout_ms;
-	(void)done;
-	(void)arg;
-	return bb_board_fail(BB_EUNSUPP, "no probe on the lwIP board");
 }
 
 int bb_spawn(const char *const *argv, void (*done)(void *arg, int status),
