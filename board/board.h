@@ -36,6 +36,9 @@ struct bb_board_caps {
 	uint32_t udp_train_bytes;  /* a run of bb_udp_send_tftp_data ... */
 	uint32_t udp_train_blocks; /* ... and its blocks; 0: one a call */
 	uint32_t read_ahead;	   /* bytes a lock-step transfer may cache */
+	/* its HTTP cannot stream a file still being written (an artifact
+	 * arriving): boot scripts wait until the artifact is cached */
+	bool no_growing_files;
 };
 void bb_board_caps(struct bb_board_caps *c);
 
@@ -273,6 +276,49 @@ int bb_board_fetch_start(const struct bb_board_fetch_req *req,
 			 struct bb_board_fetch **out);
 /* fn is not called after this. */
 void bb_board_fetch_cancel(struct bb_board_fetch *f);
+/* The artifact cache's download: url into the open file fd (read-write;
+ * POSIX files on both boards in this build) from offset on: the bytes
+ * already there are hashed again and the rest asked for with Range (a 200
+ * instead restarts the file). Redirects are followed (an https fetch only
+ * to https), proxy is an "http://host:port" for CONNECT (NULL: direct),
+ * TLS trusts system_ca (NULL: the Debian bundle) plus ca_bundle and fails
+ * closed. The file is synced before done, which comes once, later on the
+ * loop (never from inside start); the download is freed after it returns.
+ * The lwIP board has no resolver: its hosts (the factory, the proxy) are
+ * IPv4 literals, and an https host is verified against the certificate's
+ * IP subjectAltNames. */
+struct bb_board_download;
+struct bb_board_download_opts {
+	const char *url;
+	const char *ca_bundle; /* extra trusted CAs (PEM), NULL: none */
+	const char *system_ca; /* NULL: /etc/ssl/certs/ca-certificates.crt */
+	const char *proxy;
+	uint32_t read_timeout_ms; /* idle; 0: 30 s */
+	int fd;
+	uint64_t offset;
+	uint64_t max_bytes; /* a larger body fails; 0: 4 GiB */
+};
+struct bb_board_download_result {
+	int err;	    /* 0 or a negative BB_E* */
+	char msg[256];	    /* one line, for logs and the CLI */
+	int status;	    /* last HTTP status, 0 if none */
+	uint64_t length;    /* bytes in the file */
+	uint8_t sha256[32]; /* of the whole file, when err == 0 */
+	bool resumable;	    /* the connection was cut: retry with offset */
+};
+struct bb_board_download_cb {
+	/* total is 0 while unknown; called as bytes land */
+	void (*progress)(void *arg, uint64_t have, uint64_t total);
+	void (*done)(void *arg, const struct bb_board_download_result *r);
+	void *arg;
+};
+/* NULL (and no callback) when the URL is unusable or memory ran out; the
+ * board's message says why. */
+struct bb_board_download *
+bb_board_download_start(const struct bb_board_download_opts *o,
+			const struct bb_board_download_cb *cb);
+/* Stops without calling done. */
+void bb_board_download_cancel(struct bb_board_download *d);
 
 /* --- the hand-off probe ---------------------------------------------- */
 /* One probe of services/handoff (tcp: a connect; http(s): a GET whose

@@ -9,7 +9,7 @@
 
 #include "board/linux/sha256.h"
 #include "board/linux/cache_store.h"
-#include "board/linux/fetch.h"
+#include "board/board.h"
 #include "cache/fetch_machine.h"
 #include "board/linux/fsutil.h"
 #include "common/err.h"
@@ -221,7 +221,6 @@ int bb_cache_store_import(struct bb_cache_store *s,
 /* --- one artifact fetch, with retries on resumable failures --- */
 
 struct bb_cache_job {
-	struct bb_loop *loop;
 	struct bb_cache_store *s;
 	struct bb_cache_key key;
 	struct bb_cache_fetch_opts o;
@@ -230,13 +229,13 @@ struct bb_cache_job {
 	char part[1024];
 	int fd;
 	int tries;
-	struct bb_fetch *fetch;
-	struct bb_timer retry;
+	struct bb_board_download *fetch;
+	struct bb_board_timer *retry;
 };
 
 static void job_free(struct bb_cache_job *j)
 {
-	bb_timer_cancel(j->loop, &j->retry);
+	bb_board_timer_free(j->retry);
 	if (j->fd >= 0)
 		close(j->fd);
 	free(j);
@@ -247,7 +246,7 @@ void bb_cache_store_cancel(struct bb_cache_job *j)
 	if (!j)
 		return;
 	if (j->fetch)
-		bb_fetch_cancel(j->fetch);
+		bb_board_download_cancel(j->fetch);
 	job_free(j);
 }
 
@@ -258,7 +257,8 @@ static void job_done(struct bb_cache_job *j, int err, const char *msg)
 }
 
 /* The bytes are on disk and synced: check them, then publish. */
-static void publish(struct bb_cache_job *j, const struct bb_fetch_result *r)
+static void publish(struct bb_cache_job *j,
+		    const struct bb_board_download_result *r)
 {
 	struct bb_cache_entry *old = bb_cache_index_find(&j->s->idx, &j->key);
 	struct bb_cache_entry e = {0};
@@ -295,7 +295,7 @@ static void publish(struct bb_cache_job *j, const struct bb_fetch_result *r)
 	job_done(j, 0, r->msg);
 }
 
-static void on_fetch_done(void *arg, const struct bb_fetch_result *r)
+static void on_fetch_done(void *arg, const struct bb_board_download_result *r)
 {
 	struct bb_cache_job *j = arg;
 	uint32_t wait_ms;
@@ -307,7 +307,7 @@ static void on_fetch_done(void *arg, const struct bb_fetch_result *r)
 	}
 	wait_ms = bb_fetch_retry_ms(r->resumable, j->tries, j->o.retries);
 	if (wait_ms) {
-		bb_timer_arm(j->loop, &j->retry, wait_ms);
+		bb_board_timer_arm(j->retry, wait_ms);
 		return;
 	}
 	if (!r->resumable)
@@ -326,8 +326,8 @@ static void on_progress(void *arg, uint64_t have, uint64_t total)
 /* 0, or -1 when no fetch could start (nothing called back) */
 static int try_start(struct bb_cache_job *j)
 {
-	struct bb_fetch_opts fo = {0};
-	struct bb_fetch_cb fcb = {on_progress, on_fetch_done, j};
+	struct bb_board_download_opts fo = {0};
+	struct bb_board_download_cb fcb = {on_progress, on_fetch_done, j};
 	struct stat st;
 
 	j->tries++;
@@ -341,21 +341,19 @@ static int try_start(struct bb_cache_job *j)
 	fo.fd = j->fd;
 	fo.offset = (uint64_t)st.st_size;
 	fo.max_bytes = j->o.max_bytes;
-	j->fetch = bb_fetch_start(j->loop, &fo, &fcb);
+	j->fetch = bb_board_download_start(&fo, &fcb);
 	return j->fetch ? 0 : -1;
 }
 
-static void on_retry(struct bb_loop *loop, void *arg)
+static void on_retry(void *arg)
 {
 	struct bb_cache_job *j = arg;
 
-	(void)loop;
 	if (try_start(j))
 		job_done(j, BB_EINVAL, "cannot restart the fetch");
 }
 
-struct bb_cache_job *bb_cache_store_fetch(struct bb_loop *loop,
-					  struct bb_cache_store *s,
+struct bb_cache_job *bb_cache_store_fetch(struct bb_cache_store *s,
 					  const struct bb_cache_key *k,
 					  const struct bb_cache_fetch_opts *o,
 					  const struct bb_cache_fetch_cb *cb)
@@ -364,7 +362,6 @@ struct bb_cache_job *bb_cache_store_fetch(struct bb_loop *loop,
 
 	if (!j)
 		return NULL;
-	j->loop = loop;
 	j->s = s;
 	j->key = *k;
 	j->o = *o;
@@ -372,8 +369,9 @@ struct bb_cache_job *bb_cache_store_fetch(struct bb_loop *loop,
 	j->fd = -1;
 	if (!j->o.retries)
 		j->o.retries = 3;
-	bb_timer_init(&j->retry, on_retry, j);
-	if (bb_cache_url(o->factory, k, j->url, sizeof(j->url)) < 0 ||
+	j->retry = bb_board_timer_new(on_retry, j);
+	if (!j->retry ||
+	    bb_cache_url(o->factory, k, j->url, sizeof(j->url)) < 0 ||
 	    bb_cache_store_part_path(s, k, j->part, sizeof(j->part)) ||
 	    bb_mkdirs_parent(j->part, 0755))
 		goto fail;

@@ -11,7 +11,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "board/linux/loop.h"
 #include "cache/cache.h"
 
 struct bb_cache_store {
@@ -59,10 +58,10 @@ void bb_cache_store_touch(struct bb_cache_store *s,
 			  const struct bb_cache_key *k, int64_t now);
 
 struct bb_cache_job;
-/* Fetches k from upstream into the cache. NULL when it cannot start (done
- * is then not called). */
-struct bb_cache_job *bb_cache_store_fetch(struct bb_loop *loop,
-					  struct bb_cache_store *s,
+/* Fetches k from upstream into the cache, over the board's download
+ * (board/board.h) and its timers. NULL when it cannot start (done is then
+ * not called). */
+struct bb_cache_job *bb_cache_store_fetch(struct bb_cache_store *s,
 					  const struct bb_cache_key *k,
 					  const struct bb_cache_fetch_opts *o,
 					  const struct bb_cache_fetch_cb *cb);

@@ -6,7 +6,7 @@
 #include <mbedtls/x509_crt.h>
 
 #include "board/linux/cert_check.h"
-#include "board/linux/x509_ipsan.h"
+#include "http/x509_ipsan.h"
 #include "common/err.h"
 
 static time_t to_time(const mbedtls_x509_time *t)

@@ -17,7 +17,7 @@
 
 #include "board/linux/http_client.h"
 #include "board/linux/tls_rng.h"
-#include "board/linux/x509_ipsan.h"
+#include "http/x509_ipsan.h"
 #include "cache/upstream.h"
 #include "common/err.h"
 

@@ -10,6 +10,11 @@
 #define BB_LWIP_MAX_HTTP    64	    /* HTTP connections at once */
 #define BB_LWIP_HTTP_BODY   1048576 /* largest request body, as on Linux */
 #define BB_LWIP_MAX_STREAMS BB_LWIP_MAX_HTTP /* board.h TCP streams */
+/* outbound connections (the artifact cache's downloads) with a pcb kept
+ * for them beside the HTTP ones; each download also mallocs about 110 KiB
+ * (the fetch machine's, the TLS session's and mbedTLS's record buffers)
+ * and its parsed CA certificates */
+#define BB_LWIP_MAX_DIAL 8
 #define BB_LWIP_TFTP_BLK    1468 /* largest TFTP block: MTU - IP - UDP - 4 */
 
 /* --- the system: one thread, no OS --- */
@@ -30,7 +35,7 @@
 #define MEM_SIZE		(480 * 1024)
 #define MEMP_NUM_PBUF		64
 #define MEMP_NUM_UDP_PCB	(BB_LWIP_MAX_TFTP + 4)
-#define MEMP_NUM_TCP_PCB	(BB_LWIP_MAX_HTTP + 4)
+#define MEMP_NUM_TCP_PCB	(BB_LWIP_MAX_HTTP + BB_LWIP_MAX_DIAL + 4)
 #define MEMP_NUM_TCP_PCB_LISTEN 2
 #define MEMP_NUM_TCP_SEG	512
 #define MEMP_NUM_REASSDATA	4

@@ -1,7 +1,8 @@
 /* bootbox-lwip: the appliance on lwIP over a TAP device. `serve -c F`
  * loads the same configuration as bootbox, owns appliance.interface (a
  * TAP) with lwIP at appliance.address, and serves DHCP, TFTP and HTTP
- * there; the host needs no address on that segment. */
+ * there, with the Talos artifact cache filled over lwIP; the host needs
+ * no address on that segment. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "common/parse.h"
 #include "firmware/cmd/cli.h"
 #include "firmware/serve/log.h"
+#include "firmware/serve/serve_cache.h"
 #include "lwip/init.h"
 #include "lwip/netif.h"
 #include "lwip/stats.h"
@@ -67,12 +69,15 @@ static void reload(void *arg)
 			"the next start");
 	rc = bb_serve_boot_reload(s, next);
 	if (!rc)
+		rc = bb_serve_cache_reload(s, next);
+	if (!rc)
 		rc = bb_lwip_http_reload(s, next);
 	if (!rc)
 		rc = bb_serve_tftp_reload(s, next);
 	if (!rc)
 		rc = bb_serve_dhcp_reload(s, next);
 	bb_serve_reload_end(s, next, rc);
+	bb_serve_cache_reloaded(s);
 	bb_info("reloaded");
 }
 
@@ -119,8 +124,9 @@ static int serve(int argc, char **argv)
 		return 1;
 	}
 	s.started = bb_board_wall_now();
-	rc = bb_serve_boot_start(&s) || bb_lwip_http_start(&s) ||
-	     bb_serve_tftp_start(&s) || bb_serve_dhcp_start(&s);
+	rc = bb_serve_boot_start(&s) || bb_serve_cache_start(&s) ||
+	     bb_lwip_http_start(&s) || bb_serve_tftp_start(&s) ||
+	     bb_serve_dhcp_start(&s);
 	if (rc) {
 		bb_err("not starting: a service failed to start");
 	} else {
@@ -137,6 +143,7 @@ static int serve(int argc, char **argv)
 	bb_serve_dhcp_stop(&s);
 	bb_serve_tftp_stop(&s);
 	bb_lwip_http_stop(&s);
+	bb_serve_cache_stop(&s);
 	bb_serve_boot_stop(&s);
 	bb_tapif_close(&the_netif);
 	bb_config_free(s.cfg);

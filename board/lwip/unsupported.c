@@ -1,7 +1,7 @@
-/* The parts of board.h that this board does not offer yet: outbound
- * HTTP(S) (the artifact cache and the cfssl client need lwIP's TCP
- * client side and mbedTLS over a stream), the hand-off probe, and hooks
- * (no processes on a firmware board). They answer BB_EUNSUPP, so a
+/* The parts of board.h that this board does not offer yet: the general
+ * outbound HTTP(S) request (the cfssl client; the artifact cache's
+ * download is download.c, the TCP probe probe.c) and hooks (no processes
+ * on a firmware board). They answer BB_EUNSUPP, so a
  * caller can tell "not here" from a failure. Log output goes to stderr. */
 #include <stdio.h>
 
@@ -23,25 +23,6 @@ int bb_board_fetch_start(const struct bb_board_fetch_req *req,
 void bb_board_fetch_cancel(struct bb_board_fetch *f)
 {
 	(void)f;
-}
-
-struct bb_board_probe *bb_board_probe_start(uint32_t ip,
-					    const struct bb_probe *p,
-					    const struct bb_board_probe_opts *o,
-					    bb_board_probe_fn fn, void *arg)
-{
-	(void)ip;
-	(void)p;
-	(void)o;
-	(void)fn;
-	(void)arg;
-	bb_board_fail(BB_EUNSUPP, "no probe on the lwIP board");
-	return NULL;
-}
-
-void bb_board_probe_cancel(struct bb_board_probe *r)
-{
-	(void)r;
 }
 
 int bb_spawn(const char *path, const char *const *argv, const char *const *env,

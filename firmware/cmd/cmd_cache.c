@@ -11,6 +11,7 @@
 #include "common/err.h"
 #include "firmware/serve/cache_plan.h"
 #include "board/linux/http_client.h"
+#include "board/linux/loop.h"
 #include "firmware/cmd/cli.h"
 #include "firmware/serve/talos_schematic.h"
 
@@ -115,7 +116,7 @@ static int fetch_one(struct bb_cache_store *st, const struct bb_config *cfg,
 	}
 	bb_cache_fetch_opts_from(cfg, &o);
 	p.loop = bb_loop_new();
-	if (!p.loop || !bb_cache_store_fetch(p.loop, st, k, &o, &cb)) {
+	if (!p.loop || !bb_cache_store_fetch(st, k, &o, &cb)) {
 		fprintf(stderr, "%s: cannot start the fetch\n", name);
 		bb_loop_free(p.loop);
 		return BB_EINVAL;

@@ -178,7 +178,7 @@ static struct flight *flight_start(struct bb_serve_cache *sc,
 	f->t0_ms = bb_board_now_ms();
 	cb.arg = f;
 	bb_cache_fetch_opts_from(sc->s->cfg, &o);
-	f->job = bb_cache_store_fetch(sc->s->loop, &sc->st, k, &o, &cb);
+	f->job = bb_cache_store_fetch(&sc->st, k, &o, &cb);
 	if (!f->job) {
 		free(f);
 		return NULL;
@@ -413,13 +413,14 @@ bool bb_serve_cache_ready(struct bb_serve *s, const char *path, char *why,
 			  size_t cap)
 {
 	struct bb_serve_cache *sc = s->cache;
+	struct bb_board_caps caps;
 	struct bb_cache_key k;
 	struct failure *fail;
 
 	if (!sc || key_of(s, path, &k) || bb_cache_store_has(&sc->st, &k) ||
-	    flight_of(sc, &k) || legacy_file(s, path, NULL, 0))
+	    legacy_file(s, path, NULL, 0))
 		return true;
-	fail = failure_of(sc, &k);
+	fail = flight_of(sc, &k) ? NULL : failure_of(sc, &k);
 	if (fail && bb_board_wall_now() - fail->when < FAIL_MEMORY_S) {
 		snprintf(why, cap,
 			 "%s/%s is not cached and the Image Factory "
@@ -429,8 +430,15 @@ bool bb_serve_cache_ready(struct bb_serve *s, const char *path, char *why,
 		return false;
 	}
 	/* start now: the node's kernel request will join this flight */
-	flight_start(sc, &k);
-	return true;
+	if (!flight_of(sc, &k))
+		flight_start(sc, &k);
+	/* unless the board's HTTP cannot stream it: the node waits */
+	bb_board_caps(&caps);
+	if (!caps.no_growing_files)
+		return true;
+	snprintf(why, cap, "%s/%s is still being fetched", k.version,
+		 k.artifact);
+	return false;
 }
 
 static cJSON *key_json(const struct bb_cache_key *k)

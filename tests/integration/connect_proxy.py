@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
-"""A minimal HTTP CONNECT proxy on 127.0.0.1 for tests: tunnels to
-127.0.0.1 targets only and logs each CONNECT line to stdout."""
+"""A minimal HTTP CONNECT proxy on 127.0.0.1 (or the address given after
+the port) for tests: tunnels to targets on loopback or that address only
+and logs each CONNECT line to stdout."""
 import select, socket, sys, threading
+
+bind = sys.argv[2] if len(sys.argv) > 2 else "127.0.0.1"
 
 def pipe(c):
     try:
@@ -14,9 +17,9 @@ def pipe(c):
         print(line, flush=True)
         verb, target, _ = line.split(" ")
         host, port = target.rsplit(":", 1)
-        if verb != "CONNECT" or host not in ("127.0.0.1", "localhost"):
+        if verb != "CONNECT" or host not in ("127.0.0.1", "localhost", bind):
             c.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n"); return
-        u = socket.create_connection(("127.0.0.1", int(port)))
+        u = socket.create_connection((host if host == bind else "127.0.0.1", int(port)))
         c.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
         while True:
             r, _, _ = select.select([c, u], [], [], 30)
@@ -29,7 +32,7 @@ def pipe(c):
         c.close()
 
 l = socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-l.bind(("127.0.0.1", int(sys.argv[1]))); l.listen(16)
+l.bind((bind, int(sys.argv[1]))); l.listen(16)
 print("proxy ready", flush=True)
 while True:
     c, _ = l.accept()

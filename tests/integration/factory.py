@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A local stand-in for the Talos Image Factory, for tests only: serves
 <root>/image/<schematic>/<version>/<artifact> over TLS (or plain HTTP) on
-127.0.0.1, with Range, and with faults on demand (--fault):
+127.0.0.1 (or --bind), with Range, and with faults on demand (--fault):
   none      normal
   cut       send half the body, then close (once per path; then normal)
   short     announce the full Content-Length, send 3/4, close (always)
@@ -23,6 +23,7 @@ import argparse, hashlib, http.server, json, os, socketserver, ssl, sys, threadi
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--port", type=int, required=True)
+ap.add_argument("--bind", default="127.0.0.1")
 ap.add_argument("--root", required=True)
 ap.add_argument("--cert"); ap.add_argument("--key")
 ap.add_argument("--fault", default="none")
@@ -133,7 +134,7 @@ class S(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-s = S(("127.0.0.1", a.port), H)
+s = S((a.bind, a.port), H)
 if a.cert:
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(a.cert, a.key)

@@ -1,14 +1,15 @@
-# Test PKI for loopback TLS servers: make_test_ca DIR makes DIR/ca.pem,
-# DIR/srv.pem + srv.key (SAN IP:127.0.0.1, DNS:localhost, DNS:factory.test)
+# Test PKI for loopback TLS servers: make_test_ca DIR [IP] makes DIR/ca.pem,
+# DIR/srv.pem + srv.key (SAN IP:127.0.0.1, DNS:localhost, DNS:factory.test,
+# and IP:<IP> when given: a server in a namespace)
 # DIR/name.pem + name.key (same CA, SAN DNS:elsewhere.test only) and a
 # stranger CA DIR/other.pem. Sourced by tests.
 make_test_ca() {
-	local d=$1
+	local d=$1 extra=${2:+,IP:$2}
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
 		-subj /CN=bootbox-test-ca -keyout "$d/ca.key" -out "$d/ca.pem" 2>/dev/null
 	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=factory.test \
 		-keyout "$d/srv.key" -out "$d/srv.csr" 2>/dev/null
-	printf 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:factory.test\n' > "$d/srv.ext"
+	printf 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:factory.test%s\n' "$extra" > "$d/srv.ext"
 	openssl x509 -req -in "$d/srv.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial \
 		-days 2 -extfile "$d/srv.ext" -out "$d/srv.pem" 2>/dev/null
 	# the same CA, but a certificate for another name only

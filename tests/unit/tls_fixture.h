@@ -9,6 +9,7 @@
 
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/ecp.h>
+#include <mbedtls/oid.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
@@ -35,7 +36,11 @@ static inline int bb_tls_fixture_seed(struct bb_tls_fixture *f)
 				     (const unsigned char *)"bootbox", 7);
 }
 
-static inline int bb_tls_fixture_cert(struct bb_tls_fixture *f)
+/* A certificate for f's key, self-signed, subject and issuer name, with a
+ * subjectAltName extension of san (its DER value) when not NULL, into out. */
+static inline int bb_tls_fixture_crt(struct bb_tls_fixture *f, const char *name,
+				     int serial_no, const unsigned char *san,
+				     size_t san_len, mbedtls_x509_crt *out)
 {
 	unsigned char der[1024];
 	mbedtls_x509write_cert w;
@@ -44,15 +49,19 @@ static inline int bb_tls_fixture_cert(struct bb_tls_fixture *f)
 
 	mbedtls_x509write_crt_init(&w);
 	mbedtls_mpi_init(&serial);
-	mbedtls_mpi_lset(&serial, 1);
+	mbedtls_mpi_lset(&serial, serial_no);
 	mbedtls_x509write_crt_set_subject_key(&w, &f->key);
 	mbedtls_x509write_crt_set_issuer_key(&w, &f->key);
 	mbedtls_x509write_crt_set_md_alg(&w, MBEDTLS_MD_SHA256);
-	if (mbedtls_x509write_crt_set_subject_name(&w, "CN=bootbox-test") ||
-	    mbedtls_x509write_crt_set_issuer_name(&w, "CN=bootbox-test") ||
+	if (mbedtls_x509write_crt_set_subject_name(&w, name) ||
+	    mbedtls_x509write_crt_set_issuer_name(&w, name) ||
 	    mbedtls_x509write_crt_set_serial(&w, &serial) ||
 	    mbedtls_x509write_crt_set_validity(&w, "20250101000000",
-					       "20450101000000"))
+					       "20450101000000") ||
+	    (san && mbedtls_x509write_crt_set_extension(
+			&w, MBEDTLS_OID_SUBJECT_ALT_NAME,
+			MBEDTLS_OID_SIZE(MBEDTLS_OID_SUBJECT_ALT_NAME), 0, san,
+			san_len)))
 		n = -1;
 	else
 		n = mbedtls_x509write_crt_der(
@@ -61,8 +70,13 @@ static inline int bb_tls_fixture_cert(struct bb_tls_fixture *f)
 	mbedtls_mpi_free(&serial);
 	/* the DER is written at the end of the buffer */
 	return n <= 0 ? -1
-		      : mbedtls_x509_crt_parse_der(
-			    &f->crt, der + sizeof(der) - n, (size_t)n);
+		      : mbedtls_x509_crt_parse_der(out, der + sizeof(der) - n,
+						   (size_t)n);
+}
+
+static inline int bb_tls_fixture_cert(struct bb_tls_fixture *f)
+{
+	return bb_tls_fixture_crt(f, "CN=bootbox-test", 1, NULL, 0, &f->crt);
 }
 
 static inline int bb_tls_fixture_confs(struct bb_tls_fixture *f)

@@ -1,10 +1,10 @@
-#include <arpa/inet.h>
 #include <string.h>
 
 #include <mbedtls/asn1.h>
 #include <mbedtls/oid.h>
 
-#include "board/linux/x509_ipsan.h"
+#include "common/parse.h"
+#include "http/x509_ipsan.h"
 
 /* GeneralNames: SEQUENCE OF GeneralName; iPAddress is [7] IMPLICIT OCTET
  * STRING (RFC 5280 4.2.1.6). */
@@ -119,15 +119,15 @@ static int verify_ip(void *ctx, mbedtls_x509_crt *crt, int depth,
 int bb_tls_set_host(mbedtls_ssl_config *conf, mbedtls_ssl_context *ssl,
 		    struct bb_tls_host *h, const char *host)
 {
-	struct in_addr a;
+	uint32_t ip;
 
 	memset(h, 0, sizeof(*h));
 	if (strlen(host) >= sizeof(h->name))
 		return -1;
 	strcpy(h->name, host);
-	h->is_ip = inet_pton(AF_INET, host, &a) == 1;
+	h->is_ip = !bb_parse_ipv4(host, strlen(host), &ip);
 	if (h->is_ip) {
-		h->ip = ntohl(a.s_addr);
+		h->ip = ip;
 		mbedtls_ssl_conf_verify(conf, verify_ip, h);
 	}
 	/* for an IP the name check fails unless verify_ip clears it; a CN or
