@@ -214,6 +214,12 @@ int bb_fsync_parent(const char *path);
 int bb_list_dir(const char *dir, int (*fn)(void *arg, const char *name),
 		void *arg);
 bool bb_is_dir(const char *path);
+/* A set of files published at once (a key and its certificate): they are
+ * written into staged, made empty (mode 0700) beside live and named in
+ * staged, which publish then makes live in one step; after a power cut
+ * either the old set or the new one is live, never a mix. */
+int bb_dir_stage(const char *live, char *staged, size_t cap);
+int bb_dir_publish(const char *staged, const char *live);
 
 /* --- randomness ----------------------------------------------------- */
 /* len bytes from the board's cryptographic random source: 0 or BB_EIO. */
