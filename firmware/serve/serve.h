@@ -44,7 +44,9 @@ struct bb_serve {
 	struct bb_serve_boot_hooks boot_hooks;
 	bool dhcp_standdown; /* the hand-off's stand-down is in force */
 	bool states_dirty;   /* machine states to write at idle */
-	int64_t started;     /* wall clock */
+	struct bb_timer states_timer; /* the deferred write of a burst */
+	uint64_t states_saved_ms;     /* the last write, loop time */
+	int64_t started;	      /* wall clock */
 };
 
 /* SIGHUP: begin loads and checks the file again (NULL, after saying why,

@@ -142,17 +142,20 @@ static void states_path(const struct bb_config *cfg, char *buf, size_t cap)
 	snprintf(buf, cap, "%s/machines.state", cfg->appliance.state_dir);
 }
 
-/* Written from the idle hook: a burst of requests costs one write. */
-static void save_states(struct bb_loop *loop, void *arg)
+/* At most one write (and fsync, on the loop) a second: the first move
+ * after a quiet second is written at once, so a lone machine's phase is on
+ * disk as soon as the console shows it; the rest of a burst (a rack
+ * booting) once, at the end of that second. Exit and reload write what is
+ * left (bb_serve_boot_stop). */
+#define SAVE_EVERY_MS 1000
+
+static void write_states(struct bb_serve *s)
 {
-	struct bb_serve *s = arg;
 	struct bb_buf b = {0};
 	char path[1024];
 
-	(void)loop;
-	if (!s->states_dirty || !s->boot)
-		return;
 	s->states_dirty = false;
+	s->states_saved_ms = bb_loop_now_ms(s->loop);
 	states_path(s->cfg, path, sizeof(path));
 	if (bb_boot_state_encode(s->boot, &b) ||
 	    bb_write_file_atomic(path, b.p ? b.p : "", b.len, 0600))
@@ -160,6 +163,29 @@ static void save_states(struct bb_loop *loop, void *arg)
 		       "memory",
 		       path);
 	bb_buf_free(&b);
+}
+
+static void on_save_due(struct bb_loop *loop, void *arg)
+{
+	struct bb_serve *s = arg;
+
+	(void)loop;
+	if (s->states_dirty && s->boot)
+		write_states(s);
+}
+
+/* The idle hook: a burst of requests in one turn costs one write. */
+static void save_states(struct bb_loop *loop, void *arg)
+{
+	struct bb_serve *s = arg;
+	uint64_t since = bb_loop_now_ms(loop) - s->states_saved_ms;
+
+	if (!s->states_dirty || !s->boot || bb_timer_armed(&s->states_timer))
+		return;
+	if (s->states_saved_ms && since < SAVE_EVERY_MS)
+		bb_timer_arm(loop, &s->states_timer, SAVE_EVERY_MS - since);
+	else
+		write_states(s);
 }
 
 static void load_states(struct bb_serve *s)
@@ -227,6 +253,7 @@ int bb_serve_boot_start(struct bb_serve *s)
 	if (!s->boot)
 		return BB_EINVAL;
 	load_states(s);
+	bb_timer_init(&s->states_timer, on_save_due, s);
 	if (bb_mkdirs(s->cfg->appliance.state_dir, 0755) ||
 	    bb_loop_add_idle(s->loop, save_states, s))
 		return BB_EIO;
@@ -269,6 +296,9 @@ void bb_serve_boot_stop(struct bb_serve *s)
 {
 	if (!s->boot)
 		return;
+	bb_timer_cancel(s->loop, &s->states_timer);
+	if (s->states_dirty)
+		write_states(s);
 	bb_boot_free(s->boot);
 	free(s->boot);
 	s->boot = NULL;
