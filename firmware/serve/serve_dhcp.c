@@ -62,11 +62,13 @@ struct bb_serve_dhcp {
  * 250 us, 8 us at 1 ms). A client waits up to a millisecond longer. */
 #define POLL_US 1000
 
-/* A batch gathers for this long, or until it is this large, before its
- * commit starts: under load, one fdatasync per few milliseconds instead of
- * one per handful of leases (each costs a journal commit in the kernel);
- * a client waits two or three milliseconds longer for its ACK. */
-#define GATHER_MS      2
+/* A batch gathers until the next turn of the loop (what the socket holds
+ * is read first), or until it is this large, before its commit starts;
+ * what comes while a commit is in flight is the next batch, started as
+ * soon as that one is durable. The journal file is grown ahead
+ * (journal_file.c), so a commit flushes data only, not an fs journal
+ * commit: waiting longer would only add to every ACK's latency. */
+#define GATHER_MS      0
 #define GATHER_RECORDS 256
 
 static const char *type_name(uint8_t t)
