@@ -75,9 +75,10 @@ static int pwrite_all(int fd, const void *data, size_t len, uint64_t off)
 }
 
 /* Zeros from the end of the file to the chunk boundary past the write
- * point plus half a chunk, made durable by the caller's fdatasync. A
- * failure only leaves the file shorter: the next commit grows it. */
-static void grow(struct bb_journal *j)
+ * point plus half a chunk, made durable by the caller's fdatasync; false
+ * when the file was long enough. A failure only leaves the file shorter:
+ * the next commit grows it. */
+static bool grow(struct bb_journal *j)
 {
 	static const char zeros[64 << 10];
 	uint64_t to = (j->size + BB_JOURNAL_CHUNK / 2 + BB_JOURNAL_CHUNK - 1) /
@@ -86,7 +87,7 @@ static void grow(struct bb_journal *j)
 	if (j->alloc < j->size)
 		j->alloc = j->size;
 	if (j->alloc >= j->size + BB_JOURNAL_CHUNK / 2)
-		return;
+		return false;
 	/* extents in one piece where the file system can; the zeros still
 	 * have to be written, or the first write to an unwritten extent
 	 * commits its conversion */
@@ -97,9 +98,16 @@ static void grow(struct bb_journal *j)
 			       : sizeof(zeros);
 
 		if (pwrite_all(j->fd, zeros, n, j->alloc))
-			return;
+			break;
 		j->alloc += n;
 	}
+	return true;
+}
+
+void bb_journal_grow(struct bb_journal *j)
+{
+	if (grow(j))
+		(void)fdatasync(j->fd);
 }
 
 int bb_journal_write_durable(struct bb_journal *j, const void *data, size_t len)

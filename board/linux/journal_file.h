@@ -59,6 +59,8 @@ int bb_journal_sync(struct bb_journal *j);
 /* Appends data and fdatasync()s: 0 or BB_EIO. */
 int bb_journal_write_durable(struct bb_journal *j, const void *data,
 			     size_t len);
+/* Grows the file ahead of the write point now, if it is short. */
+void bb_journal_grow(struct bb_journal *j);
 /* Replaces the journal with data (all live records), durably. */
 int bb_journal_rewrite(struct bb_journal *j, const void *data, size_t len);
 void bb_journal_close(struct bb_journal *j);
