@@ -42,9 +42,8 @@ struct bb_serve_dhcp {
 	size_t nq, capq, nqf, capqf;
 	uint64_t live_bytes; /* journal size right after the last compaction */
 	uint8_t (*bufs)[BB_DHCP_SOCK_BUF];
-	struct bb_timer gather;	 /* armed while a batch gathers records */
-	struct bb_ticker tick;	 /* polls the socket while busy */
-	struct bb_dhcp_batch ob; /* replies that need no commit */
+	struct bb_ticker tick;		  /* polls the socket while busy */
+	struct bb_dhcp_batch ob;	  /* replies that need no commit */
 	uint8_t (*outs)[BB_DHCP_MAX_PKT]; /* their bytes, slot = ob.n */
 	struct bb_dhcp_batch qb;	  /* ACKs of a durable batch */
 	struct seen {			  /* no-reply lines already logged */
@@ -62,14 +61,11 @@ struct bb_serve_dhcp {
  * 250 us, 8 us at 1 ms). A client waits up to a millisecond longer. */
 #define POLL_US 1000
 
-/* A batch gathers until the next turn of the loop (what the socket holds
- * is read first), or until it is this large, before its commit starts;
- * what comes while a commit is in flight is the next batch, started as
- * soon as that one is durable. The journal file is grown ahead
- * (journal_file.c), so a commit flushes data only, not an fs journal
- * commit: waiting longer would only add to every ACK's latency. */
-#define GATHER_MS      0
-#define GATHER_RECORDS 256
+/* Group commit: a batch's commit starts as soon as the disk is free (at
+ * once, or when the batch in flight is durable), with every record that
+ * came meanwhile. The journal file is grown ahead (journal_file.c), so a
+ * commit flushes data only, not an fs journal commit: a gathering window
+ * would only add to every ACK's latency. */
 
 static const char *type_name(uint8_t t)
 {
@@ -336,21 +332,12 @@ static void begin_batch(struct bb_serve_dhcp *d)
 	d->nq = 0;
 }
 
-static void on_gathered(struct bb_loop *loop, void *arg)
-{
-	struct bb_serve_dhcp *d = arg;
-
-	(void)loop;
-	if (!d->jr.busy)
-		begin_batch(d);
-	/* else on_committed starts it */
-}
-
 static void on_committed(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
 {
 	struct bb_serve_dhcp *d = arg;
 	int rc = bb_journal_commit_end(&d->jr);
 
+	(void)loop;
 	(void)fd;
 	(void)ev;
 	if (rc == BB_EAGAIN)
@@ -361,32 +348,20 @@ static void on_committed(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
 		send_queue(d, d->qf, d->nqf);
 	d->nqf = 0;
 	maybe_compact(d);
-	if (!bb_timer_armed(&d->gather) || d->nq >= GATHER_RECORDS) {
-		bb_timer_cancel(loop, &d->gather);
-		begin_batch(d);
-	}
+	begin_batch(d);
 }
 
 static void on_idle(struct bb_loop *loop, void *arg)
 {
 	struct bb_serve_dhcp *d = arg;
 
+	(void)loop;
 	if (!d->jr.pending.len)
 		return;
 	if (d->jr.running) {
-		if (d->jr.busy) {
-			/* the window of the next batch opens with its first
-			 * record, not when the one in flight is durable */
-			if (!bb_timer_armed(&d->gather))
-				bb_timer_arm(loop, &d->gather, GATHER_MS);
-			return;
-		}
-		if (d->nq >= GATHER_RECORDS) {
-			bb_timer_cancel(loop, &d->gather);
+		/* else on_committed starts it */
+		if (!d->jr.busy)
 			begin_batch(d);
-		} else if (!bb_timer_armed(&d->gather)) {
-			bb_timer_arm(loop, &d->gather, GATHER_MS);
-		}
 		return;
 	}
 	/* no committer thread: the batch syncs here, on the loop */
@@ -469,7 +444,6 @@ int bb_serve_dhcp_start(struct bb_serve *s)
 	d->s = s;
 	d->sock.fd = -1;
 	d->tick.fd = -1;
-	bb_timer_init(&d->gather, on_gathered, d);
 	d->jr.fd = -1;
 	d->eng = bb_dhcp_server_new(&conf.c);
 	bb_dhcp_conf_free(&conf);
@@ -570,7 +544,6 @@ void bb_serve_dhcp_stop(struct bb_serve *s)
 	}
 	/* records of unsent ACKs may still be written: harmless, the
 	 * clients will ask again */
-	bb_timer_cancel(s->loop, &d->gather);
 	if (d->tick.fd >= 0) {
 		bb_loop_del_fd(s->loop, d->tick.fd);
 		bb_ticker_close(&d->tick);
