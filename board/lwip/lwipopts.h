@@ -10,7 +10,10 @@
 #define BB_LWIP_MAX_HTTP    64	    /* HTTP connections at once */
 #define BB_LWIP_HTTP_BODY   1048576 /* largest request body, as on Linux */
 #define BB_LWIP_MAX_STREAMS BB_LWIP_MAX_HTTP /* board.h TCP streams */
-#define BB_LWIP_TFTP_BLK    1468 /* largest TFTP block: MTU - IP - UDP - 4 */
+/* HTTPS sessions at once: each holds about 80 KiB (the session's record
+ * buffers and mbedTLS's own), from malloc, not from lwIP's heap */
+#define BB_LWIP_MAX_TLS	 8
+#define BB_LWIP_TFTP_BLK 1468 /* largest TFTP block: MTU - IP - UDP - 4 */
 
 /* --- the system: one thread, no OS --- */
 #define NO_SYS		     1

@@ -78,7 +78,7 @@ static void reload(void *arg)
 			"the next start");
 	rc = bb_serve_boot_reload(s, next);
 	if (!rc)
-		rc = bb_lwip_http_reload(s, next);
+		rc = bb_serve_http_reload(s, next);
 	if (!rc)
 		rc = bb_serve_tftp_reload(s, next);
 	if (!rc)
@@ -131,7 +131,7 @@ static int serve(int argc, char **argv)
 	}
 	s.loop = bb_loop_new();
 	s.started = bb_board_wall_now();
-	rc = !s.loop || bb_serve_boot_start(&s) || bb_lwip_http_start(&s) ||
+	rc = !s.loop || bb_serve_boot_start(&s) || bb_serve_http_start(&s) ||
 	     bb_serve_tftp_start(&s) || bb_lwip_dhcp_start(&s);
 	if (rc) {
 		bb_err("not starting: a service failed to start");
@@ -148,7 +148,7 @@ static int serve(int argc, char **argv)
 	}
 	bb_lwip_dhcp_stop(&s);
 	bb_serve_tftp_stop(&s);
-	bb_lwip_http_stop(&s);
+	bb_serve_http_stop(&s);
 	if (s.loop)
 		bb_serve_boot_stop(&s);
 	bb_tapif_close(&the_netif);

@@ -8,8 +8,5 @@
 int bb_lwip_dhcp_start(struct bb_serve *s);
 void bb_lwip_dhcp_stop(struct bb_serve *s);
 int bb_lwip_dhcp_reload(struct bb_serve *s, const struct bb_config *next);
-int bb_lwip_http_start(struct bb_serve *s);
-void bb_lwip_http_stop(struct bb_serve *s);
-int bb_lwip_http_reload(struct bb_serve *s, const struct bb_config *next);
 
 #endif

@@ -1,14 +1,17 @@
-/* The lwIP board's HTTP connections (board/lwip/serve_http.c) on a fake
- * board.h: the input is a script of stream events — bytes arriving in
- * chunks of any size, the send buffer taking any amount, the peer
- * closing, the timeout sweep, more connections (past max_connections:
- * 503) — against the firmware's real routes. Checks that no event order reads
+/* The HTTP service both boards run (firmware/serve/serve_http.c) whole, on
+ * a fake board.h with a fake clock: the input is a script of stream events
+ * — bytes arriving in chunks of any size, the send buffer taking any
+ * amount, the peer closing, time passing (the connections' timers), the
+ * board resetting a stream, more connections (past max_connections: 503)
+ * — against the firmware's real routes. Checks that no event order reads
  * or writes out of bounds or loses track of a connection. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "board/lwip/serve_http.c"
+#include <unistd.h>
+
+#include "firmware/serve/serve_http.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -24,7 +27,8 @@ struct bb_stream {
 struct bb_board_timer {
 	bb_board_timer_fn fn;
 	void *arg;
-	bool armed;
+	bool used, armed;
+	uint64_t when;
 };
 struct bb_listener {
 	bb_accept_fn fn;
@@ -39,8 +43,9 @@ struct bb_file {
 
 static struct bb_stream fs[NSTREAMS];
 static struct bb_listener fl;
-static struct bb_board_timer ft[2]; /* the sweep, the 503 kick */
-static size_t nft;
+#define NTIMERS 32
+static struct bb_board_timer ft[NTIMERS];
+static uint64_t now_ms = 1000;
 static struct bb_root froot;
 static struct bb_file ffile;
 static size_t budget; /* what the fake send buffer takes next */
@@ -50,22 +55,53 @@ const char *bb_board_errmsg(void)
 {
 	return "fake";
 }
+uint64_t bb_board_now_ms(void)
+{
+	return now_ms;
+}
+int64_t bb_board_wall_now(void)
+{
+	return 1700000000 + (int64_t)(now_ms / 1000);
+}
 struct bb_board_timer *bb_board_timer_new(bb_board_timer_fn fn, void *arg)
 {
-	struct bb_board_timer *t = &ft[nft++ % 2];
+	size_t i;
 
-	t->fn = fn;
-	t->arg = arg;
-	return t;
+	for (i = 0; i < NTIMERS; i++)
+		if (!ft[i].used) {
+			ft[i] =
+			    (struct bb_board_timer){fn, arg, true, false, 0};
+			return &ft[i];
+		}
+	return NULL; /* the service copes with no timer */
 }
 void bb_board_timer_arm(struct bb_board_timer *t, uint64_t ms)
 {
-	(void)ms;
 	t->armed = true;
+	t->when = now_ms + ms;
+}
+void bb_board_timer_cancel(struct bb_board_timer *t)
+{
+	if (t)
+		t->armed = false;
 }
 void bb_board_timer_free(struct bb_board_timer *t)
 {
-	t->armed = false;
+	if (t)
+		t->used = t->armed = false;
+}
+/* Due timers fire once each, as a board's loop runs them. */
+static void run_timers(void)
+{
+	size_t i, fired = 0;
+
+	for (i = 0; i < NTIMERS && fired < 1000; i++)
+		if (ft[i].used && ft[i].armed && ft[i].when <= now_ms) {
+			ft[i].armed = false;
+			fired++;
+			ft[i].fn(ft[i].arg);
+			i = (size_t)-1; /* a callback may arm any of them */
+		}
 }
 struct bb_listener *bb_tcp_listen(uint32_t addr, uint16_t port, bb_accept_fn fn,
 				  void *arg)
@@ -96,6 +132,15 @@ size_t bb_stream_write(struct bb_stream *s, const void *p, size_t len)
 		sink ^= ((const uint8_t *)p)[i];
 	(void)sink;
 	return s->open ? n : 0;
+}
+size_t bb_stream_write_more(struct bb_stream *s, const void *p, size_t len)
+{
+	return bb_stream_write(s, p, len);
+}
+void bb_stream_caps(struct bb_stream_caps *c)
+{
+	c->streams = NSTREAMS;
+	c->tls = 0;
 }
 size_t bb_stream_send_file(struct bb_stream *s, struct bb_file *f, uint64_t off,
 			   size_t len)
@@ -191,6 +236,13 @@ int bb_file_open(struct bb_root *r, const char *name, struct bb_file **f)
 	*f = &ffile;
 	return 0;
 }
+int bb_file_adopt(int fd, uint64_t size, struct bb_file **f)
+{
+	close(fd); /* the fake serves zeros of that size */
+	ffile.size = size;
+	*f = &ffile;
+	return 0;
+}
 uint64_t bb_file_size(const struct bb_file *f)
 {
 	return f->size;
@@ -265,7 +317,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	budget = (size_t)data[1] * 64;
 	i = 2;
 	memset(fs, 0, sizeof(fs));
-	if (bb_lwip_http_start(&srv))
+	if (bb_serve_http_start(&srv))
 		return 0;
 	accept_one();
 	while (i + 1 < size) {
@@ -296,12 +348,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (s->open)
 				s->ops->data(s->arg, s, NULL, 0);
 			break;
-		case 4: /* a second of the sweep */
-			for (k = 0; k <= (size_t)(arg & 15); k++)
-				if (ft[0].fn)
-					ft[0].fn(ft[0].arg);
-			if (ft[1].fn)
-				ft[1].fn(ft[1].arg);
+		case 4: /* time passes: up to 25.5 s, by 100 ms */
+			now_ms += (uint64_t)arg * 100;
+			run_timers();
 			break;
 		case 5: /* the board resets it */
 			if (s->open) {
@@ -309,9 +358,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				s->ops->closed(s->arg, s);
 			}
 			break;
-		default: accept_one(); break;
+		default:
+			accept_one();
+			run_timers(); /* the 503 of a refused one */
+			break;
 		}
 	}
-	bb_lwip_http_stop(&srv);
+	bb_serve_http_stop(&srv);
 	return 0;
 }
