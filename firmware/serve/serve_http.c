@@ -87,9 +87,9 @@ struct bb_serve_http {
 
 #define SMALL_FILE 16384
 #define CHECK_MS   5000
-/* bytes of a growing file per wakeup: a fetch's prefix can grow by many
- * MiB at once, and the loop also answers DHCP */
-#define GROW_BURST (1u << 20)
+/* bytes of a growing file per call (the board's share of a wakeup bounds
+ * them all: a fetch's prefix can grow by many MiB at once) */
+#define GROW_CHUNK (256u << 10)
 
 static void step(struct conn *c);
 static void tls_run(struct conn *c);
@@ -537,15 +537,15 @@ static int grow_head(struct conn *c)
 }
 
 /* Sends what the growing file has; 0 when all of it is out, 1 to wait
- * for room, 2 to wait for more, -1 when the connection must go. */
+ * for room (the board bounds a wakeup's bytes and says when to go on), 2
+ * to wait for more, -1 when the connection must go. */
 static int grow_flush(struct conn *c)
 {
 	struct bb_growing *g = c->grow;
-	uint64_t burst = 0;
 
 	for (;;) {
 		uint64_t can = bb_growing_sendable(g), total;
-		size_t n, want;
+		size_t n;
 
 		total = bb_growing_total(g);
 		if (c->grow_off >= total && total &&
@@ -557,16 +557,13 @@ static int grow_flush(struct conn *c)
 			return -1; /* the client sees a short body */
 		if (c->grow_off >= can)
 			return 2;
-		if (burst >= GROW_BURST)
-			return 1; /* after the others: writable() comes */
-		want = can - c->grow_off > GROW_BURST / 4
-			   ? GROW_BURST / 4
-			   : (size_t)(can - c->grow_off);
-		n = out_file(c, bb_growing_file(g), c->grow_off, want);
+		n = out_file(c, bb_growing_file(g), c->grow_off,
+			     can - c->grow_off > GROW_CHUNK
+				 ? GROW_CHUNK
+				 : (size_t)(can - c->grow_off));
 		if (!n)
 			return 1;
 		c->grow_off += n;
-		burst += n;
 		bb_http_conn_progress(&c->hc, bb_board_now_ms());
 	}
 }
