@@ -8,7 +8,6 @@
 /* --- bootbox's own tables on this board --- */
 #define BB_LWIP_MAX_TFTP    64	    /* transfers at once (one UDP pcb each) */
 #define BB_LWIP_MAX_HTTP    64	    /* HTTP connections at once */
-#define BB_LWIP_HTTP_BODY   1048576 /* largest request body, as on Linux */
 #define BB_LWIP_MAX_STREAMS BB_LWIP_MAX_HTTP /* board.h TCP streams */
 /* HTTPS sessions at once: each holds about 80 KiB (the session's record
  * buffers and mbedTLS's own), from malloc, not from lwIP's heap */
