@@ -305,12 +305,17 @@ size_t bb_stream_send_file(struct bb_stream *s, struct bb_file *f, uint64_t off,
 	size_t room = tcp_sndbuf(s->pcb);
 	long r;
 
-	if (tcp_sndqueuelen(s->pcb) + 4 > TCP_SND_QUEUELEN)
+	/* a head written with _more must not wait behind a full buffer */
+	if (tcp_sndqueuelen(s->pcb) + 4 > TCP_SND_QUEUELEN) {
+		tcp_output(s->pcb);
 		return 0;
+	}
 	len = len < room ? len : room;
 	len = len < sizeof(chunk) ? len : sizeof(chunk);
-	if (!len)
+	if (!len) {
+		tcp_output(s->pcb);
 		return 0;
+	}
 	r = bb_file_pread(f, chunk, len, off);
 	if (r <= 0)
 		return 0;
