@@ -292,8 +292,7 @@ struct bb_tls_cred {
 	int refs;
 };
 static struct bb_tls_cred fcred;
-static const unsigned char psk[16] = "bootbox-fuzz-psk";
-static mbedtls_ssl_config cli_conf;
+static const mbedtls_ssl_config *cli_conf;
 
 struct bb_tls_cred *bb_tls_cred_load(const char *cert_path,
 				     const char *key_path, char *msg,
@@ -355,28 +354,6 @@ static int cli_recv(void *ctx, unsigned char *p, size_t n)
 	return (int)n;
 }
 
-static bool tls_setup(void)
-{
-	static const int suites[] = {MBEDTLS_TLS_PSK_WITH_AES_128_GCM_SHA256,
-				     0};
-	struct bb_tls_fixture *fx = bb_tls_fixture(0);
-
-	if (!fx)
-		return false;
-	mbedtls_ssl_config_init(&cli_conf);
-	if (mbedtls_ssl_config_defaults(&cli_conf, MBEDTLS_SSL_IS_CLIENT,
-					MBEDTLS_SSL_TRANSPORT_STREAM,
-					MBEDTLS_SSL_PRESET_DEFAULT) ||
-	    mbedtls_ssl_conf_psk(&cli_conf, psk, sizeof(psk),
-				 (const unsigned char *)"fuzz", 4) ||
-	    mbedtls_ssl_conf_psk(&fx->server, psk, sizeof(psk),
-				 (const unsigned char *)"fuzz", 4))
-		return false;
-	mbedtls_ssl_conf_rng(&cli_conf, mbedtls_ctr_drbg_random, &fx->drbg);
-	mbedtls_ssl_conf_ciphersuites(&cli_conf, suites);
-	return true;
-}
-
 /* The client's turn: its handshake, and reading (and dropping) answers. */
 static void cli_pump(void)
 {
@@ -426,7 +403,8 @@ static void setup(void)
 	fclose(devnull);
 	srv.loop = bb_loop_new();
 	bb_serve_boot_start(&srv);
-	if (!tls_setup())
+	if (!bb_tls_fixture(0) ||
+	    !(cli_conf = bb_tls_fixture_psk_client(bb_tls_fixture(0))))
 		__builtin_trap();
 }
 
@@ -440,7 +418,7 @@ static void accept_tls(void)
 		return;
 	cli_end();
 	mbedtls_ssl_init(&cli);
-	if (mbedtls_ssl_setup(&cli, &cli_conf))
+	if (mbedtls_ssl_setup(&cli, cli_conf))
 		return;
 	mbedtls_ssl_set_bio(&cli, NULL, cli_send, cli_recv, NULL);
 	cli_up = true;
