@@ -159,10 +159,6 @@ struct bb_stream_caps {
 	uint32_t tls;	  /* TLS sessions at once (their RAM) */
 };
 void bb_stream_caps(struct bb_stream_caps *c);
-/* A file a handler already opened (the routes hand over a descriptor,
- * its size known) as a bb_file, which bb_file_close closes; on failure fd
- * is closed too. Hosted boards only; BB_EUNSUPP elsewhere. */
-int bb_file_adopt(int fd, uint64_t size, struct bb_file **f);
 /* Offers the bytes a data() call left again. */
 void bb_stream_resume(struct bb_stream *s);
 /* No more bytes from us once written ones are out (a FIN); reading goes
@@ -186,6 +182,14 @@ enum bb_growing_state {
 	BB_GROWING_DONE = 1, /* complete and verified: have == total */
 	BB_GROWING_FAILED = -1,
 };
+/* The writer's side: the file at path, being written, read as it grows
+ * (one reference; NULL when it cannot be opened). Each update (bytes in
+ * it, its final length or 0 while unknown, a bb_growing_state) wakes the
+ * readers that had caught up. */
+struct bb_growing *bb_growing_open(const char *path);
+void bb_growing_update(struct bb_growing *g, uint64_t have, uint64_t total,
+		       int state);
+uint64_t bb_growing_have(const struct bb_growing *g);
 struct bb_growing *bb_growing_ref(struct bb_growing *g);
 void bb_growing_unref(struct bb_growing *g);
 int bb_growing_state(const struct bb_growing *g);
@@ -225,6 +229,17 @@ void bb_root_close(struct bb_root *r);
 /* A regular file by a relative, already normalised name; no name, link or
  * ".." leaves the root. BB_ENOENT, BB_EACCES. */
 int bb_file_open(struct bb_root *r, const char *name, struct bb_file **f);
+/* rel beneath the directory root (an absolute path): bb_file_open's rule,
+ * but a last-component link is followed when its owner also owns its
+ * target (matchbox asset dirs and /usr/lib/ipxe are full of links); the
+ * HTTP routes' files, with their mtime in ns. BB_ENOENT, BB_EACCES, or
+ * BB_EAGAIN (out of descriptors). */
+int bb_file_open_confined(const char *root, const char *rel, struct bb_file **f,
+			  uint64_t *mtime_ns);
+/* Forgets what bb_file_open_confined keeps per root (a reload). */
+void bb_file_confined_flush(void);
+/* A regular file of our own by absolute path (a cached artifact). */
+int bb_file_open_path(const char *path, struct bb_file **f, uint64_t *mtime_ns);
 uint64_t bb_file_size(const struct bb_file *f);
 int64_t bb_file_mtime(const struct bb_file *f);
 long bb_file_pread(struct bb_file *f, void *buf, size_t len, uint64_t off);

@@ -140,6 +140,7 @@ void bb_file_close(struct bb_file *f)
 
 /* Not shared by inode: a handler's descriptor, opened under its own
  * confinement rule, is served once and closed. */
+/* A descriptor opened here outside the shared table: its own bb_file. */
 int bb_file_adopt(int fd, uint64_t size, struct bb_file **out)
 {
 	struct bb_file *f = calloc(1, sizeof(*f));
@@ -153,6 +154,46 @@ int bb_file_adopt(int fd, uint64_t size, struct bb_file **out)
 	f->size = size;
 	*out = f;
 	return 0;
+}
+
+int bb_file_open_confined(const char *root, const char *rel, struct bb_file **f,
+			  uint64_t *mtime_ns)
+{
+	struct bb_confined c;
+	int rc = bb_confine_open(root, rel, &c);
+
+	if (rc)
+		return bb_board_fail(rc, "%s/%s: refused or absent", root, rel);
+	*mtime_ns = c.mtime_ns;
+	rc = bb_file_adopt(c.fd, c.size, f);
+	if (!rc)
+		(*f)->mtime = (int64_t)(c.mtime_ns / 1000000000ull);
+	return rc;
+}
+
+void bb_file_confined_flush(void)
+{
+	bb_confine_flush();
+}
+
+int bb_file_open_path(const char *path, struct bb_file **f, uint64_t *mtime_ns)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), rc;
+
+	if (fd < 0)
+		return bb_board_fail(errno == ENOENT ? BB_ENOENT : BB_EACCES,
+				     "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return bb_board_fail(BB_EACCES, "%s: not a regular file", path);
+	}
+	*mtime_ns = (uint64_t)st.st_mtim.tv_sec * 1000000000ull +
+		    (uint64_t)st.st_mtim.tv_nsec;
+	rc = bb_file_adopt(fd, (uint64_t)st.st_size, f);
+	if (!rc)
+		(*f)->mtime = st.st_mtim.tv_sec;
+	return rc;
 }
 
 int bb_file_fd(const struct bb_file *f)

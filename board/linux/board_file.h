@@ -6,5 +6,7 @@
 #include "board/board.h"
 
 int bb_file_fd(const struct bb_file *f);
+/* fd (of size bytes) as a bb_file of its own; fd is closed on failure. */
+int bb_file_adopt(int fd, uint64_t size, struct bb_file **f);
 
 #endif

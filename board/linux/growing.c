@@ -1,6 +1,8 @@
+#include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "board/linux/board_file.h"
 #include "board/linux/growing.h"
 
 struct bb_growing *bb_growing_new(int fd)
@@ -103,4 +105,16 @@ void bb_growing_update(struct bb_growing *g, uint64_t have, uint64_t total,
 		w->wake(w);
 	}
 	bb_growing_unref(g);
+}
+
+struct bb_growing *bb_growing_open(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	return fd < 0 ? NULL : bb_growing_new(fd);
+}
+
+uint64_t bb_growing_have(const struct bb_growing *g)
+{
+	return g->have;
 }

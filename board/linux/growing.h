@@ -24,8 +24,5 @@ struct bb_growing {
 
 /* Takes fd; one reference. NULL on allocation failure (fd closed). */
 struct bb_growing *bb_growing_new(int fd);
-/* The writer's report; wakes the waiters. */
-void bb_growing_update(struct bb_growing *g, uint64_t have, uint64_t total,
-		       int state);
 
 #endif

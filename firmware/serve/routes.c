@@ -3,11 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "board/board.h"
-#include "board/linux/fsutil.h"
 #include "boot/boot.h"
 #include "common/parse.h"
 #include "dhcp/dhcp_server.h"
@@ -221,7 +218,7 @@ static bool secret_allowed(struct bb_serve *s, const char *path,
 
 void bb_routes_reload(void)
 {
-	bb_confine_flush();
+	bb_file_confined_flush();
 }
 
 /* root/rel opened into resp, refused unless it stays inside root or
@@ -230,20 +227,20 @@ void bb_routes_reload(void)
 static bool confined(const char *root, const char *rel,
 		     struct bb_http_response *resp)
 {
-	struct bb_confined f;
+	struct bb_file *f;
+	uint64_t mtime_ns;
 
-	if (!root || bb_confine_open(root, rel, &f))
+	if (!root || bb_file_open_confined(root, rel, &f, &mtime_ns))
 		return false;
 	if ((size_t)snprintf(resp->file, sizeof(resp->file), "%s/%s", root,
 			     rel) >= sizeof(resp->file)) {
-		close(f.fd);
+		bb_file_close(f);
 		resp->file[0] = 0;
 		return false;
 	}
-	resp->file_open = true;
-	resp->file_fd = f.fd;
-	resp->file_size = f.size;
-	resp->file_mtime_ns = f.mtime_ns;
+	resp->fh = f;
+	resp->file_size = bb_file_size(f);
+	resp->file_mtime_ns = mtime_ns;
 	return true;
 }
 
@@ -417,16 +414,13 @@ void bb_routes_handle(void *ctx, const struct bb_http_request *req,
 		      struct bb_http_response *resp)
 {
 	uint64_t t0 = bb_metrics_ns(), bytes;
-	struct stat st;
 
 	dispatch(ctx, req, resp);
 	bytes = resp->body.len;
 	if (resp->growing)
 		bytes = bb_growing_total(resp->growing);
-	else if (resp->file_open)
+	else if (resp->fh)
 		bytes = resp->file_size;
-	else if (resp->file[0] && !stat(resp->file, &st))
-		bytes = (uint64_t)st.st_size;
 	bb_metrics_http(bb_metrics_route_of(req->path), bb_metrics_ns() - t0,
 			bytes);
 }

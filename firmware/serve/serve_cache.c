@@ -3,16 +3,12 @@
  * file. A failure is remembered for a short while so that the boot scripts
  * can tell a node why, instead of handing it a kernel URL that will fail. */
 #include <cjson/cJSON.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "board/board.h"
 #include "board/linux/cache_store.h"
-#include "board/linux/growing.h"
 #include "common/err.h"
 #include "firmware/serve/cache_plan.h"
 #include "firmware/serve/log.h"
@@ -141,8 +137,8 @@ static void on_done(void *arg, int err, const char *msg)
 		       msg);
 		bb_cache_counters.errors++;
 		remember_failure(sc, &f->key, msg);
-		bb_growing_update(f->g, f->g->have, f->g->total,
-				  BB_GROWING_FAILED);
+		bb_growing_update(f->g, bb_growing_have(f->g),
+				  bb_growing_total(f->g), BB_GROWING_FAILED);
 	} else {
 		e = bb_cache_index_find(&sc->st.idx, &f->key);
 		bb_cache_counters.fetch_bytes += e ? e->length : 0;
@@ -151,8 +147,9 @@ static void on_done(void *arg, int err, const char *msg)
 			f->key.version, f->key.artifact,
 			(unsigned long long)(e ? e->length : 0),
 			(unsigned long long)ms);
-		bb_growing_update(f->g, e ? e->length : f->g->have,
-				  e ? e->length : f->g->have, BB_GROWING_DONE);
+		bb_growing_update(f->g, e ? e->length : bb_growing_have(f->g),
+				  e ? e->length : bb_growing_have(f->g),
+				  BB_GROWING_DONE);
 	}
 	flight_end(f);
 	if (!err)
@@ -167,7 +164,6 @@ static struct flight *flight_start(struct bb_serve_cache *sc,
 	struct flight *f;
 	char part[1024];
 	size_t slot;
-	int fd;
 
 	for (slot = 0; slot < MAX_FLIGHTS && sc->fl[slot]; slot++)
 		;
@@ -186,8 +182,7 @@ static struct flight *flight_start(struct bb_serve_cache *sc,
 	}
 	/* the job created the .part: readers stream from it */
 	bb_cache_store_part_path(&sc->st, k, part, sizeof(part));
-	fd = open(part, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || !(f->g = bb_growing_new(fd))) {
+	if (!(f->g = bb_growing_open(part))) {
 		bb_cache_store_cancel(f->job);
 		free(f);
 		return NULL;
@@ -326,8 +321,8 @@ void bb_serve_cache_stop(struct bb_serve *s)
 		if (!f)
 			continue;
 		bb_cache_store_cancel(f->job);
-		bb_growing_update(f->g, f->g->have, f->g->total,
-				  BB_GROWING_FAILED);
+		bb_growing_update(f->g, bb_growing_have(f->g),
+				  bb_growing_total(f->g), BB_GROWING_FAILED);
 		flight_end(f);
 	}
 	bb_board_timer_free(sc->save_timer);
@@ -347,6 +342,19 @@ static int key_of(struct bb_serve *s, const char *path, struct bb_cache_key *k)
 				      has_primary ? &primary : NULL, k);
 }
 
+static bool nonempty_file(const char *path)
+{
+	struct bb_file *f;
+	uint64_t mtime_ns;
+	bool yes;
+
+	if (bb_file_open_path(path, &f, &mtime_ns))
+		return false;
+	yes = bb_file_size(f) > 0;
+	bb_file_close(f);
+	return yes;
+}
+
 /* An artifact the old wget script left in <assets_dir>/talos/ or
  * <matchbox_dir>/assets/talos/ (the short form only: that script knew one
  * image): served as a file until `bootbox cache import` adopts it or the
@@ -357,7 +365,6 @@ static bool legacy_file(struct bb_serve *s, const char *path, char *f,
 	const struct bb_cfg_boot *b = &s->cfg->boot;
 	const char *rel = path + strlen("/assets/");
 	char buf[1024];
-	struct stat st;
 
 	if (strchr(path + strlen("/assets/talos/"), '/'))
 		return false;
@@ -367,12 +374,12 @@ static bool legacy_file(struct bb_serve *s, const char *path, char *f,
 	}
 	if (b->assets_dir) {
 		snprintf(f, cap, "%s/%s", b->assets_dir, rel);
-		if (!stat(f, &st) && S_ISREG(st.st_mode) && st.st_size > 0)
+		if (nonempty_file(f))
 			return true;
 	}
 	if (b->matchbox_dir) {
 		snprintf(f, cap, "%s/assets/%s", b->matchbox_dir, rel);
-		if (!stat(f, &st) && S_ISREG(st.st_mode) && st.st_size > 0)
+		if (nonempty_file(f))
 			return true;
 	}
 	return false;
@@ -383,8 +390,9 @@ long bb_serve_cache_read(struct bb_serve *s, const char *path, char *buf,
 {
 	struct bb_cache_key k;
 	char f[1024];
-	ssize_t n;
-	int fd;
+	struct bb_file *fh;
+	uint64_t mtime_ns;
+	long n;
 
 	if (!s->cache || key_of(s, path, &k))
 		return -1;
@@ -392,11 +400,10 @@ long bb_serve_cache_read(struct bb_serve *s, const char *path, char *buf,
 		bb_cache_store_path(&s->cache->st, &k, f, sizeof(f));
 	else if (!legacy_file(s, path, f, sizeof(f)))
 		return -1;
-	fd = open(f, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (bb_file_open_path(f, &fh, &mtime_ns))
 		return -1;
-	n = read(fd, buf, cap);
-	close(fd);
+	n = bb_file_pread(fh, buf, cap, 0);
+	bb_file_close(fh);
 	return n;
 }
 
@@ -404,20 +411,14 @@ long bb_serve_cache_read(struct bb_serve *s, const char *path, char *buf,
  * mtime known (the HTTP service then opens nothing itself). */
 static void open_whole(struct bb_http_response *resp)
 {
-	struct stat st;
-	int fd = open(resp->file, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct bb_file *f;
+	uint64_t mtime_ns;
 
-	if (fd < 0)
+	if (bb_file_open_path(resp->file, &f, &mtime_ns))
 		return; /* the service tries the path and answers why */
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return;
-	}
-	resp->file_open = true;
-	resp->file_fd = fd;
-	resp->file_size = (uint64_t)st.st_size;
-	resp->file_mtime_ns = (uint64_t)st.st_mtim.tv_sec * 1000000000ull +
-			      (uint64_t)st.st_mtim.tv_nsec;
+	resp->fh = f;
+	resp->file_size = bb_file_size(f);
+	resp->file_mtime_ns = mtime_ns;
 }
 
 bool bb_serve_cache_route(struct bb_serve *s, const struct bb_http_request *req,
@@ -523,8 +524,10 @@ void bb_serve_cache_describe(struct bb_serve *s, cJSON *j)
 		if (!f)
 			continue;
 		o = key_json(&f->key);
-		cJSON_AddNumberToObject(o, "have", (double)f->g->have);
-		cJSON_AddNumberToObject(o, "total", (double)f->g->total);
+		cJSON_AddNumberToObject(o, "have",
+					(double)bb_growing_have(f->g));
+		cJSON_AddNumberToObject(o, "total",
+					(double)bb_growing_total(f->g));
 		cJSON_AddNumberToObject(o, "seconds",
 					(double)(bb_board_now_ms() - f->t0_ms) /
 					    1000.0);

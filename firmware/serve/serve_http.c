@@ -240,11 +240,12 @@ static int open_file(struct conn *c, struct bb_http_response *resp,
 {
 	int rc;
 
-	if (resp->file_open) {
-		resp->file_open = false; /* ours now, whatever happens */
+	if (resp->fh) {
+		c->f = resp->fh; /* ours now, whatever happens */
+		resp->fh = NULL;
 		*size = resp->file_size;
 		*mtime_ns = resp->file_mtime_ns;
-		return bb_file_adopt(resp->file_fd, resp->file_size, &c->f);
+		return 0;
 	}
 	if (!c->h->fsroot || resp->file[0] != '/')
 		return BB_ENOENT;
@@ -349,14 +350,12 @@ static int serve_file(struct conn *c, struct bb_http_response *resp,
 	return 0;
 }
 
-/* A descriptor the handler opened and the answer does not use. */
+/* A file the handler opened and the answer does not use. */
 static void drop_fd(struct bb_http_response *resp)
 {
-	struct bb_file *f;
-
-	if (resp->file_open && !bb_file_adopt(resp->file_fd, 0, &f))
-		bb_file_close(f);
-	resp->file_open = false;
+	if (resp->fh)
+		bb_file_close(resp->fh);
+	resp->fh = NULL;
 }
 
 /* Answers the request the engine holds (BB_HC_READY). */

@@ -49,6 +49,8 @@ struct bb_http_request {
 
 #define BB_HTTP_PATH_MAX 1024
 
+struct bb_file; /* board/board.h */
+
 struct bb_http_response {
 	int status;		  /* 0 means 404 */
 	const char *content_type; /* static string; NULL: text/plain */
@@ -57,11 +59,10 @@ struct bb_http_response {
 	 * already confined it to its root (no symlink escape checks needed
 	 * beyond what the handler did) */
 	char file[BB_HTTP_PATH_MAX];
-	/* with file_open, file is already open (file_fd, confined when it
-	 * was opened) and its size and mtime known: the board serves that
-	 * descriptor and closes it, whatever it answers */
-	bool file_open;
-	int file_fd;
+	/* or file already open (fh, confined when it was opened) with its
+	 * size and mtime known: the service serves it and closes it,
+	 * whatever it answers */
+	struct bb_file *fh;
 	uint64_t file_size, file_mtime_ns;
 	/* or a file still being written (an artifact arriving from upstream),
 	 * streamed as it grows; the board takes its own reference */
