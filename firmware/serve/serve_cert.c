@@ -20,12 +20,12 @@
 
 struct bb_serve_cert {
 	struct bb_serve *s;
-	struct bb_timer timer;
+	struct bb_board_timer *timer;
 	struct bb_cert_job *job; /* NULL: no renewal running */
 	unsigned fails;
 };
 
-static void check(struct bb_loop *loop, void *arg);
+static void check(void *arg);
 
 static bool wanted(const struct bb_config *cfg)
 {
@@ -43,7 +43,7 @@ static void retry_later(struct bb_serve_cert *c)
 		delay = MAX_BACKOFF;
 	c->fails++;
 	bb_warn("cert: renewal failed; next attempt in %us", delay);
-	bb_timer_arm(c->s->loop, &c->timer, (uint64_t)delay * 1000);
+	bb_board_timer_arm(c->timer, (uint64_t)delay * 1000);
 }
 
 static void warn_line(const char *line)
@@ -59,14 +59,14 @@ static void on_done(void *arg, int rc, const char *msg)
 	if (rc == 0) {
 		bb_info("cert: certificate renewed: %s", msg);
 		c->fails = 0;
-		bb_timer_arm(c->s->loop, &c->timer, 0);
+		bb_board_timer_arm(c->timer, 0);
 	} else {
 		bb_err("cert: %s", msg);
 		retry_later(c);
 	}
 }
 
-static void check(struct bb_loop *loop, void *arg)
+static void check(void *arg)
 {
 	struct bb_serve_cert *c = arg;
 	time_t due, na, now = time(NULL);
@@ -79,8 +79,8 @@ static void check(struct bb_loop *loop, void *arg)
 	if (rc == 0 && due > now) {
 		uint64_t wait = (uint64_t)(due - now);
 
-		bb_timer_arm(loop, &c->timer,
-			     (wait > MAX_SLEEP ? MAX_SLEEP : wait) * 1000);
+		bb_board_timer_arm(
+		    c->timer, (wait > MAX_SLEEP ? MAX_SLEEP : wait) * 1000);
 		return;
 	}
 	bb_info("cert: %s; asking the PKI",
@@ -103,8 +103,12 @@ int bb_serve_cert_start(struct bb_serve *s)
 	if (!c)
 		return BB_ENOMEM;
 	c->s = s;
-	bb_timer_init(&c->timer, check, c);
-	bb_timer_arm(s->loop, &c->timer, 0);
+	c->timer = bb_board_timer_new(check, c);
+	if (!c->timer) {
+		free(c);
+		return BB_ENOMEM;
+	}
+	bb_board_timer_arm(c->timer, 0);
 	s->cert = c;
 	return 0;
 }
@@ -115,7 +119,7 @@ int bb_serve_cert_reload(struct bb_serve *s, const struct bb_config *next)
 	/* the new pki: section is read at the next check; look now */
 	if (s->cert && !s->cert->job) {
 		s->cert->fails = 0;
-		bb_timer_arm(s->loop, &s->cert->timer, 0);
+		bb_board_timer_arm(s->cert->timer, 0);
 	}
 	return 0;
 }
@@ -126,7 +130,7 @@ void bb_serve_cert_stop(struct bb_serve *s)
 
 	if (!c)
 		return;
-	bb_timer_cancel(s->loop, &c->timer);
+	bb_board_timer_free(c->timer);
 	bb_cert_obtain_cancel(c->job);
 	free(c);
 	s->cert = NULL;
