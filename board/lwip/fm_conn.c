@@ -82,25 +82,36 @@ static void tls_failed(struct bb_lwip_fm *d)
 		       e);
 }
 
-static int tls_start(struct bb_lwip_fm *d)
+int bb_lwip_tls_client(mbedtls_ssl_config *conf, struct bb_tls_session *t,
+		       mbedtls_x509_crt *ca)
 {
 	mbedtls_ctr_drbg_context *r = bb_tls_rng();
 
-	mbedtls_ssl_config_init(&d->conf);
-	if (!r || mbedtls_ssl_config_defaults(&d->conf, MBEDTLS_SSL_IS_CLIENT,
+	mbedtls_ssl_config_init(conf);
+	if (!r || mbedtls_ssl_config_defaults(conf, MBEDTLS_SSL_IS_CLIENT,
 					      MBEDTLS_SSL_TRANSPORT_STREAM,
 					      MBEDTLS_SSL_PRESET_DEFAULT)) {
-		mbedtls_ssl_config_free(&d->conf);
+		mbedtls_ssl_config_free(conf);
 		return -1;
 	}
-	mbedtls_ssl_conf_rng(&d->conf, mbedtls_ctr_drbg_random, r);
-	mbedtls_ssl_conf_ca_chain(&d->conf, &d->ca, NULL);
-	mbedtls_ssl_conf_authmode(&d->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
-	if (bb_tls_session_init(&d->tls, &d->conf, now(), TLS_LONG_MS,
-				TLS_LONG_MS)) {
-		mbedtls_ssl_config_free(&d->conf);
+	mbedtls_ssl_conf_rng(conf, mbedtls_ctr_drbg_random, r);
+	if (ca) {
+		mbedtls_ssl_conf_ca_chain(conf, ca, NULL);
+		mbedtls_ssl_conf_authmode(conf, MBEDTLS_SSL_VERIFY_REQUIRED);
+	} else {
+		mbedtls_ssl_conf_authmode(conf, MBEDTLS_SSL_VERIFY_NONE);
+	}
+	if (bb_tls_session_init(t, conf, now(), TLS_LONG_MS, TLS_LONG_MS)) {
+		mbedtls_ssl_config_free(conf);
 		return -1;
 	}
+	return 0;
+}
+
+static int tls_start(struct bb_lwip_fm *d)
+{
+	if (bb_lwip_tls_client(&d->conf, &d->tls, &d->ca))
+		return -1;
 	d->tls_on = true;
 	return bb_tls_set_host(&d->conf, &d->tls.ssl, &d->host, d->m.url.host);
 }
@@ -111,35 +122,38 @@ static bool dead(const struct bb_lwip_fm *d)
 	return bb_lwip_dial_state(d->conn) == BB_DIAL_FAILED;
 }
 
-/* Moves bytes between the connection and the TLS session both ways;
- * true when the session got input (bytes or the end), which it must be
- * stepped on again: no other event would come for bytes already here. */
-static bool tls_pump(struct bb_lwip_fm *d)
+bool bb_lwip_tls_pump(struct bb_lwip_dial *c, struct bb_tls_session *t)
 {
 	const uint8_t *p;
 	uint8_t *in;
 	size_t n, room;
 	bool got = false;
 
-	while ((n = bb_tls_session_out(&d->tls, &p))) {
-		size_t k = bb_lwip_dial_write(d->conn, p, n);
+	while ((n = bb_tls_session_out(t, &p))) {
+		size_t k = bb_lwip_dial_write(c, p, n);
 
 		if (!k)
 			break;
-		bb_tls_session_out_done(&d->tls, k, now());
+		bb_tls_session_out_done(t, k, now());
 	}
-	while ((room = bb_tls_session_in_room(&d->tls, &in))) {
-		n = bb_lwip_dial_read(d->conn, in, room);
+	while ((room = bb_tls_session_in_room(t, &in))) {
+		n = bb_lwip_dial_read(c, in, room);
 		if (!n)
 			break;
-		bb_tls_session_in_done(&d->tls, n, now());
+		bb_tls_session_in_done(t, n, now());
 		got = true;
 	}
-	if ((bb_lwip_dial_eof(d->conn) || dead(d)) && !d->tls.net_eof) {
-		bb_tls_session_net_eof(&d->tls);
+	if ((bb_lwip_dial_eof(c) || bb_lwip_dial_state(c) == BB_DIAL_FAILED) &&
+	    !t->net_eof) {
+		bb_tls_session_net_eof(t);
 		got = true;
 	}
 	return got;
+}
+
+static bool tls_pump(struct bb_lwip_fm *d)
+{
+	return bb_lwip_tls_pump(d->conn, &d->tls);
 }
 
 static void drive(void *arg);

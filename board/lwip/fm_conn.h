@@ -41,6 +41,18 @@ struct bb_lwip_fm {
 	const char *suite; /* mbedTLS's static name, once up */
 };
 
+struct bb_lwip_dial;
+
+/* A client TLS configuration (the board's DRBG; ca: verified against it,
+ * NULL: not verified) and a session on it with no deadlines of its own
+ * (the caller's rule). 0, or -1 with nothing left to free. */
+int bb_lwip_tls_client(mbedtls_ssl_config *conf, struct bb_tls_session *t,
+		       mbedtls_x509_crt *ca);
+/* Moves bytes between c and t both ways; true when t got input (bytes
+ * or the end), which it must be stepped on again: no other event would
+ * come for bytes already here. */
+bool bb_lwip_tls_pump(struct bb_lwip_dial *c, struct bb_tls_session *t);
+
 /* 0 or BB_ENOMEM (the board's message); ca is initialised either way. */
 int bb_lwip_fm_init(struct bb_lwip_fm *c, const struct bb_lwip_fm_ops *ops,
 		    void *arg);

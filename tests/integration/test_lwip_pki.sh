@@ -9,7 +9,9 @@
 #   is up, the certificate is obtained on the loop, chains to the root,
 #   has the hosts asked for and matches the key;
 # - hand-off: the management node leases over lwIP's DHCP, its tcp:50000
-#   listener answers the probe, /api/v1/handoff shows the hand-off with
+#   listener, an http: /readyz and an https: /readyz (TLS over lwIP,
+#   verified against handoff.ca_bundle; first a certificate from another
+#   CA, refused) answer the probes, /api/v1/handoff shows the hand-off with
 #   the DHCP stand-down, the export is POSTed as JSON to the importer (the
 #   board's outbound request), the hook is logged as not supported, and
 #   a new DHCP client gets no answer.
@@ -17,6 +19,7 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 BOARD=lwip
 . "$HERE/lib_netns.sh"
+. "$HERE/lib_tls.sh"
 board_bin
 BB=$BOARD_BIN
 HOSTBB=$(cd "$(dirname "${BUILD:-build}/bootbox")" && pwd)/bootbox
@@ -39,6 +42,7 @@ echo '{"CN":"pki.test","hosts":["192.168.2.9"],"key":{"algo":"ecdsa","size":256}
 (cd "$D" && cfssl gencert -ca "$P/intermediate-ca.pem" -ca-key "$P/intermediate-ca-key.pem" \
 	-config "$P/config.json" -profile host pki-csr.json 2>/dev/null | cfssljson -bare pki-srv)
 cat "$D/pki-srv.pem" "$P/intermediate-ca.pem" >"$D/pki-srv-chain.pem"
+make_test_ca "$D"
 mkdir -p "$D/out" "$D/assets"
 echo kernel >"$D/assets/k"
 
@@ -63,7 +67,8 @@ machines:
   - {name: mgmt, mac: '02:00:00:00:00:01', profile: p}
 handoff:
   management: mgmt
-  probes: ["tcp:50000"]
+  probes: ["tcp:50000", "http:8081/readyz", "https:6443/readyz"]
+  ca_bundle: $D/ca.pem
   actions: [dhcp-standdown, export, hook]
   export_url: http://192.168.2.9:50080/import
   interval: 1s
@@ -131,18 +136,44 @@ import socket
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(('0.0.0.0', 50000)); s.listen(16)
 while True: s.accept()[0].close()"
+readyz() { # PORT [CERT KEY]: answers GET /readyz with "ok" (60 s at most)
+	bg "$C" "$D/readyz-$1.log" timeout 60 python3 -c "
+import http.server, ssl, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        b = b'ok' if self.path == '/readyz' else b'no'
+        self.send_response(200 if b == b'ok' else 404)
+        self.send_header('Content-Length', str(len(b))); self.end_headers(); self.wfile.write(b)
+s = http.server.HTTPServer(('0.0.0.0', $1), H)
+if len(sys.argv) > 1:
+    c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); c.load_cert_chain(sys.argv[1], sys.argv[2])
+    s.socket = c.wrap_socket(s.socket, server_side=True)
+s.serve_forever()" ${2:+"$2" "$3"}
+}
+readyz 8081
+readyz 6443 "$D/other.pem" "$D/other.key"
+STRANGER=$BG_PID
 OUT=$D/lease timeout 20 ip netns exec "$C" udhcpc -i cli0 -n -q -f -t 5 -T 1 -s "$D/udhcpc.sh" >"$D/udhcpc.log" 2>&1
 NIP=$(cat "$D/lease" 2>/dev/null)
 [[ $NIP == 192.168.2.1[0-5][0-9] ]] && ok "the management node leased $NIP over lwIP" || bad "udhcpc: $(tail -3 "$D/udhcpc.log")"
 API=http://192.168.2.2:8080
 h=
+for i in $(seq 50); do
+	h=$(ip netns exec "$C" curl -s --max-time 5 "$API/api/v1/handoff")
+	[[ $h == *"not trusted"* ]] && break
+	sleep 0.2
+done
+[[ $h == *"not trusted"* && $h != *'"phase":"handed-off"'* ]] &&
+	ok "https: probe over lwIP refuses a certificate from another CA" || bad "stranger: $h"
+kill "$STRANGER"; wait "$STRANGER" 2>/dev/null
+readyz 6443 "$D/srv.pem" "$D/srv.key"
 for i in $(seq 100); do
 	h=$(ip netns exec "$C" curl -s --max-time 5 "$API/api/v1/handoff")
 	[[ $h == *'"phase":"handed-off"'* ]] && break
 	sleep 0.2
 done
 [[ $h == *"\"address\":\"$NIP\""* && $h == *'"phase":"handed-off"'* && $h == *'"dhcp_standdown":true'* ]] &&
-	ok "the node's lease is probed (tcp:50000 over lwIP) and hands off with the DHCP stand-down" || bad "handoff: $h"
+	ok "the node's lease is probed (tcp:, http:, https: over lwIP) and hands off with the DHCP stand-down" || bad "handoff: $h"
 for i in $(seq 50); do [ -s "$D/out/post" ] && break; sleep 0.1; done
 [ "$(head -1 "$D/out/post" 2>/dev/null)" = application/json ] && grep -q '"mgmt"' "$D/out/post" &&
 	grep -q "export posted to http://192.168.2.9:50080/import" "$D/bb.log" &&
