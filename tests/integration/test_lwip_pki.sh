@@ -88,6 +88,7 @@ pki:
 YAML
 
 bg "$S" "$D/bb.log" "$BB" serve -c "$D/bootbox.yaml"
+BBPID=$BG_PID
 wait_log "$D/bb.log" "serving as" 10 || { bad "bootbox-lwip started"; cat "$D/bb.log"; finish; exit; }
 ok "bootbox-lwip started with pki: and handoff:"
 
@@ -187,5 +188,10 @@ ip -n "$C" link add cli1 link cli0 type macvlan mode bridge
 ip -n "$C" link set cli1 up
 OUT=$D/lease2 timeout 10 ip netns exec "$C" udhcpc -i cli1 -n -q -f -t 2 -T 1 -s "$D/udhcpc.sh" >/dev/null 2>&1
 [ ! -s "$D/lease2" ] && ok "stood down: a new DHCP client gets no answer" || bad "leased after stand-down: $(cat "$D/lease2")"
+
+# a clean stop (under BUILD=build-asan: no sanitizer report, no leak)
+kill "$BBPID"; wait "$BBPID"; rc=$?
+[ $rc = 0 ] && grep -q "stopping" "$D/bb.log" && ! grep -qE "AddressSanitizer|runtime error|LeakSanitizer" "$D/bb.log" &&
+	ok "bootbox-lwip stops cleanly" || bad "stop: rc $rc, $(grep -E 'Sanitizer|runtime error' "$D/bb.log" | head -3)"
 
 finish
