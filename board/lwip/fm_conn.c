@@ -1,16 +1,15 @@
 /* See fm_conn.h. The machine decides every step; this file moves bytes
  * between it, the TLS session and the connection, and arms the machine's
- * deadline. The board has one DRBG, the Linux board's tls_rng.c (seeded
- * from mbedtls_entropy_func, the host's getrandom in this build), shared
- * with the key and CSR of the certificate renewal. */
+ * deadline. TLS draws from one CTR-DRBG seeded by board.h's random
+ * source (getrandom in this build, a hardware RNG on a real board). */
 #include <string.h>
 
+#include <mbedtls/ctr_drbg.h>
 #include <mbedtls/error.h>
 
 #include "board/lwip/board_lwip.h"
 #include "board/lwip/fm_conn.h"
 #include "board/lwip/tcp_dial.h"
-#include "board/linux/tls_rng.h"
 #include "common/err.h"
 #include "common/parse.h"
 
@@ -31,6 +30,31 @@ void bb_lwip_fm_conn_end(struct bb_lwip_fm *d)
 	tls_end(d);
 	bb_lwip_dial_close(d->conn);
 	d->conn = NULL;
+}
+
+static int board_entropy(void *ctx, unsigned char *p, size_t len)
+{
+	(void)ctx;
+	return bb_board_random(p, len)
+		   ? MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED
+		   : 0;
+}
+
+/* NULL when the random source failed (then every TLS set-up fails). */
+static mbedtls_ctr_drbg_context *rng(void)
+{
+	static mbedtls_ctr_drbg_context drbg;
+	static int ready; /* 0 not yet, 1 seeded, -1 failed */
+
+	if (!ready) {
+		mbedtls_ctr_drbg_init(&drbg);
+		ready =
+		    mbedtls_ctr_drbg_seed(&drbg, board_entropy, NULL,
+					  (const unsigned char *)"bb-lwip", 7)
+			? -1
+			: 1;
+	}
+	return ready > 0 ? &drbg : NULL;
 }
 
 static uint64_t now(void)
@@ -85,7 +109,7 @@ static void tls_failed(struct bb_lwip_fm *d)
 int bb_lwip_tls_client(mbedtls_ssl_config *conf, struct bb_tls_session *t,
 		       mbedtls_x509_crt *ca)
 {
-	mbedtls_ctr_drbg_context *r = bb_tls_rng();
+	mbedtls_ctr_drbg_context *r = rng();
 
 	mbedtls_ssl_config_init(conf);
 	if (!r || mbedtls_ssl_config_defaults(conf, MBEDTLS_SSL_IS_CLIENT,
