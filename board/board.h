@@ -214,6 +214,12 @@ int bb_fsync_parent(const char *path);
 int bb_list_dir(const char *dir, int (*fn)(void *arg, const char *name),
 		void *arg);
 bool bb_is_dir(const char *path);
+/* A set of files published at once (a key and its certificate): they are
+ * written into staged, made empty (mode 0700) beside live and named in
+ * staged, which publish then makes live in one step; after a power cut
+ * either the old set or the new one is live, never a mix. */
+int bb_dir_stage(const char *live, char *staged, size_t cap);
+int bb_dir_publish(const char *staged, const char *live);
 
 /* --- randomness ----------------------------------------------------- */
 /* len bytes from the board's cryptographic random source: 0 or BB_EIO. */
@@ -246,16 +252,18 @@ void bb_jr_close(struct bb_jr *j);
 
 /* --- outbound HTTP(S): the cfssl client, the export POST ---------- */
 /* One request and its whole reply in memory, Connection: close. https
- * trusts ca_path only (a PKI is trusted through its own bundle) and
+ * trusts ca_path and extra_ca only (a PKI is trusted through its own
+ * bundle, never the system store unless it is named) and
  * checks an IP host against the certificate's IP subjectAltNames. The
  * result comes once, later on the loop (never from inside start). */
 struct bb_board_fetch;
 struct bb_board_fetch_req {
-	const char *method;  /* NULL: POST */
-	const char *url;     /* http:// or https:// */
-	const char *ca_path; /* PEM; required for https */
-	const char *headers; /* extra lines, each ending in CRLF; NULL */
-	const void *body;    /* copied at start */
+	const char *method;   /* NULL: POST */
+	const char *url;      /* http:// or https:// */
+	const char *ca_path;  /* PEM; required for https */
+	const char *extra_ca; /* PEM trusted besides ca_path; NULL */
+	const char *headers;  /* extra lines, each ending in CRLF; NULL */
+	const void *body;     /* copied at start */
 	size_t body_len;
 	uint32_t timeout_ms; /* each connect, read and write; 0: 10 s */
 	size_t max_reply;    /* body cap; 0: 1 MiB */

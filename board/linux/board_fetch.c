@@ -18,7 +18,7 @@
 struct bb_board_fetch {
 	struct bb_board_fetch *next; /* on the done list */
 	/* the request, owned copies */
-	char *method, *url, *ca_path, *headers;
+	char *method, *url, *ca_path, *extra_ca, *headers;
 	void *body;
 	size_t body_len, max_reply;
 	uint32_t timeout_ms;
@@ -34,12 +34,14 @@ struct bb_board_fetch {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct bb_board_fetch *finished;
 static int efd = -1;
+static struct bb_loop *efd_loop; /* the board loop efd is watched on */
 
 static void destroy(struct bb_board_fetch *f)
 {
 	free(f->method);
 	free(f->url);
 	free(f->ca_path);
+	free(f->extra_ca);
 	free(f->headers);
 	free(f->body);
 	bb_buf_free(&f->reply);
@@ -81,6 +83,7 @@ static void *run(void *arg)
 
 	r.url = f->url;
 	r.ca_bundle = f->ca_path;
+	r.extra_bundle = f->extra_ca;
 	r.method = f->method;
 	r.headers = f->headers;
 	r.body = f->body;
@@ -119,23 +122,25 @@ int bb_board_fetch_start(const struct bb_board_fetch_req *req,
 
 	if (out)
 		*out = NULL;
-	if (efd < 0 && !fail) {
+	if (efd < 0 && !fail)
 		efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-		if (efd < 0 || bb_loop_add_fd(bb_loop_board(), efd, BB_EV_READ,
-					      on_done, NULL)) {
-			if (efd >= 0)
-				close(efd);
-			efd = -1;
-			free(f);
-			return bb_board_fail(BB_EIO, "no eventfd: %s",
-					     strerror(errno));
-		}
+	/* a command may run one board loop after another */
+	if (efd >= 0 && !fail && efd_loop != bb_loop_board()) {
+		efd_loop = bb_loop_board();
+		if (bb_loop_add_fd(efd_loop, efd, BB_EV_READ, on_done, NULL))
+			efd_loop = NULL;
+	}
+	if (!fail && (efd < 0 || !efd_loop)) {
+		free(f);
+		return bb_board_fail(BB_EIO, "cannot watch for replies: %s",
+				     strerror(errno));
 	}
 	if (f) {
 		f->method =
 		    dup_or_null(req->method ? req->method : "POST", &fail);
 		f->url = dup_or_null(req->url, &fail);
 		f->ca_path = dup_or_null(req->ca_path, &fail);
+		f->extra_ca = dup_or_null(req->extra_ca, &fail);
 		f->headers = dup_or_null(req->headers, &fail);
 		if (req->body_len && !(f->body = malloc(req->body_len)))
 			fail = true;

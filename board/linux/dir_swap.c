@@ -1,3 +1,7 @@
+/* board.h's set of files published at once, on Linux: the staging
+ * directory beside the live one is exchanged with it in one
+ * renameat2(RENAME_EXCHANGE); where the filesystem cannot exchange
+ * directories, the files are moved one by one (each rename atomic). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -6,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "board/linux/dir_swap.h"
+#include "board/board.h"
 #include "board/linux/fsutil.h"
 #include "common/err.h"
 

@@ -356,6 +356,7 @@ static bool start_part_b(struct bb_fetch *f)
 	o.start = f->m.split;
 	o.end = o.total = f->m.total;
 	o.timeout_ms = f->m.cfg.read_ms;
+	o.yield = bb_loop_has_prio(f->loop);
 	f->part = bb_fetch_part_start(&o);
 	if (!f->part)
 		return false;
@@ -384,6 +385,7 @@ static bool adopt(struct bb_fetch *f)
 	o.total = f->m.total;
 	o.timeout_ms = f->m.cfg.read_ms;
 	o.ssl = &f->ssl;
+	o.yield = bb_loop_has_prio(f->loop);
 	o.adopt_fd = f->net.fd;
 	bb_timer_cancel(f->loop, &f->more);
 	bb_loop_del_fd(f->loop, f->net.fd);

@@ -49,15 +49,18 @@ struct bb_fetch_part {
 	uint8_t buf[WBUF];
 };
 
-/* Decryption yields the CPU to the loop (DHCP, HTTP) whenever both want
- * it: a nice value is per thread on Linux. */
+/* Decryption yields the CPU to a loop that serves DHCP whenever both want
+ * it: a nice value is per thread on Linux. Not otherwise (`bootbox cache
+ * fetch`): there it would only lose the CPU to the machine's other work. */
 #define NICE_UP 3
 
-static void lower_priority(void)
+static void lower_priority(const struct bb_fetch_part *p)
 {
 	id_t tid = (id_t)syscall(SYS_gettid);
 	int now;
 
+	if (!p->o.yield)
+		return;
 	errno = 0;
 	now = getpriority(PRIO_PROCESS, tid);
 	if (errno == 0 && setpriority(PRIO_PROCESS, tid, now + NICE_UP))
@@ -226,7 +229,7 @@ static void *adopt_thread(void *arg)
 	int fl = fcntl(p->net.fd, F_GETFL);
 	const char *why;
 
-	lower_priority();
+	lower_priority(p);
 	if (fl < 0 || fcntl(p->net.fd, F_SETFL, fl & ~O_NONBLOCK) ||
 	    setsockopt(p->net.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
 		why = "cannot set the connection up";
@@ -249,7 +252,7 @@ static void *part_thread(void *arg)
 	const char *why = NULL;
 	int rc;
 
-	lower_priority();
+	lower_priority(p);
 	/* a generator of its own: mbedTLS's is not safe across threads */
 	mbedtls_entropy_init(&ent);
 	mbedtls_ctr_drbg_init(&rng);

@@ -10,6 +10,7 @@
 #ifndef BB_LINUX_FETCH_PART_H
 #define BB_LINUX_FETCH_PART_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <mbedtls/x509_crt.h>
@@ -25,6 +26,7 @@ struct bb_fetch_part_opts {
 	int fd;
 	uint64_t start, end, total; /* [start, end) of a total-byte body */
 	uint32_t timeout_ms;	    /* connect and idle read */
+	bool yield;		    /* decrypt at a lower priority */
 	/* not NULL: no connection of its own; this session (on adopt_fd,
 	 * its head read) goes on with the body from start on, which the
 	 * caller no longer touches until the part is freed */

@@ -17,6 +17,9 @@ static void *committer(void *arg)
 	uint64_t one = 1;
 	int rc;
 
+	/* before the first batch, not with it: the loop touches the file
+	 * only between batches, and the first is not handed over yet */
+	bb_journal_grow(j);
 	pthread_mutex_lock(&j->mu);
 	for (;;) {
 		while (!j->quit && !(j->busy && j->result == BB_EAGAIN))

@@ -23,18 +23,31 @@ int bb_journal_open(struct bb_journal *j, const char *path,
 	rc = bb_read_file(path, content, (size_t)1 << 30);
 	if (rc && rc != BB_ENOENT)
 		return rc;
-	j->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	j->fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 	if (j->fd < 0)
 		return BB_EIO;
-	j->size = content->len;
+	j->alloc = content->len;
+	j->size = bb_journal_write_point(content->p, content->len);
+	content->len = j->size;
 	return 0;
+}
+
+uint64_t bb_journal_write_point(const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	size_t z = len;
+
+	while (z && !p[z - 1])
+		z--;
+	/* a short run may be the last record's own bytes: keep it whole */
+	return len - z > BB_JOURNAL_ZERO_GAP ? z + BB_JOURNAL_ZERO_GAP : len;
 }
 
 int bb_journal_truncate(struct bb_journal *j, uint64_t len)
 {
 	if (ftruncate(j->fd, (off_t)len) || fsync(j->fd))
 		return BB_EIO;
-	j->size = len;
+	j->size = j->alloc = len;
 	return 0;
 }
 
@@ -43,22 +56,66 @@ void bb_journal_append(struct bb_journal *j, const void *rec, size_t len)
 	bb_buf_append(&j->pending, rec, len);
 }
 
-int bb_journal_write_durable(struct bb_journal *j, const void *data, size_t len)
+static int pwrite_all(int fd, const void *data, size_t len, uint64_t off)
 {
 	const char *p = data;
-	size_t left = len;
 
-	while (left) {
-		ssize_t n = write(j->fd, p, left);
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, (off_t)off);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			return BB_EIO;
 		p += n;
-		left -= (size_t)n;
-		j->size += (uint64_t)n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
 	}
+	return 0;
+}
+
+/* Zeros from the end of the file to the chunk boundary past the write
+ * point plus half a chunk, made durable by the caller's fdatasync; false
+ * when the file was long enough. A failure only leaves the file shorter:
+ * the next commit grows it. */
+static bool grow(struct bb_journal *j)
+{
+	static const char zeros[64 << 10];
+	uint64_t to = (j->size + BB_JOURNAL_CHUNK / 2 + BB_JOURNAL_CHUNK - 1) /
+		      BB_JOURNAL_CHUNK * BB_JOURNAL_CHUNK;
+
+	if (j->alloc < j->size)
+		j->alloc = j->size;
+	if (j->alloc >= j->size + BB_JOURNAL_CHUNK / 2)
+		return false;
+	/* extents in one piece where the file system can; the zeros still
+	 * have to be written, or the first write to an unwritten extent
+	 * commits its conversion */
+	(void)fallocate(j->fd, 0, (off_t)j->alloc, (off_t)(to - j->alloc));
+	while (j->alloc < to) {
+		size_t n = to - j->alloc < sizeof(zeros)
+			       ? (size_t)(to - j->alloc)
+			       : sizeof(zeros);
+
+		if (pwrite_all(j->fd, zeros, n, j->alloc))
+			break;
+		j->alloc += n;
+	}
+	return true;
+}
+
+void bb_journal_grow(struct bb_journal *j)
+{
+	if (grow(j))
+		(void)fdatasync(j->fd);
+}
+
+int bb_journal_write_durable(struct bb_journal *j, const void *data, size_t len)
+{
+	if (pwrite_all(j->fd, data, len, j->size))
+		return BB_EIO;
+	j->size += len;
+	grow(j);
 	if (fdatasync(j->fd))
 		return BB_EIO;
 	j->syncs++;
@@ -87,12 +144,12 @@ int bb_journal_rewrite(struct bb_journal *j, const void *data, size_t len)
 	if (rc)
 		return rc;
 	/* the old descriptor points at the replaced file */
-	fd = open(j->path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	fd = open(j->path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return BB_EIO;
 	close(j->fd);
 	j->fd = fd;
-	j->size = len;
+	j->size = j->alloc = len;
 	return 0;
 }
 

@@ -200,6 +200,11 @@ int bb_loop_set_prio(struct bb_loop *l, int fd)
 	return join(l, fd, SET_PRIO) ? BB_EIO : 0;
 }
 
+bool bb_loop_has_prio(const struct bb_loop *l)
+{
+	return l->sets[SET_PRIO] >= 0;
+}
+
 /* --- timer heap (1-based heap_idx so that 0 means "not armed") --- */
 
 static void heap_set(struct bb_loop *l, size_t i, struct bb_timer *t)

@@ -6,6 +6,7 @@
 #ifndef BB_LINUX_LOOP_H
 #define BB_LINUX_LOOP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,6 +45,9 @@ void bb_loop_del_fd(struct bb_loop *loop, int fd);
  * events, and within a long one every half millisecond, with the timers
  * then due (DHCP beside hundreds of downloads). */
 int bb_loop_set_prio(struct bb_loop *loop, int fd);
+/* Something was set prio (the loop serves DHCP): work on other threads
+ * should yield the CPU to it. */
+bool bb_loop_has_prio(const struct bb_loop *loop);
 
 /* Init once; arm (or re-arm) to fire delay_ms from now; cancel is a no-op on
  * an unarmed timer. A timer callback may re-arm its own timer. */

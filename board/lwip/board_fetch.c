@@ -2,8 +2,8 @@
  * export POST): services/cache/fetch_machine in its general-request mode
  * over fm_conn.c, the whole reply gathered in memory up to max_reply.
  * timeout_ms bounds each connect, write and read like the Linux board's
- * http_client. https trusts ca_path only. No resolver on this board: the
- * host must be an IPv4 literal (an https one is checked against the
+ * http_client. https trusts ca_path and extra_ca only. No resolver on this
+ * board: the host must be an IPv4 literal (an https one is checked against the
  * certificate's IP subjectAltNames). */
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +128,10 @@ static int setup(struct bb_board_fetch *f, const struct bb_board_fetch_req *req)
 	if (mbedtls_x509_crt_parse_file(&f->c.ca, req->ca_path) < 0)
 		return bb_board_fail(BB_EINVAL, "cannot read CA bundle %.200s",
 				     req->ca_path);
+	if (req->extra_ca &&
+	    mbedtls_x509_crt_parse_file(&f->c.ca, req->extra_ca) < 0)
+		return bb_board_fail(BB_EINVAL, "cannot read CA bundle %.200s",
+				     req->extra_ca);
 	return 0;
 }
 

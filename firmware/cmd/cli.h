@@ -5,9 +5,9 @@
 
 #include <stdio.h>
 
+#include "firmware/config/cli_opts.h"
 #include "firmware/config/version.h"
 
-#define BB_DEFAULT_CONFIG "/etc/bootbox/bootbox.yaml"
 
 struct bb_cmd {
 	const char *name;
@@ -15,18 +15,6 @@ struct bb_cmd {
 	const char *help;
 };
 
-/* Common option parsing: -c FILE / --config FILE, --json, --help. Leaves the
- * remaining positional arguments in pos[0..*npos). Returns 0, or 2 after
- * printing usage (help is 1 when --help was given: exit 0). */
-struct bb_cli_opts {
-	const char *config;
-	int json;
-	int help;
-	const char *pos[8];
-	int npos;
-	const char *out; /* --out DIR */
-};
-int bb_cli_parse(int argc, char **argv, struct bb_cli_opts *o);
 
 int bb_cmd_serve(int argc, char **argv);
 int bb_cmd_check(int argc, char **argv);

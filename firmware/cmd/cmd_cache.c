@@ -323,6 +323,52 @@ static int do_verify(struct bb_cache_store *st)
 	return bad;
 }
 
+struct ask {
+	bool over;
+	int rc;
+	char id[65], *msg;
+	size_t cap;
+};
+
+static void answered(void *arg, int rc, const char *id, const char *msg)
+{
+	struct ask *a = arg;
+
+	a->over = true;
+	a->rc = rc;
+	if (id)
+		snprintf(a->id, sizeof(a->id), "%s", id);
+	snprintf(a->msg, a->cap, "%s", msg);
+}
+
+/* talos.schematic from the record or (online) from the factory, asked on
+ * a loop of our own (each step of the request is bounded). */
+static int schematic(struct bb_config *cfg, bool online, char *msg, size_t cap)
+{
+	struct ask a = {false, BB_ETIMEDOUT, "", msg, cap};
+	struct bb_schematic_ask *job;
+	struct bb_loop *loop;
+	uint64_t t0;
+	int rc = bb_talos_schematic_known(cfg, msg, cap);
+
+	if (rc != BB_ENOENT || !online)
+		return rc;
+	if (!(loop = bb_loop_new()))
+		return BB_ENOMEM;
+	t0 = bb_loop_now_ms(loop);
+	rc = bb_talos_schematic_ask(cfg, answered, &a, &job, msg, cap);
+	while (!rc && !a.over && bb_loop_now_ms(loop) - t0 < 60000)
+		bb_loop_run_once(loop, 100);
+	if (!rc && !a.over) {
+		bb_talos_schematic_cancel(job);
+		snprintf(msg, cap, "the factory did not answer in 60 s");
+	}
+	bb_loop_free(loop);
+	if (!rc)
+		rc = a.rc;
+	return rc ? rc : bb_talos_schematic_set(cfg, a.id);
+}
+
 int bb_cmd_cache(int argc, char **argv)
 {
 	struct bb_cli_opts o;
@@ -345,8 +391,7 @@ int bb_cmd_cache(int argc, char **argv)
 	}
 	if (bb_config_load(o.config, stderr, &cfg))
 		return 1;
-	if (bb_talos_schematic(cfg, strcmp(o.pos[0], "list") != 0, msg,
-			       sizeof(msg)))
+	if (schematic(cfg, strcmp(o.pos[0], "list") != 0, msg, sizeof(msg)))
 		fprintf(stderr, "warning: talos.customization: %s\n", msg);
 	bb_cache_dir(cfg, dir, sizeof(dir));
 	if (bb_cache_store_open(&st, dir, msg, sizeof(msg))) {

@@ -60,7 +60,7 @@ int bb_cmd_check(int argc, char **argv)
 	if (!nerr && !dump && cfg->talos.customization) {
 		char msg[400];
 
-		if (bb_talos_schematic(cfg, false, msg, sizeof(msg)))
+		if (bb_talos_schematic_known(cfg, msg, sizeof(msg)))
 			printf("talos.customization: %s\n", msg);
 		else
 			printf("talos.customization: schematic %s\n",

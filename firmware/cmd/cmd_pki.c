@@ -16,7 +16,7 @@
 #include <mbedtls/ctr_drbg.h>
 
 #include "board/linux/fsutil.h"
-#include "board/linux/pki_ca.h"
+#include "firmware/cmd/pki_ca.h"
 #include "board/linux/tls_rng.h"
 #include "certs/cfssl_config.h"
 #include "certs/csr_template.h"

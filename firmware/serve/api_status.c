@@ -5,7 +5,7 @@
 #include "board/board.h"
 #include "boot/boot.h"
 #include "cache/cache.h"
-#include "board/linux/cert_check.h"
+#include "firmware/serve/cert_check.h"
 #include "common/parse.h"
 #include "common/sanitize.h"
 #include "dhcp/dhcp_server.h"

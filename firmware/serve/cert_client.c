@@ -7,10 +7,9 @@
 #include <mbedtls/pk.h>
 #include <mbedtls/platform_util.h>
 
-#include "board/linux/cert_check.h"
-#include "board/linux/dir_swap.h"
+#include "firmware/serve/cert_check.h"
 #include "board/board.h"
-#include "board/linux/pki_keys.h"
+#include "firmware/serve/pki_keys.h"
 #include "certs/cfssl_reply.h"
 #include "certs/cfssl_request.h"
 #include "certs/csr_template.h"

@@ -1,5 +1,4 @@
 #include <errno.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,8 +11,9 @@
 
 int bb_log_verbosity = BB_LOG_INFO;
 
-/* the export POST thread logs too */
-static pthread_mutex_t ring_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Every line comes from the loop's thread: the boards' own threads (the
+ * journal's committer, the fetch parts, outbound requests) hand their
+ * results to the loop and never log, so nothing here is locked. */
 static struct bb_log_event ring[BB_LOG_EVENTS];
 static size_t ring_next, ring_n;
 
@@ -65,7 +65,6 @@ static void remember(int lvl, const char *msg)
 {
 	struct bb_log_event *e;
 
-	pthread_mutex_lock(&ring_lock);
 	e = &ring[ring_next];
 	e->when = (int64_t)time(NULL);
 	e->level = lvl;
@@ -73,20 +72,17 @@ static void remember(int lvl, const char *msg)
 	ring_next = (ring_next + 1) % BB_LOG_EVENTS;
 	if (ring_n < BB_LOG_EVENTS)
 		ring_n++;
-	pthread_mutex_unlock(&ring_lock);
 }
 
 size_t bb_log_events(struct bb_log_event *out, size_t cap)
 {
 	size_t i, n, first;
 
-	pthread_mutex_lock(&ring_lock);
 	n = ring_n < cap ? ring_n : cap;
 	/* the newest n when cap is short */
 	first = (ring_next + BB_LOG_EVENTS - n) % BB_LOG_EVENTS;
 	for (i = 0; i < n; i++)
 		out[i] = ring[(first + i) % BB_LOG_EVENTS];
-	pthread_mutex_unlock(&ring_lock);
 	return n;
 }
 
@@ -103,11 +99,10 @@ void bb_log_event(const char *fmt, ...)
 
 /* Lines that may wait (the access log): written whole by bb_log_flush;
  * a line that may not flushes them first, so the order holds. */
-static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 static char held[32768];
 static size_t nheld;
 
-static void flush_locked(void)
+static void flush_held(void)
 {
 	bb_board_log_write(held, nheld);
 	nheld = 0;
@@ -115,9 +110,7 @@ static void flush_locked(void)
 
 void bb_log_flush(void)
 {
-	pthread_mutex_lock(&out_lock);
-	flush_locked();
-	pthread_mutex_unlock(&out_lock);
+	flush_held();
 }
 
 /* One line, in the format of the place it goes to. */
@@ -161,17 +154,16 @@ static void emit(enum bb_log_level lvl, const char *line, bool hold)
 	char out[1200];
 	size_t n = format(out, sizeof(out), lvl, line);
 
-	pthread_mutex_lock(&out_lock);
 	if (!hold || nheld + n > sizeof(held))
-		flush_locked();
+		flush_held();
 	if (hold && n <= sizeof(held)) {
 		memcpy(held + nheld, out, n);
 		nheld += n;
 	} else {
-		/* one write per line so concurrent logs do not interleave */
+		/* one write per line: another process on the same stderr
+		 * (a hook) never splits it */
 		bb_board_log_write(out, n);
 	}
-	pthread_mutex_unlock(&out_lock);
 }
 
 __attribute__((format(printf, 3, 0))) static void

@@ -44,7 +44,10 @@ struct bb_serve {
 	struct bb_serve_boot_hooks boot_hooks;
 	bool dhcp_standdown; /* the hand-off's stand-down is in force */
 	bool states_dirty;   /* machine states to write at idle */
-	int64_t started;     /* wall clock */
+	struct bb_board_timer *states_timer; /* the deferred write of a burst */
+	bool states_timer_armed;
+	uint64_t states_saved_ms; /* the last write, board time */
+	int64_t started;	  /* wall clock */
 };
 
 /* SIGHUP: begin loads and checks the file again (NULL, after saying why,

@@ -147,16 +147,20 @@ static void states_path(const struct bb_config *cfg, char *buf, size_t cap)
 	snprintf(buf, cap, "%s/machines.state", cfg->appliance.state_dir);
 }
 
-/* Written from the idle hook: a burst of requests costs one write. */
-static void save_states(void *arg)
+/* At most one write (and fsync, on the loop) a second: the first move
+ * after a quiet second is written at once, so a lone machine's phase is on
+ * disk as soon as the console shows it; the rest of a burst (a rack
+ * booting) once, at the end of that second. Exit and reload write what is
+ * left (bb_serve_boot_stop). */
+#define SAVE_EVERY_MS 1000
+
+static void write_states(struct bb_serve *s)
 {
-	struct bb_serve *s = arg;
 	struct bb_buf b = {0};
 	char path[1024];
 
-	if (!s->states_dirty || !s->boot)
-		return;
 	s->states_dirty = false;
+	s->states_saved_ms = bb_board_now_ms();
 	states_path(s->cfg, path, sizeof(path));
 	if (bb_boot_state_encode(s->boot, &b) ||
 	    bb_write_file_atomic(path, b.p ? b.p : "", b.len, 0600))
@@ -164,6 +168,33 @@ static void save_states(void *arg)
 		       "memory",
 		       path);
 	bb_buf_free(&b);
+}
+
+static void on_save_due(void *arg)
+{
+	struct bb_serve *s = arg;
+
+	s->states_timer_armed = false;
+	if (s->states_dirty && s->boot)
+		write_states(s);
+}
+
+/* The idle hook: a burst of requests in one turn costs one write. */
+static void save_states(void *arg)
+{
+	struct bb_serve *s = arg;
+	uint64_t since = bb_board_now_ms() - s->states_saved_ms;
+
+	if (!s->states_dirty || !s->boot || s->states_timer_armed)
+		return;
+	if (!s->states_timer)
+		s->states_timer = bb_board_timer_new(on_save_due, s);
+	if (s->states_saved_ms && since < SAVE_EVERY_MS && s->states_timer) {
+		s->states_timer_armed = true;
+		bb_board_timer_arm(s->states_timer, SAVE_EVERY_MS - since);
+	} else {
+		write_states(s);
+	}
 }
 
 static void load_states(struct bb_serve *s)
@@ -273,6 +304,11 @@ void bb_serve_boot_stop(struct bb_serve *s)
 {
 	if (!s->boot)
 		return;
+	bb_board_timer_free(s->states_timer);
+	s->states_timer = NULL;
+	s->states_timer_armed = false;
+	if (s->states_dirty)
+		write_states(s);
 	bb_boot_free(s->boot);
 	free(s->boot);
 	s->boot = NULL;

@@ -50,6 +50,7 @@ struct bb_serve_cache {
 	size_t nfail;
 	struct bb_board_timer *save_timer;
 	bool save_armed;
+	struct bb_schematic_ask *ask; /* the factory asked for the id */
 };
 
 static struct flight *flight_of(struct bb_serve_cache *sc,
@@ -218,20 +219,45 @@ static void on_save(void *arg)
 		bb_warn("cache: cannot save the index (last-use times)");
 }
 
-/* talos.customization: the id recorded, else asked of the factory now. */
-static void resolve_schematic(struct bb_config *cfg)
+static void on_schematic(void *arg, int rc, const char *id, const char *msg)
 {
-	char msg[400];
+	struct bb_serve_cache *sc = arg;
 
-	if (!cfg->talos.customization)
+	sc->ask = NULL;
+	if (rc || bb_talos_schematic_set(sc->s->cfg, id)) {
+		bb_err("cache: talos.customization: %s; Talos artifacts are "
+		       "off until the factory answers (restart or reload)",
+		       rc ? msg : "out of memory");
 		return;
-	if (bb_talos_schematic(cfg, true, msg, sizeof(msg)))
+	}
+	bb_info("cache: talos.customization is schematic %s", id);
+	if (sc->s->cfg->talos.prefetch)
+		prefetch(sc);
+}
+
+/* talos.customization: the id recorded, else asked of the factory, whose
+ * answer (later, on the loop) starts the prefetch. false while asking. A
+ * reload forgets an answer still due for the previous configuration. */
+static bool resolve_schematic(struct bb_serve_cache *sc)
+{
+	struct bb_config *cfg = sc->s->cfg;
+	char msg[700];
+
+	bb_talos_schematic_cancel(sc->ask);
+	sc->ask = NULL;
+	if (!cfg->talos.customization)
+		return true;
+	if (!bb_talos_schematic_known(cfg, msg, sizeof(msg))) {
+		bb_info("cache: talos.customization is schematic %s",
+			cfg->talos.schematic);
+		return true;
+	}
+	if (bb_talos_schematic_ask(cfg, on_schematic, sc, &sc->ask, msg,
+				   sizeof(msg)))
 		bb_err("cache: talos.customization: %s; Talos artifacts are "
 		       "off until the factory answers (restart or reload)",
 		       msg);
-	else
-		bb_info("cache: talos.customization is schematic %s",
-			cfg->talos.schematic);
+	return false;
 }
 
 int bb_serve_cache_start(struct bb_serve *s)
@@ -241,7 +267,6 @@ int bb_serve_cache_start(struct bb_serve *s)
 
 	if (!s->cfg->talos.enabled)
 		return 0;
-	resolve_schematic(s->cfg);
 	sc = calloc(1, sizeof(*sc));
 	if (!sc)
 		return BB_ENOMEM;
@@ -259,7 +284,7 @@ int bb_serve_cache_start(struct bb_serve *s)
 		bb_warn("cache: %s", msg);
 	bb_info("cache: %zu artifact(s) in %s", sc->st.idx.n, dir);
 
-	if (s->cfg->talos.prefetch)
+	if (resolve_schematic(sc) && s->cfg->talos.prefetch)
 		prefetch(sc);
 	return 0;
 }
@@ -277,10 +302,14 @@ int bb_serve_cache_reload(struct bb_serve *s, const struct bb_config *next)
 /* After the reload has switched s->cfg (a new version to prefetch). */
 void bb_serve_cache_reloaded(struct bb_serve *s)
 {
-	if (s->cache && s->cfg->talos.enabled)
-		resolve_schematic(s->cfg);
-	if (s->cache && s->cfg->talos.enabled && s->cfg->talos.prefetch)
+	if (!s->cache)
+		return;
+	if (!s->cfg->talos.enabled) {
+		bb_talos_schematic_cancel(s->cache->ask);
+		s->cache->ask = NULL;
+	} else if (resolve_schematic(s->cache) && s->cfg->talos.prefetch) {
 		prefetch(s->cache);
+	}
 }
 
 void bb_serve_cache_stop(struct bb_serve *s)
@@ -290,6 +319,7 @@ void bb_serve_cache_stop(struct bb_serve *s)
 
 	if (!sc)
 		return;
+	bb_talos_schematic_cancel(sc->ask);
 	for (i = 0; i < MAX_FLIGHTS; i++) {
 		struct flight *f = sc->fl[i];
 

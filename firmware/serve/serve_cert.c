@@ -69,7 +69,7 @@ static void on_done(void *arg, int rc, const char *msg)
 static void check(void *arg)
 {
 	struct bb_serve_cert *c = arg;
-	time_t due, na, now = time(NULL);
+	time_t due, na, now = (time_t)bb_board_wall_now();
 	char msg[1024];
 	int rc;
 
@@ -103,8 +103,7 @@ int bb_serve_cert_start(struct bb_serve *s)
 	if (!c)
 		return BB_ENOMEM;
 	c->s = s;
-	c->timer = bb_board_timer_new(check, c);
-	if (!c->timer) {
+	if (!(c->timer = bb_board_timer_new(check, c))) {
 		free(c);
 		return BB_ENOMEM;
 	}

@@ -44,8 +44,6 @@ struct bb_serve_dhcp {
 	size_t nq, capq, nqf, capqf;
 	bool pending;	     /* records appended since the last commit */
 	uint64_t live_bytes; /* journal size right after the last compaction */
-	struct bb_board_timer *gather; /* armed while a batch gathers */
-	bool gathering;
 	uint8_t out[BB_DHCP_MAX_PKT];
 	struct seen { /* no-reply lines already logged */
 		uint8_t mac[6];
@@ -56,12 +54,11 @@ struct bb_serve_dhcp {
 	unsigned log_n;
 };
 
-/* A batch gathers for this long, or until it is this large, before its
- * commit starts: under load, one fdatasync per few milliseconds instead of
- * one per handful of leases (each costs a journal commit in the kernel);
- * a client waits two or three milliseconds longer for its ACK. */
-#define GATHER_MS      2
-#define GATHER_RECORDS 256
+/* Group commit: a batch's commit starts as soon as the disk is free (at
+ * once, or when the batch in flight is durable), with every record that
+ * came meanwhile. The journal file is grown ahead (journal_file.c), so a
+ * commit flushes data only, not an fs journal commit: a gathering window
+ * would only add to every ACK's latency. */
 
 static const char *type_name(uint8_t t)
 {
@@ -253,16 +250,10 @@ static void maybe_compact(struct bb_serve_dhcp *d)
 		compact(d);
 }
 
-static void stop_gathering(struct bb_serve_dhcp *d)
-{
-	bb_board_timer_cancel(d->gather);
-	d->gathering = false;
-}
-
 static void begin_batch(struct bb_serve_dhcp *d);
 
 /* A batch is durable (or failed): its ACKs leave (or are withheld), and
- * the next starts unless it is still gathering. */
+ * the next, with what came meanwhile, starts at once. */
 static void committed(void *arg, int rc)
 {
 	struct bb_serve_dhcp *d = arg;
@@ -275,10 +266,7 @@ static void committed(void *arg, int rc)
 		send_queue(d, d->qf, d->nqf);
 	d->nqf = 0;
 	maybe_compact(d);
-	if (d->pending && (!d->gathering || d->nq >= GATHER_RECORDS)) {
-		stop_gathering(d);
-		begin_batch(d);
-	}
+	begin_batch(d);
 }
 
 /* The records appended so far go to the board's commit; their queued
@@ -301,33 +289,15 @@ static void begin_batch(struct bb_serve_dhcp *d)
 	bb_jr_commit(d->jr, committed, d);
 }
 
-static void on_gathered(void *arg)
-{
-	struct bb_serve_dhcp *d = arg;
-
-	d->gathering = false;
-	begin_batch(d); /* while one is in flight, committed starts it */
-}
-
-/* After each batch of datagrams: their replies leave, and the commit
- * window of their records opens now, not at the end of the loop's turn
- * (the board serves DHCP ahead of a batch of downloads). */
+/* After each batch of datagrams: their replies leave, and the commit of
+ * their records starts now, not at the end of the loop's turn (the board
+ * serves DHCP ahead of a batch of downloads). */
 static void on_batch_end(void *arg, struct bb_udp *u)
 {
 	struct bb_serve_dhcp *d = arg;
 
 	bb_udp_flush(u);
-	if (!d->pending)
-		return;
-	if (!bb_jr_busy(d->jr) && d->nq >= GATHER_RECORDS) {
-		stop_gathering(d);
-		begin_batch(d);
-	} else if (!d->gathering) {
-		/* while one is in flight too: the window of the next batch
-		 * opens with its first record, not when that one is durable */
-		bb_board_timer_arm(d->gather, GATHER_MS);
-		d->gathering = true;
-	}
+	begin_batch(d); /* while one is in flight, committed starts it */
 }
 
 static int count_live(const struct bb_dhcp_lease *l, void *arg)
@@ -395,10 +365,7 @@ int bb_serve_dhcp_start(struct bb_serve *s)
 	if (!cfg->dhcp.enabled)
 		return 0;
 	d = calloc(1, sizeof(*d));
-	if (!d || !(d->gather = bb_board_timer_new(on_gathered, d)) ||
-	    bb_dhcp_conf_build(cfg, s->dhcp_standdown, &conf)) {
-		if (d)
-			bb_board_timer_free(d->gather);
+	if (!d || bb_dhcp_conf_build(cfg, s->dhcp_standdown, &conf)) {
 		free(d);
 		return BB_ENOMEM;
 	}
@@ -479,7 +446,6 @@ void bb_serve_dhcp_stop(struct bb_serve *s)
 	if (!d)
 		return;
 	bb_udp_close(d->u);
-	bb_board_timer_free(d->gather);
 	/* waits for a batch in flight and writes what is still appended */
 	bb_jr_close(d->jr);
 	bb_dhcp_server_free(d->eng);

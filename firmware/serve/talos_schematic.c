@@ -1,11 +1,11 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
+#include <mbedtls/sha256.h>
 
 #include "board/board.h"
-#include "board/linux/http_client.h"
-#include "board/linux/sha256.h"
 #include "cache/cache.h"
 #include "common/err.h"
 #include "firmware/config/arena.h"
@@ -14,101 +14,138 @@
 
 #define SYSTEM_CA "/etc/ssl/certs/ca-certificates.crt"
 
+struct bb_schematic_ask {
+	struct bb_board_fetch *f;
+	char url[600], path[800];
+	bb_schematic_fn fn;
+	void *arg;
+};
+
 static void record_path(const struct bb_config *cfg, char *buf, size_t cap)
 {
 	const char *body = cfg->talos.customization;
-	struct bb_sha256 sha;
 	uint8_t sum[32];
 	char dir[600];
 	size_t i, n;
 
-	bb_sha256_init(&sha);
-	bb_sha256_update(&sha, body, strlen(body));
-	bb_sha256_final(&sha, sum);
-	bb_sha256_free(&sha);
+	mbedtls_sha256_ret((const unsigned char *)body, strlen(body), sum, 0);
 	bb_cache_dir(cfg, dir, sizeof(dir));
 	n = (size_t)snprintf(buf, cap, "%s/schematics/", dir);
 	for (i = 0; i < 32 && n + 3 <= cap; i++, n += 2)
 		snprintf(buf + n, 3, "%02x", sum[i]);
 }
 
-static int ask_factory(const struct bb_config *cfg, char id[65], char *msg,
-		       size_t cap)
+int bb_talos_schematic_set(struct bb_config *cfg, const char *id)
 {
-	struct bb_http_req r = {0};
-	struct bb_http_resp resp;
-	char url[600];
-	const cJSON *v;
-	cJSON *j;
-	int rc;
-
-	snprintf(url, sizeof(url), "%s%sschematics", cfg->talos.factory,
-		 cfg->talos.factory[strlen(cfg->talos.factory) - 1] == '/'
-		     ? ""
-		     : "/");
-	r.url = url;
-	/* talos.ca_bundle is trusted besides the system store */
-	r.ca_bundle = SYSTEM_CA;
-	r.extra_bundle = cfg->talos.ca_bundle;
-	r.body = cfg->talos.customization;
-	r.len = strlen(r.body);
-	if ((rc = bb_http_post(&r, &resp, msg, cap)))
-		return rc;
-	j = cJSON_ParseWithLength(resp.body.p ? resp.body.p : "",
-				  resp.body.len);
-	v = cJSON_GetObjectItem(j, "id");
-	rc = (resp.status == 200 || resp.status == 201) && cJSON_IsString(v) &&
-		     !bb_cache_check_schematic(v->valuestring,
-					       strlen(v->valuestring))
-		 ? 0
-		 : BB_EMALFORMED;
-	if (rc)
-		snprintf(msg, cap, "%s: HTTP %d, no schematic id in the reply",
-			 url, resp.status);
-	else
-		memcpy(id, v->valuestring, 65);
-	cJSON_Delete(j);
-	bb_buf_free(&resp.body);
-	return rc;
+	cfg->talos.schematic = bb_arena_strdup(cfg->arena, id);
+	return cfg->talos.schematic ? 0 : BB_ENOMEM;
 }
 
-int bb_talos_schematic(struct bb_config *cfg, bool online, char *msg,
-		       size_t cap)
+int bb_talos_schematic_known(struct bb_config *cfg, char *msg, size_t cap)
 {
 	char path[800], id[65];
 	struct bb_buf b = {0};
-	int rc;
 
 	msg[0] = 0;
 	if (!cfg->talos.enabled || !cfg->talos.customization)
 		return 0;
 	record_path(cfg, path, sizeof(path));
-	if (!bb_read_file(path, &b, 128) && b.len >= 64 &&
-	    !bb_cache_check_schematic(b.p, 64)) {
-		memcpy(id, b.p, 64);
-		id[64] = 0;
+	if (bb_read_file(path, &b, 128) || b.len < 64 ||
+	    bb_cache_check_schematic(b.p, 64)) {
 		bb_buf_free(&b);
-	} else {
-		bb_buf_free(&b);
-		if (!online) {
-			snprintf(msg, cap,
-				 "the schematic id of "
-				 "talos.customization is not known "
-				 "yet (asked at the first serve or "
-				 "cache fetch)");
-			return BB_ENOENT;
-		}
-		if ((rc = ask_factory(cfg, id, msg, cap)))
-			return rc;
-		id[64] = '\n';
-		if (bb_mkdirs_parent(path, 0755) ||
-		    bb_write_file_atomic(path, id, 65, 0644)) {
-			snprintf(msg, cap, "%s: cannot record the schematic id",
-				 path);
-			return BB_EIO;
-		}
-		id[64] = 0;
+		snprintf(msg, cap,
+			 "the schematic id of talos.customization is not "
+			 "known yet (asked at the first serve or cache "
+			 "fetch)");
+		return BB_ENOENT;
 	}
-	cfg->talos.schematic = bb_arena_strdup(cfg->arena, id);
+	memcpy(id, b.p, 64);
+	id[64] = 0;
+	bb_buf_free(&b);
+	return bb_talos_schematic_set(cfg, id);
+}
+
+static void answered(void *arg, const struct bb_board_fetch_result *r)
+{
+	struct bb_schematic_ask *a = arg;
+	char msg[900], id[66];
+	const cJSON *v;
+	cJSON *j = NULL;
+	int rc = 0;
+
+	a->f = NULL;
+	msg[0] = 0;
+	if (r->err) {
+		snprintf(msg, sizeof(msg), "%s: %s", a->url, r->msg);
+		rc = r->err;
+	} else {
+		j = cJSON_ParseWithLength(r->body ? (const char *)r->body : "",
+					  r->len);
+		v = cJSON_GetObjectItem(j, "id");
+		if ((r->status != 200 && r->status != 201) ||
+		    !cJSON_IsString(v) ||
+		    bb_cache_check_schematic(v->valuestring,
+					     strlen(v->valuestring))) {
+			snprintf(msg, sizeof(msg),
+				 "%s: HTTP %d, no schematic id in the reply",
+				 a->url, r->status);
+			rc = BB_EMALFORMED;
+		} else {
+			memcpy(id, v->valuestring, 64);
+			id[64] = '\n';
+			if (bb_mkdirs_parent(a->path, 0755) ||
+			    bb_write_file_atomic(a->path, id, 65, 0644)) {
+				snprintf(msg, sizeof(msg),
+					 "%s: cannot record the schematic id",
+					 a->path);
+				rc = BB_EIO;
+			}
+			id[64] = 0;
+		}
+	}
+	cJSON_Delete(j);
+	a->fn(a->arg, rc, rc ? NULL : id, msg);
+	free(a);
+}
+
+int bb_talos_schematic_ask(const struct bb_config *cfg, bb_schematic_fn fn,
+			   void *arg, struct bb_schematic_ask **out, char *msg,
+			   size_t cap)
+{
+	struct bb_schematic_ask *a = calloc(1, sizeof(*a));
+	struct bb_board_fetch_req q = {0};
+	const char *fac = cfg->talos.factory;
+
+	*out = NULL;
+	if (!a) {
+		snprintf(msg, cap, "out of memory");
+		return BB_ENOMEM;
+	}
+	snprintf(a->url, sizeof(a->url), "%s%sschematics", fac,
+		 fac[strlen(fac) - 1] == '/' ? "" : "/");
+	record_path(cfg, a->path, sizeof(a->path));
+	a->fn = fn;
+	a->arg = arg;
+	q.method = "POST";
+	q.url = a->url;
+	/* talos.ca_bundle is trusted besides the system store */
+	q.ca_path = SYSTEM_CA;
+	q.extra_ca = cfg->talos.ca_bundle;
+	q.body = cfg->talos.customization;
+	q.body_len = strlen(cfg->talos.customization);
+	if (bb_board_fetch_start(&q, answered, a, &a->f)) {
+		snprintf(msg, cap, "%s: %s", a->url, bb_board_errmsg());
+		free(a);
+		return BB_EIO;
+	}
+	*out = a;
 	return 0;
+}
+
+void bb_talos_schematic_cancel(struct bb_schematic_ask *a)
+{
+	if (!a)
+		return;
+	bb_board_fetch_cancel(a->f);
+	free(a);
 }

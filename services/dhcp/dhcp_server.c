@@ -632,8 +632,17 @@ long bb_dhcp_server_replay(struct bb_dhcp_server *srv, const uint8_t *buf,
 		struct bb_dhcp_lease l;
 		struct bb_lease_rec *r;
 		struct bb_client_key k;
-		long n = bb_dhcp_journal_decode(buf + off, len - off, &l);
+		long n;
 
+		/* zero bytes at a record boundary are the file's preallocated
+		 * part, not yet written (a record never starts with one): a
+		 * zero tail is the end, a run between records (left by a
+		 * restart) is skipped */
+		if (!buf[off]) {
+			off++;
+			continue;
+		}
+		n = bb_dhcp_journal_decode(buf + off, len - off, &l);
 		if (n <= 0)
 			break; /* torn or damaged: the good prefix ends here */
 		r = bb_lease_get(&srv->t, l.ip);

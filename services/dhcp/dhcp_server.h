@@ -203,7 +203,9 @@ int bb_dhcp_server_input(struct bb_dhcp_server *srv,
 /* Replays journal bytes into the lease table (at start). Records are
  * self-delimiting and checksummed; *good_len is set to the length of the
  * longest prefix of whole, valid records, so the board can cut a torn tail.
- * Returns the number of records applied, or a negative BB_E*. */
+ * Zero bytes between records or at the end (a preallocated file's unwritten
+ * part) belong to that prefix. Returns the number of records applied, or a
+ * negative BB_E*. */
 long bb_dhcp_server_replay(struct bb_dhcp_server *srv, const uint8_t *buf,
 			   size_t len, size_t *good_len);
 

@@ -14,8 +14,10 @@
 # serving the same file over plain HTTP.
 set -u
 cd "$(dirname "$0")/../.."
-BB=$PWD/build/bootbox
-[ -x "$BB" ] && [ -x build/tools/tls_ceiling ] && [ -x build/tools/storm ] || make -s >/dev/null
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
+BB=$BUILD/bootbox
+[ -x "$BB" ] && [ -x "$BUILD/tools/tls_ceiling" ] && [ -x "$BUILD/tools/storm" ] || make -s BUILD="$BUILD" >/dev/null
 command -v nginx >/dev/null || { echo "skip: no nginx"; exit 0; }
 . tests/integration/lib_tls.sh
 RUNS=${BENCH_RUNS:-3}
@@ -100,7 +102,7 @@ rate() { awk "BEGIN {print $MIB / $1}"; }
 suite=$(sed -n 's/.*kernel-amd64: fetched (.* bytes from [^,]*, \(TLS-[A-Z0-9-]*\).*/\1/p' "$T/bb.out")
 conns=$(grep -q "kernel-amd64: fetched.*2 connections" "$T/bb.out" && echo 2 || echo 1)
 # the best of three: the ceiling on an uncontended core
-ceil=$(for i in 1 2 3; do build/tools/tls_ceiling -m 500 "${suite:-chacha20-poly1305}"; done |
+ceil=$(for i in 1 2 3; do "$BUILD/tools/tls_ceiling" -m 500 "${suite:-chacha20-poly1305}"; done |
 	awk '$5 > m {m = $5} END {print m}')
 printf '%-28s %8s %10s\n' "fetch ($MIB MiB over TLS)" "seconds" "MiB/s"
 printf '%-28s %8.2f %10.0f\n' "curl (OpenSSL)" "$cu" "$(rate "$cu")"
@@ -210,7 +212,7 @@ for i in $(seq 100); do
 done
 # machines spread over most of the fetch's expected duration
 win=$(awk "BEGIN {print int($bb * 700)}")
-storm() { inc build/tools/storm -s 10.14.0.2 -g 10.14.0.5 -n 200 -w "$win" -k /assets/k -i /assets/i -t 60 -m "$1"; }
+storm() { inc "$BUILD/tools/storm" -s 10.14.0.2 -g 10.14.0.5 -n 200 -w "$win" -k /assets/k -i /assets/i -t 60 -m "$1"; }
 field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 idle=$(storm 20)
 t0=$(date +%s.%N)

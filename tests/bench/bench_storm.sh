@@ -7,6 +7,7 @@
 # runbook used: kea-dhcp4 (memfile) + nginx (one worker, sendfile) serving
 # the very scripts bootbox renders as static files. Prints DHCP and script
 # latency percentiles, failures, throughput, bootbox's peak RSS, ratios.
+# BENCH_STORM_ANCHOR=0 runs bootbox alone (to compare two builds: BUILD=).
 set -u
 . "$(dirname "$0")/lib_bench.sh"
 need_cmds kea-dhcp4 nginx
@@ -115,7 +116,8 @@ field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 k=10
 for n in $NS_LIST_N; do
 	run_bootbox "$n" $k; k=$((k + 1))
-	run_anchor "$n" $k; k=$((k + 1))
+	[ "${BENCH_STORM_ANCHOR:-1}" = 0 ] || run_anchor "$n" $k
+	k=$((k + 1))
 done
 echo "Boot storm: N machines within 1 s, each DHCP + /boot.ipxe + /ipxe + ${MIB} MiB kernel + ${MIB} MiB initrd"
 printf '%-8s %5s %6s %9s %9s %9s %10s %10s %9s %9s\n' stack N failed dhcp_p50 dhcp_p99 dhcp_max script_p50 script_p99 MiB/s RSS_KiB

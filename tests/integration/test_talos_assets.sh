@@ -249,6 +249,8 @@ print(hashlib.sha256(json.dumps(b,sort_keys=True,separators=(",",":")).encode())
 out=$("$BB" check -c "$T/bootbox.yaml" 2>&1)
 [ $? = 0 ] && grep -q "not known yet" <<<"$out" && ok "check: customization accepted, id not known yet" || bad "check before: $out"
 serve "$T/bb5.log"
+# the factory is asked without holding the loop: its answer comes later
+for i in $(seq 100); do grep -q "talos.customization is schematic" "$T/bb5.log" && break; sleep 0.1; done
 grep -q "talos.customization is schematic $want" "$T/bb5.log" && ok "serve POSTed the customization: the factory's id ($want)" \
 	|| bad "no id: $(grep customization "$T/bb5.log")"
 stop_serve

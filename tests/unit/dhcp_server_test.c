@@ -494,6 +494,26 @@ static void test_journal_replay_and_torn_tails(void)
 		CHECK_EQ(good, last_start);
 		bb_dhcp_server_free(b);
 	}
+	/* zeros (a grown file's unwritten part) between records and at the
+	 * end are read through; a record cut before them is still torn */
+	{
+		static uint8_t z[3 * sizeof(j)];
+		size_t zl = 0;
+
+		memcpy(z, j, last_start);
+		zl = last_start + 700;
+		memcpy(z + zl, j + last_start, jl - last_start);
+		zl += jl - last_start + 900;
+		b = bb_dhcp_server_new(&c);
+		CHECK_EQ(bb_dhcp_server_replay(b, z, zl, &good), 2);
+		CHECK_EQ(good, zl);
+		bb_dhcp_server_free(b);
+		memset(z + zl - 900 - 3, 0, 3);
+		b = bb_dhcp_server_new(&c);
+		CHECK_EQ(bb_dhcp_server_replay(b, z, zl, &good), 1);
+		CHECK_EQ(good, last_start + 700);
+		bb_dhcp_server_free(b);
+	}
 	/* a flipped bit: the CRC stops the replay there */
 	j[last_start + 8] ^= 1;
 	b = bb_dhcp_server_new(&c);

@@ -1,8 +1,8 @@
 /* The two-level CA of `bootbox pki init`, in memory: a self-signed root and
  * an intermediate it signs, from the parsed cfssl CSR templates. The
  * caller writes the PEMs out. */
-#ifndef BB_LINUX_PKI_CA_H
-#define BB_LINUX_PKI_CA_H
+#ifndef BB_PKI_CA_H
+#define BB_PKI_CA_H
 
 #include <time.h>
 

@@ -5,8 +5,8 @@
  * /api/v1/cfssl/info as the only untrusted intermediate), its
  * subjectAltNames are exactly the hosts we asked for, and it may be used
  * by a TLS server. */
-#ifndef BB_LINUX_CERT_CHECK_H
-#define BB_LINUX_CERT_CHECK_H
+#ifndef BB_CERT_CHECK_H
+#define BB_CERT_CHECK_H
 
 #include <stddef.h>
 #include <time.h>

@@ -1,6 +1,7 @@
+#include <stdio.h>
 #include <string.h>
 
-#include "firmware/cmd/cli.h"
+#include "firmware/config/cli_opts.h"
 
 int bb_cli_parse(int argc, char **argv, struct bb_cli_opts *o)
 {

@@ -3,8 +3,8 @@
 
 #include <mbedtls/platform_util.h>
 
-#include "board/linux/pki_ca.h"
-#include "board/linux/pki_keys.h"
+#include "firmware/cmd/pki_ca.h"
+#include "firmware/serve/pki_keys.h"
 #include "common/err.h"
 
 #define ROOT_LIFETIME (87600u * 3600)

@@ -1,11 +1,12 @@
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <mbedtls/oid.h>
 #include <mbedtls/x509_crt.h>
 
-#include "board/linux/cert_check.h"
+#include "board/board.h"
+#include "common/buf.h"
+#include "firmware/serve/cert_check.h"
 #include "http/x509_ipsan.h"
 #include "common/err.h"
 
@@ -124,12 +125,19 @@ int bb_cert_check_issued(const struct bb_cert_check *c, time_t *not_after,
 int bb_cert_validity(const char *path, time_t *not_before, time_t *not_after)
 {
 	mbedtls_x509_crt crt;
-	int rc;
+	struct bb_buf b = {0};
+	int rc = bb_read_file(path, &b, 1 << 20);
 
-	if (access(path, F_OK))
-		return BB_ENOENT;
+	if (rc == BB_ENOENT)
+		return rc;
+	bb_buf_append(&b, "", 1); /* PEM wants its NUL counted */
 	mbedtls_x509_crt_init(&crt);
-	rc = mbedtls_x509_crt_parse_file(&crt, path) ? BB_EMALFORMED : 0;
+	rc = rc || b.err ||
+		     mbedtls_x509_crt_parse(&crt, (const unsigned char *)b.p,
+					    b.len)
+		 ? BB_EMALFORMED
+		 : 0;
+	bb_buf_free(&b);
 	if (!rc) {
 		*not_before = to_time(&crt.valid_from);
 		*not_after = to_time(&crt.valid_to);

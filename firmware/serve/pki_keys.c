@@ -1,27 +1,31 @@
 #include <string.h>
 
-#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/entropy.h>
 #include <mbedtls/ecp.h>
 #include <mbedtls/oid.h>
 #include <mbedtls/platform_util.h>
 #include <mbedtls/x509_crt.h>
 #include <mbedtls/x509_csr.h>
 
-#include "board/linux/pki_keys.h"
-#include "board/linux/tls_rng.h"
+#include "firmware/serve/pki_keys.h"
+#include "board/board.h"
 #include "common/err.h"
 
 #define PEM_MAX 4096
 
+/* mbedTLS's random callback on the board's cryptographic source */
+static int rng(void *ctx, unsigned char *p, size_t n)
+{
+	(void)ctx;
+	return bb_board_random(p, n) ? MBEDTLS_ERR_ENTROPY_SOURCE_FAILED : 0;
+}
+
 int bb_pki_gen_key(mbedtls_pk_context *key)
 {
-	mbedtls_ctr_drbg_context *rng = bb_tls_rng();
-
-	if (!rng ||
-	    mbedtls_pk_setup(key,
+	if (mbedtls_pk_setup(key,
 			     mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)) ||
 	    mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(*key),
-				mbedtls_ctr_drbg_random, rng))
+				rng, NULL))
 		return BB_ECRYPTO;
 	return 0;
 }
@@ -53,8 +57,7 @@ static int set_serial(mbedtls_x509write_cert *w)
 	mbedtls_mpi serial;
 	int rc;
 
-	if (!bb_tls_rng() ||
-	    mbedtls_ctr_drbg_random(bb_tls_rng(), raw, sizeof(raw)))
+	if (bb_board_random(raw, sizeof(raw)))
 		return -1;
 	raw[0] &= 0x7f; /* positive, as RFC 5280 4.1.2.2 wants */
 	raw[0] |= 0x40; /* and never shorter than 16 bytes */
@@ -96,13 +99,9 @@ int bb_pki_issue_ca(const struct bb_pki_ca *ca, struct bb_buf *pem)
 	unsigned char out[PEM_MAX];
 	int rc;
 
-	if (!bb_tls_rng())
-		return BB_ECRYPTO;
 	mbedtls_x509write_crt_init(&w);
 	rc = fill_ca(&w, ca);
-	if (!rc &&
-	    mbedtls_x509write_crt_pem(&w, out, sizeof(out),
-				      mbedtls_ctr_drbg_random, bb_tls_rng()))
+	if (!rc && mbedtls_x509write_crt_pem(&w, out, sizeof(out), rng, NULL))
 		rc = BB_ECRYPTO;
 	mbedtls_x509write_crt_free(&w);
 	if (!rc)
@@ -117,8 +116,6 @@ int bb_pki_make_csr(mbedtls_pk_context *key, const char *subject,
 	unsigned char out[PEM_MAX * 2];
 	int rc = 0;
 
-	if (!bb_tls_rng())
-		return BB_ECRYPTO;
 	mbedtls_x509write_csr_init(&w);
 	mbedtls_x509write_csr_set_key(&w, key);
 	mbedtls_x509write_csr_set_md_alg(&w, MBEDTLS_MD_SHA256);
@@ -129,9 +126,7 @@ int bb_pki_make_csr(mbedtls_pk_context *key, const char *subject,
 				MBEDTLS_OID_SIZE(MBEDTLS_OID_SUBJECT_ALT_NAME),
 				san_der, san_len))
 		rc = BB_ECRYPTO;
-	else if (mbedtls_x509write_csr_pem(&w, out, sizeof(out),
-					   mbedtls_ctr_drbg_random,
-					   bb_tls_rng()))
+	else if (mbedtls_x509write_csr_pem(&w, out, sizeof(out), rng, NULL))
 		rc = BB_ECRYPTO;
 	mbedtls_x509write_csr_free(&w);
 	if (!rc)
