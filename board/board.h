@@ -36,9 +36,6 @@ struct bb_board_caps {
 	uint32_t udp_train_bytes;  /* a run of bb_udp_send_tftp_data ... */
 	uint32_t udp_train_blocks; /* ... and its blocks; 0: one a call */
 	uint32_t read_ahead;	   /* bytes a lock-step transfer may cache */
-	/* its HTTP cannot stream a file still being written (an artifact
-	 * arriving): boot scripts wait until the artifact is cached */
-	bool no_growing_files;
 };
 void bb_board_caps(struct bb_board_caps *c);
 
@@ -152,6 +149,20 @@ size_t bb_stream_write(struct bb_stream *s, const void *p, size_t len);
 struct bb_file;
 size_t bb_stream_send_file(struct bb_stream *s, struct bb_file *f, uint64_t off,
 			   size_t len);
+/* As bb_stream_write, with more bytes following at once (a head before
+ * its body): the board may hold them for one segment (MSG_MORE). */
+size_t bb_stream_write_more(struct bb_stream *s, const void *p, size_t len);
+/* What the board holds at once, for the HTTP service to size itself by;
+ * 0 where it sets no bound of its own. */
+struct bb_stream_caps {
+	uint32_t streams; /* streams open at once (fds, pcbs) */
+	uint32_t tls;	  /* TLS sessions at once (their RAM) */
+};
+void bb_stream_caps(struct bb_stream_caps *c);
+/* A file a handler already opened (the routes hand over a descriptor,
+ * its size known) as a bb_file, which bb_file_close closes; on failure fd
+ * is closed too. Hosted boards only; BB_EUNSUPP elsewhere. */
+int bb_file_adopt(int fd, uint64_t size, struct bb_file **f);
 /* Offers the bytes a data() call left again. */
 void bb_stream_resume(struct bb_stream *s);
 /* No more bytes from us once written ones are out (a FIN); reading goes
@@ -160,6 +171,51 @@ void bb_stream_shutdown(struct bb_stream *s);
 /* Graceful close once written bytes are out. */
 void bb_stream_close(struct bb_stream *s);
 void bb_stream_abort(struct bb_stream *s);
+
+/* A file still being written (an artifact arriving from upstream, handed
+ * over in bb_http_response.growing), streamed as it grows. Readers never
+ * get its last byte before the writer says it is whole and verified. */
+struct bb_growing;
+struct bb_growing_waiter {
+	struct bb_growing_waiter *prev, *next;
+	bool queued;
+	void (*wake)(struct bb_growing_waiter *w);
+};
+enum bb_growing_state {
+	BB_GROWING_OPEN = 0, /* bytes still arriving */
+	BB_GROWING_DONE = 1, /* complete and verified: have == total */
+	BB_GROWING_FAILED = -1,
+};
+struct bb_growing *bb_growing_ref(struct bb_growing *g);
+void bb_growing_unref(struct bb_growing *g);
+int bb_growing_state(const struct bb_growing *g);
+uint64_t bb_growing_total(const struct bb_growing *g);	  /* 0: unknown yet */
+uint64_t bb_growing_sendable(const struct bb_growing *g); /* bytes, now */
+/* Its bytes, for bb_stream_send_file (owned by g). */
+struct bb_file *bb_growing_file(struct bb_growing *g);
+/* Wait for the writer's next report (once); unwait is safe when not
+ * waiting. */
+void bb_growing_wait(struct bb_growing *g, struct bb_growing_waiter *w);
+void bb_growing_unwait(struct bb_growing *g, struct bb_growing_waiter *w);
+
+/* TLS on a stream (HTTPS): the server's certificate chain and key from
+ * files, as one mbedTLS server configuration for services/http/
+ * tls_session, counted (a renewed pair serves new sessions while open
+ * ones keep theirs). NULL with one line in msg when a file is missing or
+ * unreadable or the key is not the certificate's. */
+struct bb_tls_cred;
+struct mbedtls_ssl_config;
+struct bb_tls_cred *bb_tls_cred_load(const char *cert_path,
+				     const char *key_path, char *msg,
+				     size_t cap);
+struct bb_tls_cred *bb_tls_cred_get(struct bb_tls_cred *c); /* refs++ */
+void bb_tls_cred_put(struct bb_tls_cred *c); /* refs--, freed at 0 */
+/* Whether the files differ from what c was loaded from (c may be NULL). */
+int bb_tls_cred_changed(const struct bb_tls_cred *c, const char *cert_path,
+			const char *key_path);
+const struct mbedtls_ssl_config *bb_tls_cred_conf(const struct bb_tls_cred *c);
+/* The leaf's serial number, for the log. */
+void bb_tls_cred_serial(const struct bb_tls_cred *c, char *buf, size_t cap);
 
 /* --- files beneath a root -------------------------------------------- */
 

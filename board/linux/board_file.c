@@ -68,8 +68,11 @@ int bb_file_open(struct bb_root *r, const char *name, struct bb_file **out)
 	struct stat st;
 	int fd = bb_open_beneath(r->fd, name);
 
-	if (fd < 0)
-		return bb_board_fail(errno == ENOENT ? BB_ENOENT : BB_EACCES,
+	if (fd < 0) /* out of fds is not "refused": try again later */
+		return bb_board_fail(errno == ENOENT ? BB_ENOENT
+				     : errno == EMFILE || errno == ENFILE
+					 ? BB_EAGAIN
+					 : BB_EACCES,
 				     "%s", strerror(errno));
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
 		close(fd);
@@ -133,6 +136,23 @@ void bb_file_close(struct bb_file *f)
 		}
 	close(f->fd);
 	free(f);
+}
+
+/* Not shared by inode: a handler's descriptor, opened under its own
+ * confinement rule, is served once and closed. */
+int bb_file_adopt(int fd, uint64_t size, struct bb_file **out)
+{
+	struct bb_file *f = calloc(1, sizeof(*f));
+
+	if (!f) {
+		close(fd);
+		return bb_board_fail(BB_ENOMEM, "out of memory");
+	}
+	f->fd = fd;
+	f->refs = 1;
+	f->size = size;
+	*out = f;
+	return 0;
 }
 
 int bb_file_fd(const struct bb_file *f)

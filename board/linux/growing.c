@@ -11,7 +11,10 @@ struct bb_growing *bb_growing_new(int fd)
 		close(fd);
 		return NULL;
 	}
-	g->fd = fd;
+	if (bb_file_adopt(fd, 0, &g->file)) { /* it closed fd */
+		free(g);
+		return NULL;
+	}
 	g->refs = 1;
 	return g;
 }
@@ -26,8 +29,23 @@ void bb_growing_unref(struct bb_growing *g)
 {
 	if (!g || --g->refs)
 		return;
-	close(g->fd);
+	bb_file_close(g->file);
 	free(g);
+}
+
+int bb_growing_state(const struct bb_growing *g)
+{
+	return g->state;
+}
+
+uint64_t bb_growing_total(const struct bb_growing *g)
+{
+	return g->total;
+}
+
+struct bb_file *bb_growing_file(struct bb_growing *g)
+{
+	return g->file;
 }
 
 uint64_t bb_growing_sendable(const struct bb_growing *g)

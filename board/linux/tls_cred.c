@@ -34,6 +34,23 @@ static void cred_free(struct bb_tls_cred *c)
 	free(c);
 }
 
+struct bb_tls_cred *bb_tls_cred_get(struct bb_tls_cred *c)
+{
+	c->refs++;
+	return c;
+}
+
+const struct mbedtls_ssl_config *bb_tls_cred_conf(const struct bb_tls_cred *c)
+{
+	return &c->conf;
+}
+
+void bb_tls_cred_serial(const struct bb_tls_cred *c, char *buf, size_t cap)
+{
+	if (mbedtls_x509_serial_gets(buf, cap, &c->chain.serial) < 0 && cap)
+		buf[0] = 0;
+}
+
 void bb_tls_cred_put(struct bb_tls_cred *c)
 {
 	if (c && --c->refs == 0)

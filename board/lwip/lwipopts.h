@@ -6,16 +6,18 @@
 #define BB_LWIPOPTS_H
 
 /* --- bootbox's own tables on this board --- */
-#define BB_LWIP_MAX_TFTP    64	    /* transfers at once (one UDP pcb each) */
-#define BB_LWIP_MAX_HTTP    64	    /* HTTP connections at once */
-#define BB_LWIP_HTTP_BODY   1048576 /* largest request body, as on Linux */
+#define BB_LWIP_MAX_TFTP    64 /* transfers at once (one UDP pcb each) */
+#define BB_LWIP_MAX_HTTP    64 /* HTTP connections at once */
 #define BB_LWIP_MAX_STREAMS BB_LWIP_MAX_HTTP /* board.h TCP streams */
 /* outbound connections (the artifact cache's downloads) with a pcb kept
  * for them beside the HTTP ones; each download also mallocs about 110 KiB
  * (the fetch machine's, the TLS session's and mbedTLS's record buffers)
  * and its parsed CA certificates */
 #define BB_LWIP_MAX_DIAL 8
-#define BB_LWIP_TFTP_BLK    1468 /* largest TFTP block: MTU - IP - UDP - 4 */
+/* HTTPS sessions at once: each holds about 80 KiB (the session's record
+ * buffers and mbedTLS's own), from malloc, not from lwIP's heap */
+#define BB_LWIP_MAX_TLS	 8
+#define BB_LWIP_TFTP_BLK 1468 /* largest TFTP block: MTU - IP - UDP - 4 */
 
 /* --- the system: one thread, no OS --- */
 #define NO_SYS		     1

@@ -75,7 +75,7 @@ static void reload(void *arg)
 	if (!rc)
 		rc = bb_serve_cache_reload(s, next);
 	if (!rc)
-		rc = bb_lwip_http_reload(s, next);
+		rc = bb_serve_http_reload(s, next);
 	if (!rc)
 		rc = bb_serve_tftp_reload(s, next);
 	if (!rc)
@@ -132,7 +132,7 @@ static int serve(int argc, char **argv)
 	s.started = bb_board_wall_now();
 	/* hand-off before DHCP: a stand-down in force holds from the start */
 	rc = bb_serve_boot_start(&s) || bb_serve_cache_start(&s) ||
-	     bb_serve_handoff_start(&s) || bb_lwip_http_start(&s) ||
+	     bb_serve_handoff_start(&s) || bb_serve_http_start(&s) ||
 	     bb_serve_tftp_start(&s) || bb_serve_dhcp_start(&s) ||
 	     bb_serve_cert_start(&s);
 	if (rc) {
@@ -152,7 +152,7 @@ static int serve(int argc, char **argv)
 	bb_serve_handoff_stop(&s);
 	bb_serve_dhcp_stop(&s);
 	bb_serve_tftp_stop(&s);
-	bb_lwip_http_stop(&s);
+	bb_serve_http_stop(&s);
 	bb_serve_cache_stop(&s);
 	bb_serve_boot_stop(&s);
 	bb_tapif_close(&the_netif);

@@ -5,8 +5,4 @@
 
 #include "firmware/serve/serve.h"
 
-int bb_lwip_http_start(struct bb_serve *s);
-void bb_lwip_http_stop(struct bb_serve *s);
-int bb_lwip_http_reload(struct bb_serve *s, const struct bb_config *next);
-
 #endif

@@ -272,6 +272,31 @@ size_t bb_stream_write(struct bb_stream *s, const void *p, size_t len)
 	return len;
 }
 
+/* More follows at once: no push yet (tcp_output waits for the rest). */
+size_t bb_stream_write_more(struct bb_stream *s, const void *p, size_t len)
+{
+	size_t room = tcp_sndbuf(s->pcb);
+
+	if (tcp_sndqueuelen(s->pcb) + 4 > TCP_SND_QUEUELEN)
+		return 0;
+	len = len < room ? len : room;
+	len = len < 0xffff ? len : 0xffff;
+	if (!len)
+		return 0;
+	if (tcp_write(s->pcb, p, (u16_t)len,
+		      TCP_WRITE_FLAG_COPY | TCP_WRITE_FLAG_MORE)) {
+		s->stalled = true;
+		return 0;
+	}
+	return len;
+}
+
+void bb_stream_caps(struct bb_stream_caps *c)
+{
+	c->streams = BB_LWIP_MAX_STREAMS;
+	c->tls = BB_LWIP_MAX_TLS;
+}
+
 /* No sendfile under lwIP: a pread into one chunk, copied into the send
  * buffer (tcp_write copies anyway). */
 size_t bb_stream_send_file(struct bb_stream *s, struct bb_file *f, uint64_t off,
@@ -280,12 +305,17 @@ size_t bb_stream_send_file(struct bb_stream *s, struct bb_file *f, uint64_t off,
 	size_t room = tcp_sndbuf(s->pcb);
 	long r;
 
-	if (tcp_sndqueuelen(s->pcb) + 4 > TCP_SND_QUEUELEN)
+	/* a head written with _more must not wait behind a full buffer */
+	if (tcp_sndqueuelen(s->pcb) + 4 > TCP_SND_QUEUELEN) {
+		tcp_output(s->pcb);
 		return 0;
+	}
 	len = len < room ? len : room;
 	len = len < sizeof(chunk) ? len : sizeof(chunk);
-	if (!len)
+	if (!len) {
+		tcp_output(s->pcb);
 		return 0;
+	}
 	r = bb_file_pread(f, chunk, len, off);
 	if (r <= 0)
 		return 0;

@@ -203,6 +203,5 @@ void bb_board_caps(struct bb_board_caps *c)
 {
 	/* sized with lwIP's pools: a pcb per transfer, a block per pbuf */
 	*c = (struct bb_board_caps){.tftp_transfers = BB_LWIP_MAX_TFTP,
-				    .udp_payload_max = BB_LWIP_TFTP_BLK + 4,
-				    .no_growing_files = true};
+				    .udp_payload_max = BB_LWIP_TFTP_BLK + 4};
 }

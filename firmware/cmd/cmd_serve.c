@@ -162,6 +162,7 @@ static void stop_all(struct bb_serve *s)
 int bb_cmd_serve(int argc, char **argv)
 {
 	struct bb_serve s = {0};
+	struct bb_loop *loop = NULL;
 	struct bb_cli_opts o;
 	sigset_t mask;
 	int sfd = -1, lock = -1, rc;
@@ -203,7 +204,7 @@ int bb_cmd_serve(int argc, char **argv)
 		return 1;
 	}
 	bb_fd_limit_raise(); /* before anything sizes itself to it */
-	s.loop = bb_loop_new();
+	loop = bb_loop_new();
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
@@ -211,8 +212,8 @@ int bb_cmd_serve(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (!s.loop || sfd < 0 ||
-	    bb_loop_add_fd(s.loop, sfd, BB_EV_READ, on_signal, &s)) {
+	if (!loop || sfd < 0 ||
+	    bb_loop_add_fd(loop, sfd, BB_EV_READ, on_signal, &s)) {
 		bb_err("cannot set up the event loop: %s", strerror(errno));
 		rc = 1;
 		goto out;
@@ -233,13 +234,13 @@ int bb_cmd_serve(int argc, char **argv)
 		s.cfg->appliance.name ? s.cfg->appliance.name : "bootbox");
 	sd_notify("READY=1");
 	bb_trim_code_pages();
-	rc = bb_loop_run(s.loop) ? 1 : 0;
+	rc = bb_loop_run(loop) ? 1 : 0;
 out_stop:
 	stop_all(&s);
 out:
 	if (sfd >= 0)
 		close(sfd);
-	bb_loop_free(s.loop);
+	bb_loop_free(loop);
 	bb_config_free(s.cfg);
 	close(lock);
 	return rc;

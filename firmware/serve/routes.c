@@ -6,8 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "board/board.h"
 #include "board/linux/fsutil.h"
-#include "board/linux/growing.h"
 #include "boot/boot.h"
 #include "common/parse.h"
 #include "dhcp/dhcp_server.h"
@@ -422,7 +422,7 @@ void bb_routes_handle(void *ctx, const struct bb_http_request *req,
 	dispatch(ctx, req, resp);
 	bytes = resp->body.len;
 	if (resp->growing)
-		bytes = resp->growing->total;
+		bytes = bb_growing_total(resp->growing);
 	else if (resp->file_open)
 		bytes = resp->file_size;
 	else if (resp->file[0] && !stat(resp->file, &st))

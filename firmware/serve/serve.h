@@ -5,7 +5,6 @@
 #ifndef BB_SERVE_H
 #define BB_SERVE_H
 
-#include "board/linux/loop.h"
 #include "boot/boot.h"
 #include "firmware/config/config.h"
 #include "handoff/handoff.h"
@@ -31,7 +30,6 @@ struct bb_serve_boot_hooks {
 };
 
 struct bb_serve {
-	struct bb_loop *loop;
 	struct bb_config *cfg;
 	struct bb_serve_dhcp *dhcp;
 	struct bb_serve_tftp *tftp;

@@ -400,6 +400,26 @@ long bb_serve_cache_read(struct bb_serve *s, const char *path, char *buf,
 	return n;
 }
 
+/* A whole artifact goes out as the routes' files do: open, its size and
+ * mtime known (the HTTP service then opens nothing itself). */
+static void open_whole(struct bb_http_response *resp)
+{
+	struct stat st;
+	int fd = open(resp->file, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0)
+		return; /* the service tries the path and answers why */
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return;
+	}
+	resp->file_open = true;
+	resp->file_fd = fd;
+	resp->file_size = (uint64_t)st.st_size;
+	resp->file_mtime_ns = (uint64_t)st.st_mtim.tv_sec * 1000000000ull +
+			      (uint64_t)st.st_mtim.tv_nsec;
+}
+
 bool bb_serve_cache_route(struct bb_serve *s, const struct bb_http_request *req,
 			  struct bb_http_response *resp)
 {
@@ -416,6 +436,7 @@ bool bb_serve_cache_route(struct bb_serve *s, const struct bb_http_request *req,
 	if (bb_cache_store_has(&sc->st, &k)) {
 		bb_cache_store_path(&sc->st, &k, resp->file,
 				    sizeof(resp->file));
+		open_whole(resp);
 		bb_cache_store_touch(&sc->st, &k, bb_board_wall_now());
 		bb_cache_counters.hits++;
 		if (!sc->save_armed) {
@@ -443,7 +464,6 @@ bool bb_serve_cache_ready(struct bb_serve *s, const char *path, char *why,
 			  size_t cap)
 {
 	struct bb_serve_cache *sc = s->cache;
-	struct bb_board_caps caps;
 	struct bb_cache_key k;
 	struct failure *fail;
 
@@ -459,16 +479,11 @@ bool bb_serve_cache_ready(struct bb_serve *s, const char *path, char *why,
 		flight_start(sc, &k); /* for the node's next try */
 		return false;
 	}
-	/* start now: the node's kernel request will join this flight */
+	/* start now: the node's kernel request will join this flight and
+	 * is streamed the bytes as they arrive */
 	if (!flight_of(sc, &k))
 		flight_start(sc, &k);
-	/* unless the board's HTTP cannot stream it: the node waits */
-	bb_board_caps(&caps);
-	if (!caps.no_growing_files)
-		return true;
-	snprintf(why, cap, "%s/%s is still being fetched", k.version,
-		 k.artifact);
-	return false;
+	return true;
 }
 
 static cJSON *key_json(const struct bb_cache_key *k)

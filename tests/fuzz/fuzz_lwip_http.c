@@ -1,14 +1,22 @@
-/* The lwIP board's HTTP connections (board/lwip/serve_http.c) on a fake
- * board.h: the input is a script of stream events — bytes arriving in
- * chunks of any size, the send buffer taking any amount, the peer
- * closing, the timeout sweep, more connections (past max_connections:
- * 503) — against the firmware's real routes. Checks that no event order reads
- * or writes out of bounds or loses track of a connection. */
+/* The HTTP service both boards run (firmware/serve/serve_http.c) whole, on
+ * a fake board.h with a fake clock: the input is a script of stream events
+ * — bytes arriving in chunks of any size, the send buffer taking any
+ * amount, the peer closing, time passing (the connections' timers), the
+ * board resetting a stream, more connections (past max_connections: 503)
+ * — against the firmware's real routes. One stream may be HTTPS instead:
+ * a real mbedTLS client (pre-shared key, so a handshake costs no public-key
+ * operation) whose plaintext is the input's bytes and whose records the
+ * fake stream carries both ways. Checks that no event order reads or
+ * writes out of bounds or loses track of a connection. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "board/lwip/serve_http.c"
+#include <unistd.h>
+
+#include "board/linux/loop.h"
+#include "firmware/serve/serve_http.c"
+#include "tests/unit/tls_fixture.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -20,11 +28,13 @@ struct bb_stream {
 	void *arg;
 	uint8_t pending[4096];
 	size_t npending;
+	bool tls; /* fs[TLS_SLOT] accepted on the HTTPS listener */
 };
 struct bb_board_timer {
 	bb_board_timer_fn fn;
 	void *arg;
-	bool armed;
+	bool used, armed;
+	uint64_t when;
 };
 struct bb_listener {
 	bb_accept_fn fn;
@@ -38,9 +48,17 @@ struct bb_file {
 };
 
 static struct bb_stream fs[NSTREAMS];
-static struct bb_listener fl;
-static struct bb_board_timer ft[2]; /* the sweep, the 503 kick */
-static size_t nft;
+static struct bb_listener fl, fls; /* HTTP, HTTPS */
+#define TLS_SLOT (NSTREAMS - 1)
+/* the HTTPS stream's client: its records to the server are that stream's
+ * pending bytes; what the server writes on it lands in s2c */
+static mbedtls_ssl_context cli;
+static bool cli_up;
+static uint8_t s2c[1 << 16];
+static size_t s2c_off, s2c_len;
+#define NTIMERS 32
+static struct bb_board_timer ft[NTIMERS];
+static uint64_t now_ms = 1000;
 static struct bb_root froot;
 static struct bb_file ffile;
 static size_t budget; /* what the fake send buffer takes next */
@@ -55,35 +73,63 @@ int bb_board_fail(int rc, const char *fmt, ...)
 	(void)fmt;
 	return rc;
 }
+uint64_t bb_board_now_ms(void)
+{
+	return now_ms;
+}
+int64_t bb_board_wall_now(void)
+{
+	return 1700000000 + (int64_t)(now_ms / 1000);
+}
 struct bb_board_timer *bb_board_timer_new(bb_board_timer_fn fn, void *arg)
 {
-	struct bb_board_timer *t = &ft[nft++ % 2];
+	size_t i;
 
-	t->fn = fn;
-	t->arg = arg;
-	return t;
+	for (i = 0; i < NTIMERS; i++)
+		if (!ft[i].used) {
+			ft[i] =
+			    (struct bb_board_timer){fn, arg, true, false, 0};
+			return &ft[i];
+		}
+	return NULL; /* the service copes with no timer */
 }
 void bb_board_timer_arm(struct bb_board_timer *t, uint64_t ms)
 {
-	(void)ms;
 	t->armed = true;
-}
-void bb_board_timer_free(struct bb_board_timer *t)
-{
-	t->armed = false;
+	t->when = now_ms + ms;
 }
 void bb_board_timer_cancel(struct bb_board_timer *t)
 {
-	t->armed = false;
+	if (t)
+		t->armed = false;
+}
+void bb_board_timer_free(struct bb_board_timer *t)
+{
+	if (t)
+		t->used = t->armed = false;
+}
+/* Due timers fire once each, as a board's loop runs them. */
+static void run_timers(void)
+{
+	size_t i, fired = 0;
+
+	for (i = 0; i < NTIMERS && fired < 1000; i++)
+		if (ft[i].used && ft[i].armed && ft[i].when <= now_ms) {
+			ft[i].armed = false;
+			fired++;
+			ft[i].fn(ft[i].arg);
+			i = (size_t)-1; /* a callback may arm any of them */
+		}
 }
 struct bb_listener *bb_tcp_listen(uint32_t addr, uint16_t port, bb_accept_fn fn,
 				  void *arg)
 {
+	struct bb_listener *l = port == 8443 ? &fls : &fl;
+
 	(void)addr;
-	(void)port;
-	fl.fn = fn;
-	fl.arg = arg;
-	return &fl;
+	l->fn = fn;
+	l->arg = arg;
+	return l;
 }
 void bb_tcp_unlisten(struct bb_listener *l)
 {
@@ -104,7 +150,25 @@ size_t bb_stream_write(struct bb_stream *s, const void *p, size_t len)
 	for (i = 0; i < n; i++) /* the bytes must be readable */
 		sink ^= ((const uint8_t *)p)[i];
 	(void)sink;
-	return s->open ? n : 0;
+	if (!s->open)
+		return 0;
+	if (s->tls) { /* the client reads these records */
+		if (s2c_off == s2c_len)
+			s2c_off = s2c_len = 0;
+		n = n < sizeof(s2c) - s2c_len ? n : sizeof(s2c) - s2c_len;
+		memcpy(s2c + s2c_len, p, n);
+		s2c_len += n;
+	}
+	return n;
+}
+size_t bb_stream_write_more(struct bb_stream *s, const void *p, size_t len)
+{
+	return bb_stream_write(s, p, len);
+}
+void bb_stream_caps(struct bb_stream_caps *c)
+{
+	c->streams = NSTREAMS;
+	c->tls = 0;
 }
 size_t bb_stream_send_file(struct bb_stream *s, struct bb_file *f, uint64_t off,
 			   size_t len)
@@ -148,6 +212,27 @@ struct bb_udp *bb_udp_open(uint32_t addr, uint16_t port,
 	(void)addr, (void)port, (void)peer, (void)fn, (void)arg;
 	return NULL;
 }
+void bb_udp_close(struct bb_udp *u)
+{
+	(void)u;
+}
+size_t bb_udp_max_payload(const struct bb_udp *u)
+{
+	(void)u;
+	return 0;
+}
+int bb_udp_send(struct bb_udp *u, enum bb_udp_how how,
+		const struct bb_udp_peer *to, const uint8_t hw[6],
+		const void *pkt, size_t len)
+{
+	(void)u, (void)how, (void)to, (void)hw, (void)pkt, (void)len;
+	return BB_EIO;
+}
+uint32_t bb_udp_local(const struct bb_udp *u)
+{
+	(void)u;
+	return 0;
+}
 int bb_udp_open_if(const char *ifname, uint16_t port, bb_udp_recv_fn fn,
 		   void (*batch_end)(void *arg, struct bb_udp *u), void *arg,
 		   struct bb_udp **out)
@@ -157,10 +242,6 @@ int bb_udp_open_if(const char *ifname, uint16_t port, bb_udp_recv_fn fn,
 	return BB_EIO;
 }
 void bb_udp_flush(struct bb_udp *u)
-{
-	(void)u;
-}
-void bb_udp_close(struct bb_udp *u)
 {
 	(void)u;
 }
@@ -200,23 +281,6 @@ void bb_jr_close(struct bb_jr *j)
 {
 	(void)j;
 }
-size_t bb_udp_max_payload(const struct bb_udp *u)
-{
-	(void)u;
-	return 0;
-}
-int bb_udp_send(struct bb_udp *u, enum bb_udp_how how,
-		const struct bb_udp_peer *to, const uint8_t hw[6],
-		const void *pkt, size_t len)
-{
-	(void)u, (void)how, (void)to, (void)hw, (void)pkt, (void)len;
-	return BB_EIO;
-}
-uint32_t bb_udp_local(const struct bb_udp *u)
-{
-	(void)u;
-	return 0;
-}
 int bb_udp_send_tftp_data(struct bb_udp *u, struct bb_file *f, uint32_t first,
 			  uint32_t count, uint32_t seg, uint64_t off,
 			  uint64_t len)
@@ -248,6 +312,13 @@ int bb_file_open(struct bb_root *r, const char *name, struct bb_file **f)
 	*f = &ffile;
 	return 0;
 }
+int bb_file_adopt(int fd, uint64_t size, struct bb_file **f)
+{
+	close(fd); /* the fake serves zeros of that size */
+	ffile.size = size;
+	*f = &ffile;
+	return 0;
+}
 uint64_t bb_file_size(const struct bb_file *f)
 {
 	return f->size;
@@ -269,6 +340,101 @@ void bb_file_close(struct bb_file *f)
 	(void)f;
 }
 
+/* The certificate "files": the fixture's server configuration, which
+ * also takes the client's pre-shared key. */
+struct bb_tls_cred {
+	int refs;
+};
+static struct bb_tls_cred fcred;
+static const mbedtls_ssl_config *cli_conf;
+
+struct bb_tls_cred *bb_tls_cred_load(const char *cert_path,
+				     const char *key_path, char *msg,
+				     size_t cap)
+{
+	(void)cert_path, (void)key_path, (void)msg, (void)cap;
+	fcred.refs++;
+	return &fcred;
+}
+struct bb_tls_cred *bb_tls_cred_get(struct bb_tls_cred *c)
+{
+	c->refs++;
+	return c;
+}
+void bb_tls_cred_put(struct bb_tls_cred *c)
+{
+	if (c && --c->refs < 0)
+		__builtin_trap(); /* put more often than got */
+}
+int bb_tls_cred_changed(const struct bb_tls_cred *c, const char *cert_path,
+			const char *key_path)
+{
+	(void)cert_path, (void)key_path;
+	return !c;
+}
+const struct mbedtls_ssl_config *bb_tls_cred_conf(const struct bb_tls_cred *c)
+{
+	(void)c;
+	return &bb_tls_fixture(0)->server;
+}
+void bb_tls_cred_serial(const struct bb_tls_cred *c, char *buf, size_t cap)
+{
+	(void)c;
+	snprintf(buf, cap, "01");
+}
+
+static int cli_send(void *ctx, const unsigned char *p, size_t n)
+{
+	struct bb_stream *s = &fs[TLS_SLOT];
+
+	(void)ctx;
+	n = n < sizeof(s->pending) - s->npending
+		? n
+		: sizeof(s->pending) - s->npending;
+	if (!n)
+		return MBEDTLS_ERR_SSL_WANT_WRITE;
+	memcpy(s->pending + s->npending, p, n);
+	s->npending += n;
+	return (int)n;
+}
+static int cli_recv(void *ctx, unsigned char *p, size_t n)
+{
+	(void)ctx;
+	if (s2c_off == s2c_len)
+		return MBEDTLS_ERR_SSL_WANT_READ;
+	n = n < s2c_len - s2c_off ? n : s2c_len - s2c_off;
+	memcpy(p, s2c + s2c_off, n);
+	s2c_off += n;
+	return (int)n;
+}
+
+/* The client's turn: its handshake, and reading (and dropping) answers. */
+static void cli_pump(void)
+{
+	unsigned char buf[4096];
+	int i;
+
+	if (!cli_up)
+		return;
+	for (i = 0; i < 8; i++)
+		if (mbedtls_ssl_read(&cli, buf, sizeof(buf)) <= 0)
+			break;
+}
+
+static void cli_write(const uint8_t *p, size_t n)
+{
+	if (cli_up && n)
+		mbedtls_ssl_write(&cli, p, n); /* WANT_*: the bytes are lost */
+}
+
+static void cli_end(void)
+{
+	if (cli_up)
+		mbedtls_ssl_free(&cli);
+	cli_up = false;
+	s2c_off = s2c_len = 0;
+}
+
 static struct bb_serve srv;
 
 static void setup(void)
@@ -276,19 +442,48 @@ static void setup(void)
 	static const char yaml[] =
 	    "appliance: {name: f, address: 192.168.2.2, state_dir: "
 	    "/nonexistent/bootbox-fuzz}\n"
-	    "http: {listen: 192.168.2.2:8080, max_connections: 3}\n"
+	    "pki: {endpoint: \"http://127.0.0.1:1\", cn: f.test}\n"
+	    "http: {listen: 192.168.2.2:8080, tls_listen: 192.168.2.2:8443, "
+	    "max_connections: 3}\n"
 	    "boot:\n  assets_dir: /nonexistent/bootbox-fuzz/assets\n"
 	    "  profiles:\n    - id: p\n      kernel: /assets/k\n"
 	    "  groups:\n    - id: all\n      profile: p\n";
 	FILE *devnull = fopen("/dev/null", "w");
 
-	bb_log_verbosity = BB_LOG_ERR;
+	bb_log_verbosity = getenv("FUZZ_LOG") ? BB_LOG_INFO : BB_LOG_ERR;
 	if (bb_config_parse("fuzz.yaml", yaml, sizeof(yaml) - 1, devnull,
 			    &srv.cfg))
 		__builtin_trap();
 	fclose(devnull);
-	srv.loop = bb_loop_new();
+	(void)bb_loop_new(); /* the board loop, for what the fake leaves to Linux */
 	bb_serve_boot_start(&srv);
+	if (!bb_tls_fixture(0) ||
+	    !(cli_conf = bb_tls_fixture_psk_client(bb_tls_fixture(0))))
+		__builtin_trap();
+}
+
+/* An HTTPS connection in TLS_SLOT, with a fresh client. */
+static void accept_tls(void)
+{
+	struct bb_udp_peer from = {0xc0a80265, 40001};
+	struct bb_stream *s = &fs[TLS_SLOT];
+
+	if (s->open || !fls.fn)
+		return;
+	cli_end();
+	mbedtls_ssl_init(&cli);
+	if (mbedtls_ssl_setup(&cli, cli_conf))
+		return;
+	mbedtls_ssl_set_bio(&cli, NULL, cli_send, cli_recv, NULL);
+	cli_up = true;
+	memset(s, 0, sizeof(*s));
+	s->open = true;
+	s->tls = true;
+	s->arg = fls.fn(fls.arg, s, &from, &s->ops);
+	if (!s->arg)
+		s->open = false;
+	mbedtls_ssl_handshake(&cli); /* the ClientHello */
+	deliver(s);
 }
 
 static void accept_one(void)
@@ -299,7 +494,7 @@ static void accept_one(void)
 	for (i = 0; i < NSTREAMS; i++) {
 		struct bb_stream *s = &fs[i];
 
-		if (s->open)
+		if (s->open || i == TLS_SLOT)
 			continue;
 		memset(s, 0, sizeof(*s));
 		s->open = true;
@@ -318,11 +513,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		setup();
 	if (size < 2)
 		return 0;
+	bb_tls_fixture(1); /* one input, one sequence of randoms */
 	file_size = (uint64_t)data[0] * 977;
 	budget = (size_t)data[1] * 64;
 	i = 2;
 	memset(fs, 0, sizeof(fs));
-	if (bb_lwip_http_start(&srv))
+	if (bb_serve_http_start(&srv))
 		return 0;
 	accept_one();
 	while (i + 1 < size) {
@@ -334,7 +530,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 0: /* bytes arrive */
 		case 1:
 			k = arg < size - i ? arg : size - i;
-			if (s->open && k <= sizeof(s->pending) - s->npending) {
+			if (s->open && s->tls) { /* as the client's plaintext */
+				mbedtls_ssl_handshake(&cli);
+				cli_write(data + i, k);
+			} else if (s->open &&
+				   k <= sizeof(s->pending) - s->npending) {
 				memcpy(s->pending + s->npending, data + i, k);
 				s->npending += k;
 			}
@@ -353,12 +553,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (s->open)
 				s->ops->data(s->arg, s, NULL, 0);
 			break;
-		case 4: /* a second of the sweep */
-			for (k = 0; k <= (size_t)(arg & 15); k++)
-				if (ft[0].fn)
-					ft[0].fn(ft[0].arg);
-			if (ft[1].fn)
-				ft[1].fn(ft[1].arg);
+		case 4: /* time passes: up to 25.5 s, by 100 ms */
+			now_ms += (uint64_t)arg * 100;
+			run_timers();
 			break;
 		case 5: /* the board resets it */
 			if (s->open) {
@@ -366,9 +563,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				s->ops->closed(s->arg, s);
 			}
 			break;
-		default: accept_one(); break;
+		case 6:
+			accept_one();
+			run_timers(); /* the 503 of a refused one */
+			break;
+		default: accept_tls(); break;
+		}
+		if (fs[TLS_SLOT].open && fs[TLS_SLOT].tls) {
+			cli_pump();
+			deliver(&fs[TLS_SLOT]);
 		}
 	}
-	bb_lwip_http_stop(&srv);
+	bb_serve_http_stop(&srv);
+	cli_end();
+	if (fcred.refs)
+		__builtin_trap(); /* a session kept its credential */
 	return 0;
 }

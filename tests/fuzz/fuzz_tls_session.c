@@ -269,38 +269,12 @@ static void op(struct run *r, uint8_t o, const uint8_t **s, const uint8_t *end)
 	}
 }
 
-/* The server also takes a PSK; a second client conf offers only that. */
-static const mbedtls_ssl_config *psk_client(struct bb_tls_fixture *fx)
-{
-	static const unsigned char key[16] = "bootbox-fuzz-psk";
-	static const int suites[] = {MBEDTLS_TLS_PSK_WITH_AES_128_GCM_SHA256,
-				     0};
-	static mbedtls_ssl_config c;
-	static int state;
-
-	if (state)
-		return state > 0 ? &c : NULL;
-	state = -1;
-	mbedtls_ssl_config_init(&c);
-	if (mbedtls_ssl_config_defaults(&c, MBEDTLS_SSL_IS_CLIENT,
-					MBEDTLS_SSL_TRANSPORT_STREAM,
-					MBEDTLS_SSL_PRESET_DEFAULT) ||
-	    mbedtls_ssl_conf_psk(&c, key, sizeof(key),
-				 (const unsigned char *)"fuzz", 4) ||
-	    mbedtls_ssl_conf_psk(&fx->server, key, sizeof(key),
-				 (const unsigned char *)"fuzz", 4))
-		return NULL;
-	mbedtls_ssl_conf_rng(&c, mbedtls_ctr_drbg_random, &fx->drbg);
-	mbedtls_ssl_conf_ciphersuites(&c, suites);
-	state = 1;
-	return &c;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct run r;
 	struct bb_tls_fixture *fx = bb_tls_fixture(1);
-	const mbedtls_ssl_config *cc = fx ? psk_client(fx) : NULL;
+	const mbedtls_ssl_config *cc =
+	    fx ? bb_tls_fixture_psk_client(fx) : NULL;
 	const uint8_t *s = data, *end = data + size;
 	int steps = 0;
 

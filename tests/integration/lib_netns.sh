@@ -75,7 +75,7 @@ finish() { echo "# $T_PASS passed, $T_FAIL failed"; [ "$T_FAIL" = 0 ]; }
 #                               linux: veth IF with CIDR; lwip: veth into
 #                               bridge br0 with TAP IF (lwIP takes CIDR)
 #   board_lacks FEATURE         true (and says so) when $BOARD cannot do
-#                               FEATURE: reload, https, sendfile-growing...
+#                               FEATURE: growing, linkfarm...
 BOARD=${BOARD:-linux}
 board_bin() {
 	local name=bootbox
@@ -104,7 +104,7 @@ board_link() {
 board_lacks() {
 	[ "$BOARD" = lwip ] || return 1
 	case $1 in
-	https | growing | linkfarm) echo "skip - $2 (not on the lwIP board)"; return 0 ;;
+	growing | linkfarm) echo "skip - $2 (not on the lwIP board)"; return 0 ;;
 	esac
 	return 1
 }

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# The HTTPS listener (http.tls_listen: board/linux/tls_listener.c moving
-# bytes through services/http/tls_session.c) against curl, openssl and
-# python ssl on loopback: a 3 MB download and 8 at once, identical; Range;
+# The HTTPS listener (http.tls_listen: firmware/serve/serve_http.c running
+# services/http/tls_session.c on the board's streams) against curl,
+# openssl and python ssl: a 3 MB download and 8 at once, identical; Range;
 # keep-alive; pipelining; POST bodies around the buffer sizes, whole and
 # in random splits; slowloris, conformance and the drain after a 431, all
 # through TLS; and the ways a connection must end: a silent client and
 # one dripping its ClientHello both closed at the handshake deadline (fixed,
 # not moved by each byte), garbage closed at once.
+# BOARD=lwip: the same against bootbox-lwip over a TAP and a bridge
+# (lib_netns.sh board_segment); on loopback otherwise.
 set -u
 BUILD=${BUILD:-build}
 BB=$BUILD/bootbox
@@ -15,9 +17,22 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 command -v openssl >/dev/null && command -v python3 >/dev/null && command -v curl >/dev/null ||
 	{ echo "skip: needs openssl, python3 and curl"; exit 77; }
 . "$HERE/lib_tls.sh"
+A=127.0.0.1 CA=127.0.0.1 X= SX= IFC=
+if [ "${BOARD:-linux}" = lwip ]; then
+	. "$HERE/lib_netns.sh"
+	need_root; board_bin; BB=$BOARD_BIN; board_segment
+	wait_port() { # the listener, from the client's namespace
+		local i
+		for i in $(seq 100); do
+			$X python3 -c 'import socket,sys; socket.create_connection((sys.argv[1], int(sys.argv[2])), 1).close()' "$A" "$1" 2>/dev/null && return 0
+			sleep 0.1
+		done
+		return 1
+	}
+fi
 T=$(mktemp -d)
 PID=
-trap '[ -n "$PID" ] && kill $PID 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
+trap '[ -n "$PID" ] && kill $PID 2>/dev/null; wait 2>/dev/null; rm -rf "$T"; [ -z "$X" ] || ns_cleanup' EXIT
 pass=0 fail=0
 ok() { pass=$((pass + 1)); echo "ok - $1"; }
 bad() { fail=$((fail + 1)); echo "not ok - $1"; }
@@ -31,20 +46,21 @@ head -c 3000000 /dev/urandom > "$T/assets/big.bin"
 printf 'hello\n' > "$T/assets/a.txt"
 HP=$(free_port) HS=$(free_port) DEAD=$(free_port)
 cat > "$T/c.yaml" <<YAML
-appliance: {name: t, address: 127.0.0.1, state_dir: $T/state}
+appliance: {name: t,$IFC address: $A, state_dir: $T/state}
 pki:
   endpoint: http://127.0.0.1:$DEAD
   ca_bundle: $T/ca.pem
   cn: factory.test
   hosts: [factory.test, 127.0.0.1]
-http: {listen: 127.0.0.1:$HP, tls_listen: 127.0.0.1:$HS, header_timeout: 2s}
+http: {listen: $A:$HP, tls_listen: $A:$HS, header_timeout: 2s}
 boot: {assets_dir: $T/assets}
 YAML
-"$BB" serve -c "$T/c.yaml" 2>"$T/log" & PID=$!
+$SX "$BB" serve -c "$T/c.yaml" 2>"$T/log" & PID=$!
 wait_port "$HS" || { echo "bootbox did not start"; cat "$T/log"; exit 1; }
 for _ in $(seq 50); do grep -q "https: serving certificate" "$T/log" && break; sleep 0.1; done
-U=https://127.0.0.1:$HS
-C=(curl -s --cacert "$T/ca.pem")
+# the certificate names factory.test (and 127.0.0.1)
+U=https://factory.test:$HS
+C=($X curl -s --cacert "$T/ca.pem" --resolve "factory.test:$HS:$A")
 
 "${C[@]}" -f -o "$T/o" "$U/assets/big.bin" && cmp -s "$T/o" "$T/assets/big.bin" &&
 	ok "GET a 3 MB file over TLS, identical" || bad "GET big: $(tail -3 "$T/log")"
@@ -57,9 +73,9 @@ for i in 1 2 3 4 5 6 7 8; do cmp -s "$T/o$i" "$T/assets/big.bin" && same=$((same
 [ "$("${C[@]}" -r 1-3 "$U/assets/a.txt")" = ell ] && ok "Range over TLS" || bad "range"
 v=$("${C[@]}" -v "$U/assets/a.txt" "$U/assets/a.txt" 2>&1)
 [[ $v == *"Re-using existing connection"* ]] && ok "keep-alive over TLS" || bad "keep-alive"
-grep -q "http: 127.0.0.1 GET /assets/a.txt 200" "$T/log" && ok "access log has the client's address" || bad "no access log line"
+grep -q "http: $CA GET /assets/a.txt 200" "$T/log" && ok "access log has the client's address" || bad "no access log line"
 
-P="python3 $HERE/http_probe.py"
+P="$X env HTTP_HOST=$A python3 $HERE/http_probe.py"
 TLS_CA=$T/ca.pem $P posts "$HS" > "$T/probe"
 TLS_CA=$T/ca.pem $P pipeline "$HS" 500 >> "$T/probe"
 TLS_CA=$T/ca.pem $P slowloris "$HS" 2 >> "$T/probe"
@@ -69,11 +85,11 @@ cat "$T/probe"
 pass=$((pass + $(grep -c '^ok' "$T/probe"))) fail=$((fail + $(grep -c '^not ok' "$T/probe")))
 
 # the ways it ends: elapsed seconds until the server closes
-python3 - "$HS" > "$T/ends" <<'PY'
+$X python3 - "$A" "$HS" > "$T/ends" <<'PY'
 import socket, sys, time
-port = int(sys.argv[1])
+host, port = sys.argv[1], int(sys.argv[2])
 def until_closed(send, limit=8):
-    s = socket.create_connection(("127.0.0.1", port)); s.settimeout(0.25)
+    s = socket.create_connection((host, port)); s.settimeout(0.25)
     t0 = time.time()
     for b in send(s):
         pass

@@ -7,7 +7,9 @@
 # - renewal: the PKI is down at start, the renewal is retried with a
 #   growing backoff; once multirootca (TLS, a CA from `bootbox pki init`)
 #   is up, the certificate is obtained on the loop, chains to the root,
-#   has the hosts asked for and matches the key;
+#   has the hosts asked for and matches the key; the HTTPS listener (over
+#   lwIP) serves it, and a certificate renewed beside it (bootbox cert
+#   renew --force) to new connections without a restart;
 # - hand-off: the management node leases over lwIP's DHCP, its tcp:50000
 #   listener, an http: /readyz and an https: /readyz (TLS over lwIP,
 #   verified against handoff.ca_bundle; first a certificate from another
@@ -59,6 +61,7 @@ dhcp:
       pools: [192.168.2.100-192.168.2.150]
 http:
   listen: 192.168.2.2:8080
+  tls_listen: 192.168.2.2:8443
 boot:
   assets_dir: $D/assets
   profiles:
@@ -116,6 +119,21 @@ n=$(grep -c "cert: certificate renewed" "$D/bb.log")
 sleep 2
 [ "$(grep -c "cert: certificate renewed" "$D/bb.log")" = "$n" ] && ok "a fresh certificate is not renewed again" ||
 	bad "renewed again: $(grep -c 'renewed' "$D/bb.log")"
+
+serial_of() { # the serial bootbox-lwip's HTTPS listener presents
+	echo | timeout 10 ip netns exec "$C" openssl s_client -connect 192.168.2.2:8443 2>/dev/null |
+		openssl x509 -noout -serial 2>/dev/null
+}
+wait_log "$D/bb.log" "https: serving certificate serial" 15 >/dev/null || bad "HTTPS did not take the certificate"
+code=$(timeout 20 ip netns exec "$C" curl -s -o /dev/null -w '%{http_code}' --cacert "$P/root-ca.pem" "https://192.168.2.2:8443/")
+[ "$code" = 200 ] && ok "HTTPS over lwIP with the renewed certificate, verified against the root" || bad "HTTPS answered $code"
+s1=$(serial_of)
+ip netns exec "$C" "$HOSTBB" cert renew --force -c "$D/bootbox.yaml" >"$D/renew.log" 2>&1
+s2=$(openssl x509 -in "$CD/bootbox.crt" -noout -serial)
+for i in $(seq 100); do [ "$(serial_of)" = "$s2" ] && break; sleep 0.2; done
+[ -n "$s1" ] && [ "$s1" != "$s2" ] && [ "$(serial_of)" = "$s2" ] &&
+	ok "a certificate renewed beside it is served to new connections without a restart" ||
+	bad "still serving $s1 (wanted $s2): $(cat "$D/renew.log")"
 
 # --- hand-off --------------------------------------------------------------
 cat >"$D/udhcpc.sh" <<'SH'

@@ -122,4 +122,34 @@ static inline struct bb_tls_fixture *bb_tls_fixture(int reseed)
 	return &f;
 }
 
+/* A client configuration that offers only a pre-shared key, which the
+ * server configuration then takes too: a handshake with no public-key
+ * operation, so a fuzzer runs many more. NULL when mbedTLS cannot. */
+static inline const mbedtls_ssl_config *
+bb_tls_fixture_psk_client(struct bb_tls_fixture *fx)
+{
+	static const unsigned char key[16] = "bootbox-fuzz-psk";
+	static const int suites[] = {MBEDTLS_TLS_PSK_WITH_AES_128_GCM_SHA256,
+				     0};
+	static mbedtls_ssl_config c;
+	static int state;
+
+	if (state)
+		return state > 0 ? &c : NULL;
+	state = -1;
+	mbedtls_ssl_config_init(&c);
+	if (mbedtls_ssl_config_defaults(&c, MBEDTLS_SSL_IS_CLIENT,
+					MBEDTLS_SSL_TRANSPORT_STREAM,
+					MBEDTLS_SSL_PRESET_DEFAULT) ||
+	    mbedtls_ssl_conf_psk(&c, key, sizeof(key),
+				 (const unsigned char *)"fuzz", 4) ||
+	    mbedtls_ssl_conf_psk(&fx->server, key, sizeof(key),
+				 (const unsigned char *)"fuzz", 4))
+		return NULL;
+	mbedtls_ssl_conf_rng(&c, mbedtls_ctr_drbg_random, &fx->drbg);
+	mbedtls_ssl_conf_ciphersuites(&c, suites);
+	state = 1;
+	return &c;
+}
+
 #endif
