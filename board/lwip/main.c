@@ -16,6 +16,7 @@
 #include "firmware/config/version.h"
 #include "firmware/serve/log.h"
 #include "firmware/serve/serve_cache.h"
+#include "firmware/serve/serve_handoff.h"
 #include "lwip/init.h"
 #include "lwip/netif.h"
 #include "lwip/stats.h"
@@ -70,6 +71,8 @@ static void reload(void *arg)
 			"the next start");
 	rc = bb_serve_boot_reload(s, next);
 	if (!rc)
+		rc = bb_serve_handoff_reload(s, next);
+	if (!rc)
 		rc = bb_serve_cache_reload(s, next);
 	if (!rc)
 		rc = bb_serve_http_reload(s, next);
@@ -77,6 +80,8 @@ static void reload(void *arg)
 		rc = bb_serve_tftp_reload(s, next);
 	if (!rc)
 		rc = bb_serve_dhcp_reload(s, next);
+	if (!rc)
+		rc = bb_serve_cert_reload(s, next);
 	bb_serve_reload_end(s, next, rc);
 	bb_serve_cache_reloaded(s);
 	bb_info("reloaded");
@@ -125,9 +130,11 @@ static int serve(int argc, char **argv)
 		return 1;
 	}
 	s.started = bb_board_wall_now();
+	/* hand-off before DHCP: a stand-down in force holds from the start */
 	rc = bb_serve_boot_start(&s) || bb_serve_cache_start(&s) ||
-	     bb_serve_http_start(&s) || bb_serve_tftp_start(&s) ||
-	     bb_serve_dhcp_start(&s);
+	     bb_serve_handoff_start(&s) || bb_serve_http_start(&s) ||
+	     bb_serve_tftp_start(&s) || bb_serve_dhcp_start(&s) ||
+	     bb_serve_cert_start(&s);
 	if (rc) {
 		bb_err("not starting: a service failed to start");
 	} else {
@@ -141,6 +148,8 @@ static int serve(int argc, char **argv)
 		bb_info("stopping");
 		print_stats();
 	}
+	bb_serve_cert_stop(&s);
+	bb_serve_handoff_stop(&s);
 	bb_serve_dhcp_stop(&s);
 	bb_serve_tftp_stop(&s);
 	bb_serve_http_stop(&s);

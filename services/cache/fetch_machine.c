@@ -10,6 +10,34 @@ static bool proxied(const struct bb_fetchm *m)
 	return m->proxy.host[0] != 0;
 }
 
+/* a general request (cfg.method) rather than the artifact GET */
+static bool general(const struct bb_fetchm *m)
+{
+	return m->cfg.method != NULL;
+}
+
+static bool token(const char *s)
+{
+	static const char extra[] = "!#$%&'*+-.^_`|~";
+
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+		      (*s >= '0' && *s <= '9') || strchr(extra, *s)))
+			return false;
+	return true;
+}
+
+/* The caller's lines may not end the head early nor leave a bare line. */
+static bool header_lines(const char *h)
+{
+	size_t n = strlen(h);
+
+	return !strstr(h, "\r\n\r\n") && strncmp(h, "\r\n", 2) &&
+	       (!n || (n >= 2 && !strcmp(h + n - 2, "\r\n")));
+}
+
 void bb_fetchm_fail(struct bb_fetchm *m, int err, bool resumable,
 		    const char *fmt, ...)
 {
@@ -47,6 +75,10 @@ int bb_fetchm_init(struct bb_fetchm *m, const struct bb_fetchm_cfg *cfg,
 		m->cfg.max_redirects = 0;
 	if (!m->cfg.max_bytes)
 		m->cfg.max_bytes = (uint64_t)4 << 30;
+	if (general(m) && (!token(m->cfg.method) || offset ||
+			   (m->cfg.headers && !header_lines(m->cfg.headers)) ||
+			   (m->cfg.body_len && !m->cfg.body)))
+		return BB_EMALFORMED;
 	if (bb_url_parse(url, strlen(url), &m->url) ||
 	    (proxy &&
 	     (bb_url_parse(proxy, strlen(proxy), &m->proxy) || m->proxy.tls)))
@@ -108,11 +140,36 @@ static void set_out(struct bb_fetchm *m, int n)
 	m->out_len = (size_t)n;
 }
 
+static bool has_body(const struct bb_fetchm *m)
+{
+	return strcmp(m->cfg.method, "GET") && strcmp(m->cfg.method, "HEAD");
+}
+
+static int general_request(struct bb_fetchm *m)
+{
+	char len[96] = "";
+
+	if (has_body(m))
+		snprintf(len, sizeof(len),
+			 "Content-Type: application/json\r\n"
+			 "Content-Length: %zu\r\n",
+			 m->cfg.body_len);
+	m->sbody_off = 0;
+	return snprintf(m->out, sizeof(m->out),
+			"%s %s HTTP/1.1\r\nHost: %s:%u\r\n"
+			"User-Agent: bootbox\r\nAccept: application/json\r\n"
+			"%s%sConnection: close\r\n\r\n",
+			m->cfg.method, m->url.path, m->url.host, m->url.port,
+			m->cfg.headers ? m->cfg.headers : "", len);
+}
+
 static void build_request(struct bb_fetchm *m)
 {
 	int n;
 
-	if (m->have)
+	if (general(m))
+		n = general_request(m);
+	else if (m->have)
 		n = snprintf(m->out, sizeof(m->out),
 			     "GET %s HTTP/1.1\r\nHost: %s\r\n"
 			     "User-Agent: bootbox\r\nAccept: */*\r\n"
@@ -163,19 +220,38 @@ void bb_fetchm_tls_up(struct bb_fetchm *m, uint64_t now)
 		build_request(m);
 }
 
+/* The body bytes still to send after the head (a general request). */
+static size_t body_left(const struct bb_fetchm *m)
+{
+	if (m->step != BB_FMS_SEND || !general(m) || !has_body(m))
+		return 0;
+	return m->cfg.body_len - m->sbody_off;
+}
+
 const char *bb_fetchm_out(const struct bb_fetchm *m, size_t *len)
 {
+	if (m->out_off == m->out_len && body_left(m)) {
+		*len = body_left(m);
+		return (const char *)m->cfg.body + m->sbody_off;
+	}
 	*len = m->out_len - m->out_off;
 	return m->out + m->out_off;
 }
 
 void bb_fetchm_sent(struct bb_fetchm *m, size_t n, uint64_t now)
 {
-	(void)now;
+	size_t k;
+
 	if (m->step != BB_FMS_SEND && m->step != BB_FMS_PROXY_SEND)
 		return;
-	m->out_off += n < m->out_len - m->out_off ? n : m->out_len - m->out_off;
-	if (m->out_off < m->out_len)
+	if (n && general(m))
+		m->deadline = now + m->cfg.read_ms;
+	k = n < m->out_len - m->out_off ? n : m->out_len - m->out_off;
+	m->out_off += k;
+	n -= k;
+	if (m->out_off == m->out_len && n)
+		m->sbody_off += n < body_left(m) ? n : body_left(m);
+	if (m->out_off < m->out_len || body_left(m))
 		return;
 	m->in_len = 0;
 	m->step =
@@ -219,7 +295,7 @@ static void frame(struct bb_fetchm *m, size_t off, size_t n)
 	m->body_off = off;
 	m->body_len = n;
 	m->have += n;
-	m->complete = (m->reply.chunked && m->chunk.done) ||
+	m->complete = m->complete || (m->reply.chunked && m->chunk.done) ||
 		      (m->total && m->have == m->total);
 }
 
@@ -265,11 +341,47 @@ static uint64_t split_at(const struct bb_fetchm *m)
 	return at > m->have ? at : 0;
 }
 
+static void take_head(struct bb_fetchm *m, size_t used)
+{
+	m->body_off = used;
+	m->body_len = m->in_len - used; /* framed in bb_fetchm_body_start */
+	m->step = BB_FMS_HEADED;
+}
+
+/* Whatever the status, it is the answer; only the size is judged. */
+static void general_head(struct bb_fetchm *m, size_t used)
+{
+	const struct bb_upstream_reply *r = &m->reply;
+
+	m->total = r->has_length ? r->content_length : 0;
+	if (m->total > m->cfg.max_bytes) {
+		bb_fetchm_fail(m, BB_ETOOBIG, false,
+			       "%s: %llu bytes is over the limit", m->url.host,
+			       (unsigned long long)m->total);
+		return;
+	}
+	/* a HEAD, 204 or 304 carries no body whatever it announces */
+	if (!strcmp(m->cfg.method, "HEAD") || r->status == 204 ||
+	    r->status == 304 || (r->has_length && !r->content_length)) {
+		m->total = 0;
+		m->complete = true;
+		m->body_off = used;
+		m->body_len = 0;
+		m->step = BB_FMS_HEADED;
+		return;
+	}
+	take_head(m, used);
+}
+
 static void on_head(struct bb_fetchm *m, size_t used, uint64_t now)
 {
 	const struct bb_upstream_reply *r = &m->reply;
 
 	m->status = r->status;
+	if (general(m)) {
+		general_head(m, used);
+		return;
+	}
 	if (r->status >= 300 && r->status < 400 && r->location[0]) {
 		redirect(m, now);
 		return;
@@ -299,9 +411,7 @@ static void on_head(struct bb_fetchm *m, size_t used, uint64_t now)
 		return;
 	}
 	m->split = split_at(m);
-	m->body_off = used;
-	m->body_len = m->in_len - used; /* framed in bb_fetchm_body_start */
-	m->step = BB_FMS_HEADED;
+	take_head(m, used);
 }
 
 static void head_bytes(struct bb_fetchm *m, uint64_t now)

@@ -33,6 +33,18 @@ struct bb_fetchm_cfg {
 	/* a TLS body (direct, length known) with at least this many bytes
 	 * left gets a second connection for its second half; 0: never */
 	uint64_t split_min;
+	/* A general request (board.h's bb_board_fetch) instead of the GET
+	 * for a file: method (a token), extra header lines each ending in
+	 * CRLF, and a body sent after the head (Content-Type JSON and a
+	 * Content-Length unless GET or HEAD), like the Linux board's
+	 * http_client. Any status is the answer: no redirect, no Range; the
+	 * body is framed as a file's, max_bytes its cap; each write that
+	 * moves restarts the deadline. The strings and the body are the
+	 * board's and must outlive the machine. NULL: the artifact GET. */
+	const char *method;
+	const char *headers;
+	const uint8_t *body;
+	size_t body_len;
 };
 
 enum bb_fetchm_act {
@@ -79,6 +91,7 @@ struct bb_fetchm {
 	int redirects;
 	char out[BB_FETCHM_OUT];
 	size_t out_len, out_off;
+	size_t sbody_off; /* of cfg.body, sent after out[] */
 	uint8_t in[BB_FETCHM_IN];
 	size_t in_len;		   /* head bytes gathered */
 	size_t body_off, body_len; /* body bytes in in[] not yet taken */
@@ -98,7 +111,9 @@ struct bb_fetchm {
 };
 
 /* Parses url and proxy (NULL: direct; an https proxy is refused) and
- * starts at offset body bytes already held: 0 or BB_EMALFORMED. */
+ * starts at offset body bytes already held: 0 or BB_EMALFORMED (also a
+ * method that is not a token, headers that would end the head, or an
+ * offset with a method). */
 int bb_fetchm_init(struct bb_fetchm *m, const struct bb_fetchm_cfg *cfg,
 		   const char *url, const char *proxy, uint64_t offset,
 		   uint64_t now);

@@ -12,7 +12,9 @@
  * announced or allowed, the redirect limit, https never downgraded,
  * requests with one end of head and a Range exactly when resuming, and a
  * deadline always ahead. The same bytes go through the second part's head
- * check. */
+ * check. A bit of the second byte makes it a general request (board.h's
+ * bb_board_fetch on lwIP: a POST with a body, any status the answer):
+ * then no redirect is followed and the body follows the head whole. */
 #include <stdint.h>
 #include <stddef.h>
 
@@ -26,6 +28,7 @@ struct script {
 };
 
 static bool resolving_wait;
+static const char post_body[] = "{\"certificate_request\":\"x\"}";
 
 static void check_request(const struct bb_fetchm *m)
 {
@@ -39,6 +42,12 @@ static void check_request(const struct bb_fetchm *m)
 		__builtin_trap();
 	if (!strncmp(m->out, "CONNECT ", 8))
 		return;
+	if (m->cfg.method) {
+		if (strncmp(m->out, "POST /", 6) || strstr(m->out, "Range:") ||
+		    !strstr(m->out, "Content-Length: 27\r\n"))
+			__builtin_trap();
+		return;
+	}
 	if (strncmp(m->out, "GET /", 5))
 		__builtin_trap();
 	if ((strstr(m->out, "\r\nRange: bytes=") != NULL) != (m->have != 0))
@@ -61,6 +70,11 @@ static void check(const struct fdrive *d, bool https)
 	    d->conns > m->cfg.max_redirects + 1)
 		__builtin_trap();
 	if (https && !m->url.tls)
+		__builtin_trap();
+	if (m->cfg.method &&
+	    (d->conns > 1 || m->redirects || m->restart ||
+	     (m->step > BB_FMS_SEND && m->step != BB_FMS_FAILED &&
+	      m->sbody_off != m->cfg.body_len)))
 		__builtin_trap();
 	if (m->step == BB_FMS_DONE &&
 	    (!m->complete || (m->total && m->have != m->total)))
@@ -197,8 +211,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	d.cfg.split_min = f & 8 ? 64 : 0;
 	d.split_ok = f & 16;
 	d.adopt_ok = f & 32;
+	if (lim & 2) {
+		d.cfg.method = "POST";
+		d.cfg.headers = "X-Test: 1\r\n";
+		d.cfg.body = (const uint8_t *)post_body;
+		d.cfg.body_len = sizeof(post_body) - 1;
+	}
 	if (fd_start(&d, https ? "https://origin.test/image/k" : "http://o/k",
-		     f & 1 ? "http://proxy.test:3128" : NULL, f & 4 ? 7 : 0))
+		     f & 1 ? "http://proxy.test:3128" : NULL,
+		     f & 4 && !(lim & 2) ? 7 : 0))
 		__builtin_trap();
 	while (steps++ < 4096) {
 		enum bb_fetchm_act a = settle(&d, https);

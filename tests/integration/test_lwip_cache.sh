@@ -9,7 +9,8 @@
 # artifact in the cache is byte-identical to the factory's and curl gets
 # it from bootbox-lwip over HTTP; a factory whose certificate is from
 # another CA is refused; a fetch through an HTTP CONNECT proxy; while an
-# artifact is still arriving, boot scripts have the node wait.
+# artifact is still arriving, boot scripts have the node wait; a
+# talos.customization is turned into its id by a POST over lwIP.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 BOARD=lwip
@@ -161,6 +162,16 @@ wait_log "$D/bb.log" "v1.14.0/kernel-amd64 cached" 60 >/dev/null && wait_log "$D
 s=$(timeout 20 ip netns exec "$C" curl -s "http://192.168.2.2:8080/ipxe?mac=52:54:00:aa:bb:cc")
 grep -q "assets/talos/kernel-amd64" <<<"$s" && same kernel-amd64 v1.14.0 &&
 	ok "once cached, the script names the kernel" || bad "after the slow fetch: $(head -3 <<<"$s")"
+
+# a talos.customization: its id asked of the factory (POST /schematics
+# over lwIP + mbedTLS, the board's outbound request) without a restart
+config 8443 v1.14.0
+sed -i "s|^  schematic: .*|  customization:\n    customization:\n      extraKernelArgs: [net.ifnames=0]|; s|^  prefetch: true|  prefetch: false|" "$D/bootbox.yaml"
+want=$(python3 -c 'import hashlib,json
+print(hashlib.sha256(json.dumps({"customization":{"extraKernelArgs":["net.ifnames=0"]}},sort_keys=True,separators=(",",":")).encode()).hexdigest())')
+kill -HUP "$BBPID"
+wait_log "$D/bb.log" "talos.customization is schematic $want" 30 >/dev/null && grep -q "^$want " "$D/root/schematics.log" &&
+	ok "talos.customization POSTed to the factory over lwIP: its id" || bad "customization: $(grep -i customization "$D/bb.log" | tail -3)"
 
 kill "$BBPID"
 wait_log "$D/bb.log" "heap used max" 10 && grep "lwip: heap\|pool TCP_PCB " "$D/bb.log" | sed 's/^/# /'
