@@ -277,6 +277,14 @@ int bb_read_file(const char *path, struct bb_buf *out, size_t max);
 int bb_write_file_atomic(const char *path, const void *data, size_t len,
 			 unsigned int mode);
 int bb_mkdirs(const char *dir, unsigned int mode);
+/* The size of the regular file at path: 0 or BB_ENOENT. */
+int bb_path_size(const char *path, uint64_t *size);
+/* A file of our own opened read-write (created 0644 when absent) for a
+ * download into it (bb_board_download_opts.fd): POSIX files on both boards
+ * in this build. 0 or a negative BB_E*. */
+int bb_fd_open_rw(const char *path, int *fd);
+int bb_fd_size(int fd, uint64_t *size);
+void bb_fd_close(int fd);
 int bb_mkdirs_parent(const char *path, unsigned int mode);
 int bb_fsync_parent(const char *path);
 /* fn(arg, name) for each entry of dir but "." and "..", of any type (a

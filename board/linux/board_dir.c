@@ -1,5 +1,7 @@
-/* board.h's directories by path on Linux. */
+/* board.h's directories and files by path on Linux. */
 #include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -28,4 +30,37 @@ bool bb_is_dir(const char *path)
 	struct stat st;
 
 	return !stat(path, &st) && S_ISDIR(st.st_mode);
+}
+
+int bb_path_size(const char *path, uint64_t *size)
+{
+	struct stat st;
+
+	if (stat(path, &st) || !S_ISREG(st.st_mode))
+		return BB_ENOENT;
+	*size = (uint64_t)st.st_size;
+	return 0;
+}
+
+int bb_fd_open_rw(const char *path, int *fd)
+{
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (*fd < 0)
+		return bb_board_fail(BB_EIO, "%s: %s", path, strerror(errno));
+	return 0;
+}
+
+int bb_fd_size(int fd, uint64_t *size)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return bb_board_fail(BB_EIO, "fstat: %s", strerror(errno));
+	*size = (uint64_t)st.st_size;
+	return 0;
+}
+
+void bb_fd_close(int fd)
+{
+	close(fd);
 }

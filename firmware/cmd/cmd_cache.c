@@ -7,7 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "board/linux/cache_store.h"
+#include "firmware/cmd/cache_files.h"
+#include "firmware/serve/cache_store.h"
 #include "common/err.h"
 #include "firmware/serve/cache_plan.h"
 #include "board/linux/http_client.h"

@@ -1,7 +1,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "board/linux/cache_store.h"
+#include "firmware/serve/cache_store.h"
 #include "firmware/serve/cache_plan.h"
 
 int bb_cache_primary(const struct bb_config *cfg, struct bb_cache_key *out)

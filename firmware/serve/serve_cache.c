@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "board/board.h"
-#include "board/linux/cache_store.h"
+#include "firmware/serve/cache_store.h"
 #include "common/err.h"
 #include "firmware/serve/cache_plan.h"
 #include "firmware/serve/log.h"

@@ -1,17 +1,11 @@
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "board/linux/sha256.h"
-#include "board/linux/cache_store.h"
+#include "firmware/serve/cache_store.h"
 #include "board/board.h"
 #include "cache/fetch_machine.h"
-#include "board/linux/fsutil.h"
 #include "common/err.h"
 
 int bb_cache_store_path(const struct bb_cache_store *s,
@@ -96,12 +90,12 @@ bool bb_cache_store_has(struct bb_cache_store *s, const struct bb_cache_key *k)
 {
 	struct bb_cache_entry *e = bb_cache_index_find(&s->idx, k);
 	char path[1024];
-	struct stat st;
+	uint64_t size;
 
 	if (!e || bb_cache_store_path(s, k, path, sizeof(path)) ||
-	    stat(path, &st))
+	    bb_path_size(path, &size))
 		return false;
-	return (uint64_t)st.st_size == e->length;
+	return size == e->length;
 }
 
 void bb_cache_store_touch(struct bb_cache_store *s,
@@ -119,103 +113,9 @@ int bb_cache_store_remove(struct bb_cache_store *s,
 	char path[1024];
 
 	if (!bb_cache_store_path(s, k, path, sizeof(path)))
-		unlink(path);
+		remove(path);
 	bb_cache_index_remove(&s->idx, k);
 	return bb_cache_store_save(s);
-}
-
-int bb_cache_store_verify(struct bb_cache_store *s,
-			  const struct bb_cache_entry *e)
-{
-	struct bb_sha256 sha;
-	uint8_t buf[1 << 16], sum[32];
-	uint64_t total = 0;
-	char path[1024];
-	ssize_t n;
-	int fd;
-
-	if (bb_cache_store_path(s, &e->key, path, sizeof(path)))
-		return BB_EINVAL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return BB_ENOENT;
-	bb_sha256_init(&sha);
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		bb_sha256_update(&sha, buf, (size_t)n);
-		total += (uint64_t)n;
-	}
-	close(fd);
-	bb_sha256_final(&sha, sum);
-	bb_sha256_free(&sha);
-	if (n < 0)
-		return BB_EIO;
-	return total == e->length && !memcmp(sum, e->sha256, 32) ? 0
-								 : BB_ECRYPTO;
-}
-
-/* src into the open fd, hashed on the way. */
-static int copy_hashed(int in, int out, uint64_t *len, uint8_t sum[32])
-{
-	struct bb_sha256 sha;
-	uint8_t buf[1 << 16];
-	ssize_t n, w;
-	int rc = 0;
-
-	*len = 0;
-	bb_sha256_init(&sha);
-	while (!rc && (n = read(in, buf, sizeof(buf))) != 0) {
-		if (n < 0 || (w = write(out, buf, (size_t)n)) != n) {
-			rc = BB_EIO;
-			break;
-		}
-		bb_sha256_update(&sha, buf, (size_t)n);
-		*len += (uint64_t)n;
-	}
-	bb_sha256_final(&sha, sum);
-	bb_sha256_free(&sha);
-	return rc || fdatasync(out) ? BB_EIO : 0;
-}
-
-int bb_cache_store_import(struct bb_cache_store *s,
-			  const struct bb_cache_key *k, const char *src,
-			  enum bb_cache_origin origin, char *msg, size_t cap)
-{
-	struct bb_cache_entry e = {0};
-	char part[1024], final[1024];
-	int in, out, rc;
-
-	if (bb_cache_store_part_path(s, k, part, sizeof(part)) ||
-	    bb_cache_store_path(s, k, final, sizeof(final)) ||
-	    bb_mkdirs_parent(part, 0755)) {
-		snprintf(msg, cap, "cannot make the cache directory");
-		return BB_EIO;
-	}
-	in = open(src, O_RDONLY | O_CLOEXEC);
-	if (in < 0) {
-		snprintf(msg, cap, "%s: %s", src, strerror(errno));
-		return BB_ENOENT;
-	}
-	out = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	rc = out < 0 ? BB_EIO : copy_hashed(in, out, &e.length, e.sha256);
-	close(in);
-	if (out >= 0)
-		close(out);
-	if (!rc && (rename(part, final) || bb_fsync_parent(final)))
-		rc = BB_EIO;
-	if (rc) {
-		unlink(part);
-		snprintf(msg, cap, "%s: cannot copy into the cache: %s", src,
-			 strerror(errno));
-		return rc;
-	}
-	e.key = *k;
-	e.origin = origin;
-	e.fetched = e.last_used = (int64_t)time(NULL);
-	if (bb_cache_index_put(&s->idx, &e) || bb_cache_store_save(s)) {
-		snprintf(msg, cap, "cannot write the cache index");
-		return BB_EIO;
-	}
-	return 0;
 }
 
 /* --- one artifact fetch, with retries on resumable failures --- */
@@ -237,7 +137,7 @@ static void job_free(struct bb_cache_job *j)
 {
 	bb_board_timer_free(j->retry);
 	if (j->fd >= 0)
-		close(j->fd);
+		bb_fd_close(j->fd);
 	free(j);
 }
 
@@ -268,7 +168,7 @@ static void publish(struct bb_cache_job *j,
 	    (old->length != r->length || memcmp(old->sha256, r->sha256, 32))) {
 		/* the factory builds images reproducibly: a different digest
 		 * for the same schematic/version is corruption or tampering */
-		unlink(j->part);
+		remove(j->part);
 		snprintf(msg, sizeof(msg),
 			 "%s: sha256 or length differs from the one recorded "
 			 "at first fetch; discarded",
@@ -286,7 +186,7 @@ static void publish(struct bb_cache_job *j,
 	e.key = j->key;
 	e.length = r->length;
 	memcpy(e.sha256, r->sha256, 32);
-	e.fetched = old ? old->fetched : (int64_t)time(NULL);
+	e.fetched = old ? old->fetched : bb_board_wall_now();
 	e.last_used = old ? old->last_used : e.fetched;
 	if (bb_cache_index_put(&j->s->idx, &e) || bb_cache_store_save(j->s)) {
 		job_done(j, BB_EIO, "cannot write the cache index");
@@ -311,7 +211,7 @@ static void on_fetch_done(void *arg, const struct bb_board_download_result *r)
 		return;
 	}
 	if (!r->resumable)
-		unlink(j->part);
+		remove(j->part);
 	job_done(j, r->err, r->msg);
 }
 
@@ -328,10 +228,10 @@ static int try_start(struct bb_cache_job *j)
 {
 	struct bb_board_download_opts fo = {0};
 	struct bb_board_download_cb fcb = {on_progress, on_fetch_done, j};
-	struct stat st;
+	uint64_t size;
 
 	j->tries++;
-	if (fstat(j->fd, &st))
+	if (bb_fd_size(j->fd, &size))
 		return -1;
 	fo.url = j->url;
 	fo.ca_bundle = j->o.ca_bundle;
@@ -339,7 +239,7 @@ static int try_start(struct bb_cache_job *j)
 	fo.proxy = j->o.proxy;
 	fo.read_timeout_ms = j->o.read_timeout_ms;
 	fo.fd = j->fd;
-	fo.offset = (uint64_t)st.st_size;
+	fo.offset = size;
 	fo.max_bytes = j->o.max_bytes;
 	j->fetch = bb_board_download_start(&fo, &fcb);
 	return j->fetch ? 0 : -1;
@@ -375,8 +275,7 @@ struct bb_cache_job *bb_cache_store_fetch(struct bb_cache_store *s,
 	    bb_cache_store_part_path(s, k, j->part, sizeof(j->part)) ||
 	    bb_mkdirs_parent(j->part, 0755))
 		goto fail;
-	j->fd = open(j->part, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (j->fd < 0)
+	if (bb_fd_open_rw(j->part, &j->fd))
 		goto fail;
 	if (try_start(j))
 		goto fail;

@@ -5,8 +5,8 @@
  * recorded there the first time) and renamed into place, then the directory
  * is fsynced: a crash leaves either the old state or the new, never a
  * half-written artifact under its final name. */
-#ifndef BB_LINUX_CACHE_STORE_H
-#define BB_LINUX_CACHE_STORE_H
+#ifndef BB_CACHE_STORE_H
+#define BB_CACHE_STORE_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -66,18 +66,6 @@ struct bb_cache_job *bb_cache_store_fetch(struct bb_cache_store *s,
 					  const struct bb_cache_fetch_opts *o,
 					  const struct bb_cache_fetch_cb *cb);
 void bb_cache_store_cancel(struct bb_cache_job *j);
-
-/* Rehashes one cached file: 0 when length and sha256 match the index,
- * BB_ECRYPTO on a mismatch, BB_ENOENT when missing. Blocking (CLI). */
-int bb_cache_store_verify(struct bb_cache_store *s,
-			  const struct bb_cache_entry *e);
-
-/* Copies the file src into the cache as k (through a .part, synced, then
- * renamed) and records it with origin; the index is saved. 0, or a
- * negative BB_E* with one line in msg. Blocking (CLI, start-up). */
-int bb_cache_store_import(struct bb_cache_store *s,
-			  const struct bb_cache_key *k, const char *src,
-			  enum bb_cache_origin origin, char *msg, size_t cap);
 
 /* Deletes k's file and index entry. */
 int bb_cache_store_remove(struct bb_cache_store *s,
