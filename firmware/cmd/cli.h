@@ -8,13 +8,11 @@
 #include "firmware/config/cli_opts.h"
 #include "firmware/config/version.h"
 
-
 struct bb_cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 	const char *help;
 };
-
 
 int bb_cmd_serve(int argc, char **argv);
 int bb_cmd_check(int argc, char **argv);

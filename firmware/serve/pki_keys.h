@@ -1,9 +1,9 @@
 /* Key and certificate making for the PKI bootstrap and the certificate
  * client, with mbedTLS: ECDSA P-256 keys, CA certificates (the root signs
  * itself, the intermediate is signed by the root) and PKCS#10 CSRs. PEM out
- * into a bb_buf; nothing touches files here. Randomness from the board (bb_board_random).
- * Every function returns 0 or a negative BB_E* (BB_ECRYPTO for an mbedTLS
- * failure, BB_EINVAL for a subject mbedTLS refuses). */
+ * into a bb_buf; nothing touches files here. Randomness from the board
+ * (bb_board_random). Every function returns 0 or a negative BB_E* (BB_ECRYPTO
+ * for an mbedTLS failure, BB_EINVAL for a subject mbedTLS refuses). */
 #ifndef BB_PKI_KEYS_H
 #define BB_PKI_KEYS_H
 
