@@ -40,11 +40,12 @@ int bb_x509_san_ext(const mbedtls_x509_crt *crt, unsigned char **der,
 		    size_t *der_len)
 {
 	unsigned char *p = crt->v3_ext.p;
-	const unsigned char *end = p + crt->v3_ext.len;
+	const unsigned char *end;
 	size_t len;
 
 	if (!p || !crt->v3_ext.len)
-		return 0;
+		return 0; /* no extensions (a v1 certificate) */
+	end = p + crt->v3_ext.len;
 	/* v3_ext may start at the [3] EXPLICIT wrapper */
 	if (*p == (MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED |
 		   3) &&

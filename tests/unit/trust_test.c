@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "board/board.h"
 #include "board/linux/fsutil.h"
 #include "board/linux/loop.h"
 #include "boot/boot.h"
@@ -268,6 +269,8 @@ static int route(struct bb_serve *s, enum bb_http_method meth, const char *path,
 	bb_routes_handle(s, &req, &resp);
 	st = resp.status;
 	bb_buf_free(&resp.body);
+	if (resp.fh) /* the routes opened the file for the service */
+		bb_file_close(resp.fh);
 	return st;
 }
 
