@@ -826,6 +826,19 @@ static size_t on_data(void *arg, struct bb_stream *st, const uint8_t *p,
 	return taken;
 }
 
+/* After the stream moved (room to write, time passed): the engine goes
+ * on, and so does TLS or the plain stream's held bytes. */
+static void advance(struct conn *c)
+{
+	step(c);
+	if (c->tls) {
+		if (!c->gone)
+			tls_run(c);
+	} else {
+		maybe_resume(c);
+	}
+}
+
 static void on_writable(void *arg, struct bb_stream *st)
 {
 	struct conn *c = arg;
@@ -834,15 +847,9 @@ static void on_writable(void *arg, struct bb_stream *st)
 	if (c->refused || c->gone)
 		return;
 	enter(c);
-	if (c->tls) {
+	if (c->tls)
 		tls_push(c);
-		step(c);
-		if (!c->gone)
-			tls_run(c);
-	} else {
-		step(c);
-		maybe_resume(c);
-	}
+	advance(c);
 	leave(c);
 }
 
@@ -866,15 +873,9 @@ static void on_timer(void *arg)
 	update_date(c->h);
 	if (!c->tls || !c->tls->http_done)
 		bb_http_conn_tick(&c->hc, now);
-	if (c->tls) {
+	if (c->tls)
 		bb_tls_session_tick(&c->tls->s, now);
-		step(c);
-		if (!c->gone)
-			tls_run(c);
-	} else {
-		step(c);
-		maybe_resume(c);
-	}
+	advance(c);
 	leave(c);
 }
 
