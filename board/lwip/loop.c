@@ -195,6 +195,13 @@ void bb_lwip_loop_on_hup(void (*fn)(void *arg), void *arg)
 	hup_arg = arg;
 }
 
+/* board.h's reload request (the NetBox refresh's new copy): taken on the
+ * next turn of the loop, as an operator's SIGHUP is. */
+void bb_board_reload_soon(void)
+{
+	hup_flag = 1;
+}
+
 void bb_lwip_loop_stop(void)
 {
 	stop_flag = 1;

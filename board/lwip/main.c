@@ -61,7 +61,6 @@ static void reload(void *arg)
 {
 	struct bb_serve *s = arg;
 	struct bb_config *next = bb_serve_reload_begin(s);
-	int rc;
 
 	if (!next)
 		return;
@@ -69,22 +68,7 @@ static void reload(void *arg)
 	    next->appliance.address != s->cfg->appliance.address)
 		bb_warn("a new appliance.interface or address takes effect at "
 			"the next start");
-	rc = bb_serve_boot_reload(s, next);
-	if (!rc)
-		rc = bb_serve_handoff_reload(s, next);
-	if (!rc)
-		rc = bb_serve_cache_reload(s, next);
-	if (!rc)
-		rc = bb_serve_http_reload(s, next);
-	if (!rc)
-		rc = bb_serve_tftp_reload(s, next);
-	if (!rc)
-		rc = bb_serve_dhcp_reload(s, next);
-	if (!rc)
-		rc = bb_serve_cert_reload(s, next);
-	bb_serve_reload_end(s, next, rc);
-	bb_serve_cache_reloaded(s);
-	bb_info("reloaded");
+	bb_serve_reload_apply(s, next);
 }
 
 static int serve(int argc, char **argv)
@@ -130,11 +114,7 @@ static int serve(int argc, char **argv)
 		return 1;
 	}
 	s.started = bb_board_wall_now();
-	/* hand-off before DHCP: a stand-down in force holds from the start */
-	rc = bb_serve_boot_start(&s) || bb_serve_cache_start(&s) ||
-	     bb_serve_handoff_start(&s) || bb_serve_http_start(&s) ||
-	     bb_serve_tftp_start(&s) || bb_serve_dhcp_start(&s) ||
-	     bb_serve_cert_start(&s);
+	rc = bb_serve_start_all(&s);
 	if (rc) {
 		bb_err("not starting: a service failed to start");
 	} else {
@@ -148,13 +128,7 @@ static int serve(int argc, char **argv)
 		bb_info("stopping");
 		print_stats();
 	}
-	bb_serve_cert_stop(&s);
-	bb_serve_handoff_stop(&s);
-	bb_serve_dhcp_stop(&s);
-	bb_serve_tftp_stop(&s);
-	bb_serve_http_stop(&s);
-	bb_serve_cache_stop(&s);
-	bb_serve_boot_stop(&s);
+	bb_serve_stop_all(&s);
 	bb_tapif_close(&the_netif);
 	bb_config_free(s.cfg);
 	return rc;

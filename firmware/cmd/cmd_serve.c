@@ -49,29 +49,9 @@ static void sd_notify(const char *msg)
 static void reload(struct bb_serve *s)
 {
 	struct bb_config *next = bb_serve_reload_begin(s);
-	int rc;
 
-	if (!next)
-		return;
-	/* every service either takes the new config or keeps the old */
-	rc = bb_serve_boot_reload(s, next);
-	if (!rc)
-		rc = bb_serve_handoff_reload(s, next);
-	if (!rc)
-		rc = bb_serve_cache_reload(s, next);
-	if (!rc)
-		rc = bb_serve_http_reload(s, next);
-	if (!rc)
-		rc = bb_serve_tftp_reload(s, next);
-	if (!rc)
-		rc = bb_serve_dhcp_reload(s, next);
-	if (!rc)
-		rc = bb_serve_cert_reload(s, next);
-	if (!rc)
-		rc = bb_serve_inventory_reload(s, next);
-	bb_serve_reload_end(s, next, rc);
-	bb_serve_cache_reloaded(s);
-	bb_info("reloaded");
+	if (next)
+		bb_serve_reload_apply(s, next);
 }
 
 static void on_signal(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
@@ -109,28 +89,6 @@ static int lock_state(const struct bb_config *cfg)
 	return fd;
 }
 
-static int start_all(struct bb_serve *s)
-{
-	int rc;
-
-	if ((rc = bb_serve_boot_start(s)))
-		return rc;
-	if ((rc = bb_serve_cache_start(s)))
-		return rc;
-	/* before DHCP: a stand-down in force must hold from the first packet */
-	if ((rc = bb_serve_handoff_start(s)))
-		return rc;
-	if ((rc = bb_serve_http_start(s)))
-		return rc;
-	if ((rc = bb_serve_tftp_start(s)))
-		return rc;
-	if ((rc = bb_serve_dhcp_start(s)))
-		return rc;
-	if ((rc = bb_serve_cert_start(s)))
-		return rc;
-	return bb_serve_inventory_start(s);
-}
-
 /* Made before the privilege drop, so that it is the appliance user's. */
 static int api_token(const struct bb_config *cfg)
 {
@@ -145,18 +103,6 @@ static int api_token(const struct bb_config *cfg)
 	}
 	bb_api_token_set(tok);
 	return 0;
-}
-
-static void stop_all(struct bb_serve *s)
-{
-	bb_serve_inventory_stop(s);
-	bb_serve_cert_stop(s);
-	bb_serve_handoff_stop(s);
-	bb_serve_cache_stop(s);
-	bb_serve_dhcp_stop(s);
-	bb_serve_tftp_stop(s);
-	bb_serve_http_stop(s);
-	bb_serve_boot_stop(s);
 }
 
 int bb_cmd_serve(int argc, char **argv)
@@ -220,7 +166,7 @@ int bb_cmd_serve(int argc, char **argv)
 	}
 	s.started = bb_wall_now();
 	bb_serve_ifup(s.cfg);
-	if (api_token(s.cfg) || start_all(&s)) {
+	if (api_token(s.cfg) || bb_serve_start_all(&s)) {
 		bb_err("not starting: a service failed to start");
 		rc = 1;
 		goto out_stop;
@@ -236,7 +182,7 @@ int bb_cmd_serve(int argc, char **argv)
 	bb_trim_code_pages();
 	rc = bb_loop_run(loop) ? 1 : 0;
 out_stop:
-	stop_all(&s);
+	bb_serve_stop_all(&s);
 out:
 	if (sfd >= 0)
 		close(sfd);

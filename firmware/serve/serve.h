@@ -48,10 +48,16 @@ struct bb_serve {
 	int64_t started;	  /* wall clock */
 };
 
+/* Every service, in the order both boards use: start_all returns the
+ * first failure (the caller then stops all), stop_all is safe after any. */
+int bb_serve_start_all(struct bb_serve *s);
+void bb_serve_stop_all(struct bb_serve *s);
+
 /* SIGHUP: begin loads and checks the file again (NULL, after saying why,
- * when it has errors); the board's serve then hands it to each service's
- * reload, and end puts it in force. */
+ * when it has errors); apply hands it to each service's reload and puts it
+ * in force (end, which apply calls, frees the old one). */
 struct bb_config *bb_serve_reload_begin(struct bb_serve *s);
+void bb_serve_reload_apply(struct bb_serve *s, struct bb_config *next);
 void bb_serve_reload_end(struct bb_serve *s, struct bb_config *next, int rc);
 
 /* Each returns 0 or a negative BB_E* after logging why. A service whose
