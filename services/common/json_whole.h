@@ -1,6 +1,7 @@
 /* A reply that must be exactly one JSON document: at most max bytes, no
  * NUL (cJSON would stop there and hide what follows), nothing after the
- * value but white space. Nesting deeper than cJSON's limit (1000) fails
+ * value but white space, no \u0000 escape (cJSON would end the string
+ * there). Nesting deeper than cJSON's limit (1000) fails
  * the parse. */
 #ifndef BB_JSON_WHOLE_H
 #define BB_JSON_WHOLE_H

@@ -165,7 +165,8 @@ static void take_device(const cJSON *it, struct bb_netbox_device *d)
 	if (!take_text(str_at(it, "name", NULL), d->name, sizeof(d->name)) ||
 	    !bb_boot_name_ok(d->name)) {
 		d->name[0] = 0;
-		d->skip = "whose name is not 1 to 63 letters, digits, '-', '_'";
+		d->skip =
+		    "whose name is not 1 to 63 letters, digits, '-', '_', '.'";
 		return;
 	}
 	if (!take_id(it, &d->id)) {
