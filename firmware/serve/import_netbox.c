@@ -3,18 +3,18 @@
  * interface that carries each one's primary IPv4 (its MAC is the one that
  * PXE-boots), the role and the architecture from the platform. Pages are
  * followed through "next", bounded. */
-#include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "board/board.h"
-#include "cache/upstream.h"
 #include "common/err.h"
 #include "common/parse.h"
 #include "firmware/config/config_dump.h"
 #include "firmware/serve/netbox.h"
+#include "inventory/netbox_page.h"
+#include "inventory/netbox_pick.h"
 
 #define MAX_PAGES 200
 
@@ -25,117 +25,25 @@ struct nb {
 	int warnings;
 };
 
-/* "next" is absolute and names the host NetBox thinks it has (often
- * behind a proxy): only its path and query are used, on our endpoint. */
-static int rebase(const struct nb *nb, const char *next, char *url, size_t cap)
-{
-	struct bb_url u;
-	int n;
-
-	if (!bb_url_parse(next, strlen(next), &u))
-		n = snprintf(url, cap, "%s%s", nb->endpoint, u.path);
-	else
-		n = snprintf(url, cap, "%s%s", nb->endpoint, next);
-	return n < 0 || (size_t)n >= cap ? BB_ETOOBIG : 0;
-}
-
-static const char *str_at(const cJSON *o, const char *a, const char *b)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, a);
-
-	if (b)
-		v = cJSON_GetObjectItemCaseSensitive(v, b);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-struct iface {
-	long id;
-	char name[64];
-	uint8_t mac[6];
-	bool has_mac, mgmt;
-};
-
-struct dev {
-	struct iface ifs[64];
-	int nifs;
-	const char *primary; /* "a.b.c.d/n" */
-	int found;	     /* index into ifs of the primary's interface */
-};
-
-static void on_iface(struct nb *nb, const cJSON *it, void *arg)
-{
-	struct dev *d = arg;
-	struct iface *f;
-	const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "id");
-	/* NetBox 4.2 moved the MAC into its own object */
-	const char *mac = str_at(it, "mac_address", NULL);
-
-	(void)nb;
-	if (!mac)
-		mac = str_at(it, "primary_mac_address", "mac_address");
-	if (d->nifs == 64 || !cJSON_IsNumber(id))
-		return;
-	f = &d->ifs[d->nifs++];
-	memset(f, 0, sizeof(*f));
-	f->id = (long)id->valuedouble;
-	snprintf(f->name, sizeof(f->name), "%s",
-		 str_at(it, "name", NULL) ? str_at(it, "name", NULL) : "?");
-	f->has_mac = mac && !bb_parse_mac(mac, strlen(mac), f->mac);
-	f->mgmt =
-	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "mgmt_only"));
-}
-
-struct ipmatch {
-	const char *want;
-	bool hit;
-};
-
-static void on_ip(struct nb *nb, const cJSON *it, void *arg)
-{
-	struct ipmatch *m = arg;
-	const char *a = str_at(it, "address", NULL);
-
-	(void)nb;
-	if (a && m->want && !strcmp(a, m->want))
-		m->hit = true;
-}
-
-static const char *arch_of(const cJSON *dev)
-{
-	const char *p = str_at(dev, "platform", "slug");
-
-	if (!p)
-		p = str_at(dev, "platform", "name");
-	if (!p)
-		return NULL;
-	if (strstr(p, "arm64") || strstr(p, "aarch64"))
-		return "arm64";
-	if (strstr(p, "amd64") || strstr(p, "x86_64") || strstr(p, "x86-64"))
-		return "amd64";
-	return NULL;
-}
-
 /* Reading NetBox, one request at a time on the loop: each page of the
  * devices, for each device the pages of its interfaces, then the pages of
- * the IP addresses of each interface until the primary IPv4 is found. */
-enum list { DEVICES, IFACES, IPS };
-
+ * the IP addresses of each interface until the primary IPv4 is found.
+ * What a reply means is decided in services/inventory. */
 struct bb_netbox_job {
 	struct nb nb;
 	void (*done)(void *arg, int rc);
 	void *arg;
 	struct bb_board_fetch *f;
-	enum list list;
-	char url[2048];
+	enum bb_netbox_list list;
+	char url[512 + BB_NETBOX_NEXT_MAX];
 	int page;
-	cJSON *devs;	       /* the devices page being worked through */
-	const cJSON *next_dev; /* its device after the current one */
-	char dev_next[2048];   /* the next devices page; "": none */
+	struct bb_netbox_page devs; /* the devices page being worked through */
+	size_t next_dev;	    /* its device after the current one */
+	char dev_next[BB_NETBOX_NEXT_MAX + 1]; /* the next devices page */
 	int dev_page;
-	const char *name, *role, *arch; /* the current device's */
-	struct dev *d;
-	int ifidx;
-	struct ipmatch m;
+	struct bb_netbox_dev *d; /* the current device */
+	size_t ifidx;
+	struct bb_netbox_seen seen;
 	int n;
 };
 
@@ -153,21 +61,19 @@ static void finish(struct bb_netbox_job *j, int rc)
 	bb_netbox_cancel(j);
 }
 
-static void get(struct bb_netbox_job *j);
-
 /* The list being read failed (said on err already): the whole import
  * for the devices; that device for its interfaces; no match for an
  * interface's addresses. */
 static void list_failed(struct bb_netbox_job *j)
 {
 	switch (j->list) {
-	case DEVICES: finish(j, 1); break;
-	case IFACES:
+	case BB_NETBOX_DEVICES: finish(j, 1); break;
+	case BB_NETBOX_IFACES:
 		free(j->d);
 		j->d = NULL;
 		next_device(j);
 		break;
-	case IPS:
+	case BB_NETBOX_IPS:
 		j->ifidx++;
 		next_ip(j);
 		break;
@@ -176,13 +82,10 @@ static void list_failed(struct bb_netbox_job *j)
 
 static void list_done(struct bb_netbox_job *j)
 {
-	if (j->list == IFACES) {
+	if (j->list == BB_NETBOX_IFACES)
 		j->ifidx = 0;
-	} else if (j->list == IPS) {
-		if (j->m.hit)
-			j->d->found = j->ifidx;
+	else if (j->list == BB_NETBOX_IPS)
 		j->ifidx++;
-	}
 	next_ip(j);
 }
 
@@ -194,7 +97,7 @@ static void get(struct bb_netbox_job *j)
 	q.url = j->url;
 	q.headers = j->nb.auth;
 	q.ca_path = j->nb.ca_bundle[0] ? j->nb.ca_bundle : NULL;
-	q.max_reply = 16u << 20;
+	q.max_reply = BB_NETBOX_REPLY_MAX;
 	if (bb_board_fetch_start(&q, on_page, j, &j->f)) {
 		fprintf(j->nb.err, "netbox: %s: %s\n", j->url,
 			bb_board_errmsg());
@@ -202,24 +105,26 @@ static void get(struct bb_netbox_job *j)
 	}
 }
 
-static void start_list(struct bb_netbox_job *j, enum list l, const char *path)
+/* path: from the list's own path on, as bb_netbox_next gives it too */
+static void get_path(struct bb_netbox_job *j, const char *path)
+{
+	snprintf(j->url, sizeof(j->url), "%s%s", j->nb.endpoint, path);
+	get(j);
+}
+
+static void start_list(struct bb_netbox_job *j, enum bb_netbox_list l,
+		       const char *path)
 {
 	j->list = l;
 	j->page = 0;
-	if (snprintf(j->url, sizeof(j->url), "%s%s", j->nb.endpoint, path) >=
-	    (int)sizeof(j->url)) {
-		fprintf(j->nb.err, "netbox: endpoint too long\n");
-		list_failed(j);
-		return;
-	}
-	get(j);
+	get_path(j, path);
 }
 
 static void on_page(void *arg, const struct bb_board_fetch_result *r)
 {
 	struct bb_netbox_job *j = arg;
-	const cJSON *res, *next, *it;
-	cJSON *doc;
+	struct bb_netbox_page p;
+	const char *why;
 
 	j->f = NULL;
 	if (r->err) {
@@ -235,109 +140,103 @@ static void on_page(void *arg, const struct bb_board_fetch_result *r)
 		list_failed(j);
 		return;
 	}
-	doc =
-	    cJSON_ParseWithLength(r->body ? (const char *)r->body : "", r->len);
-	res = cJSON_GetObjectItemCaseSensitive(doc, "results");
-	if (!cJSON_IsArray(res)) {
-		fprintf(j->nb.err, "netbox: %s: not a NetBox list\n", j->url);
-		cJSON_Delete(doc);
+	if (bb_netbox_page_parse(j->list, (const char *)r->body, r->len, &p,
+				 &why)) {
+		fprintf(j->nb.err, "netbox: %s: %s\n", j->url, why);
 		list_failed(j);
 		return;
 	}
-	next = cJSON_GetObjectItemCaseSensitive(doc, "next");
-	if (cJSON_IsString(next) && *next->valuestring &&
-	    rebase(&j->nb, next->valuestring,
-		   j->list == DEVICES ? j->dev_next : j->url, sizeof(j->url))) {
-		fprintf(j->nb.err, "netbox: a \"next\" URL too long\n");
-		cJSON_Delete(doc);
-		list_failed(j);
-		return;
-	}
-	if (j->list == DEVICES) {
+	if (j->list == BB_NETBOX_DEVICES) {
 		/* its devices are read one by one before the next page */
-		if (!(cJSON_IsString(next) && *next->valuestring))
-			j->dev_next[0] = 0;
-		cJSON_Delete(j->devs);
-		j->devs = doc;
-		j->next_dev = res->child;
+		bb_netbox_page_free(&j->devs);
+		j->devs = p;
+		j->next_dev = 0;
+		snprintf(j->dev_next, sizeof(j->dev_next), "%s", p.next);
 		next_device(j);
 		return;
 	}
-	cJSON_ArrayForEach(it, res)
-	{
-		if (j->list == IFACES)
-			on_iface(&j->nb, it, j->d);
-		else
-			on_ip(&j->nb, it, &j->m);
-	}
-	cJSON_Delete(doc);
-	if (!(cJSON_IsString(next) && *next->valuestring)) {
+	if (j->list == BB_NETBOX_IFACES)
+		bb_netbox_dev_add_ifaces(j->d, &p);
+	else
+		bb_netbox_dev_add_ips(j->d, j->ifidx, &p);
+	bb_netbox_page_free(&p);
+	if (!p.next[0]) {
 		list_done(j);
 	} else if (++j->page >= MAX_PAGES) {
 		fprintf(j->nb.err, "netbox: %s: more than %d pages\n", j->url,
 			MAX_PAGES);
 		list_failed(j);
 	} else {
-		get(j);
+		get_path(j, p.next);
 	}
+}
+
+static void note(struct bb_netbox_job *j, const struct bb_netbox_machine *m)
+{
+	fprintf(j->nb.err, "netbox: %s: %s; using %s\n", m->name,
+		m->how == BB_NETBOX_PRIMARY_LOST
+		    ? "its primary IPv4 is on no interface with a MAC"
+		    : "no primary IPv4: it gets a pool address",
+		m->iface ? m->iface : "no interface (skipped)");
+	j->nb.warnings++;
+}
+
+static bool unique(struct bb_netbox_job *j, const struct bb_netbox_machine *m)
+{
+	const char *what, *other;
+	int rc = bb_netbox_seen_add(&j->seen, m, &what, &other);
+
+	if (!rc)
+		return true;
+	if (rc == BB_EEXIST)
+		fprintf(j->nb.err, "netbox: %s: its %s is %s's too: skipped\n",
+			m->name, what, other);
+	else
+		fprintf(j->nb.err, "netbox: %s: %s: skipped\n", m->name,
+			rc == BB_ENOSPC ? "more than 8192 machines"
+					: bb_strerror(rc));
+	j->nb.warnings++;
+	return false;
 }
 
 /* The device's machine entry, from what its lists said. */
 static void emit(struct bb_netbox_job *j)
 {
 	struct nb *nb = &j->nb;
-	struct dev *d = j->d;
-	const struct iface *f = NULL;
-	char ip[20], m[18];
-	int i;
+	struct bb_netbox_machine m;
+	char ip[16], mac[18];
+	int rc = bb_netbox_pick(j->d, &m);
 
-	if (d->found >= 0 && d->ifs[d->found].has_mac) {
-		f = &d->ifs[d->found];
-	} else {
-		/* no primary IP (or it sits on an interface without a MAC):
-		 * the first non-management interface with one boots */
-		for (i = 0; i < d->nifs && !f; i++)
-			if (d->ifs[i].has_mac && !d->ifs[i].mgmt)
-				f = &d->ifs[i];
-		fprintf(nb->err, "netbox: %s: %s; using %s\n", j->name,
-			d->primary ? "its primary IPv4 is on no interface "
-				     "with a MAC"
-				   : "no primary IPv4: it gets a pool address",
-			f ? f->name : "no interface (skipped)");
-		nb->warnings++;
-	}
-	if (!f)
+	if (m.how != BB_NETBOX_BY_PRIMARY)
+		note(j, &m);
+	if (rc || !unique(j, &m))
 		return;
 	if (!j->n++)
 		fprintf(nb->out, "machines:\n");
 	fprintf(nb->out, "  - name: ");
-	bb_yaml_quote(nb->out, j->name);
-	fprintf(nb->out, "\n    mac: \"%s\"\n", bb_fmt_mac(f->mac, m));
-	if (d->primary && d->found >= 0 && f == &d->ifs[d->found]) {
-		snprintf(ip, sizeof(ip), "%.*s", (int)strcspn(d->primary, "/"),
-			 d->primary);
-		fprintf(nb->out, "    ip: %s\n", ip);
-	}
-	if (j->role) {
+	bb_yaml_quote(nb->out, m.name);
+	fprintf(nb->out, "\n    mac: \"%s\"\n", bb_fmt_mac(m.mac, mac));
+	if (m.has_ip)
+		fprintf(nb->out, "    ip: %s\n", bb_fmt_ipv4(m.ip, ip));
+	if (m.role) {
 		fprintf(nb->out, "    role: ");
-		bb_yaml_quote(nb->out, j->role);
+		bb_yaml_quote(nb->out, m.role);
 		fputc('\n', nb->out);
 	}
-	if (j->arch)
-		fprintf(nb->out, "    arch: %s\n", j->arch);
+	if (m.arch)
+		fprintf(nb->out, "    arch: %s\n", m.arch);
 }
 
 static void next_ip(struct bb_netbox_job *j)
 {
-	struct dev *d = j->d;
+	int i = bb_netbox_dev_ask(j->d, j->ifidx);
 	char path[128];
 
-	if (d->primary && j->ifidx < d->nifs && d->found < 0) {
-		j->m = (struct ipmatch){.want = d->primary};
-		snprintf(path, sizeof(path),
-			 "/api/ipam/ip-addresses/?interface_id=%ld&limit=100",
-			 d->ifs[j->ifidx].id);
-		start_list(j, IPS, path);
+	if (i >= 0) {
+		j->ifidx = (size_t)i;
+		snprintf(path, sizeof(path), "%s?interface_id=%ld&limit=100",
+			 bb_netbox_list_path(BB_NETBOX_IPS), j->d->ifs[i].id);
+		start_list(j, BB_NETBOX_IPS, path);
 		return;
 	}
 	emit(j);
@@ -346,45 +245,37 @@ static void next_ip(struct bb_netbox_job *j)
 	next_device(j);
 }
 
-/* Starts reading device it: true when a request is on its way. */
-static bool begin_device(struct bb_netbox_job *j, const cJSON *it)
+/* Starts reading a device: true when a request is on its way. */
+static bool begin_device(struct bb_netbox_job *j,
+			 const struct bb_netbox_device *dev)
 {
-	const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "id");
 	char path[128];
 
-	j->name = str_at(it, "name", NULL);
-	j->role = str_at(it, "role", "slug");
-	if (!j->role) /* NetBox 3 */
-		j->role = str_at(it, "device_role", "slug");
-	j->arch = arch_of(it);
-	if (!j->name || !cJSON_IsNumber(id)) {
-		fprintf(j->nb.err,
-			"netbox: a device without a name: skipped\n");
+	if (dev->skip) {
+		if (dev->name[0])
+			fprintf(j->nb.err, "netbox: %s: %s: skipped\n",
+				dev->name, dev->skip);
+		else
+			fprintf(j->nb.err, "netbox: a device %s: skipped\n",
+				dev->skip);
 		j->nb.warnings++;
 		return false;
 	}
-	if (!(j->d = calloc(1, sizeof(*j->d))))
+	if (!(j->d = malloc(sizeof(*j->d))))
 		return false;
-	j->d->primary = str_at(it, "primary_ip4", "address");
-	j->d->found = -1;
-	snprintf(path, sizeof(path),
-		 "/api/dcim/interfaces/?device_id=%ld&limit=100",
-		 (long)id->valuedouble);
-	start_list(j, IFACES, path);
+	bb_netbox_dev_init(j->d, dev);
+	snprintf(path, sizeof(path), "%s?device_id=%ld&limit=100",
+		 bb_netbox_list_path(BB_NETBOX_IFACES), dev->id);
+	start_list(j, BB_NETBOX_IFACES, path);
 	return true;
 }
 
 static void next_device(struct bb_netbox_job *j)
 {
-	while (j->next_dev) {
-		const cJSON *it = j->next_dev;
-
-		j->next_dev = it->next;
-		if (begin_device(j, it))
+	while (j->next_dev < j->devs.n)
+		if (begin_device(j, &j->devs.devices[j->next_dev++]))
 			return;
-	}
-	cJSON_Delete(j->devs);
-	j->devs = NULL;
+	bb_netbox_page_free(&j->devs);
 	if (!j->dev_next[0]) {
 		finish(j, 0);
 		return;
@@ -395,9 +286,8 @@ static void next_device(struct bb_netbox_job *j)
 		finish(j, 1);
 		return;
 	}
-	j->list = DEVICES;
-	snprintf(j->url, sizeof(j->url), "%s", j->dev_next);
-	get(j);
+	j->list = BB_NETBOX_DEVICES;
+	get_path(j, j->dev_next);
 }
 
 int bb_netbox_start(const struct bb_netbox_query *q, FILE *out, FILE *err,
@@ -432,14 +322,15 @@ int bb_netbox_start(const struct bb_netbox_query *q, FILE *out, FILE *err,
 	j->arg = arg;
 	snprintf(j->nb.auth, sizeof(j->nb.auth), "Authorization: Token %s\r\n",
 		 q->token);
-	snprintf(path, sizeof(path), "/api/dcim/devices/?limit=100%s%s%s%s",
+	snprintf(path, sizeof(path), "%s?limit=100%s%s%s%s",
+		 bb_netbox_list_path(BB_NETBOX_DEVICES),
 		 q->site ? "&site=" : "", q->site ? q->site : "",
 		 q->role ? "&role=" : "", q->role ? q->role : "");
 	fprintf(out, "# from NetBox %s by bootbox import netbox\n",
 		q->endpoint);
 	*jp = j;
 	/* a failure to start already ends the job (done called) */
-	start_list(j, DEVICES, path);
+	start_list(j, BB_NETBOX_DEVICES, path);
 	return 0;
 }
 
@@ -448,7 +339,8 @@ void bb_netbox_cancel(struct bb_netbox_job *j)
 	if (!j)
 		return;
 	bb_board_fetch_cancel(j->f);
-	cJSON_Delete(j->devs);
+	bb_netbox_page_free(&j->devs);
+	bb_netbox_seen_free(&j->seen);
 	free(j->d);
 	free(j);
 }

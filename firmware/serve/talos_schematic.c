@@ -2,11 +2,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
 #include <mbedtls/sha256.h>
 
 #include "board/board.h"
 #include "cache/cache.h"
+#include "cache/schematic_reply.h"
 #include "common/err.h"
 #include "firmware/config/arena.h"
 #include "firmware/serve/cache_plan.h"
@@ -69,8 +69,7 @@ static void answered(void *arg, const struct bb_board_fetch_result *r)
 {
 	struct bb_schematic_ask *a = arg;
 	char msg[900], id[66];
-	const cJSON *v;
-	cJSON *j = NULL;
+	const char *why;
 	int rc = 0;
 
 	a->f = NULL;
@@ -78,32 +77,21 @@ static void answered(void *arg, const struct bb_board_fetch_result *r)
 	if (r->err) {
 		snprintf(msg, sizeof(msg), "%s: %s", a->url, r->msg);
 		rc = r->err;
+	} else if ((rc = bb_schematic_reply_parse(
+			r->status, (const char *)r->body, r->len, id, &why))) {
+		snprintf(msg, sizeof(msg),
+			 "%s: HTTP %d, no schematic id in the reply (%s)",
+			 a->url, r->status, why);
 	} else {
-		j = cJSON_ParseWithLength(r->body ? (const char *)r->body : "",
-					  r->len);
-		v = cJSON_GetObjectItem(j, "id");
-		if ((r->status != 200 && r->status != 201) ||
-		    !cJSON_IsString(v) ||
-		    bb_cache_check_schematic(v->valuestring,
-					     strlen(v->valuestring))) {
+		id[64] = '\n';
+		if (bb_mkdirs_parent(a->path, 0755) ||
+		    bb_write_file_atomic(a->path, id, 65, 0644)) {
 			snprintf(msg, sizeof(msg),
-				 "%s: HTTP %d, no schematic id in the reply",
-				 a->url, r->status);
-			rc = BB_EMALFORMED;
-		} else {
-			memcpy(id, v->valuestring, 64);
-			id[64] = '\n';
-			if (bb_mkdirs_parent(a->path, 0755) ||
-			    bb_write_file_atomic(a->path, id, 65, 0644)) {
-				snprintf(msg, sizeof(msg),
-					 "%s: cannot record the schematic id",
-					 a->path);
-				rc = BB_EIO;
-			}
-			id[64] = 0;
+				 "%s: cannot record the schematic id", a->path);
+			rc = BB_EIO;
 		}
+		id[64] = 0;
 	}
-	cJSON_Delete(j);
 	a->fn(a->arg, rc, rc ? NULL : id, msg);
 	free(a);
 }

@@ -25,6 +25,13 @@ DEVICES = [
     dev(2, "cp2", "controlplane", "talos-arm64", "192.168.2.11/24"),
     dev(3, "cp3", "controlplane", "amd64", None),          # no primary IP
     dev(4, "w1", "worker", "amd64", "192.168.2.20/24"),    # other role
+    # role "odd": records the configuration would refuse as machines
+    dev(5, "odd one", "odd", "amd64", "192.168.2.30/24"),  # a space in the name
+    dev(6, "o2", "odd", "amd64", "192.168.2.31/24"),
+    dev(7, "o3", "odd", "amd64", None),                     # o2's MAC
+    dev(8, "o4", "odd", "amd64", "192.168.2.300/24"),       # no IPv4
+    # role "evil": its pages lead off the list
+    dev(9, "e1", "evil", "amd64", None),
 ]
 def iface(i, dev_id, name, mac, mgmt=False, new_style=False):
     d = {"id": i, "device": {"id": dev_id}, "name": name, "mgmt_only": mgmt}
@@ -40,8 +47,14 @@ IFACES = [
     iface(22, 2, "eth1", "52:54:00:00:02:02", new_style=True),   # carries the IP
     iface(31, 3, "eth0", "52:54:00:00:03:01"),
     iface(41, 4, "eth0", "52:54:00:00:04:01"),
+    iface(51, 5, "eth0", "52:54:00:00:05:01"),
+    iface(61, 6, "eth0", "52:54:00:00:06:01"),
+    iface(71, 7, "eth0", "52:54:00:00:06:01"),
+    iface(81, 8, "eth0", "52:54:00:00:08:01"),
+    iface(91, 9, "eth0", "52:54:00:00:09:01"),
 ]
-IPS = {12: "192.168.2.10/24", 22: "192.168.2.11/24", 41: "192.168.2.20/24"}
+IPS = {12: "192.168.2.10/24", 22: "192.168.2.11/24", 41: "192.168.2.20/24",
+       51: "192.168.2.30/24", 61: "192.168.2.31/24"}
 
 class H(BaseHTTPRequestHandler):
     def log_message(self, *a):
@@ -76,7 +89,10 @@ class H(BaseHTTPRequestHandler):
                       "assigned_object_id": iid}] if iid in IPS else []
         else:
             return self.reply(404, {"detail": "Not found."})
-        self.reply(200, self.page(items, q))
+        p = self.page(items, q)
+        if q.get("role", [""])[0] == "evil":
+            p["next"] = "http://netbox.invalid/api/users/tokens/?limit=2"
+        self.reply(200, p)
 
     def reply(self, code, obj):
         b = json.dumps(obj).encode()

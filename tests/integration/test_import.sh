@@ -191,6 +191,22 @@ grep -q "cp3: no primary IPv4" "$D/nb.err" && ok "import netbox: a device withou
 { appliance; echo "dhcp:"; echo "  subnets:"; echo "    - subnet: 192.168.2.0/24"; echo "      pools: [192.168.2.100-192.168.2.150]"; cat "$D/nb.yaml"; } > "$D/bb4.yaml"
 ip netns exec "$S" "$BB" check -c "$D/bb4.yaml" >"$D/c4.log" 2>&1 && ok "bootbox check accepts the NetBox inventory" \
 	|| bad "check netbox import: $(cat "$D/c4.log")"
+# records NetBox keeps but the configuration would refuse are left out,
+# named, so that what is printed (or merged by serve) still loads
+ip netns exec "$N" "$BB" import netbox --endpoint http://127.0.0.1:8765 --token-file "$D/token" \
+	--role odd >"$D/nb3.yaml" 2>"$D/nb3.err"
+rc=$?
+{ appliance; echo "dhcp:"; echo "  subnets:"; echo "    - subnet: 192.168.2.0/24"; echo "      pools: [192.168.2.100-192.168.2.150]"; cat "$D/nb3.yaml"; } > "$D/bb4b.yaml"
+if [ $rc = 0 ] && grep -q "name: \"o2\"" "$D/nb3.yaml" && ! grep -q "odd one\|o3\|o4" "$D/nb3.yaml" &&
+	grep -q "a device whose name is not" "$D/nb3.err" && grep -q "o3: its MAC is o2's too: skipped" "$D/nb3.err" &&
+	grep -q "o4: whose primary_ip4 is not an IPv4" "$D/nb3.err" &&
+	ip netns exec "$S" "$BB" check -c "$D/bb4b.yaml" >"$D/c4b.log" 2>&1
+then ok "import netbox: a refused name, a second MAC, a bad address are named and left out; check accepts the rest"
+else bad "import netbox odd: rc=$rc $(cat "$D/nb3.yaml" "$D/nb3.err" "$D/c4b.log" 2>/dev/null)"; fi
+ip netns exec "$N" "$BB" import netbox --endpoint http://127.0.0.1:8765 --token-file "$D/token" \
+	--role evil >/dev/null 2>"$D/nb4.err"
+[ $? = 1 ] && grep -q "not a page of the same list" "$D/nb4.err" && ok "import netbox: a \"next\" off the list ends the import" \
+	|| bad "evil next: $(cat "$D/nb4.err")"
 echo wrongtoken > "$D/bad-token"
 ip netns exec "$N" "$BB" import netbox --endpoint http://127.0.0.1:8765 --token-file "$D/bad-token" >/dev/null 2>"$D/nb2.err"
 [ $? = 1 ] && grep -q "HTTP 403 (is the token valid?)" "$D/nb2.err" && ok "import netbox: a bad token is a clear error" \
