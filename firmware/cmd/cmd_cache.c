@@ -12,6 +12,7 @@
 #include "firmware/serve/cache_store.h"
 #include "common/err.h"
 #include "firmware/serve/cache_plan.h"
+#include "board/board.h"
 #include "board/linux/http_client.h"
 #include "board/linux/loop.h"
 #include "firmware/cmd/cli.h"
@@ -122,6 +123,7 @@ static int fetch_start(struct fetch_set *fs, const struct bb_cache_key *k,
 	struct bb_cache_fetch_cb cb = {on_progress, on_done, p};
 	char part[1024];
 	struct stat sb;
+	int fd;
 
 	snprintf(p->buf, sizeof(p->buf), "%s/%s", k->version, k->artifact);
 	if (bb_cache_store_has(fs->st, k)) {
@@ -133,11 +135,13 @@ static int fetch_start(struct fetch_set *fs, const struct bb_cache_key *k,
 	p->tty = isatty(2);
 	p->start_ms = p->last_ms = now_ms();
 	p->last_decile = -1;
+	/* where the store will resume (it cuts a file with a hole) */
 	if (!bb_cache_store_part_path(fs->st, k, part, sizeof(part)) &&
-	    !stat(part, &sb) && sb.st_size > 0) {
-		p->start_have = (uint64_t)sb.st_size;
-		fprintf(stderr, "%s: resuming at %lld bytes\n", p->name,
-			(long long)sb.st_size);
+	    !stat(part, &sb) && sb.st_size > 0 && !bb_fd_open_rw(part, &fd)) {
+		if (!bb_fd_resume_size(fd, &p->start_have) && p->start_have)
+			fprintf(stderr, "%s: resuming at %llu bytes\n", p->name,
+				(unsigned long long)p->start_have);
+		bb_fd_close(fd);
 	}
 	bb_cache_fetch_opts_from(fs->cfg, &o);
 	if (!bb_cache_store_fetch(fs->st, k, &o, &cb)) {
