@@ -284,6 +284,11 @@ int bb_path_size(const char *path, uint64_t *size);
  * in this build. 0 or a negative BB_E*. */
 int bb_fd_open_rw(const char *path, int *fd);
 int bb_fd_size(int fd, uint64_t *size);
+/* Where a download into fd resumes: its size, unless it has a hole (two
+ * connections write a large body at their offsets, and a killed process
+ * leaves a gap between them): then a little before the first hole, and
+ * the file is cut there. 0 or BB_EIO. */
+int bb_fd_resume_size(int fd, uint64_t *size);
 void bb_fd_close(int fd);
 int bb_mkdirs_parent(const char *path, unsigned int mode);
 int bb_fsync_parent(const char *path);

@@ -60,6 +60,28 @@ int bb_fd_size(int fd, uint64_t *size)
 	return 0;
 }
 
+/* the largest block a hole is counted in here: the bytes of the block
+ * where the first hole starts may be zeros, not data */
+#define HOLE_BLOCK (64u << 10)
+
+int bb_fd_resume_size(int fd, uint64_t *size)
+{
+	off_t hole;
+
+	if (bb_fd_size(fd, size))
+		return BB_EIO;
+	/* no SEEK_HOLE on this file system: it says no hole */
+	hole = lseek(fd, 0, SEEK_HOLE);
+	if (hole < 0 || (uint64_t)hole >= *size)
+		return 0;
+	*size = (uint64_t)hole > HOLE_BLOCK
+		    ? ((uint64_t)hole - HOLE_BLOCK) / HOLE_BLOCK * HOLE_BLOCK
+		    : 0;
+	if (ftruncate(fd, (off_t)*size))
+		return bb_board_fail(BB_EIO, "ftruncate: %s", strerror(errno));
+	return 0;
+}
+
 void bb_fd_close(int fd)
 {
 	close(fd);

@@ -56,6 +56,7 @@ struct bb_fetch {
 	uint64_t a_start;	 /* where part a began */
 	uint64_t a_have, b_have; /* bytes of each half in the file */
 	bool a_done;
+	bool b_hashing; /* a is done: the spool hashes b's half */
 	uint64_t fed;	/* the spool hashes the file up to here */
 	bool tail;	/* the parts read the body: the loop does not */
 	bool syncing;	/* all in: the spool syncs the file */
@@ -66,6 +67,9 @@ struct bb_fetch {
 
 /* a body smaller than this is not worth a second handshake */
 #define SPLIT_MIN (32ull << 20)
+/* part a's share (per 1024): besides decrypting, it hashes its half, and
+ * the spool hashes b's half while b still decrypts */
+#define SPLIT_SHARE 384
 /* records decrypted per wakeup: the loop also serves DHCP and HTTP */
 #define READ_BURST 16
 
@@ -177,6 +181,8 @@ static void fail(struct bb_fetch *f)
 		bb_spool_drain(f->spool);
 		f->res.length = bb_spool_written(f->spool, &err);
 	}
+	if (f->tail && !f->b_hashing) /* part a hashed its half itself */
+		f->res.length = f->a_start + f->a_have;
 	/* the part's bytes past the hashed prefix are dropped: a resume
 	 * starts at the file's size */
 	if (f->parted && ftruncate(f->o.fd, (off_t)f->res.length))
@@ -385,11 +391,15 @@ static bool adopt(struct bb_fetch *f)
 	o.total = f->m.total;
 	o.timeout_ms = f->m.cfg.read_ms;
 	o.ssl = &f->ssl;
+	o.sha = &f->sha;
 	o.yield = bb_loop_has_prio(f->loop);
 	o.adopt_fd = f->net.fd;
 	bb_timer_cancel(f->loop, &f->more);
 	bb_loop_del_fd(f->loop, f->net.fd);
-	f->part_a = bb_fetch_part_start(&o);
+	/* the digest passes to part a once the spool has hashed what came
+	 * with the head (at most one read: this waits little) */
+	if (!bb_spool_drain(f->spool))
+		f->part_a = bb_fetch_part_start(&o);
 	if (f->part_a && !bb_loop_add_fd(f->loop, bb_fetch_part_fd(f->part_a),
 					 BB_EV_READ, on_part_a, f)) {
 		f->a_start = f->fed = f->m.have;
@@ -406,13 +416,37 @@ static bool adopt(struct bb_fetch *f)
 	return false;
 }
 
-/* Hashes the file in order as far as the parts have written it: a's half,
- * then b's; done when the last byte is hashed. */
+static void report(struct bb_fetch *f, uint64_t w)
+{
+	if (w > f->written) {
+		f->written = w;
+		if (f->cb.progress)
+			f->cb.progress(f->cb.arg, w, f->m.total);
+	}
+}
+
+/* The file is hashed in order as far as the parts have written it: part a
+ * hashes its half as it decrypts it, then the spool reads b's half back
+ * (its thread, while b may still decrypt); done when the last byte is
+ * hashed. */
 static void tail_feed(struct bb_fetch *f)
 {
-	uint64_t end =
-	    f->a_done ? f->split + f->b_have : f->a_start + f->a_have;
+	uint64_t end = f->split + f->b_have;
 
+	if (!f->a_done) {
+		report(f, f->a_start + f->a_have);
+		return;
+	}
+	if (!f->b_hashing) {
+		report(f, f->split);
+		if (bb_spool_seek(f->spool, f->split)) {
+			failf(f, BB_EIO, false, "cannot write the file");
+			fail(f);
+			return;
+		}
+		f->b_hashing = true;
+		f->fed = f->split;
+	}
 	while (f->fed < end) {
 		size_t k = end - f->fed < BB_SPOOL_CHUNK
 			       ? (size_t)(end - f->fed)
@@ -558,11 +592,7 @@ static void on_spool(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
 		fail(f);
 		return;
 	}
-	if (w > f->written) {
-		f->written = w;
-		if (f->cb.progress)
-			f->cb.progress(f->cb.arg, w, f->m.total);
-	}
+	report(f, w);
 	if (f->syncing) {
 		if (!bb_spool_synced(f->spool, &err))
 			return;
@@ -854,6 +884,7 @@ struct bb_fetch *bb_fetch_start(struct bb_loop *loop,
 	mc.max_redirects = opts->max_redirects;
 	mc.max_bytes = opts->max_bytes;
 	mc.split_min = SPLIT_MIN;
+	mc.split_share = SPLIT_SHARE;
 	bb_timer_init(&f->timer, on_timeout, f);
 	bb_timer_init(&f->kick, on_kick, f);
 	bb_timer_init(&f->more, on_more, f);

@@ -157,6 +157,8 @@ static const char *body(struct bb_fetch_part *p, mbedtls_ssl_context *ssl,
 		/* the first MiB in records: waiting clients see bytes soon */
 		if (have >= (got < (1u << 20) ? 16384 : sizeof(p->buf)) ||
 		    got + have == want) {
+			if (p->o.sha)
+				bb_sha256_update(p->o.sha, p->buf, have);
 			if (put(p, have, p->o.start + got))
 				return "cannot write the file";
 			bb_writeback_pace(p->o.fd, p->o.start + got,

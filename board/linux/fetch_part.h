@@ -15,6 +15,7 @@
 
 #include <mbedtls/x509_crt.h>
 
+#include "board/linux/sha256.h"
 #include "cache/upstream.h"
 
 struct bb_fetch_part;
@@ -32,6 +33,10 @@ struct bb_fetch_part_opts {
 	 * caller no longer touches until the part is freed */
 	mbedtls_ssl_context *ssl;
 	int adopt_fd;
+	/* not NULL: the range starts where this digest stands; the part
+	 * hashes its bytes in order as it decrypts them (while they are in
+	 * the cache) and owns *sha until it is done or failed */
+	struct bb_sha256 *sha;
 };
 
 /* NULL when out of memory or threads. */

@@ -270,6 +270,19 @@ bool bb_spool_synced(struct bb_spool *s, int *err)
 	return done;
 }
 
+int bb_spool_seek(struct bb_spool *s, uint64_t off)
+{
+	int rc = BB_EINVAL;
+
+	pthread_mutex_lock(&s->mu);
+	if (!s->count && !s->err) {
+		s->written = off;
+		rc = 0;
+	}
+	pthread_mutex_unlock(&s->mu);
+	return rc;
+}
+
 void bb_spool_free(struct bb_spool *s)
 {
 	if (!s)

@@ -37,6 +37,9 @@ int bb_spool_drain(struct bb_spool *s);
 void bb_spool_sync(struct bb_spool *s);
 /* Whether that sync is done; *err 0 or BB_EIO (a write or the sync). */
 bool bb_spool_synced(struct bb_spool *s, int *err);
+/* Nothing queued (after a drain): the next bytes put are at off; those
+ * before it were hashed into *sha by someone else. 0, or BB_EINVAL. */
+int bb_spool_seek(struct bb_spool *s, uint64_t off);
 /* Stops the thread (what is queued is still written) and frees. */
 void bb_spool_free(struct bb_spool *s);
 /* After writing fd's bytes [before, after): starts the writeback of the

@@ -2,6 +2,7 @@
  * line. fetch shows a progress bar on a TTY (bytes, rate, ETA) and plain
  * lines otherwise; verify rechecks every file against the index. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -11,10 +12,13 @@
 #include "firmware/serve/cache_store.h"
 #include "common/err.h"
 #include "firmware/serve/cache_plan.h"
+#include "board/board.h"
 #include "board/linux/http_client.h"
 #include "board/linux/loop.h"
 #include "firmware/cmd/cli.h"
 #include "firmware/serve/talos_schematic.h"
+
+struct fetch_set;
 
 struct progress {
 	const char *name;
@@ -23,7 +27,23 @@ struct progress {
 	uint64_t start_have;
 	int last_decile;
 	int err;
+	struct fetch_set *set;
+	char buf[128];
+};
+
+/* Artifacts fetched a few at a time on one loop: a small one does not wait
+ * for a large one's last bytes (its handshake and sync overlap the
+ * decryption). One at a time on a TTY, where each has its progress bar. */
+#define FETCH_PAR 3
+
+struct fetch_set {
 	struct bb_loop *loop;
+	struct bb_cache_store *st;
+	const struct bb_config *cfg;
+	const struct bb_cache_key *keys;
+	struct progress *p;
+	size_t n, next, running, par;
+	int bad;
 };
 
 static uint64_t now_ms(void)
@@ -77,6 +97,8 @@ static void on_progress(void *arg, uint64_t have, uint64_t total)
 	}
 }
 
+static void set_next(struct fetch_set *fs);
+
 static void on_done(void *arg, int err, const char *msg)
 {
 	struct progress *p = arg;
@@ -88,58 +110,99 @@ static void on_done(void *arg, int err, const char *msg)
 	else
 		printf("%s: fetched (%s)\n", p->name, msg);
 	p->err = err;
-	bb_loop_stop(p->loop);
+	p->set->bad |= err != 0;
+	p->set->running--;
+	set_next(p->set);
 }
 
-static int fetch_one(struct bb_cache_store *st, const struct bb_config *cfg,
-		     const struct bb_cache_key *k)
+/* 0 when it is running, or cached (nothing to wait for); else an error */
+static int fetch_start(struct fetch_set *fs, const struct bb_cache_key *k,
+		       struct progress *p)
 {
 	struct bb_cache_fetch_opts o = {0};
-	struct progress p = {0};
-	struct bb_cache_fetch_cb cb = {on_progress, on_done, &p};
-	char name[128], part[1024];
+	struct bb_cache_fetch_cb cb = {on_progress, on_done, p};
+	char part[1024];
 	struct stat sb;
+	int fd;
 
-	snprintf(name, sizeof(name), "%s/%s", k->version, k->artifact);
-	if (bb_cache_store_has(st, k)) {
-		printf("%s: cached\n", name);
+	snprintf(p->buf, sizeof(p->buf), "%s/%s", k->version, k->artifact);
+	if (bb_cache_store_has(fs->st, k)) {
+		printf("%s: cached\n", p->buf);
 		return 0;
 	}
-	p.name = name;
-	p.tty = isatty(2);
-	p.start_ms = p.last_ms = now_ms();
-	p.last_decile = -1;
-	if (!bb_cache_store_part_path(st, k, part, sizeof(part)) &&
-	    !stat(part, &sb) && sb.st_size > 0) {
-		p.start_have = (uint64_t)sb.st_size;
-		fprintf(stderr, "%s: resuming at %lld bytes\n", name,
-			(long long)sb.st_size);
+	p->name = p->buf;
+	p->set = fs;
+	p->tty = isatty(2);
+	p->start_ms = p->last_ms = now_ms();
+	p->last_decile = -1;
+	/* where the store will resume (it cuts a file with a hole) */
+	if (!bb_cache_store_part_path(fs->st, k, part, sizeof(part)) &&
+	    !stat(part, &sb) && sb.st_size > 0 && !bb_fd_open_rw(part, &fd)) {
+		if (!bb_fd_resume_size(fd, &p->start_have) && p->start_have)
+			fprintf(stderr, "%s: resuming at %llu bytes\n", p->name,
+				(unsigned long long)p->start_have);
+		bb_fd_close(fd);
 	}
-	bb_cache_fetch_opts_from(cfg, &o);
-	p.loop = bb_loop_new();
-	if (!p.loop || !bb_cache_store_fetch(st, k, &o, &cb)) {
-		fprintf(stderr, "%s: cannot start the fetch\n", name);
-		bb_loop_free(p.loop);
+	bb_cache_fetch_opts_from(fs->cfg, &o);
+	if (!bb_cache_store_fetch(fs->st, k, &o, &cb)) {
+		fprintf(stderr, "%s: cannot start the fetch\n", p->name);
 		return BB_EINVAL;
 	}
-	bb_loop_run(p.loop);
-	bb_loop_free(p.loop);
-	return p.err;
+	fs->running++;
+	return 0;
+}
+
+/* Starts fetches up to the parallelism; stops the loop after the last. */
+static void set_next(struct fetch_set *fs)
+{
+	while (fs->running < fs->par && fs->next < fs->n) {
+		size_t i = fs->next++;
+
+		fs->bad |= fetch_start(fs, &fs->keys[i], &fs->p[i]) != 0;
+	}
+	if (!fs->running)
+		bb_loop_stop(fs->loop);
+}
+
+static int fetch_all(struct bb_cache_store *st, const struct bb_config *cfg,
+		     const struct bb_cache_key *keys, size_t n)
+{
+	struct fetch_set fs = {0};
+
+	fs.st = st;
+	fs.cfg = cfg;
+	fs.keys = keys;
+	fs.n = n;
+	fs.par = isatty(2) ? 1 : FETCH_PAR;
+	fs.loop = bb_loop_new();
+	fs.p = calloc(n, sizeof(*fs.p));
+	if (!fs.loop || !fs.p) {
+		fprintf(stderr, "bootbox cache: out of memory\n");
+		bb_loop_free(fs.loop);
+		free(fs.p);
+		return 1;
+	}
+	set_next(&fs);
+	if (fs.running)
+		bb_loop_run(fs.loop);
+	bb_loop_free(fs.loop);
+	free(fs.p);
+	return fs.bad;
 }
 
 static int do_fetch(struct bb_cache_store *st, const struct bb_config *cfg)
 {
 	struct bb_cache_key want[BB_CACHE_WANTED_MAX];
-	size_t n = bb_cache_wanted(cfg, want, BB_CACHE_WANTED_MAX), i;
-	int bad = 0;
+	size_t n = bb_cache_wanted(cfg, want, BB_CACHE_WANTED_MAX);
+	int bad;
 
 	if (n == 0) {
 		fprintf(stderr, "bootbox cache: no talos: section in %s\n",
 			cfg->path);
 		return 1;
 	}
-	for (i = 0; i < n && i < BB_CACHE_WANTED_MAX; i++)
-		bad |= fetch_one(st, cfg, &want[i]) != 0;
+	bad = fetch_all(st, cfg, want,
+			n < BB_CACHE_WANTED_MAX ? n : BB_CACHE_WANTED_MAX);
 	if ((n = bb_cache_evict(st, cfg)))
 		printf("%zu unreferenced artifact(s) evicted (over "
 		       "talos.max_size)\n",

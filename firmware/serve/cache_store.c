@@ -231,7 +231,7 @@ static int try_start(struct bb_cache_job *j)
 	uint64_t size;
 
 	j->tries++;
-	if (bb_fd_size(j->fd, &size))
+	if (bb_fd_resume_size(j->fd, &size))
 		return -1;
 	fo.url = j->url;
 	fo.ca_bundle = j->o.ca_bundle;

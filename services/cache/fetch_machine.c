@@ -329,13 +329,17 @@ static void redirect(struct bb_fetchm *m, uint64_t now)
  * one TLS record stream, so two streams go about twice as fast. */
 static uint64_t split_at(const struct bb_fetchm *m)
 {
-	uint64_t at;
+	uint64_t at, rest = m->total - m->have;
+	uint32_t share = m->cfg.split_share ? m->cfg.split_share : 512;
 
 	if (!m->cfg.split_min || !m->url.tls || proxied(m) ||
 	    m->reply.chunked || !m->total ||
 	    m->total - m->have < m->cfg.split_min)
 		return 0;
-	at = (m->have + (m->total - m->have) / 2) & ~(uint64_t)0xffff;
+	if (share > 1023)
+		share = 1023; /* the second part is never empty */
+	at = (m->have + rest / 1024 * share + rest % 1024 * share / 1024) &
+	     ~(uint64_t)0xffff;
 
 	/* (rounded down to 64 KiB: never at or before what we have) */
 	return at > m->have ? at : 0;

@@ -33,6 +33,10 @@ struct bb_fetchm_cfg {
 	/* a TLS body (direct, length known) with at least this many bytes
 	 * left gets a second connection for its second half; 0: never */
 	uint64_t split_min;
+	/* of those bytes, the share (per 1024) the first connection keeps:
+	 * less than half when its side also hashes the whole file in order;
+	 * 0: half */
+	uint32_t split_share;
 	/* A general request (board.h's bb_board_fetch) instead of the GET
 	 * for a file: method (a token), extra header lines each ending in
 	 * CRLF, and a body sent after the head (Content-Type JSON and a

@@ -29,7 +29,7 @@ start_factory() { # fault [cert key]
 	[ -n "${FPID:-}" ] && kill "$FPID" 2>/dev/null && wait "$FPID" 2>/dev/null
 	PORT=$(free_port)
 	python3 "$HERE/factory.py" --port "$PORT" --root "$T/root" --cert "${2:-$T/srv.pem}" \
-		--key "${3:-$T/srv.key}" --fault "$1" >/dev/null 2>&1 &
+		--key "${3:-$T/srv.key}" --fault "$1" --rate "${FRATE:-0}" >/dev/null 2>&1 &
 	FPID=$!; pids+=($FPID)
 	wait_port "$PORT"
 	write_config
@@ -86,5 +86,18 @@ start_factory none "$T/other.pem" "$T/other.key"
 out=$(timeout 60 "$BB" cache fetch -c "$T/bootbox.yaml" 2>&1)
 [ $? = 1 ] && [[ $out == *"certificate refused"* ]] && ! ls "$CACHED"/* >/dev/null 2>&1 \
 	&& ok "untrusted factory refused, cache empty" || bad "untrusted factory: $out"
+
+# a large body on two connections, each at 8 MiB/s: killed after 1 s, part
+# b's bytes lie past a gap in part a's half
+rm -rf "$T/state"
+head -c $((40 << 20)) /dev/urandom > "$IMG/kernel-amd64"
+FRATE=$((8 << 20)) start_factory none
+"$BB" cache fetch -c "$T/bootbox.yaml" >/dev/null 2>&1 &
+KPID=$!; pids+=($KPID)
+sleep 1
+kill -9 "$KPID"; wait "$KPID" 2>/dev/null
+out=$(timeout 120 "$BB" cache fetch -c "$T/bootbox.yaml" 2>&1)
+[ $? = 0 ] && cmp -s "$CACHED/kernel-amd64" "$IMG/kernel-amd64" \
+	&& ok "a split fetch killed mid-body resumes to identical bytes" || bad "resume after a kill: $out"
 echo "# $pass passed, $fail failed"
 [ "$fail" = 0 ]

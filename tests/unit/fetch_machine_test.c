@@ -425,6 +425,20 @@ static void timeouts(void)
 	CHECK(!d.m.resumable);
 }
 
+/* where a split body's second part starts, with this first share */
+static uint64_t split_with(const char *head, uint32_t share)
+{
+	fd_init(&d);
+	d.cfg.split_min = 0x10000;
+	d.cfg.split_share = share;
+	d.split_ok = true;
+	d.adopt_ok = true;
+	fd_script(&d, 0, 0, head);
+	if (fd_start(&d, URL, NULL, 0) || fd_run(&d, 1000) != BB_FM_WAIT)
+		return 0;
+	return d.m.split;
+}
+
 static void split_large_body(void)
 {
 	/* total 0x40000, split_min 0x10000: the second half from 0x20000 */
@@ -446,6 +460,10 @@ static void split_large_body(void)
 	bb_fetchm_parts_done(&d.m);
 	CHECK_EQ(bb_fetchm_act(&d.m), BB_FM_DONE);
 	CHECK_EQ(d.m.have, 262144);
+	/* a smaller first share: the second part from a quarter on; out of
+	 * range, the second part is never empty */
+	CHECK_EQ(split_with(head, 256), 0x10000);
+	CHECK_EQ(split_with(head, 5000), 0x30000);
 	/* the board could not start the second part */
 	fd_init(&d);
 	d.cfg.split_min = 0x10000;
