@@ -1,5 +1,5 @@
-# bootbox: one non-recursive Makefile. Every .c under services/*/, firmware/
-# and board/linux/ is part of the program; tests/unit/*_test.c each become a
+# bootbox: one non-recursive Makefile. Every .c under services/*/, firmware/,
+# board/linux/ and board/posix/ is part of the program; tests/unit/*_test.c each become a
 # test binary; tests/fuzz/fuzz_*.c each a libFuzzer target and a replay binary.
 
 CC      ?= cc
@@ -27,7 +27,9 @@ LIBS := -Wl,-Bstatic -lyaml -lmbedtls -lmbedx509 -lmbedcrypto -Wl,-Bdynamic \
 
 SVC_SRC   := $(sort $(wildcard services/*/*.c))
 FW_SRC    := $(sort $(wildcard firmware/*/*.c))
-BOARD_SRC := $(sort $(wildcard board/linux/*.c))
+# board/posix: the POSIX file code both boards build on (the lwIP board
+# links the same library)
+BOARD_SRC := $(sort $(wildcard board/linux/*.c board/posix/*.c))
 LIB_SRC   := $(SVC_SRC) $(FW_SRC) $(BOARD_SRC)
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB       := $(BUILD)/libbootbox.a

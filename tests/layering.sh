@@ -6,7 +6,11 @@
 #   firmware/serve   the service: services/, config, itself, board/board.h,
 #                    and no OS header (sockets, files, threads, processes)
 #   firmware/cmd     host commands: anything but board/lwip
-#   board/*          a board: services/, board/board.h, firmware/serve|config
+#   board/posix      POSIX code the boards share (the journal and state
+#                    files): services/, board/board.h and itself, and no
+#                    Linux-only header
+#   board/*          a board: services/, board/board.h, board/posix,
+#                    firmware/serve|config
 # Includes that break a rule today and are being moved are listed, each with
 # its file, in tests/layering.allow; a new one fails, and a listed one that
 # is gone must leave the list too (so it only shrinks).
@@ -40,6 +44,12 @@ rule() {
 		esac ;;
 	firmware/cmd/*)
 		case $h in board/lwip/*) echo "host commands run on the Linux board" ;; esac ;;
+	board/posix/*)
+		case $h in
+		board/board.h | board/posix/*) ;;
+		board/* | firmware/*)
+			echo "board/posix includes only services/, board/board.h and itself" ;;
+		esac ;;
 	board/linux/*)
 		case $h in board/lwip/* | firmware/*) echo "board/linux is below firmware/" ;; esac ;;
 	board/lwip/*)
@@ -48,7 +58,7 @@ rule() {
 }
 
 # the library is an archive: two sources of one name would leave one
-dups=$(ls services/*/*.c firmware/*/*.c board/linux/*.c | xargs -n1 basename | sort | uniq -d)
+dups=$(ls services/*/*.c firmware/*/*.c board/linux/*.c board/posix/*.c | xargs -n1 basename | sort | uniq -d)
 if [ -n "$dups" ]; then
 	echo "layering: library sources share a name (ar keeps one): $dups"
 	fail=1
@@ -77,6 +87,13 @@ while IFS=: read -r f _ line; do
 		bad "$f" "<$h>" "firmware/serve reaches the OS only through board/board.h"
 	fi
 done < <(grep -rn '^#include <' firmware/serve --include=*.c --include=*.h)
+
+# board/posix is for any POSIX board: no Linux-only interface
+linux_only='^(linux/|sys/(epoll|eventfd|signalfd|timerfd|inotify|syscall|sendfile|random|prctl|mount)\.h)'
+while IFS=: read -r f _ line; do
+	h=$(sed -n 's/^#include <\([^>]*\)>.*/\1/p' <<<"$line")
+	grep -qE "$linux_only" <<<"$h" && bad "$f" "<$h>" "board/posix is POSIX, not Linux"
+done < <(grep -rn '^#include <' board/posix --include=*.c --include=*.h)
 
 while read -r f h; do
 	case $f in '#'* | '') continue ;; esac

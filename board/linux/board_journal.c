@@ -8,12 +8,13 @@
 #include <string.h>
 
 #include "board/board.h"
-#include "board/linux/journal_file.h"
+#include "board/linux/journal_commit.h"
 #include "board/linux/loop.h"
 #include "common/err.h"
 
 struct bb_jr {
 	struct bb_journal j;
+	struct bb_journal_commit c;
 	void (*done)(void *arg, int rc);
 	void *arg;
 };
@@ -26,7 +27,7 @@ static int failed(int rc)
 static void on_committed(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
 {
 	struct bb_jr *j = arg;
-	int rc = bb_journal_commit_end(&j->j);
+	int rc = bb_journal_commit_end(&j->c);
 
 	(void)loop;
 	(void)fd;
@@ -63,12 +64,12 @@ int bb_jr_open(const char *path,
 	if (good < j->j.size)
 		bb_journal_truncate(&j->j, good);
 	/* no thread or no loop slot: inline */
-	if (!bb_journal_commit_start(&j->j)) {
-		if (bb_loop_add_fd(loop, j->j.done_fd, BB_EV_READ, on_committed,
+	if (!bb_journal_commit_start(&j->c, &j->j)) {
+		if (bb_loop_add_fd(loop, j->c.done_fd, BB_EV_READ, on_committed,
 				   j))
-			bb_journal_commit_stop(&j->j);
+			bb_journal_commit_stop(&j->c);
 		else
-			bb_loop_set_prio(loop, j->j.done_fd);
+			bb_loop_set_prio(loop, j->c.done_fd);
 	}
 	*out = j;
 	return 0;
@@ -83,11 +84,11 @@ int bb_jr_commit(struct bb_jr *j, void (*done)(void *arg, int rc), void *arg)
 {
 	int rc;
 
-	if (j->j.busy)
+	if (j->c.busy)
 		return BB_EAGAIN;
 	j->done = done;
 	j->arg = arg;
-	if (j->j.running && !bb_journal_commit_begin(&j->j))
+	if (j->c.running && !bb_journal_commit_begin(&j->c))
 		return 0;
 	/* nothing pending, or no thread: here and now */
 	rc = bb_journal_sync(&j->j);
@@ -99,14 +100,14 @@ int bb_jr_commit(struct bb_jr *j, void (*done)(void *arg, int rc), void *arg)
 
 bool bb_jr_busy(const struct bb_jr *j)
 {
-	return j->j.busy;
+	return j->c.busy;
 }
 
 int bb_jr_rewrite(struct bb_jr *j, const void *data, size_t len)
 {
 	int rc;
 
-	if (j->j.busy)
+	if (j->c.busy)
 		return BB_EAGAIN;
 	rc = bb_journal_rewrite(&j->j, data, len);
 	return rc ? failed(rc) : 0;
@@ -121,11 +122,11 @@ void bb_jr_close(struct bb_jr *j)
 {
 	if (!j)
 		return;
-	if (j->j.running)
-		bb_loop_del_fd(bb_loop_board(), j->j.done_fd);
+	if (j->c.running)
+		bb_loop_del_fd(bb_loop_board(), j->c.done_fd);
 	/* records of unsent ACKs may still be written: harmless, the
 	 * clients will ask again */
-	bb_journal_commit_stop(&j->j);
+	bb_journal_commit_stop(&j->c);
 	if (j->j.fd >= 0)
 		bb_journal_sync(&j->j);
 	bb_journal_close(&j->j);

@@ -1,6 +1,5 @@
-/* File helpers of the Linux board: the state files of board/board.h
- * (whole reads with a cap, durable replace, mkdir -p) and opening beneath
- * a root. */
+/* File helpers of the Linux board: opening beneath a root (the state
+ * files of board/board.h are board/posix/state_file.c). */
 #ifndef BB_LINUX_FSUTIL_H
 #define BB_LINUX_FSUTIL_H
 

@@ -1,13 +1,14 @@
 /* board.h's lease journal on POSIX files, committed inline (no thread).
  * This build of the lwIP board runs on Linux, so its files beneath a root
- * are the Linux board's (board/linux/board_file.c) and the journal uses
- * the Linux journal file; a board with flash replaces both. */
+ * are the Linux board's (board/linux/board_file.c) and the journal is the
+ * POSIX journal file both boards share (board/posix); a board with flash
+ * replaces both. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "board/linux/journal_file.h"
 #include "board/lwip/board_lwip.h"
+#include "board/posix/journal_file.h"
 #include "common/err.h"
 
 /* The journal commits inline: no thread on this board, one fdatasync
@@ -28,7 +29,6 @@ int bb_jr_open(const char *path,
 	if (!j)
 		return bb_board_fail(BB_ENOMEM, "out of memory");
 	j->j.fd = -1;
-	j->j.done_fd = -1;
 	bb_mkdirs_parent(path, 0755);
 	rc = bb_journal_open(&j->j, path, &content);
 	if (rc) {

@@ -32,9 +32,13 @@
 #define MEMP_MEM_MALLOC 0
 #define MEM_ALIGNMENT	8
 /* the heap holds the TCP send data (tcp_write copies) and PBUF_RAM
- * packets we build: 64 connections with a part of their send buffer in
- * flight each, and a TFTP window */
-#define MEM_SIZE		(480 * 1024)
+ * packets we build. The streams share all of it but the reserve (tcp.c):
+ * 16 fast downloads get most of their send buffer, 64 at once about
+ * 4.5 KiB each, and DHCP replies, ACKs and a TFTP window (16 blocks) are
+ * never refused. Sized for the 1 MiB of RAM with 64 clients: heap +
+ * pools + our malloc (about 400 KiB then) + static tables (bench_lwip) */
+#define MEM_SIZE		(320 * 1024)
+#define BB_LWIP_HEAP_RESERVE	(32 * 1024)
 #define MEMP_NUM_PBUF		64
 #define MEMP_NUM_UDP_PCB	(BB_LWIP_MAX_TFTP + 4)
 #define MEMP_NUM_TCP_PCB	(BB_LWIP_MAX_HTTP + BB_LWIP_MAX_DIAL + 4)

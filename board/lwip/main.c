@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "board/lwip/board_lwip.h"
+#include "board/lwip/malloc_count.h"
 #include "board/lwip/serve_lwip.h"
 #include "board/lwip/tapif.h"
 #include "common/err.h"
@@ -38,20 +39,31 @@ static uint8_t our_prefix(const struct bb_config *cfg)
 	return 24;
 }
 
+/* The peaks since start, and how often lwIP found its heap or a pool
+ * empty (err: an allocation that failed) */
 static void print_stats(void)
 {
+	size_t now, peak;
+
 #if LWIP_STATS
 	int i;
 
-	bb_info("lwip: heap used max %u of %u bytes",
-		(unsigned)lwip_stats.mem.max, (unsigned)lwip_stats.mem.avail);
+	bb_info("lwip: heap used max %u of %u bytes, err %u",
+		(unsigned)lwip_stats.mem.max, (unsigned)lwip_stats.mem.avail,
+		(unsigned)lwip_stats.mem.err);
 	for (i = 0; i < MEMP_MAX; i++)
-		if (lwip_stats.memp[i] && lwip_stats.memp[i]->max)
-			bb_info("lwip: pool %s used max %u of %u",
+		if (lwip_stats.memp[i] &&
+		    (lwip_stats.memp[i]->max || lwip_stats.memp[i]->err))
+			bb_info("lwip: pool %s used max %u of %u, err %u",
 				lwip_stats.memp[i]->name,
 				(unsigned)lwip_stats.memp[i]->max,
-				(unsigned)lwip_stats.memp[i]->avail);
+				(unsigned)lwip_stats.memp[i]->avail,
+				(unsigned)lwip_stats.memp[i]->err);
 #endif
+	if (bb_lwip_malloc_count(&now, &peak))
+		bb_info("lwip: malloc held %zu, max %zu bytes", now, peak);
+	else
+		bb_info("lwip: malloc not counted in this build");
 }
 
 /* SIGHUP: every service takes the new configuration or keeps the old;

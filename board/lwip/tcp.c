@@ -7,7 +7,12 @@
 #include "board/lwip/board_lwip.h"
 #include "board/lwip/lwipopts.h"
 #include "common/err.h"
+#include "lwip/stats.h"
 #include "lwip/tcp.h"
+
+#if !MEM_STATS
+#error "the streams' share of lwIP's heap is read from its stats (MEM_STATS)"
+#endif
 
 struct bb_listener {
 	struct tcp_pcb *pcb;
@@ -252,9 +257,31 @@ void bb_tcp_unlisten(struct bb_listener *l)
 	memset(l, 0, sizeof(*l));
 }
 
+/* lwIP's heap holds every stream's unacknowledged send data, and also
+ * the packets built for DHCP, TFTP, ACKs and SYN-ACKs. Streams together
+ * stop short of BB_LWIP_HEAP_RESERVE, so those never find it empty (an
+ * ACK that cannot be built stalls a connection); a stream that finds no
+ * room is stalled, and any ACK that frees some wakes it (kick). Each
+ * segment costs its headers and lwIP's block header beside its data. */
+#define SEG_COST (TCP_MSS + 128)
+
+static size_t room_of(struct bb_stream *s)
+{
+	size_t room = tcp_sndbuf(s->pcb), used = lwip_stats.mem.used;
+	size_t lim = lwip_stats.mem.avail - BB_LWIP_HEAP_RESERVE, heap;
+
+	heap = used < lim ? (lim - used) / SEG_COST * TCP_MSS : 0;
+	if (heap < room) {
+		room = heap;
+		if (!room)
+			s->stalled = true;
+	}
+	return room;
+}
+
 size_t bb_stream_write(struct bb_stream *s, const void *p, size_t len)
 {
-	size_t room = tcp_sndbuf(s->pcb);
+	size_t room = room_of(s);
 
 	if (tcp_sndqueuelen(s->pcb) + 4 > TCP_SND_QUEUELEN)
 		return 0;
@@ -275,7 +302,7 @@ size_t bb_stream_write(struct bb_stream *s, const void *p, size_t len)
 /* More follows at once: no push yet (tcp_output waits for the rest). */
 size_t bb_stream_write_more(struct bb_stream *s, const void *p, size_t len)
 {
-	size_t room = tcp_sndbuf(s->pcb);
+	size_t room = room_of(s);
 
 	if (tcp_sndqueuelen(s->pcb) + 4 > TCP_SND_QUEUELEN)
 		return 0;
@@ -302,7 +329,7 @@ void bb_stream_caps(struct bb_stream_caps *c)
 size_t bb_stream_send_file(struct bb_stream *s, struct bb_file *f, uint64_t off,
 			   size_t len)
 {
-	size_t room = tcp_sndbuf(s->pcb);
+	size_t room = room_of(s);
 	long r;
 
 	/* a head written with _more must not wait behind a full buffer */

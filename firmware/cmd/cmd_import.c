@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "board/linux/fsutil.h"
-#include "board/linux/journal_file.h"
+#include "board/posix/journal_file.h"
 #include "board/linux/loop.h"
 #include "common/err.h"
 #include "firmware/cmd/cli.h"

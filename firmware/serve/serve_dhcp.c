@@ -141,8 +141,10 @@ static void log_ignored(struct bb_serve_dhcp *d, const struct bb_dhcp_tx *tx,
 static int enqueue(struct bb_serve_dhcp *d, const struct bb_dhcp_tx *tx,
 		   const uint8_t *pkt, size_t len)
 {
+	/* from a few: each entry is 1.8 KiB and there are two queues, which
+	 * on a small board is RAM; a burst grows them once for good */
 	if (d->nq == d->capq) {
-		size_t cap = d->capq ? d->capq * 2 : 64;
+		size_t cap = d->capq ? d->capq * 2 : 8;
 		struct queued *q = realloc(d->q, cap * sizeof(*q));
 
 		if (!q)

@@ -5,8 +5,9 @@
 #include "common/err.h"
 #include "http/http_conn.h"
 
-#define DRAIN_BUF 4096
-#define DRAIN_MAX (1u << 20) /* bytes read after an error before we close */
+#define DRAIN_BUF  4096
+#define HEAD_START 1024
+#define DRAIN_MAX  (1u << 20) /* bytes read after an error before we close */
 
 const char *bb_http_reason(int status)
 {
@@ -65,6 +66,19 @@ static bool reserve(struct bb_http_conn *c, size_t need)
 	return true;
 }
 
+/* A head's buffer grows as it fills, from HEAD_START up to the limit:
+ * most heads are a few hundred bytes, and a connection keeps its buffer
+ * while the request is answered (on a small board, 64 connections with
+ * the limit each would hold a MiB for nothing). */
+static size_t head_need(const struct bb_http_conn *c)
+{
+	size_t n = c->in_cap > HEAD_START ? c->in_cap : HEAD_START;
+
+	while (n <= c->in_len && n < BB_HTTP_MAX_HEAD)
+		n *= 2;
+	return n < BB_HTTP_MAX_HEAD ? n : BB_HTTP_MAX_HEAD;
+}
+
 char *bb_http_conn_rspace(struct bb_http_conn *c, size_t *room)
 {
 	size_t need;
@@ -72,7 +86,7 @@ char *bb_http_conn_rspace(struct bb_http_conn *c, size_t *room)
 	*room = 0;
 	switch (c->st) {
 	case BB_HC_IDLE:
-	case BB_HC_HEAD: need = BB_HTTP_MAX_HEAD; break;
+	case BB_HC_HEAD: need = head_need(c); break;
 	case BB_HC_BODY: need = c->head_len + (size_t)c->body_len; break;
 	case BB_HC_DRAIN:
 		c->in_len = 0;

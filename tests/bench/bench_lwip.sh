@@ -9,10 +9,13 @@
 #   TFTP   tests/tools/tftp_get, windowsize 16, blksize 1468, 32 MiB: MiB/s
 #   HTTP   16 curl at once, 64 MiB each: MiB/s in all; wrk on a 1 KiB file
 #          over 16 keep-alive connections: requests/s
-#   RAM    peak RSS (VmHWM); for lwIP, its own peaks (heap, pools: the
-#          board logs them at stop) after 64 HTTP clients at once, in bytes
-#          from each pool's element size in the binary, and the static
-#          reservation (lwIP heap + pools + bootbox's tables, nm)
+#   RAM    peak RSS (VmHWM); for lwIP, its own peaks (the board logs them
+#          at stop: heap, pools, its malloc count, and lwIP's failed
+#          allocations), for the whole run and for a fresh start that
+#          serves 64 clients at once (64 leases, then 64 HTTP downloads of
+#          1 MiB): pools peak (bytes from each pool's element size in the
+#          binary) + heap peak + malloc peak + static tables (.data+.bss
+#          from size(1), less lwIP's heap and pools, counted by their peaks)
 # Targets: lwIP >= 0.5x Linux on each throughput; lwIP pools + heap +
 # bootbox's own tables <= 1 MiB while serving 64 clients.
 set -u
@@ -51,9 +54,9 @@ topo() { # board
 	ip -n "$s" link set br0 up
 	ns_addr "$c" cli0 10.13.0.5/16
 }
-conf() { # interface
+conf() { # interface [state dir]
 	cat <<YAML
-appliance: {name: bench, interface: $1, address: 10.13.0.2, state_dir: $D/state-$1}
+appliance: {name: bench, interface: $1, address: 10.13.0.2, state_dir: $D/${2:-state-$1}}
 dhcp:
   lease_time: 1h
   subnets:
@@ -67,16 +70,21 @@ ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 hwm() { awk '/VmHWM/ {print $2}' "/proc/$1/status" 2>/dev/null; }
 declare -A R
 
-bench_board() { # board binary interface
-	local b=$1 bin=$2 ifc=$3 c=bbw$1c-$$ s=bbw$1s-$$ pid i t0 t1 out rate n w0 w1 ps=()
-	topo "$b"
-	conf "$ifc" >"$D/$b.yaml"
-	bg "$s" "$D/$b.log" env BOOTBOX_LOG=info BOOTBOX_NO_ACCESS_LOG=1 "$bin" serve -c "$D/$b.yaml"
-	pid=$BG_PID
+serve_in() { # board binary config log: started (BG_PID), and answering
+	local i
+	bg "bbw$1s-$$" "$4" env BOOTBOX_LOG=info BOOTBOX_NO_ACCESS_LOG=1 "$2" serve -c "$3"
 	for i in $(seq 100); do
-		ip netns exec "$c" curl -s -o /dev/null --max-time 1 "http://10.13.0.2:8080/assets/k1" && break
+		ip netns exec "bbw$1c-$$" curl -s -o /dev/null --max-time 1 "http://10.13.0.2:8080/assets/k1" && break
 		sleep 0.1
 	done
+}
+
+bench_board() { # board binary interface
+	local b=$1 bin=$2 ifc=$3 c=bbw$1c-$$ pid i t0 t1 out rate n w0 w1 ps=()
+	topo "$b"
+	conf "$ifc" >"$D/$b.yaml"
+	serve_in "$b" "$bin" "$D/$b.yaml" "$D/$b.log"
+	pid=$BG_PID
 	inc() { ip netns exec "$c" timeout 120 "$@"; }
 	echo "# $b: DHCP" >&2
 	t0=$(ticks "$pid")
@@ -117,18 +125,41 @@ bench_board() { # board binary interface
 	kill "$pid"; wait "$pid" 2>/dev/null
 }
 
+# A fresh bootbox-lwip (empty lease table) serving 64 clients at once: 64
+# leases, then 64 HTTP downloads of 1 MiB at once; its peaks are in mem.log
+mem_board() {
+	local c=bbwlwipc-$$ pid i ps=()
+	conf tap0 state-mem >"$D/mem.yaml"
+	serve_in lwip "$LW" "$D/mem.yaml" "$D/mem.log"
+	pid=$BG_PID
+	echo "# lwip: 64 clients at once, fresh start" >&2
+	ip netns exec "$c" timeout 60 perfdhcp -4 -l cli0 -r 64 -R 64 -n 64 -p 10 10.13.0.2 >"$D/mem.perfdhcp" 2>&1
+	# slow readers (2 s each), so the 64 overlap with full send buffers
+	for i in $(seq 64); do
+		ip netns exec "$c" timeout 120 curl -s -o /dev/null --limit-rate 512k -w '%{size_download}\n' \
+			"http://10.13.0.2:8080/assets/m1" >"$D/mem.h$i" & ps+=($!)
+	done
+	for i in "${ps[@]}"; do wait "$i"; done
+	R[mem.http]=$(cat "$D"/mem.h* | awk '$1 == 1048576 {n++} END {print n + 0}')
+	R[mem.leases]=$(awk '/REQUEST-ACK/ {p = 1} p && /received packets:/ {print $3; exit}' "$D/mem.perfdhcp")
+	kill "$pid"; wait "$pid" 2>/dev/null
+}
+
 bench_board linux "$BB" br0
 bench_board lwip "$LW" tap0
+mem_board
 
 printf '%-8s %9s %7s %9s %11s %12s %9s %9s\n' board "DORA/s" drops "CPU us/x" "TFTP MiB/s" "HTTP MiB/s" "1K req/s" "RSS KiB"
 for b in linux lwip; do
 	printf '%-8s %9s %7s %9s %11s %12s %9s %9s\n' "$b" "${R[$b.dora]}" "${R[$b.drops]}" "${R[$b.dhcp_us]}" \
 		"${R[$b.tftp]:-0}" "${R[$b.http]}" "${R[$b.rps]:-0}" "${R[$b.rss]}"
 done
-# lwIP's own peaks in bytes: a pool's element size is its static array over
-# its count; plus the static reservation of heap, pools and our tables
+# lwIP's own peaks in bytes: a pool's element size is its static array
+# over its count
 nm -S --size-sort "$LW" | awk 'NF == 4 {print $2, $4}' >"$D/nm"
-python3 - "$D/nm" "$D/lwip.log" "${R[linux.dhcp_us]}" "${R[lwip.dhcp_us]}" "${R[linux.tftp]:-0}" "${R[lwip.tftp]:-0}" \
+python3 - "$D/nm" "$D/lwip.log" "$D/mem.log" "$(size "$LW" | awk 'NR == 2 {print $2 + $3}')" \
+	"${R[mem.leases]:-0}" "${R[mem.http]:-0}" \
+	"${R[linux.dhcp_us]}" "${R[lwip.dhcp_us]}" "${R[linux.tftp]:-0}" "${R[lwip.tftp]:-0}" \
 	"${R[linux.http]}" "${R[lwip.http]}" "${R[linux.rps]:-0}" "${R[lwip.rps]:-0}" <<'PY'
 import re, sys
 sym = {}
@@ -136,25 +167,39 @@ for l in open(sys.argv[1]):
     p = l.split()
     if len(p) == 2:
         sym[p[1]] = int(p[0], 16)
-log = open(sys.argv[2], errors="replace").read()
-heap = re.search(r"heap used max (\d+) of (\d+)", log)
-peak = int(heap.group(1)) if heap else 0
-pools = 0
-for name, used, avail in re.findall(r"pool (\S+) used max (\d+) of (\d+)", log):
-    size = sym.get("memp_memory_%s_base" % name, 0)
-    pools += size * int(used) // max(int(avail), 1)
 static_lwip = sym.get("ram_heap", 0) + sum(v for k, v in sym.items() if k.startswith("memp_memory_"))
-tables = sum(v for k, v in sym.items() if k.startswith("the_"))
-print("lwIP peaks after 64 clients: heap %d B, pools %d B; static: lwIP heap+pools %d KiB, bootbox tables (the_*) %d KiB" %
-      (peak, pools, static_lwip >> 10, tables >> 10))
-used = peak + pools + tables
-print("lwIP pools + heap (peak) + bootbox tables: %d KiB (target <= 1024 KiB): %s; static reservation %d KiB" %
-      (used >> 10, "met" if used <= 1 << 20 else "MISSED", (static_lwip + tables) >> 10))
-f = [float(x or 0) for x in sys.argv[3:11]]
+data_bss = int(sys.argv[4])
+tables = data_bss - static_lwip
+
+def peaks(path):
+    log = open(path, errors="replace").read()
+    heap = re.search(r"heap used max (\d+) of (\d+) bytes, err (\d+)", log)
+    pools = perr = 0
+    for name, used, avail, err in re.findall(r"pool (\S+) used max (\d+) of (\d+), err (\d+)", log):
+        pools += sym.get("memp_memory_%s_base" % name, 0) * int(used) // max(int(avail), 1)
+        perr += int(err)
+    m = re.search(r"malloc held \d+, max (\d+) bytes", log)
+    return (int(heap.group(1)) if heap else 0, int(heap.group(3)) if heap else -1,
+            pools, perr, int(m.group(1)) if m else -1)
+
+heap, herr, pools, perr, mall = peaks(sys.argv[2])
+print("lwIP, whole run: heap peak %d B (err %d), pools %d B (err %d), malloc peak %d KiB" %
+      (heap, herr, pools, perr, mall >> 10))
+heap, herr, pools, perr, mall = peaks(sys.argv[3])
+print("64 clients at once (fresh start; %s of 64 leases, %s of 64 HTTP 1 MiB downloads whole): "
+      "heap peak %d B (err %d), pools peak %d B (err %d), malloc peak %d B, static tables %d B" %
+      (sys.argv[5], sys.argv[6], heap, herr, pools, perr, mall, tables))
+used = heap + pools + max(mall, 0) + tables
+print("lwIP pools + heap + bootbox malloc (peaks) + static tables: %d KiB (target <= 1024 KiB): %s; "
+      "with lwIP's whole heap and pools reserved (.data+.bss %d KiB): %d KiB" %
+      (used >> 10, "met" if used <= 1 << 20 and mall >= 0 else "MISSED",
+       data_bss >> 10, (data_bss + max(mall, 0)) >> 10))
+f = [float(x or 0) for x in sys.argv[7:15]]
 r = lambda a, b: a / b if b else 0
 names = ["DHCP per core (CPU/x)", "TFTP w16", "HTTP 16x64MiB", "HTTP 1KiB req/s"]
 vals = [r(f[0], f[1]), r(f[3], f[2]), r(f[5], f[4]), r(f[7], f[6])]
 print("ratio lwIP/Linux: " + "   ".join("%s %.2fx %s" % (n, v, "ok" if v >= 0.5 else "MISSED") for n, v in zip(names, vals)) +
       "   (target >= 0.5x each)")
 PY
-grep "lwip:" "$D/lwip.log" | sed 's/^/  /'
+grep "lwip:" "$D/lwip.log" | sed 's/^/  whole run: /'
+grep "lwip:" "$D/mem.log" | sed 's/^/  64 clients: /'

@@ -181,6 +181,11 @@ bg "$S" "$D/bb2.log" "$BB" serve -c "$D/bootbox.yaml"
 wait_log "$D/bb2.log" "serving as" 10 && grep -qE "dhcp: [1-9][0-9]* lease records replayed" "$D/bb2.log" &&
 	ok "lease journal replayed at restart" || bad "journal: $(grep replayed "$D/bb2.log")"
 grep -q "lwip: heap used max" "$D/bb.log" && ok "lwIP pool/heap peaks logged at stop" || bad "stats"
+grep -qE "lwip: heap used max [0-9]+ of [0-9]+ bytes, err 0$" "$D/bb.log" && ! grep -q "lwip: pool .*err [1-9]" "$D/bb.log" &&
+	ok "lwIP's heap and pools never ran out (64 clients at once among the rest)" ||
+	bad "lwIP allocations failed: $(grep 'lwip: .*err [1-9]' "$D/bb.log")"
+grep -qE "lwip: malloc (held [0-9]+, max [1-9][0-9]* bytes|not counted in this build)" "$D/bb.log" &&
+	ok "the board's malloc peak logged at stop" || bad "no malloc count"
 kill "$BG_PID"; wait "$BG_PID" 2>/dev/null
 ! grep -q "Sanitizer" "$D/bb.log" "$D/bb2.log" && ok "no sanitizer report" || { bad "sanitizer"; grep -A20 Sanitizer "$D/bb.log" "$D/bb2.log" | head -40; }
 grep "lwip:" "$D/bb.log" | sed 's/^/# /'

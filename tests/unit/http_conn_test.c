@@ -234,6 +234,40 @@ static void test_431_drain(void)
 	bb_http_conn_free(&d.c);
 }
 
+/* The head's buffer grows with the head, from 1 KiB: a short request
+ * needs no more, and a 12 KiB head (in reads of as much as fits, or a byte
+ * at a time) still parses whole (the 16 KiB limit: test_431_drain). */
+static void test_head_buffer_grows(void)
+{
+	static const char short_req[] = "GET /a HTTP/1.1\r\nHost: a\r\n\r\n";
+	char big[13000];
+	size_t n, chunk;
+
+	drive_init(&d, MAX_BODY, 2000, 5000);
+	n = 0;
+	CHECK(bb_http_conn_rspace(&d.c, &n) != NULL);
+	CHECK_EQ(n, 1024);
+	drive_feed(&d, short_req, strlen(short_req), 0);
+	CHECK_EQ(d.answered, 1);
+	bb_http_conn_free(&d.c);
+	for (chunk = 0; chunk <= 1; chunk++) {
+		strcpy(big, "GET /b HTTP/1.1\r\nHost: a\r\n");
+		for (n = strlen(big); n < 12000; n += 3002) {
+			memcpy(big + n, "X-L: ", 5);
+			memset(big + n + 5, 'v', 2995);
+			memcpy(big + n + 3000, "\r\n", 2);
+		}
+		memcpy(big + n, "\r\n", 2);
+		n += 2;
+		drive_init(&d, MAX_BODY, 2000, 5000);
+		drive_feed(&d, big, n, chunk);
+		CHECK_EQ(d.errors, 0);
+		CHECK_EQ(d.answered, 1);
+		CHECK(!strcmp(d.last_target, "/b"));
+		bb_http_conn_free(&d.c);
+	}
+}
+
 static size_t tiny_writes(void *arg, size_t want)
 {
 	(void)arg;
@@ -286,6 +320,7 @@ int main(void)
 	RUN(test_timeouts);
 	RUN(test_close_and_keepalive);
 	RUN(test_431_drain);
+	RUN(test_head_buffer_grows);
 	RUN(test_partial_writes);
 	RUN(test_reclaim_rank);
 	return bb_test_done();

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "board/linux/fsutil.h"
-#include "board/linux/journal_file.h"
+#include "board/posix/journal_file.h"
 #include "common/err.h"
 #include "dhcp/dhcp_server.h"
 #include "tests/unit/test.h"

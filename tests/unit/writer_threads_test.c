@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "board/linux/fsutil.h"
-#include "board/linux/journal_file.h"
+#include "board/linux/journal_commit.h"
 #include "board/linux/sha256.h"
 #include "board/linux/spool.h"
 #include "common/err.h"
@@ -199,6 +199,7 @@ static void test_spool_write_error(void)
 static void test_commit_batches_in_order(void)
 {
 	struct bb_journal j;
+	struct bb_journal_commit c = {0};
 	struct bb_buf content = {0};
 	char path[128], rec[32];
 	int i, rc;
@@ -206,23 +207,23 @@ static void test_commit_batches_in_order(void)
 	path_of(path, sizeof(path), "leases.journal");
 	unlink(path);
 	CHECK_EQ(bb_journal_open(&j, path, &content), 0);
-	CHECK_EQ(bb_journal_commit_start(&j), 0);
-	CHECK_EQ(bb_journal_commit_begin(&j), BB_EAGAIN); /* nothing pending */
+	CHECK_EQ(bb_journal_commit_start(&c, &j), 0);
+	CHECK_EQ(bb_journal_commit_begin(&c), BB_EAGAIN); /* nothing pending */
 	for (i = 0; i < 30; i++) {
 		snprintf(rec, sizeof(rec), "r%02d;", i);
 		bb_journal_append(&j, rec, strlen(rec));
 		if (i % 10 == 9) {
-			CHECK_EQ(bb_journal_commit_begin(&j), 0);
+			CHECK_EQ(bb_journal_commit_begin(&c), 0);
 			/* a second batch waits for the first */
 			bb_journal_append(&j, "", 0);
-			CHECK_EQ(bb_journal_commit_begin(&j), BB_EAGAIN);
-			wait_readable(j.done_fd);
-			rc = bb_journal_commit_end(&j);
+			CHECK_EQ(bb_journal_commit_begin(&c), BB_EAGAIN);
+			wait_readable(c.done_fd);
+			rc = bb_journal_commit_end(&c);
 			CHECK_EQ(rc, 0);
 		}
 	}
 	CHECK_EQ(j.syncs, 3);
-	bb_journal_commit_stop(&j);
+	bb_journal_commit_stop(&c);
 	/* after the thread: the synchronous path */
 	bb_journal_append(&j, "end;", 4);
 	CHECK_EQ(bb_journal_sync(&j), 0);

@@ -5,8 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "board/linux/fsutil.h"
-#include "board/linux/journal_file.h"
+#include "board/board.h"
+#include "board/posix/journal_file.h"
 #include "common/err.h"
 
 int bb_journal_open(struct bb_journal *j, const char *path,
@@ -16,7 +16,6 @@ int bb_journal_open(struct bb_journal *j, const char *path,
 
 	memset(j, 0, sizeof(*j));
 	j->fd = -1;
-	j->done_fd = -1;
 	if (strlen(path) >= sizeof(j->path) || bb_mkdirs_parent(path, 0755))
 		return BB_EINVAL;
 	strcpy(j->path, path);
@@ -91,7 +90,7 @@ static bool grow(struct bb_journal *j)
 	/* extents in one piece where the file system can; the zeros still
 	 * have to be written, or the first write to an unwritten extent
 	 * commits its conversion */
-	(void)fallocate(j->fd, 0, (off_t)j->alloc, (off_t)(to - j->alloc));
+	(void)posix_fallocate(j->fd, (off_t)j->alloc, (off_t)(to - j->alloc));
 	while (j->alloc < to) {
 		size_t n = to - j->alloc < sizeof(zeros)
 			       ? (size_t)(to - j->alloc)
@@ -155,7 +154,6 @@ int bb_journal_rewrite(struct bb_journal *j, const void *data, size_t len)
 
 void bb_journal_close(struct bb_journal *j)
 {
-	bb_journal_commit_stop(j);
 	if (j->fd >= 0)
 		close(j->fd);
 	j->fd = -1;

@@ -1,5 +1,7 @@
-/* An append-only journal file with group commit: appends go to a buffer,
- * bb_journal_sync() writes them and fdatasync()s once for all of them. A
+/* An append-only journal file on POSIX, shared by the boards with POSIX
+ * files: appends go to a buffer, bb_journal_sync() writes them and
+ * fdatasync()s once for all of them (a group commit; the Linux board does
+ * it off the loop, board/linux/journal_commit.h). A
  * torn tail (a crash mid-write) is cut at start by the caller, who knows
  * the record format; compaction replaces the file atomically.
  *
@@ -9,11 +11,9 @@
  * new size and extents (on ext4, a journal commit each). So the records'
  * format must never start a record with a zero byte; a reader skips zeros
  * at record boundaries (the zero tail, and the run a restart leaves). */
-#ifndef BB_LINUX_JOURNAL_FILE_H
-#define BB_LINUX_JOURNAL_FILE_H
+#ifndef BB_POSIX_JOURNAL_FILE_H
+#define BB_POSIX_JOURNAL_FILE_H
 
-#include <pthread.h>
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,16 +32,6 @@ struct bb_journal {
 	uint64_t alloc; /* the file's size: size, then zeros */
 	struct bb_buf pending;
 	uint64_t syncs, bytes;
-	/* the committer thread (journal_commit.c); fd, size, syncs and bytes
-	 * belong to it while a batch is in flight */
-	struct bb_buf inflight;
-	pthread_t thread;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	int done_fd; /* eventfd: readable when a batch is durable */
-	bool running, busy, quit;
-	int result;	  /* of the batch in flight */
-	int result_errno; /* the thread's errno when result is BB_EIO */
 };
 
 /* Opens (creating) path and reads it whole into *content (caller frees),
@@ -64,20 +54,5 @@ void bb_journal_grow(struct bb_journal *j);
 /* Replaces the journal with data (all live records), durably. */
 int bb_journal_rewrite(struct bb_journal *j, const void *data, size_t len);
 void bb_journal_close(struct bb_journal *j);
-
-/* Group commit off the loop: while one batch is written and fdatasync()ed
- * on a thread, the loop goes on answering and collecting the next batch,
- * so the disk's latency is paid once per batch, not once per loop turn.
- * While busy, only pending may be touched (append); sync, truncate and
- * rewrite wait for bb_journal_commit_end(). */
-int bb_journal_commit_start(struct bb_journal *j);
-/* Hands what is pending to the thread: 0, or BB_EAGAIN while a batch is in
- * flight or nothing is pending. */
-int bb_journal_commit_begin(struct bb_journal *j);
-/* On done_fd readable: the batch's outcome, 0 or BB_EIO (its records may
- * or may not be on disk: their replies must not be sent). */
-int bb_journal_commit_end(struct bb_journal *j);
-/* Waits for the batch in flight and stops the thread; idempotent. */
-void bb_journal_commit_stop(struct bb_journal *j);
 
 #endif
