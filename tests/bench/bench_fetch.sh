@@ -116,6 +116,9 @@ printf 'bootbox CPU per fetch (user+sys, median): %.2f s; the decryption alone a
 printf 'ratio bootbox/ceiling: %.2f (target >= 0.85); bootbox/curl: %.2f\n' \
 	"$(awk -v c="${ceil:-0}" "BEGIN {print (c > 0 ? $MIB / $bb / c : 0)}")" "$(awk "BEGIN {print $cu / $bb}")"
 
+# BENCH_FETCH_COLD_ONLY=1: only the cold fetch (for back-to-back pairs)
+[ -n "${BENCH_FETCH_COLD_ONLY:-}" ] && exit 0
+
 # --- warm serving --------------------------------------------------------
 BPORT=$(free_port)
 TPORT=$(free_port)
