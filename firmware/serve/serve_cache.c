@@ -156,11 +156,18 @@ static void on_done(void *arg, int err, const char *msg)
 		evict(sc);
 }
 
+static void on_waiting(void *arg, const char *msg)
+{
+	struct flight *f = arg;
+
+	bb_warn("cache: %s/%s: %s", f->key.version, f->key.artifact, msg);
+}
+
 static struct flight *flight_start(struct bb_serve_cache *sc,
 				   const struct bb_cache_key *k)
 {
 	struct bb_cache_fetch_opts o;
-	struct bb_cache_fetch_cb cb = {on_progress, on_done, NULL};
+	struct bb_cache_fetch_cb cb = {on_progress, on_done, NULL, on_waiting};
 	struct flight *f;
 	char part[1024];
 	size_t slot;
