@@ -365,6 +365,7 @@ static bool start_part_b(struct bb_fetch *f)
 	o.end = o.total = f->m.total;
 	o.timeout_ms = f->m.cfg.read_ms;
 	o.yield = bb_loop_has_prio(f->loop);
+	o.resume = f->tls_on ? &f->ssl : NULL;
 	f->part = bb_fetch_part_start(&o);
 	if (!f->part)
 		return false;
