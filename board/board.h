@@ -61,6 +61,10 @@ struct bb_udp;
 struct bb_udp_peer {
 	uint32_t ip; /* host byte order */
 	uint16_t port;
+	/* received: when the datagram reached the host (the kernel's stamp
+	 * on Linux's listener on an interface) in CLOCK_MONOTONIC ns; 0 when
+	 * the board does not know. Ignored in a destination. */
+	uint64_t rx_ns;
 };
 /* One datagram; the bytes are valid during the call only. */
 typedef void (*bb_udp_recv_fn)(void *arg, struct bb_udp *u, const uint8_t *pkt,

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "board/linux/board_udp.h"
@@ -45,9 +46,39 @@ struct bb_udp_if {
 	uint64_t send_errors;
 };
 
-static void local_of(struct bb_udp *u, struct msghdr *m)
+#define CBUF                                                                   \
+	(CMSG_SPACE(sizeof(struct in_pktinfo)) +                               \
+	 CMSG_SPACE(sizeof(struct timespec)))
+
+static uint64_t ns_of(const struct timespec *t)
+{
+	return (uint64_t)t->tv_sec * 1000000000u + (uint64_t)t->tv_nsec;
+}
+
+/* The kernel stamps a datagram (SO_TIMESTAMPNS) in CLOCK_REALTIME; the
+ * services measure in CLOCK_MONOTONIC. Both clocks read once a batch
+ * give the offset; 0 (unknown) for a stamp from the future or from
+ * before a clock step. */
+struct stamp {
+	uint64_t real, mono;
+};
+
+static uint64_t rx_mono(const struct stamp *st, const struct timespec *t)
+{
+	uint64_t at = ns_of(t);
+
+	if (!at || at > st->real || st->real - at > 10000000000u ||
+	    st->real - at >= st->mono)
+		return 0;
+	return st->mono - (st->real - at);
+}
+
+/* The datagram's destination (u->local) and kernel receive time. */
+static uint64_t cmsgs_of(struct bb_udp *u, struct msghdr *m,
+			 const struct stamp *st)
 {
 	struct cmsghdr *cm;
+	uint64_t rx = 0;
 
 	u->local = 0;
 	for (cm = CMSG_FIRSTHDR(m); cm; cm = CMSG_NXTHDR(m, cm))
@@ -58,18 +89,27 @@ static void local_of(struct bb_udp *u, struct msghdr *m)
 			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
 			/* for a broadcast, the interface's own address */
 			u->local = ntohl(pi.ipi_spec_dst.s_addr);
+		} else if (cm->cmsg_level == SOL_SOCKET &&
+			   cm->cmsg_type == SO_TIMESTAMPNS) {
+			struct timespec t;
+
+			memcpy(&t, CMSG_DATA(cm), sizeof(t));
+			rx = rx_mono(st, &t);
 		}
+	return rx;
 }
 
 /* One recvmmsg: each datagram to the callback; the count read. */
 static int recv_batch(struct bb_udp *u)
 {
 	struct bb_udp_if *b = u->bif;
-	char cbuf[BATCH][CMSG_SPACE(sizeof(struct in_pktinfo))];
+	char cbuf[BATCH][CBUF];
 	struct mmsghdr mm[BATCH];
 	struct iovec iov[BATCH];
 	struct sockaddr_in from[BATCH];
 	struct bb_udp_peer peer;
+	struct stamp st;
+	struct timespec t;
 	int i, n;
 
 	memset(mm, 0, sizeof(mm));
@@ -86,12 +126,16 @@ static int recv_batch(struct bb_udp *u)
 	n = recvmmsg(u->fd, mm, BATCH, MSG_DONTWAIT, NULL);
 	if (n <= 0)
 		return 0;
+	clock_gettime(CLOCK_REALTIME, &t);
+	st.real = ns_of(&t);
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	st.mono = ns_of(&t);
 	for (i = 0; i < n; i++) {
 		if (mm[i].msg_hdr.msg_flags & MSG_TRUNC ||
 		    mm[i].msg_hdr.msg_namelen < sizeof(from[i]) ||
 		    from[i].sin_family != AF_INET)
 			continue; /* larger than any datagram we take */
-		local_of(u, &mm[i].msg_hdr);
+		peer.rx_ns = cmsgs_of(u, &mm[i].msg_hdr, &st);
 		peer.ip = ntohl(from[i].sin_addr.s_addr);
 		peer.port = ntohs(from[i].sin_port);
 		u->fn(u->arg, u, b->rx[i], mm[i].msg_len, &peer);
@@ -164,6 +208,10 @@ static int open_socket(struct bb_udp *u, const char *ifname, uint16_t port)
 	sa.sin_port = htons(port);
 	/* a burst of clients (a rack powering on) must not overflow it */
 	setsockopt(u->fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+	/* the kernel's receive time of each datagram: what a reply's
+	 * latency is measured from (/metrics), queueing in the socket
+	 * included; without it the services measure from delivery */
+	setsockopt(u->fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
 	/* no SO_REUSEADDR/SO_REUSEPORT: next to a running kea, dnsmasq or a
 	 * second bootbox the bind fails (EADDRINUSE) instead of two servers
 	 * answering the same clients. Replies carry no source address of

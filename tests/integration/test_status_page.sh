@@ -190,12 +190,22 @@ grep -qE '^bootbox_dhcp_processing_seconds_count [1-9]' "$D/m1" && grep -qE '^bo
 	&& grep -qE '^bootbox_http_response_bytes_total\{route="status"\} [1-9][0-9]{3,}' "$D/m1" \
 	&& grep -qE '^bootbox_dhcp_replies_total\{type="ack"\} [1-9]' "$D/m1" \
 	&& ok "metrics: DHCP and per-route HTTP latency histograms, bytes, replies" || bad "histograms: $(grep -E 'count|route="status"' "$D/m1")"
+# the reply latency from the kernel's receive stamp: counted, and sane
+# (a clock mix-up would give zero or hours)
+awk '$1 == "bootbox_dhcp_reply_latency_seconds_count{type=\"ack\"}" && $2 > 0 {n++}
+	$1 == "bootbox_dhcp_reply_latency_seconds_count{type=\"offer\"}" && $2 > 0 {n++}
+	$1 == "bootbox_dhcp_receive_wait_seconds_count" && $2 > 0 {n++}
+	$1 == "bootbox_dhcp_reply_latency_max_seconds{type=\"ack\"}" && $2 > 0 && $2 < 5 {n++}
+	END {exit n != 4}' "$D/m1" \
+	&& ok "metrics: DHCP reply latency (OFFER, ACK) and receive wait from the kernel's stamp" \
+	|| bad "reply latency: $(grep -E 'reply_latency|receive_wait' "$D/m1" | grep -v bucket)"
 if command -v promtool >/dev/null; then
 	promtool check metrics < "$D/m1" > "$D/promtool.out" 2>&1 \
 		&& ok "promtool check metrics" || bad "promtool: $(head -20 "$D/promtool.out")"
 else bad "promtool missing (package prometheus)"; fi
 for f in bootbox_build_info bootbox_dhcp_pool_size bootbox_dhcp_pool_used bootbox_dhcp_leases \
 	bootbox_machines bootbox_dhcp_replies_total bootbox_dhcp_processing_seconds \
+	bootbox_dhcp_reply_latency_seconds bootbox_dhcp_receive_wait_seconds \
 	bootbox_http_request_duration_seconds bootbox_http_response_bytes_total \
 	bootbox_tftp_transfers_total bootbox_tftp_retransmits_total bootbox_cache_hits_total; do
 	grep -q "^# TYPE $f " "$D/m1" || bad "metrics: no family $f"
