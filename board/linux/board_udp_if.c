@@ -8,8 +8,10 @@
  * is broadcast. While busy, the socket is polled on a ticker instead of
  * woken per datagram: a wakeup costs more than answering a DISCOVER, and a
  * batch of a few dozen datagrams is answered for far less CPU each
- * (bench_dhcp: 14.5 us per exchange at 250 us, 8 us at 1 ms); a client
- * waits up to a millisecond longer. The socket, the ticker and the lease
+ * (bench_dhcp: 14.5 us per exchange at 250 us, 8 us at 1 ms). The loop
+ * reads it too whenever it is up anyway (bb_loop_poll_set: each turn and
+ * every half millisecond within one), so that a client waits up to a
+ * millisecond longer only when the loop has nothing else to do. The socket, the ticker and the lease
  * journal's outcome are the loop's prio set: served ahead of downloads. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -42,6 +44,7 @@ struct bb_udp_if {
 	struct sockaddr_in to[BATCH];
 	size_t len[BATCH];
 	unsigned ntx;
+	bool got; /* something read since the last tick */
 	uint64_t arp_failures; /* TO_HW sent as broadcast instead */
 	uint64_t send_errors;
 };
@@ -155,13 +158,22 @@ static int drain(struct bb_udp *u)
 		if (n < BATCH)
 			break;
 	}
-	if (total && u->bif->batch_end)
-		u->bif->batch_end(u->arg, u);
+	if (total) {
+		u->bif->got = true;
+		if (u->bif->batch_end)
+			u->bif->batch_end(u->arg, u);
+	}
 	return total;
 }
 
 /* Busy: polled on the ticker; idle again when a tick finds nothing. The
  * first datagram of a burst is answered at once. */
+static void on_poll(struct bb_loop *loop, void *arg)
+{
+	(void)loop;
+	drain(arg);
+}
+
 static void set_polling(struct bb_udp *u, bool on)
 {
 	struct bb_udp_if *b = u->bif;
@@ -174,6 +186,8 @@ static void set_polling(struct bb_udp *u, bool on)
 	bb_ticker_set(&b->tick, on);
 	if (b->tick.on != on) /* the timer failed: stay woken per datagram */
 		bb_loop_mod_fd(loop, u->fd, BB_EV_READ);
+	/* no room for the hook: the tick alone reads it */
+	bb_loop_poll_set(loop, on_poll, u, b->tick.on);
 }
 
 static void on_readable(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
@@ -193,8 +207,10 @@ static void on_tick(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
 	(void)fd;
 	(void)ev;
 	bb_ticker_ack(&u->bif->tick);
-	if (!drain(u))
+	/* quiet for a whole tick, the loop's reads included */
+	if (!drain(u) && !u->bif->got)
 		set_polling(u, false);
+	u->bif->got = false;
 }
 
 static int open_socket(struct bb_udp *u, const char *ifname, uint16_t port)
@@ -286,6 +302,7 @@ void bb_udp_if_close(struct bb_udp *u)
 	struct bb_udp_if *b = u->bif;
 	struct bb_loop *loop = bb_loop_board();
 
+	bb_loop_poll_set(loop, on_poll, u, false);
 	if (b->tick.fd >= 0) {
 		bb_loop_del_fd(loop, b->tick.fd);
 		bb_ticker_close(&b->tick);
