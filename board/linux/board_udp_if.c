@@ -11,8 +11,9 @@
  * (bench_dhcp: 14.5 us per exchange at 250 us, 8 us at 1 ms). The loop
  * reads it too whenever it is up anyway (bb_loop_poll_set: each turn and
  * every half millisecond within one), so that a client waits up to a
- * millisecond longer only when the loop has nothing else to do. The socket, the ticker and the lease
- * journal's outcome are the loop's prio set: served ahead of downloads. */
+ * millisecond longer only when the loop has nothing else to do. The socket, the
+ * ticker and the lease journal's outcome are the loop's prio set: served ahead
+ * of downloads. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
@@ -44,7 +45,7 @@ struct bb_udp_if {
 	struct sockaddr_in to[BATCH];
 	size_t len[BATCH];
 	unsigned ntx;
-	bool got; /* something read since the last tick */
+	bool got;	       /* something read since the last tick */
 	uint64_t arp_failures; /* TO_HW sent as broadcast instead */
 	uint64_t send_errors;
 };

@@ -56,6 +56,7 @@ static struct {
 	struct hist dhcp;
 	struct hist reply[NREPLY]; /* host receive -> reply sent */
 	struct hist wait;	   /* host receive -> the engine */
+	struct hist commit;	   /* a journal batch handed over -> durable */
 } m;
 
 enum bb_route bb_metrics_route_of(const char *p)
@@ -125,6 +126,11 @@ void bb_metrics_dhcp_reply(uint8_t type, uint64_t ns)
 void bb_metrics_dhcp_wait(uint64_t ns)
 {
 	observe(&m.wait, &reply_b, ns);
+}
+
+void bb_metrics_dhcp_commit(uint64_t ns)
+{
+	observe(&m.commit, &reply_b, ns);
 }
 
 static void family(struct bb_buf *b, const char *name, const char *type,
@@ -428,6 +434,15 @@ static void dhcp_latency(struct bb_buf *b)
 	       "The longest DHCP receive wait since the start.");
 	bb_buf_printf(b, "bootbox_dhcp_receive_wait_max_seconds %.9f\n",
 		      m.wait.max);
+	family(b, "bootbox_dhcp_journal_commit_seconds", "histogram",
+	       "From a batch of lease records handed to the board's commit "
+	       "to its ACKs let go (written and synced).");
+	hist_lines(b, "bootbox_dhcp_journal_commit_seconds", "", &m.commit,
+		   &reply_b);
+	family(b, "bootbox_dhcp_journal_commit_max_seconds", "gauge",
+	       "The longest lease journal commit since the start.");
+	bb_buf_printf(b, "bootbox_dhcp_journal_commit_max_seconds %.9f\n",
+		      m.commit.max);
 }
 
 void bb_metrics_render(struct bb_serve *s, struct bb_buf *b)

@@ -49,6 +49,7 @@ struct bb_serve_dhcp {
 	struct queued *q, *qf; /* waiting for the next batch; in flight */
 	size_t nq, capq, nqf, capqf;
 	bool pending;	     /* records appended since the last commit */
+	uint64_t commit_ns;  /* when the batch in flight was handed over */
 	uint64_t live_bytes; /* journal size right after the last compaction */
 	uint8_t out[BB_DHCP_MAX_PKT];
 	struct sent {
@@ -297,6 +298,7 @@ static void committed(void *arg, int rc)
 {
 	struct bb_serve_dhcp *d = arg;
 
+	bb_metrics_dhcp_commit(bb_metrics_ns() - d->commit_ns);
 	if (rc)
 		bb_err("dhcp: cannot write the lease journal %s: %s; %zu "
 		       "acknowledgements withheld",
@@ -325,6 +327,7 @@ static void begin_batch(struct bb_serve_dhcp *d)
 	d->capq = cap;
 	d->nq = 0;
 	d->pending = false;
+	d->commit_ns = bb_metrics_ns();
 	bb_jr_commit(d->jr, committed, d);
 }
 

@@ -163,6 +163,10 @@ server_side() { # n run
 	out+=" srv_wait_p50_ms=$(hq 0.5 bootbox_dhcp_receive_wait_seconds "" "$b" "$a" "$m")"
 	out+=" srv_wait_p99_ms=$(hq 0.99 bootbox_dhcp_receive_wait_seconds "" "$b" "$a" "$m")"
 	out+=" srv_wait_max_ms=${m:--}"
+	m=$(gauge_ms bootbox_dhcp_journal_commit_max_seconds "$a")
+	out+=" srv_commit_p50_ms=$(hq 0.5 bootbox_dhcp_journal_commit_seconds "" "$b" "$a" "$m")"
+	out+=" srv_commit_p99_ms=$(hq 0.99 bootbox_dhcp_journal_commit_seconds "" "$b" "$a" "$m")"
+	out+=" srv_commit_max_ms=${m:--}"
 	echo "$out"
 }
 field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
@@ -186,7 +190,8 @@ for n in $NS_LIST_N; do
 	echo "bootbox's own DHCP reply latency N=$n (kernel receive to send, ms):" \
 		"OFFER p50/p99/max $(field "$l" srv_offer_p50_ms)/$(field "$l" srv_offer_p99_ms)/$(field "$l" srv_offer_max_ms)," \
 		"ACK $(field "$l" srv_ack_p50_ms)/$(field "$l" srv_ack_p99_ms)/$(field "$l" srv_ack_max_ms);" \
-		"of it queued in the socket $(field "$l" srv_wait_p50_ms)/$(field "$l" srv_wait_p99_ms)/$(field "$l" srv_wait_max_ms)"
+		"of it queued in the socket $(field "$l" srv_wait_p50_ms)/$(field "$l" srv_wait_p99_ms)/$(field "$l" srv_wait_max_ms);" \
+		"a journal commit (per batch) $(field "$l" srv_commit_p50_ms)/$(field "$l" srv_commit_p99_ms)/$(field "$l" srv_commit_max_ms)"
 	for s in bootbox anchor; do
 		l=${R[$s,$n]:-}
 		[ -n "$l" ] && echo "$s N=$n: DORA from the load tool's sends to the replies' arrival in its socket" \

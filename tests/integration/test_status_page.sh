@@ -178,6 +178,11 @@ out=$(ip netns exec "$S" "$BB" machines -c "$D/bootbox.yaml" 2>&1)
 ip netns exec "$S" "$BB" machines --json -c "$D/bootbox.yaml" | "$PY" -c 'import json,sys; m=json.load(sys.stdin)[0]; assert all(k in m for k in ("name","mac","ip","state","phase","group","last_seen","lifecycle","profile","age")), m; assert m["lifecycle"]=="up" and m["state"]=="booted"' \
 	&& ok "bootbox machines --json: old fields kept, lifecycle added" || bad "machines --json: $(ip netns exec "$S" "$BB" machines --json -c "$D/bootbox.yaml")"
 
+# machine states are written off the loop (bb_write_file_bg), still at once
+# for a lone machine's move
+for i in $(seq 20); do grep -qi "52:54:00:be:ef:01" "$D/state/machines.state" 2>/dev/null && break; sleep 0.1; done
+grep -qi "52:54:00:be:ef:01" "$D/state/machines.state" 2>/dev/null && ! ls "$D/state/"*.tmp.* >/dev/null 2>&1 \
+	&& ok "machines.state written with node1, no temp file left" || bad "machines.state: $(ls "$D/state" | tr '\n' ' '; cat "$D/state/machines.state" 2>&1)"
 # /metrics: promtool accepts it; counters survive SIGHUP
 head -c 100000 /dev/urandom > "$D/tftp/first.bin"
 ip netns exec "$C" curl -s -m 10 -o "$D/first.got" tftp://192.168.2.2/first.bin
