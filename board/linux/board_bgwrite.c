@@ -49,7 +49,8 @@ static void *writer(void *arg)
 		pthread_mutex_lock(&w.mu);
 		w.ready = true;
 		pthread_cond_broadcast(&w.cv);
-		while (write(w.done_fd, &one, sizeof(one)) < 0 && errno == EINTR)
+		while (write(w.done_fd, &one, sizeof(one)) < 0 &&
+		       errno == EINTR)
 			;
 	}
 	return NULL;

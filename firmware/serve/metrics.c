@@ -401,10 +401,26 @@ static void handoff(struct bb_serve *s, struct bb_buf *b)
 		      s->dhcp_standdown ? 1 : 0);
 }
 
+/* An unlabelled latency histogram name_seconds and its max gauge
+ * name_max_seconds. */
+static void hist_with_max(struct bb_buf *b, const char *name, const char *help,
+			  const struct hist *h)
+{
+	char n[96];
+
+	snprintf(n, sizeof(n), "%s_seconds", name);
+	family(b, n, "histogram", help);
+	hist_lines(b, n, "", h, &reply_b);
+	snprintf(n, sizeof(n), "%s_max_seconds", name);
+	family(b, n, "gauge", "The longest since the start.");
+	bb_buf_printf(b, "%s %.9f\n", n, h->max);
+}
+
 /* What a client waits for, as the host sees it: from the kernel's
  * receive time of a request to its reply's send (an ACK's after its
- * lease is durable), and the part of it spent before the engine saw the
- * request (the socket's queue: the loop busy or off the CPU). */
+ * lease is durable), the part of it spent before the engine saw the
+ * request (the socket's queue: the loop busy or off the CPU), and the
+ * lease journal's commits an ACK waits for. */
 static void dhcp_latency(struct bb_buf *b)
 {
 	char label[32];
@@ -425,24 +441,14 @@ static void dhcp_latency(struct bb_buf *b)
 			      "bootbox_dhcp_reply_latency_max_seconds{type="
 			      "\"%s\"} %.9f\n",
 			      reply_names[k], m.reply[k].max);
-	family(b, "bootbox_dhcp_receive_wait_seconds", "histogram",
-	       "From a DHCP request's receipt by the host to the engine "
-	       "reading it (queued in the socket).");
-	hist_lines(b, "bootbox_dhcp_receive_wait_seconds", "", &m.wait,
-		   &reply_b);
-	family(b, "bootbox_dhcp_receive_wait_max_seconds", "gauge",
-	       "The longest DHCP receive wait since the start.");
-	bb_buf_printf(b, "bootbox_dhcp_receive_wait_max_seconds %.9f\n",
-		      m.wait.max);
-	family(b, "bootbox_dhcp_journal_commit_seconds", "histogram",
-	       "From a batch of lease records handed to the board's commit "
-	       "to its ACKs let go (written and synced).");
-	hist_lines(b, "bootbox_dhcp_journal_commit_seconds", "", &m.commit,
-		   &reply_b);
-	family(b, "bootbox_dhcp_journal_commit_max_seconds", "gauge",
-	       "The longest lease journal commit since the start.");
-	bb_buf_printf(b, "bootbox_dhcp_journal_commit_max_seconds %.9f\n",
-		      m.commit.max);
+	hist_with_max(b, "bootbox_dhcp_receive_wait",
+		      "From a DHCP request's receipt by the host to the "
+		      "engine reading it (queued in the socket).",
+		      &m.wait);
+	hist_with_max(b, "bootbox_dhcp_journal_commit",
+		      "From a batch of lease records handed to the board's "
+		      "commit to its ACKs let go (written and synced).",
+		      &m.commit);
 }
 
 void bb_metrics_render(struct bb_serve *s, struct bb_buf *b)
