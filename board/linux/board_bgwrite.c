@@ -67,7 +67,9 @@ static void finish(void)
 		(void)n; /* drained, so the loop stops reporting it */
 	free(w.data);
 	w.data = NULL;
+	pthread_mutex_lock(&w.mu); /* the thread reads them under it */
 	w.busy = w.ready = false;
+	pthread_mutex_unlock(&w.mu);
 	done(w.arg, rc);
 }
 
