@@ -303,6 +303,12 @@ int bb_fd_size(int fd, uint64_t *size);
  * leaves a gap between them): then a little before the first hole, and
  * the file is cut there. 0 or BB_EIO. */
 int bb_fd_resume_size(int fd, uint64_t *size);
+/* Takes the file open on fd for this open alone (flock, not waiting): 0,
+ * BB_EAGAIN while another open of it (another process) holds it, or
+ * BB_EIO. Released when fd is closed. */
+int bb_fd_trylock(int fd);
+/* fd is still the file at path (not renamed away nor replaced since). */
+bool bb_fd_is_path(int fd, const char *path);
 void bb_fd_close(int fd);
 int bb_mkdirs_parent(const char *path, unsigned int mode);
 int bb_fsync_parent(const char *path);

@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include <errno.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include "board/board.h"
@@ -80,6 +81,27 @@ int bb_fd_resume_size(int fd, uint64_t *size)
 	if (ftruncate(fd, (off_t)*size))
 		return bb_board_fail(BB_EIO, "ftruncate: %s", strerror(errno));
 	return 0;
+}
+
+int bb_fd_trylock(int fd)
+{
+	int rc = flock(fd, LOCK_EX | LOCK_NB);
+
+	if (rc && errno == EINTR) /* a signal: once more */
+		rc = flock(fd, LOCK_EX | LOCK_NB);
+	if (!rc)
+		return 0;
+	if (errno == EWOULDBLOCK)
+		return BB_EAGAIN;
+	return bb_board_fail(BB_EIO, "flock: %s", strerror(errno));
+}
+
+bool bb_fd_is_path(int fd, const char *path)
+{
+	struct stat a, b;
+
+	return !fstat(fd, &a) && !stat(path, &b) && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
 }
 
 void bb_fd_close(int fd)

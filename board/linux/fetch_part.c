@@ -46,6 +46,8 @@ struct bb_fetch_part {
 	uint64_t end;  /* o.end, or later if extended */
 	char msg[160]; /* set before state turns negative */
 	struct bb_tls_bio bio;
+	mbedtls_ssl_session sess; /* to resume, when resume is set */
+	bool resume;
 	uint8_t buf[WBUF];
 };
 
@@ -277,6 +279,9 @@ static void *part_thread(void *arg)
 		goto out;
 	}
 	bb_tls_bio_set(&ssl, &p->bio, &p->net);
+	/* refused (a bad session): the full handshake */
+	if (p->resume && mbedtls_ssl_set_session(&ssl, &p->sess))
+		p->resume = false;
 	if (dial(p)) {
 		why = "range connection refused";
 		goto out;
@@ -312,6 +317,9 @@ struct bb_fetch_part *bb_fetch_part_start(const struct bb_fetch_part_opts *o)
 	if (!p->o.timeout_ms)
 		p->o.timeout_ms = 30000;
 	p->end = o->end;
+	mbedtls_ssl_session_init(&p->sess);
+	p->resume = !o->ssl && o->resume &&
+		    !mbedtls_ssl_get_session(o->resume, &p->sess);
 	mbedtls_net_init(&p->net);
 	p->net.fd = o->ssl ? o->adopt_fd
 			   : socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -329,6 +337,7 @@ fail:
 		close(p->net.fd);
 	if (p->efd >= 0)
 		close(p->efd);
+	mbedtls_ssl_session_free(&p->sess);
 	free(p);
 	return NULL;
 }
@@ -365,6 +374,7 @@ void bb_fetch_part_free(struct bb_fetch_part *p)
 	if (!p->o.ssl)
 		close(p->net.fd);
 	close(p->efd);
+	mbedtls_ssl_session_free(&p->sess);
 	free(p);
 }
 

@@ -83,7 +83,7 @@
 
 #define TCP_MSS			   1460
 #define TCP_WND			   (8 * TCP_MSS)
-#define TCP_SND_BUF		   (16 * TCP_MSS)
+#define TCP_SND_BUF		   (32 * TCP_MSS)
 #define TCP_SND_QUEUELEN	   (4 * TCP_SND_BUF / TCP_MSS)
 #define TCP_LISTEN_BACKLOG	   1
 #define TCP_DEFAULT_LISTEN_BACKLOG 64

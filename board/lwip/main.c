@@ -99,18 +99,8 @@ static int serve(int argc, char **argv)
 		       "configuration, SIGTERM stops.\n");
 		return 0;
 	}
-	if (bb_log_setup(getenv("BOOTBOX_LOG"))) {
-		fprintf(stderr,
-			"bootbox-lwip serve: BOOTBOX_LOG='%s': expected "
-			"error, warn, info or debug\n",
-			getenv("BOOTBOX_LOG"));
-		return 2;
-	}
-	if (bb_config_load(o.config, stderr, &s.cfg)) {
-		bb_err("%s: not starting: the configuration has errors",
-		       o.config);
-		return 1;
-	}
+	if ((rc = bb_serve_load("bootbox-lwip", o.config, &s.cfg)))
+		return rc;
 	if (!s.cfg->appliance.interface || !s.cfg->appliance.address) {
 		bb_err("%s: appliance.interface and appliance.address are "
 		       "needed on the lwIP board",

@@ -265,23 +265,33 @@ void bb_tcp_unlisten(struct bb_listener *l)
  * segment costs its headers and lwIP's block header beside its data. */
 #define SEG_COST (TCP_MSS + 128)
 
-static size_t room_of(struct bb_stream *s)
+/* A write that cannot take all it is offered waits until it can take
+ * WRITE_MIN while earlier data is still in flight (its ACK wakes the
+ * stream): a few large writes go out as long GSO runs (tap_tx.c), each
+ * one wakeup of the receiver, where many small ones would each be one. */
+#define WRITE_MIN (8 * TCP_MSS)
+
+static size_t room_of(struct bb_stream *s, size_t want)
 {
 	size_t room = tcp_sndbuf(s->pcb), used = lwip_stats.mem.used;
 	size_t lim = lwip_stats.mem.avail - BB_LWIP_HEAP_RESERVE, heap;
+	bool by_heap = false;
 
 	heap = used < lim ? (lim - used) / SEG_COST * TCP_MSS : 0;
 	if (heap < room) {
 		room = heap;
-		if (!room)
-			s->stalled = true;
+		by_heap = true;
 	}
+	if (room < want && room < WRITE_MIN && s->pcb->unacked)
+		room = 0;
+	if (!room && by_heap)
+		s->stalled = true;
 	return room;
 }
 
 size_t bb_stream_write(struct bb_stream *s, const void *p, size_t len)
 {
-	size_t room = room_of(s);
+	size_t room = room_of(s, len);
 
 	if (tcp_sndqueuelen(s->pcb) + 4 > TCP_SND_QUEUELEN)
 		return 0;
@@ -302,7 +312,7 @@ size_t bb_stream_write(struct bb_stream *s, const void *p, size_t len)
 /* More follows at once: no push yet (tcp_output waits for the rest). */
 size_t bb_stream_write_more(struct bb_stream *s, const void *p, size_t len)
 {
-	size_t room = room_of(s);
+	size_t room = room_of(s, len);
 
 	if (tcp_sndqueuelen(s->pcb) + 4 > TCP_SND_QUEUELEN)
 		return 0;
@@ -329,7 +339,7 @@ void bb_stream_caps(struct bb_stream_caps *c)
 size_t bb_stream_send_file(struct bb_stream *s, struct bb_file *f, uint64_t off,
 			   size_t len)
 {
-	size_t room = room_of(s);
+	size_t room = room_of(s, len);
 	long r;
 
 	/* a head written with _more must not wait behind a full buffer */

@@ -115,12 +115,19 @@ static void on_done(void *arg, int err, const char *msg)
 	set_next(p->set);
 }
 
+static void on_waiting(void *arg, const char *msg)
+{
+	struct progress *p = arg;
+
+	fprintf(stderr, "%s: %s\n", p->name, msg);
+}
+
 /* 0 when it is running, or cached (nothing to wait for); else an error */
 static int fetch_start(struct fetch_set *fs, const struct bb_cache_key *k,
 		       struct progress *p)
 {
 	struct bb_cache_fetch_opts o = {0};
-	struct bb_cache_fetch_cb cb = {on_progress, on_done, p};
+	struct bb_cache_fetch_cb cb = {on_progress, on_done, p, on_waiting};
 	char part[1024];
 	struct stat sb;
 	int fd;
@@ -138,7 +145,10 @@ static int fetch_start(struct fetch_set *fs, const struct bb_cache_key *k,
 	/* where the store will resume (it cuts a file with a hole) */
 	if (!bb_cache_store_part_path(fs->st, k, part, sizeof(part)) &&
 	    !stat(part, &sb) && sb.st_size > 0 && !bb_fd_open_rw(part, &fd)) {
-		if (!bb_fd_resume_size(fd, &p->start_have) && p->start_have)
+		/* not while another process writes it: the look cuts a
+		 * file with a hole */
+		if (!bb_fd_trylock(fd) &&
+		    !bb_fd_resume_size(fd, &p->start_have) && p->start_have)
 			fprintf(stderr, "%s: resuming at %llu bytes\n", p->name,
 				(unsigned long long)p->start_have);
 		bb_fd_close(fd);

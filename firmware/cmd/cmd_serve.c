@@ -133,18 +133,8 @@ int bb_cmd_serve(int argc, char **argv)
 		       "READY=1, RELOADING=1\n");
 		return 0;
 	}
-	if (bb_log_setup(getenv("BOOTBOX_LOG"))) {
-		fprintf(stderr,
-			"bootbox serve: BOOTBOX_LOG='%s': expected "
-			"error, warn, info or debug\n",
-			getenv("BOOTBOX_LOG"));
-		return 2;
-	}
-	if (bb_config_load(o.config, stderr, &s.cfg)) {
-		bb_err("%s: not starting: the configuration has errors",
-		       o.config);
-		return 1;
-	}
+	if ((rc = bb_serve_load("bootbox", o.config, &s.cfg)))
+		return rc;
 	if ((lock = lock_state(s.cfg)) < 0) {
 		bb_config_free(s.cfg);
 		return 1;

@@ -131,11 +131,20 @@ struct bb_cache_job {
 	int tries;
 	struct bb_board_download *fetch;
 	struct bb_board_timer *retry;
+	struct bb_board_timer *lock; /* polls the .part's lock */
+	unsigned lock_polls;
 };
+
+/* Another process holding the .part is polled for (a board has no
+ * waiting lock on its loop), for up to an hour: a fetch of a large
+ * artifact over a slow line takes minutes */
+#define LOCK_POLL_MS  250
+#define LOCK_POLL_MAX (3600u * 1000 / LOCK_POLL_MS)
 
 static void job_free(struct bb_cache_job *j)
 {
 	bb_board_timer_free(j->retry);
+	bb_board_timer_free(j->lock);
 	if (j->fd >= 0)
 		bb_fd_close(j->fd);
 	free(j);
@@ -253,11 +262,88 @@ static void on_retry(void *arg)
 		job_done(j, BB_EINVAL, "cannot restart the fetch");
 }
 
+/* The other process published k while this one waited: its index entry
+ * (on disk) joins ours, so that our next save keeps it. */
+static bool published_meanwhile(struct bb_cache_job *j)
+{
+	struct bb_cache_store *disk = calloc(1, sizeof(*disk));
+	struct bb_cache_entry *e;
+	char msg[256];
+	bool yes = false;
+
+	if (!disk || bb_cache_store_open(disk, j->s->dir, msg, sizeof(msg))) {
+		free(disk);
+		return false;
+	}
+	e = bb_cache_index_find(&disk->idx, &j->key);
+	if (e && !bb_cache_index_put(&j->s->idx, e))
+		yes = bb_cache_store_has(j->s, &j->key);
+	bb_cache_store_close(disk);
+	free(disk);
+	return yes;
+}
+
+/* 0: the .part is ours, locked; BB_EAGAIN: another process holds it;
+ * else an error. A .part renamed (published) or removed by the process
+ * that held it is no longer the file at the path: opened again. */
+static int lock_part(struct bb_cache_job *j)
+{
+	int i, rc = 0;
+
+	for (i = 0; i < 2; i++) {
+		if (j->fd < 0 && bb_fd_open_rw(j->part, &j->fd))
+			return BB_EIO;
+		rc = bb_fd_trylock(j->fd);
+		if (rc || bb_fd_is_path(j->fd, j->part))
+			return rc;
+		bb_fd_close(j->fd);
+		j->fd = -1;
+	}
+	return BB_EAGAIN; /* replaced twice: a third process is at it */
+}
+
+static void on_lock_poll(void *arg)
+{
+	struct bb_cache_job *j = arg;
+	char msg[1200];
+	int rc;
+
+	if (published_meanwhile(j)) {
+		job_done(j, 0, "by another process, while this one waited");
+		return;
+	}
+	rc = lock_part(j);
+	if (rc == BB_EAGAIN && ++j->lock_polls < LOCK_POLL_MAX) {
+		bb_board_timer_arm(j->lock, LOCK_POLL_MS);
+		return;
+	}
+	if (rc == BB_EAGAIN) {
+		snprintf(msg, sizeof(msg),
+			 "%s: another process has been fetching it for an "
+			 "hour; giving up",
+			 j->part);
+		job_done(j, BB_EIO, msg);
+		return;
+	}
+	/* ours now: what the other one left is resumed (or, published
+	 * between our look at the index and the lock, found again) */
+	if (rc)
+		job_done(j, rc, "cannot lock the partial download");
+	else if (published_meanwhile(j)) {
+		remove(j->part); /* ours, opened again after the rename */
+		job_done(j, 0, "by another process, while this one waited");
+	} else if (try_start(j))
+		job_done(j, BB_EINVAL, "cannot restart the fetch");
+}
+
 struct bb_cache_job *bb_cache_store_fetch(struct bb_cache_store *s,
 					  const struct bb_cache_key *k,
 					  const struct bb_cache_fetch_opts *o,
 					  const struct bb_cache_fetch_cb *cb)
 {
+	char msg[1200];
+	int rc;
+
 	struct bb_cache_job *j = calloc(1, sizeof(*j));
 
 	if (!j)
@@ -270,14 +356,28 @@ struct bb_cache_job *bb_cache_store_fetch(struct bb_cache_store *s,
 	if (!j->o.retries)
 		j->o.retries = 3;
 	j->retry = bb_board_timer_new(on_retry, j);
-	if (!j->retry ||
+	j->lock = bb_board_timer_new(on_lock_poll, j);
+	if (!j->retry || !j->lock ||
 	    bb_cache_url(o->factory, k, j->url, sizeof(j->url)) < 0 ||
 	    bb_cache_store_part_path(s, k, j->part, sizeof(j->part)) ||
 	    bb_mkdirs_parent(j->part, 0755))
 		goto fail;
-	if (bb_fd_open_rw(j->part, &j->fd))
-		goto fail;
-	if (try_start(j))
+	rc = lock_part(j);
+	if (rc == BB_EAGAIN) {
+		/* two `bootbox cache fetch`es (or serves) on one state dir:
+		 * the second waits for the first rather than writing the
+		 * same file under it */
+		if (cb->waiting) {
+			snprintf(msg, sizeof(msg),
+				 "another process is fetching it (%s is "
+				 "locked); waiting for it",
+				 j->part);
+			cb->waiting(cb->arg, msg);
+		}
+		bb_board_timer_arm(j->lock, LOCK_POLL_MS);
+		return j;
+	}
+	if (rc || try_start(j))
 		goto fail;
 	return j;
 fail:

@@ -1,10 +1,10 @@
 /* The artifact cache on disk: <dir>/talos/<schematic>/<version>/<artifact>,
  * a fetch in progress in "<artifact>.part" (kept across crashes, resumed
- * with Range), and <dir>/index (services/cache text form, replaced
- * atomically). A finished fetch is fsynced, checked against the index (or
- * recorded there the first time) and renamed into place, then the directory
- * is fsynced: a crash leaves either the old state or the new, never a
- * half-written artifact under its final name. */
+ * with Range, locked by the process writing it), and <dir>/index
+ * (services/cache text form, replaced atomically). A finished fetch is fsynced,
+ * checked against the index (or recorded there the first time) and renamed into
+ * place, then the directory is fsynced: a crash leaves either the old state or
+ * the new, never a half-written artifact under its final name. */
 #ifndef BB_CACHE_STORE_H
 #define BB_CACHE_STORE_H
 
@@ -33,6 +33,10 @@ struct bb_cache_fetch_cb {
 	/* err 0 or a negative BB_E*; msg one line */
 	void (*done)(void *arg, int err, const char *msg);
 	void *arg;
+	/* optional, once: another process is fetching the same artifact
+	 * (it holds the .part); this fetch waits for it, then finds the
+	 * artifact published or resumes what it left */
+	void (*waiting)(void *arg, const char *msg);
 };
 
 /* Opens (creating) the cache dir and reads the index; a damaged index is

@@ -49,6 +49,11 @@ struct bb_serve {
 	int64_t started;	  /* wall clock */
 };
 
+/* Start-up on either board: the log level from BOOTBOX_LOG, then the
+ * file loaded and checked. 0, or the exit status (2: bad BOOTBOX_LOG, 1:
+ * the file has errors, already said). prog names the binary in messages. */
+int bb_serve_load(const char *prog, const char *path, struct bb_config **cfg);
+
 /* Every service, in the order both boards use: start_all returns the
  * first failure (the caller then stops all), stop_all is safe after any. */
 int bb_serve_start_all(struct bb_serve *s);

@@ -28,6 +28,7 @@ struct flight {
 	struct bb_cache_key key;
 	struct bb_cache_job *job;
 	struct bb_growing *g;
+	bool waited; /* another process held the .part first */
 	uint64_t t0_ms, last_log_ms;
 	int last_decile;
 };
@@ -103,7 +104,21 @@ static void on_progress(void *arg, uint64_t have, uint64_t total)
 	struct flight *f = arg;
 	uint64_t now = bb_board_now_ms();
 	int decile = total ? (int)(have * 10 / total) : 0;
+	char part[1024];
+	struct bb_growing *g;
 
+	/* the process we waited for may have removed its .part (a failed
+	 * fetch): readers follow the file the job writes now, not that one */
+	if (f->waited &&
+	    !bb_cache_store_part_path(&f->sc->st, &f->key, part,
+				      sizeof(part)) &&
+	    (g = bb_growing_open(part))) {
+		bb_growing_update(f->g, bb_growing_have(f->g),
+				  bb_growing_total(f->g), BB_GROWING_FAILED);
+		bb_growing_unref(f->g);
+		f->g = g;
+	}
+	f->waited = false;
 	bb_growing_update(f->g, have, total, BB_GROWING_OPEN);
 	if (decile != f->last_decile && now - f->last_log_ms >= 1000) {
 		f->last_decile = decile;
@@ -156,11 +171,19 @@ static void on_done(void *arg, int err, const char *msg)
 		evict(sc);
 }
 
+static void on_waiting(void *arg, const char *msg)
+{
+	struct flight *f = arg;
+
+	f->waited = true;
+	bb_warn("cache: %s/%s: %s", f->key.version, f->key.artifact, msg);
+}
+
 static struct flight *flight_start(struct bb_serve_cache *sc,
 				   const struct bb_cache_key *k)
 {
 	struct bb_cache_fetch_opts o;
-	struct bb_cache_fetch_cb cb = {on_progress, on_done, NULL};
+	struct bb_cache_fetch_cb cb = {on_progress, on_done, NULL, on_waiting};
 	struct flight *f;
 	char part[1024];
 	size_t slot;

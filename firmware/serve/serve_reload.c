@@ -3,12 +3,29 @@
  * it, then puts it in force once each service has taken it or kept the
  * old. */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "common/err.h"
 #include "firmware/serve/log.h"
 #include "firmware/serve/serve.h"
 #include "firmware/serve/serve_cache.h"
 #include "firmware/serve/serve_handoff.h"
+
+int bb_serve_load(const char *prog, const char *path, struct bb_config **cfg)
+{
+	if (bb_log_setup(getenv("BOOTBOX_LOG"))) {
+		fprintf(stderr,
+			"%s serve: BOOTBOX_LOG='%s': expected error, warn, "
+			"info or debug\n",
+			prog, getenv("BOOTBOX_LOG"));
+		return 2;
+	}
+	if (bb_config_load(path, stderr, cfg)) {
+		bb_err("%s: not starting: the configuration has errors", path);
+		return 1;
+	}
+	return 0;
+}
 
 struct bb_config *bb_serve_reload_begin(struct bb_serve *s)
 {

@@ -91,7 +91,18 @@ bb_one() { # prints wall seconds; its CPU seconds (user + sys) to bb.cpu
 	awk "BEGIN {print $t1 - $t0}"
 }
 curl_one() { rm -f "$T/out"; secs curl -s --cacert "$T/ca.pem" -o "$T/out" "$URL"; }
+# the origin's CPU (nginx's master and worker, clock ticks): on 2 cores
+# it shares the machine with the fetch
+ticks() {
+	local p t=0
+	for p in $NPID $(cat /proc/"$NPID"/task/*/children 2>/dev/null); do
+		t=$((t + $(awk '{print $14 + $15}' /proc/"$p"/stat 2>/dev/null || echo 0)))
+	done
+	echo "$t"
+}
+n0=$(ticks)
 bb=$(for i in $(seq "$RUNS"); do bb_one; done | median)
+n1=$(ticks)
 cu=$(for i in $(seq "$RUNS"); do curl_one; done | median)
 # sanity: both really fetched the file
 cmp -s "$T/out" "$T/www/image/$SCH/v1.10.4/kernel-amd64" || { echo "curl fetch failed"; exit 1; }
@@ -113,8 +124,13 @@ printf 'negotiated: %s, %s connection(s); mbedTLS ceiling (its AEAD decrypting o
 # spends against what the decryption alone costs at the ceiling
 printf 'bootbox CPU per fetch (user+sys, median): %.2f s; the decryption alone at the ceiling: %.2f s\n' \
 	"$(awk '{print $1 + $2}' "$T/bb.cpu" | median)" "$(awk -v c="${ceil:-0}" "BEGIN {print (c > 0 ? $MIB / c : 0)}")"
+printf 'the origin (nginx) CPU per fetch: %.2f s (both share the 2 cores)\n' \
+	"$(awk "BEGIN {print ($n1 - $n0) / $(getconf CLK_TCK) / $RUNS}")"
 printf 'ratio bootbox/ceiling: %.2f (target >= 0.85); bootbox/curl: %.2f\n' \
 	"$(awk -v c="${ceil:-0}" "BEGIN {print (c > 0 ? $MIB / $bb / c : 0)}")" "$(awk "BEGIN {print $cu / $bb}")"
+
+# BENCH_FETCH_COLD_ONLY=1: only the cold fetch (for back-to-back pairs)
+[ -n "${BENCH_FETCH_COLD_ONLY:-}" ] && exit 0
 
 # --- warm serving --------------------------------------------------------
 BPORT=$(free_port)

@@ -99,5 +99,27 @@ kill -9 "$KPID"; wait "$KPID" 2>/dev/null
 out=$(timeout 120 "$BB" cache fetch -c "$T/bootbox.yaml" 2>&1)
 [ $? = 0 ] && cmp -s "$CACHED/kernel-amd64" "$IMG/kernel-amd64" \
 	&& ok "a split fetch killed mid-body resumes to identical bytes" || bad "resume after a kill: $out"
+
+# two fetches of the same artifacts at once (an operator's second shell, a
+# cron job): the second waits on the first's locked .part, then finds the
+# artifacts published; the factory sends each artifact once
+rm -rf "$T/state"
+FRATE=$((8 << 20)) start_factory none
+: > "$T/root/hits.log"
+"$BB" cache fetch -c "$T/bootbox.yaml" > "$T/first.out" 2>&1 &
+APID=$!; pids+=($APID)
+for i in $(seq 50); do ls "$CACHED"/kernel-amd64.part >/dev/null 2>&1 && break; sleep 0.1; done
+out=$(timeout 120 "$BB" cache fetch -c "$T/bootbox.yaml" 2>&1); rc=$?
+wait "$APID"; arc=$?
+if [ $rc = 0 ] && [ $arc = 0 ] && cmp -s "$CACHED/kernel-amd64" "$IMG/kernel-amd64"; then
+	ok "two concurrent fetches of one artifact both succeed, identical bytes"
+else bad "concurrent fetches (rc $arc, $rc): $(cat "$T/first.out") / $out"; fi
+[[ $out == *"kernel-amd64: another process is fetching it"* ]] && [[ $out == *"kernel-amd64: fetched (by another process"* ]] &&
+	ok "the second one says it waits for the first, then that the first fetched it" || bad "second fetch's output: $out"
+[ "$(grep -c 'kernel-amd64' "$T/root/hits.log")" -le 2 ] && ok "the factory sent the large artifact once (its 2 halves)" ||
+	bad "the factory was asked $(grep -c kernel-amd64 "$T/root/hits.log") times: $(cat "$T/root/hits.log")"
+ls "$CACHED"/*.part >/dev/null 2>&1 && bad "a .part left after concurrent fetches" || ok "no .part left after concurrent fetches"
+"$BB" cache verify -c "$T/bootbox.yaml" >/dev/null 2>&1 && ok "the index written by both verifies" || bad "verify after concurrent fetches"
+
 echo "# $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -146,5 +146,25 @@ wait_port "$HPORT" || { bad "cache-only bootbox did not start"; cat "$T/bb2.log"
 code=$(curl -s -o "$T/k2" -w '%{http_code}' "http://127.0.0.1:$HPORT$P")
 [ "$code" = 200 ] && cmp -s "$T/k2" "$IMG/kernel-amd64" && ok "cache-only (no boot:): the artifact is served" \
 	|| bad "cache-only: $code $(grep -c . "$T/bootbox.yaml") lines of config"
+
+# `bootbox cache fetch` refetching an artifact while serve is asked for it:
+# serve waits on the CLI's locked .part, then serves what the CLI published
+# (one upstream fetch, not two writers on one file)
+python3 "$HERE/factory.py" --port "$FPORT" --root "$T/root" --cert "$T/srv.pem" \
+	--key "$T/srv.key" --rate $((16 << 20)) >/dev/null 2>&1 &
+FPID=$!; pids+=($FPID)
+wait_port "$FPORT"
+rm -f "$T/state/cache/talos/$SCH/v1.10.4/kernel-amd64"
+: > "$T/root/hits.log"
+"$BB" cache fetch -c "$T/bootbox.yaml" > "$T/cli.out" 2>&1 &
+CPID=$!; pids+=($CPID)
+for i in $(seq 50); do [ -s "$T/state/cache/talos/$SCH/v1.10.4/kernel-amd64.part" ] && break; sleep 0.1; done
+code=$(curl -s -o "$T/k3" -w '%{http_code}' --max-time 60 "http://127.0.0.1:$HPORT$P")
+wait "$CPID"; crc=$?
+[ "$crc" = 0 ] && [ "$code" = 200 ] && cmp -s "$T/k3" "$IMG/kernel-amd64" && ok "serve during a CLI fetch of the same artifact: identical bytes" \
+	|| bad "serve during a CLI fetch: HTTP $code, CLI rc $crc: $(cat "$T/cli.out")"
+grep -q "kernel-amd64: another process is fetching it" "$T/bb2.log" && ok "serve says it waits for the other process" || bad "no waiting line in serve's log"
+hits=$(grep "kernel-amd64" "$T/root/hits.log" | grep -vc " range=")
+[ "$hits" = 1 ] && ok "one upstream fetch between the CLI and serve" || bad "$hits upstream fetches between the CLI and serve"
 echo "# $pass passed, $fail failed"
 [ "$fail" = 0 ]
