@@ -61,6 +61,10 @@ struct bb_udp;
 struct bb_udp_peer {
 	uint32_t ip; /* host byte order */
 	uint16_t port;
+	/* received: when the datagram reached the host (the kernel's stamp
+	 * on Linux's listener on an interface) in CLOCK_MONOTONIC ns; 0 when
+	 * the board does not know. Ignored in a destination. */
+	uint64_t rx_ns;
 };
 /* One datagram; the bytes are valid during the call only. */
 typedef void (*bb_udp_recv_fn)(void *arg, struct bb_udp *u, const uint8_t *pkt,
@@ -276,6 +280,16 @@ struct bb_buf;
 int bb_read_file(const char *path, struct bb_buf *out, size_t max);
 int bb_write_file_atomic(const char *path, const void *data, size_t len,
 			 unsigned int mode);
+/* bb_write_file_atomic off the loop where the board can (Linux: a thread
+ * of its own; the lwIP board writes at once): data is copied, and
+ * done(arg, rc) runs on the loop once the file is replaced (or at once,
+ * before this returns). One write at a time: BB_EAGAIN while one is in
+ * flight, BB_EINVAL for a path too long; else 0. */
+int bb_write_file_bg(const char *path, const void *data, size_t len,
+		     unsigned int mode, void (*done)(void *arg, int rc),
+		     void *arg);
+/* Waits for the write in flight, if any, and runs its done. */
+void bb_write_file_bg_wait(void);
 int bb_mkdirs(const char *dir, unsigned int mode);
 /* The size of the regular file at path: 0 or BB_ENOENT. */
 int bb_path_size(const char *path, uint64_t *size);

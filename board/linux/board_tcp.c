@@ -222,8 +222,8 @@ static void on_io(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
 static void adopt(struct bb_listener *l, int fd, const struct sockaddr_in *sa)
 {
 	struct bb_stream *s = calloc(1, sizeof(*s));
-	struct bb_udp_peer from = {ntohl(sa->sin_addr.s_addr),
-				   ntohs(sa->sin_port)};
+	struct bb_udp_peer from = {.ip = ntohl(sa->sin_addr.s_addr),
+				   .port = ntohs(sa->sin_port)};
 	int one = 1;
 
 	if (!s) {

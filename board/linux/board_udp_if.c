@@ -8,9 +8,12 @@
  * is broadcast. While busy, the socket is polled on a ticker instead of
  * woken per datagram: a wakeup costs more than answering a DISCOVER, and a
  * batch of a few dozen datagrams is answered for far less CPU each
- * (bench_dhcp: 14.5 us per exchange at 250 us, 8 us at 1 ms); a client
- * waits up to a millisecond longer. The socket, the ticker and the lease
- * journal's outcome are the loop's prio set: served ahead of downloads. */
+ * (bench_dhcp: 14.5 us per exchange at 250 us, 8 us at 1 ms). The loop
+ * reads it too whenever it is up anyway (bb_loop_poll_set: each turn and
+ * every half millisecond within one), so that a client waits up to a
+ * millisecond longer only when the loop has nothing else to do. The socket, the
+ * ticker and the lease journal's outcome are the loop's prio set: served ahead
+ * of downloads. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
@@ -20,6 +23,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "board/linux/board_udp.h"
@@ -41,13 +45,44 @@ struct bb_udp_if {
 	struct sockaddr_in to[BATCH];
 	size_t len[BATCH];
 	unsigned ntx;
+	bool got;	       /* something read since the last tick */
 	uint64_t arp_failures; /* TO_HW sent as broadcast instead */
 	uint64_t send_errors;
 };
 
-static void local_of(struct bb_udp *u, struct msghdr *m)
+#define CBUF                                                                   \
+	(CMSG_SPACE(sizeof(struct in_pktinfo)) +                               \
+	 CMSG_SPACE(sizeof(struct timespec)))
+
+static uint64_t ns_of(const struct timespec *t)
+{
+	return (uint64_t)t->tv_sec * 1000000000u + (uint64_t)t->tv_nsec;
+}
+
+/* The kernel stamps a datagram (SO_TIMESTAMPNS) in CLOCK_REALTIME; the
+ * services measure in CLOCK_MONOTONIC. Both clocks read once a batch
+ * give the offset; 0 (unknown) for a stamp from the future or from
+ * before a clock step. */
+struct stamp {
+	uint64_t real, mono;
+};
+
+static uint64_t rx_mono(const struct stamp *st, const struct timespec *t)
+{
+	uint64_t at = ns_of(t);
+
+	if (!at || at > st->real || st->real - at > 10000000000u ||
+	    st->real - at >= st->mono)
+		return 0;
+	return st->mono - (st->real - at);
+}
+
+/* The datagram's destination (u->local) and kernel receive time. */
+static uint64_t cmsgs_of(struct bb_udp *u, struct msghdr *m,
+			 const struct stamp *st)
 {
 	struct cmsghdr *cm;
+	uint64_t rx = 0;
 
 	u->local = 0;
 	for (cm = CMSG_FIRSTHDR(m); cm; cm = CMSG_NXTHDR(m, cm))
@@ -58,18 +93,27 @@ static void local_of(struct bb_udp *u, struct msghdr *m)
 			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
 			/* for a broadcast, the interface's own address */
 			u->local = ntohl(pi.ipi_spec_dst.s_addr);
+		} else if (cm->cmsg_level == SOL_SOCKET &&
+			   cm->cmsg_type == SO_TIMESTAMPNS) {
+			struct timespec t;
+
+			memcpy(&t, CMSG_DATA(cm), sizeof(t));
+			rx = rx_mono(st, &t);
 		}
+	return rx;
 }
 
 /* One recvmmsg: each datagram to the callback; the count read. */
 static int recv_batch(struct bb_udp *u)
 {
 	struct bb_udp_if *b = u->bif;
-	char cbuf[BATCH][CMSG_SPACE(sizeof(struct in_pktinfo))];
+	char cbuf[BATCH][CBUF];
 	struct mmsghdr mm[BATCH];
 	struct iovec iov[BATCH];
 	struct sockaddr_in from[BATCH];
 	struct bb_udp_peer peer;
+	struct stamp st;
+	struct timespec t;
 	int i, n;
 
 	memset(mm, 0, sizeof(mm));
@@ -86,12 +130,16 @@ static int recv_batch(struct bb_udp *u)
 	n = recvmmsg(u->fd, mm, BATCH, MSG_DONTWAIT, NULL);
 	if (n <= 0)
 		return 0;
+	clock_gettime(CLOCK_REALTIME, &t);
+	st.real = ns_of(&t);
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	st.mono = ns_of(&t);
 	for (i = 0; i < n; i++) {
 		if (mm[i].msg_hdr.msg_flags & MSG_TRUNC ||
 		    mm[i].msg_hdr.msg_namelen < sizeof(from[i]) ||
 		    from[i].sin_family != AF_INET)
 			continue; /* larger than any datagram we take */
-		local_of(u, &mm[i].msg_hdr);
+		peer.rx_ns = cmsgs_of(u, &mm[i].msg_hdr, &st);
 		peer.ip = ntohl(from[i].sin_addr.s_addr);
 		peer.port = ntohs(from[i].sin_port);
 		u->fn(u->arg, u, b->rx[i], mm[i].msg_len, &peer);
@@ -111,13 +159,22 @@ static int drain(struct bb_udp *u)
 		if (n < BATCH)
 			break;
 	}
-	if (total && u->bif->batch_end)
-		u->bif->batch_end(u->arg, u);
+	if (total) {
+		u->bif->got = true;
+		if (u->bif->batch_end)
+			u->bif->batch_end(u->arg, u);
+	}
 	return total;
 }
 
 /* Busy: polled on the ticker; idle again when a tick finds nothing. The
  * first datagram of a burst is answered at once. */
+static void on_poll(struct bb_loop *loop, void *arg)
+{
+	(void)loop;
+	drain(arg);
+}
+
 static void set_polling(struct bb_udp *u, bool on)
 {
 	struct bb_udp_if *b = u->bif;
@@ -130,6 +187,8 @@ static void set_polling(struct bb_udp *u, bool on)
 	bb_ticker_set(&b->tick, on);
 	if (b->tick.on != on) /* the timer failed: stay woken per datagram */
 		bb_loop_mod_fd(loop, u->fd, BB_EV_READ);
+	/* no room for the hook: the tick alone reads it */
+	bb_loop_poll_set(loop, on_poll, u, b->tick.on);
 }
 
 static void on_readable(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
@@ -149,8 +208,10 @@ static void on_tick(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
 	(void)fd;
 	(void)ev;
 	bb_ticker_ack(&u->bif->tick);
-	if (!drain(u))
+	/* quiet for a whole tick, the loop's reads included */
+	if (!drain(u) && !u->bif->got)
 		set_polling(u, false);
+	u->bif->got = false;
 }
 
 static int open_socket(struct bb_udp *u, const char *ifname, uint16_t port)
@@ -164,6 +225,10 @@ static int open_socket(struct bb_udp *u, const char *ifname, uint16_t port)
 	sa.sin_port = htons(port);
 	/* a burst of clients (a rack powering on) must not overflow it */
 	setsockopt(u->fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+	/* the kernel's receive time of each datagram: what a reply's
+	 * latency is measured from (/metrics), queueing in the socket
+	 * included; without it the services measure from delivery */
+	setsockopt(u->fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
 	/* no SO_REUSEADDR/SO_REUSEPORT: next to a running kea, dnsmasq or a
 	 * second bootbox the bind fails (EADDRINUSE) instead of two servers
 	 * answering the same clients. Replies carry no source address of
@@ -238,6 +303,7 @@ void bb_udp_if_close(struct bb_udp *u)
 	struct bb_udp_if *b = u->bif;
 	struct bb_loop *loop = bb_loop_board();
 
+	bb_loop_poll_set(loop, on_poll, u, false);
 	if (b->tick.fd >= 0) {
 		bb_loop_del_fd(loop, b->tick.fd);
 		bb_ticker_close(&b->tick);

@@ -38,6 +38,8 @@ struct bb_loop {
 	size_t heap_len, heap_cap;
 	struct idle_hook idle[8];
 	size_t nidle;
+	struct idle_hook poll[4]; /* bb_loop_poll_set's */
+	size_t npoll;
 };
 
 static uint64_t mono_ms(void)
@@ -297,6 +299,26 @@ int bb_loop_add_idle(struct bb_loop *l, bb_idle_cb cb, void *arg)
 	return 0;
 }
 
+int bb_loop_poll_set(struct bb_loop *l, bb_idle_cb cb, void *arg, bool on)
+{
+	size_t i;
+
+	for (i = 0; i < l->npoll; i++)
+		if (l->poll[i].cb == cb && l->poll[i].arg == arg)
+			break;
+	if (!on) {
+		if (i < l->npoll)
+			l->poll[i] = l->poll[--l->npoll];
+		return 0;
+	}
+	if (i < l->npoll)
+		return 0;
+	if (l->npoll == sizeof(l->poll) / sizeof(l->poll[0]))
+		return BB_ENOSPC;
+	l->poll[l->npoll++] = (struct idle_hook){cb, arg};
+	return 0;
+}
+
 uint64_t bb_loop_now_ms(struct bb_loop *l)
 {
 	return l->now_ms;
@@ -348,6 +370,10 @@ static void run_prio(struct bb_loop *l)
 	int n, i, round;
 
 	l->prio_checked_ns = mono_ns();
+	/* a hook may take itself off: from the last one down */
+	for (i = (int)l->npoll - 1; i >= 0; i--)
+		if ((size_t)i < l->npoll)
+			l->poll[i].cb(l, l->poll[i].arg);
 	if (l->sets[SET_PRIO] < 0)
 		return;
 	for (round = 0; round < 4; round++) {
@@ -373,7 +399,7 @@ static void run_batch(struct bb_loop *l, const struct epoll_event *evs, int n)
 		if (evs[i].data.fd < 0)
 			continue; /* a set: served by the caller */
 		dispatch(l, &evs[i]);
-		if (l->sets[SET_PRIO] >= 0 && i + 1 < n &&
+		if ((l->sets[SET_PRIO] >= 0 || l->npoll) && i + 1 < n &&
 		    mono_ns() - l->prio_checked_ns >= PRIO_EVERY_NS) {
 			l->now_ms = mono_ms();
 			run_prio(l);
@@ -404,7 +430,7 @@ int bb_loop_run_once(struct bb_loop *l, int max_wait_ms)
 		prio |= evs[i].data.fd == -SET_PRIO;
 		bulk |= evs[i].data.fd == -SET_BULK;
 	}
-	if (prio)
+	if (prio || l->npoll)
 		run_prio(l);
 	l->prio_checked_ns = mono_ns();
 	run_batch(l, evs, n);

@@ -59,6 +59,12 @@ static inline int bb_timer_armed(const struct bb_timer *t)
 	return t->heap_idx != 0;
 }
 
+/* A hook run with the prio set (first in each turn, and every half
+ * millisecond within a long one) while on: a busy socket that is polled
+ * instead of woken (DHCP under a storm) is read whenever the loop is up
+ * anyway, not only at its own tick. Up to 4; 0 or BB_ENOSPC. */
+int bb_loop_poll_set(struct bb_loop *loop, bb_idle_cb cb, void *arg, bool on);
+
 /* Up to 8 hooks, run in order after each batch of events. */
 int bb_loop_add_idle(struct bb_loop *loop, bb_idle_cb cb, void *arg);
 

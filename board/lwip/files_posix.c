@@ -86,3 +86,16 @@ void bb_jr_close(struct bb_jr *j)
 	bb_journal_close(&j->j);
 	free(j);
 }
+
+/* No thread here either: the state file is replaced at once. */
+int bb_write_file_bg(const char *path, const void *data, size_t len,
+		     unsigned int mode, void (*done)(void *arg, int rc),
+		     void *arg)
+{
+	done(arg, bb_write_file_atomic(path, data, len, mode));
+	return 0;
+}
+
+void bb_write_file_bg_wait(void)
+{
+}

@@ -27,8 +27,8 @@ static void on_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p,
 		    const ip_addr_t *addr, u16_t port)
 {
 	struct bb_udp *u = arg;
-	struct bb_udp_peer from = {ntohl(ip4_addr_get_u32(ip_2_ip4(addr))),
-				   port};
+	struct bb_udp_peer from = {
+	    .ip = ntohl(ip4_addr_get_u32(ip_2_ip4(addr))), .port = port};
 	size_t n;
 
 	(void)pcb;

@@ -15,12 +15,18 @@
 #include "firmware/serve/serve_cache.h"
 #include "firmware/serve/serve_handoff.h"
 
-#define NB 12
+#define NB     12
+#define NB_MAX 20
 
 struct hist {
-	uint64_t bucket[NB + 1]; /* per bound, then +Inf */
+	uint64_t bucket[NB_MAX + 1]; /* per bound, then +Inf */
 	uint64_t count;
-	double sum;
+	double sum, max;
+};
+
+struct bounds {
+	const double *le;
+	size_t n;
 };
 
 /* DHCP work is microseconds; HTTP handlers up to a file lookup */
@@ -28,6 +34,17 @@ static const double dhcp_le[NB] = {1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5,
 				   1e-4, 2.5e-4, 5e-4, 1e-3, 1e-2,   1e-1};
 static const double http_le[NB] = {1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4,
 				   1e-3, 2.5e-3, 5e-3, 1e-2, 1e-1,   1};
+/* A reply's latency against its 10 ms target: fine around it, so that a
+ * p99 read from the buckets says met or missed */
+static const double reply_le[NB_MAX] = {
+    1e-4, 2.5e-4, 5e-4, 1e-3,	2e-3, 3e-3, 5e-3, 7.5e-3, 1e-2, 1.5e-2,
+    2e-2, 3e-2,	  5e-2, 7.5e-2, 0.1,  0.25, 0.5,  1,	  2.5,	5};
+static const struct bounds dhcp_b = {dhcp_le, NB}, http_b = {http_le, NB},
+			   reply_b = {reply_le, NB_MAX};
+
+/* the reply types whose latency is kept apart */
+static const char *const reply_names[] = {"offer", "ack", "nak", "other"};
+#define NREPLY (sizeof(reply_names) / sizeof(reply_names[0]))
 
 static const char *const route_names[BB_ROUTE_COUNT] = {
     "boot.ipxe", "ipxe",    "metadata", "generic", "assets",
@@ -37,6 +54,9 @@ static struct {
 	uint64_t requests[BB_ROUTE_COUNT], bytes[BB_ROUTE_COUNT];
 	struct hist http[BB_ROUTE_COUNT];
 	struct hist dhcp;
+	struct hist reply[NREPLY]; /* host receive -> reply sent */
+	struct hist wait;	   /* host receive -> the engine */
+	struct hist commit;	   /* a journal batch handed over -> durable */
 } m;
 
 enum bb_route bb_metrics_route_of(const char *p)
@@ -68,16 +88,18 @@ uint64_t bb_metrics_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static void observe(struct hist *h, const double *le, uint64_t ns)
+static void observe(struct hist *h, const struct bounds *b, uint64_t ns)
 {
 	double v = (double)ns / 1e9;
 	size_t i;
 
-	for (i = 0; i < NB && v > le[i]; i++)
+	for (i = 0; i < b->n && v > b->le[i]; i++)
 		;
 	h->bucket[i]++;
 	h->count++;
 	h->sum += v;
+	if (v > h->max)
+		h->max = v;
 }
 
 void bb_metrics_http(enum bb_route r, uint64_t ns, uint64_t bytes)
@@ -86,12 +108,29 @@ void bb_metrics_http(enum bb_route r, uint64_t ns, uint64_t bytes)
 		r = BB_ROUTE_OTHER;
 	m.requests[r]++;
 	m.bytes[r] += bytes;
-	observe(&m.http[r], http_le, ns);
+	observe(&m.http[r], &http_b, ns);
 }
 
 void bb_metrics_dhcp(uint64_t ns)
 {
-	observe(&m.dhcp, dhcp_le, ns);
+	observe(&m.dhcp, &dhcp_b, ns);
+}
+
+void bb_metrics_dhcp_reply(uint8_t type, uint64_t ns)
+{
+	size_t k = type == 2 ? 0 : type == 5 ? 1 : type == 6 ? 2 : 3;
+
+	observe(&m.reply[k], &reply_b, ns);
+}
+
+void bb_metrics_dhcp_wait(uint64_t ns)
+{
+	observe(&m.wait, &reply_b, ns);
+}
+
+void bb_metrics_dhcp_commit(uint64_t ns)
+{
+	observe(&m.commit, &reply_b, ns);
 }
 
 static void family(struct bb_buf *b, const char *name, const char *type,
@@ -102,18 +141,18 @@ static void family(struct bb_buf *b, const char *name, const char *type,
 }
 
 static void hist_lines(struct bb_buf *b, const char *name, const char *label,
-		       const struct hist *h, const double *le)
+		       const struct hist *h, const struct bounds *bd)
 {
 	uint64_t cum = 0;
 	size_t i;
 
-	for (i = 0; i < NB; i++) {
+	for (i = 0; i < bd->n; i++) {
 		cum += h->bucket[i];
 		bb_buf_printf(b, "%s_bucket{%s%sle=\"%g\"} %llu\n", name, label,
-			      label[0] ? "," : "", le[i],
+			      label[0] ? "," : "", bd->le[i],
 			      (unsigned long long)cum);
 	}
-	cum += h->bucket[NB];
+	cum += h->bucket[bd->n];
 	bb_buf_printf(b, "%s_bucket{%s%sle=\"+Inf\"} %llu\n", name, label,
 		      label[0] ? "," : "", (unsigned long long)cum);
 	bb_buf_printf(b, "%s_sum%s%s%s %.9f\n", name, label[0] ? "{" : "",
@@ -265,7 +304,7 @@ static void http(struct bb_buf *b)
 	for (i = 0; i < BB_ROUTE_COUNT; i++) {
 		snprintf(label, sizeof(label), "route=\"%s\"", route_names[i]);
 		hist_lines(b, "bootbox_http_request_duration_seconds", label,
-			   &m.http[i], http_le);
+			   &m.http[i], &http_b);
 	}
 }
 
@@ -362,6 +401,56 @@ static void handoff(struct bb_serve *s, struct bb_buf *b)
 		      s->dhcp_standdown ? 1 : 0);
 }
 
+/* An unlabelled latency histogram name_seconds and its max gauge
+ * name_max_seconds. */
+static void hist_with_max(struct bb_buf *b, const char *name, const char *help,
+			  const struct hist *h)
+{
+	char n[96];
+
+	snprintf(n, sizeof(n), "%s_seconds", name);
+	family(b, n, "histogram", help);
+	hist_lines(b, n, "", h, &reply_b);
+	snprintf(n, sizeof(n), "%s_max_seconds", name);
+	family(b, n, "gauge", "The longest since the start.");
+	bb_buf_printf(b, "%s %.9f\n", n, h->max);
+}
+
+/* What a client waits for, as the host sees it: from the kernel's
+ * receive time of a request to its reply's send (an ACK's after its
+ * lease is durable), the part of it spent before the engine saw the
+ * request (the socket's queue: the loop busy or off the CPU), and the
+ * lease journal's commits an ACK waits for. */
+static void dhcp_latency(struct bb_buf *b)
+{
+	char label[32];
+	size_t k;
+
+	family(b, "bootbox_dhcp_reply_latency_seconds", "histogram",
+	       "From a DHCP request's receipt by the host to its reply's "
+	       "send, an ACK's after its lease is on disk.");
+	for (k = 0; k < NREPLY; k++) {
+		snprintf(label, sizeof(label), "type=\"%s\"", reply_names[k]);
+		hist_lines(b, "bootbox_dhcp_reply_latency_seconds", label,
+			   &m.reply[k], &reply_b);
+	}
+	family(b, "bootbox_dhcp_reply_latency_max_seconds", "gauge",
+	       "The longest DHCP reply latency since the start.");
+	for (k = 0; k < NREPLY; k++)
+		bb_buf_printf(b,
+			      "bootbox_dhcp_reply_latency_max_seconds{type="
+			      "\"%s\"} %.9f\n",
+			      reply_names[k], m.reply[k].max);
+	hist_with_max(b, "bootbox_dhcp_receive_wait",
+		      "From a DHCP request's receipt by the host to the "
+		      "engine reading it (queued in the socket).",
+		      &m.wait);
+	hist_with_max(b, "bootbox_dhcp_journal_commit",
+		      "From a batch of lease records handed to the board's "
+		      "commit to its ACKs let go (written and synced).",
+		      &m.commit);
+}
+
 void bb_metrics_render(struct bb_serve *s, struct bb_buf *b)
 {
 	family(b, "bootbox_build_info", "gauge",
@@ -377,7 +466,8 @@ void bb_metrics_render(struct bb_serve *s, struct bb_buf *b)
 		family(b, "bootbox_dhcp_processing_seconds", "histogram",
 		       "Time the DHCP engine takes for one datagram.");
 		hist_lines(b, "bootbox_dhcp_processing_seconds", "", &m.dhcp,
-			   dhcp_le);
+			   &dhcp_b);
+		dhcp_latency(b);
 	}
 	machines(s, b);
 	http(b);

@@ -32,6 +32,13 @@ uint64_t bb_metrics_ns(void);
 void bb_metrics_http(enum bb_route r, uint64_t ns, uint64_t bytes);
 /* One DHCP datagram through the engine. */
 void bb_metrics_dhcp(uint64_t ns);
+/* One DHCP reply (its message type) sent ns after its request reached
+ * the host. */
+void bb_metrics_dhcp_reply(uint8_t type, uint64_t ns);
+/* A DHCP request read by the engine ns after it reached the host. */
+void bb_metrics_dhcp_wait(uint64_t ns);
+/* A batch of lease records durable ns after it was handed to the board. */
+void bb_metrics_dhcp_commit(uint64_t ns);
 
 void bb_metrics_render(struct bb_serve *s, struct bb_buf *out);
 

@@ -44,6 +44,7 @@ struct bb_serve {
 	bool states_dirty;   /* machine states to write at idle */
 	struct bb_board_timer *states_timer; /* the deferred write of a burst */
 	bool states_timer_armed;
+	bool states_writing;	  /* a write in flight (bb_write_file_bg) */
 	uint64_t states_saved_ms; /* the last write, board time */
 	int64_t started;	  /* wall clock */
 };

@@ -147,26 +147,55 @@ static void states_path(const struct bb_config *cfg, char *buf, size_t cap)
 	snprintf(buf, cap, "%s/machines.state", cfg->appliance.state_dir);
 }
 
-/* At most one write (and fsync, on the loop) a second: the first move
- * after a quiet second is written at once, so a lone machine's phase is on
- * disk as soon as the console shows it; the rest of a burst (a rack
- * booting) once, at the end of that second. Exit and reload write what is
- * left (bb_serve_boot_stop). */
+/* At most one write a second, and its fsyncs off the loop where the
+ * board can (bb_write_file_bg: in a boot storm they held every DHCP reply
+ * for milliseconds): the first move after a quiet second is written at
+ * once, so a lone machine's phase is on disk as soon as the console shows
+ * it; the rest of a burst (a rack booting) once, at the end of that
+ * second. Exit and reload write what is left (bb_serve_boot_stop). */
 #define SAVE_EVERY_MS 1000
+
+static void states_failed(struct bb_serve *s)
+{
+	char path[1024];
+
+	states_path(s->cfg, path, sizeof(path));
+	bb_err("boot: cannot write %s; machine states are kept in memory",
+	       path);
+}
+
+static void states_written(void *arg, int rc)
+{
+	struct bb_serve *s = arg;
+
+	s->states_writing = false;
+	if (rc)
+		states_failed(s);
+}
 
 static void write_states(struct bb_serve *s)
 {
 	struct bb_buf b = {0};
 	char path[1024];
+	int rc;
 
+	if (s->states_writing)
+		return; /* still dirty: the next idle turn comes back */
 	s->states_dirty = false;
 	s->states_saved_ms = bb_board_now_ms();
 	states_path(s->cfg, path, sizeof(path));
-	if (bb_boot_state_encode(s->boot, &b) ||
-	    bb_write_file_atomic(path, b.p ? b.p : "", b.len, 0600))
-		bb_err("boot: cannot write %s; machine states are kept in "
-		       "memory",
-		       path);
+	if (bb_boot_state_encode(s->boot, &b)) {
+		states_failed(s);
+		bb_buf_free(&b);
+		return;
+	}
+	s->states_writing = true; /* done may run before the call returns */
+	rc = bb_write_file_bg(path, b.p ? b.p : "", b.len, 0600, states_written,
+			      s);
+	if (rc) {
+		s->states_writing = false;
+		states_failed(s);
+	}
 	bb_buf_free(&b);
 }
 
@@ -307,8 +336,11 @@ void bb_serve_boot_stop(struct bb_serve *s)
 	bb_board_timer_free(s->states_timer);
 	s->states_timer = NULL;
 	s->states_timer_armed = false;
+	/* the write in flight first: what is left replaces it */
+	bb_write_file_bg_wait();
 	if (s->states_dirty)
 		write_states(s);
+	bb_write_file_bg_wait();
 	bb_boot_free(s->boot);
 	free(s->boot);
 	s->boot = NULL;

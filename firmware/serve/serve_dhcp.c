@@ -22,6 +22,7 @@
 
 struct queued {
 	struct bb_dhcp_tx tx; /* journal bytes are already in the journal */
+	uint64_t rx_ns;	      /* when its request reached the host */
 	size_t len;
 	uint8_t pkt[BB_DHCP_MAX_PKT];
 };
@@ -33,6 +34,11 @@ struct queued {
 #define SEEN_AGAIN   600
 #define SEEN_PER_SEC 10
 
+/* Replies handed to the board and not flushed yet: flushed every SENT of
+ * them (the Linux board's sendmmsg batch too), so that the latency taken
+ * after the flush is when each one left. */
+#define SENT 64
+
 struct bb_serve_dhcp {
 	struct bb_serve *s;
 	struct bb_dhcp_server *eng;
@@ -43,8 +49,14 @@ struct bb_serve_dhcp {
 	struct queued *q, *qf; /* waiting for the next batch; in flight */
 	size_t nq, capq, nqf, capqf;
 	bool pending;	     /* records appended since the last commit */
+	uint64_t commit_ns;  /* when the batch in flight was handed over */
 	uint64_t live_bytes; /* journal size right after the last compaction */
 	uint8_t out[BB_DHCP_MAX_PKT];
+	struct sent {
+		uint64_t rx_ns;
+		uint8_t type;
+	} sent[SENT];
+	unsigned nsent;
 	struct seen { /* no-reply lines already logged */
 		uint8_t mac[6];
 		uint8_t reason;
@@ -139,7 +151,7 @@ static void log_ignored(struct bb_serve_dhcp *d, const struct bb_dhcp_tx *tx,
 }
 
 static int enqueue(struct bb_serve_dhcp *d, const struct bb_dhcp_tx *tx,
-		   const uint8_t *pkt, size_t len)
+		   uint64_t rx_ns, const uint8_t *pkt, size_t len)
 {
 	/* from a few: each entry is 1.8 KiB and there are two queues, which
 	 * on a small board is RAM; a burst grows them once for good */
@@ -153,17 +165,34 @@ static int enqueue(struct bb_serve_dhcp *d, const struct bb_dhcp_tx *tx,
 		d->capq = cap;
 	}
 	d->q[d->nq].tx = *tx;
+	d->q[d->nq].rx_ns = rx_ns;
 	d->q[d->nq].len = len;
 	memcpy(d->q[d->nq].pkt, pkt, len);
 	d->nq++;
 	return 0;
 }
 
+/* What was queued leaves; each reply's latency, from its request's
+ * arrival to now, goes to /metrics. */
+static void flush_replies(struct bb_serve_dhcp *d)
+{
+	uint64_t now;
+	unsigned i;
+
+	bb_udp_flush(d->u);
+	now = bb_metrics_ns();
+	for (i = 0; i < d->nsent; i++)
+		bb_metrics_dhcp_reply(
+		    d->sent[i].type,
+		    now > d->sent[i].rx_ns ? now - d->sent[i].rx_ns : 0);
+	d->nsent = 0;
+}
+
 /* A reply to where the engine's rule says (dhcp_batch.c); for a client
  * without an address, the board installs its link address (or falls back
  * to a broadcast when it cannot). */
 static void send_reply(struct bb_serve_dhcp *d, const struct bb_dhcp_tx *tx,
-		       const uint8_t *pkt, size_t len)
+		       const uint8_t *pkt, size_t len, uint64_t rx_ns)
 {
 	struct bb_udp_peer to;
 	enum bb_udp_how how;
@@ -173,8 +202,13 @@ static void send_reply(struct bb_serve_dhcp *d, const struct bb_dhcp_tx *tx,
 	how = to.ip == 0xffffffffu	    ? BB_UDP_BROADCAST
 	      : bb_dhcp_dest_needs_link(tx) ? BB_UDP_TO_HW
 					    : BB_UDP_TO;
-	if (!bb_udp_send(d->u, how, &to, tx->chaddr, pkt, len))
-		log_reply(d, tx);
+	if (bb_udp_send(d->u, how, &to, tx->chaddr, pkt, len))
+		return;
+	log_reply(d, tx);
+	d->sent[d->nsent].rx_ns = rx_ns;
+	d->sent[d->nsent++].type = tx->msg_type;
+	if (d->nsent == SENT)
+		flush_replies(d);
 }
 
 static void on_datagram(void *arg, struct bb_udp *u, const uint8_t *pkt,
@@ -185,11 +219,15 @@ static void on_datagram(void *arg, struct bb_udp *u, const uint8_t *pkt,
 	struct bb_dhcp_rx rx = {pkt, len, from->ip, from->port, now};
 	struct bb_dhcp_tx tx;
 	char ip[16];
-	uint64_t t0;
+	uint64_t t0, rx_ns;
 	int n;
 
 	(void)u;
 	t0 = bb_metrics_ns();
+	/* a board without the host's receive time: from now */
+	rx_ns = from->rx_ns && from->rx_ns <= t0 ? from->rx_ns : t0;
+	if (from->rx_ns)
+		bb_metrics_dhcp_wait(t0 - rx_ns);
 	n = bb_dhcp_server_input(d->eng, &rx, d->out, sizeof(d->out), &tx);
 	bb_metrics_dhcp(bb_metrics_ns() - t0);
 
@@ -202,12 +240,12 @@ static void on_datagram(void *arg, struct bb_udp *u, const uint8_t *pkt,
 	if (tx.journal_len) {
 		bb_jr_append(d->jr, tx.journal, tx.journal_len);
 		d->pending = true;
-		if (n > 0 && enqueue(d, &tx, d->out, (size_t)n))
+		if (n > 0 && enqueue(d, &tx, rx_ns, d->out, (size_t)n))
 			bb_err("dhcp: out of memory: reply dropped");
 		return;
 	}
 	if (n > 0)
-		send_reply(d, &tx, d->out, (size_t)n);
+		send_reply(d, &tx, d->out, (size_t)n, rx_ns);
 	else if (tx.ignore)
 		log_ignored(d, &tx, now);
 }
@@ -240,8 +278,8 @@ static void send_queue(struct bb_serve_dhcp *d, struct queued *q, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		send_reply(d, &q[i].tx, q[i].pkt, q[i].len);
-	bb_udp_flush(d->u);
+		send_reply(d, &q[i].tx, q[i].pkt, q[i].len, q[i].rx_ns);
+	flush_replies(d);
 }
 
 /* Compaction replaces the file: only between batches. */
@@ -260,6 +298,7 @@ static void committed(void *arg, int rc)
 {
 	struct bb_serve_dhcp *d = arg;
 
+	bb_metrics_dhcp_commit(bb_metrics_ns() - d->commit_ns);
 	if (rc)
 		bb_err("dhcp: cannot write the lease journal %s: %s; %zu "
 		       "acknowledgements withheld",
@@ -288,6 +327,7 @@ static void begin_batch(struct bb_serve_dhcp *d)
 	d->capq = cap;
 	d->nq = 0;
 	d->pending = false;
+	d->commit_ns = bb_metrics_ns();
 	bb_jr_commit(d->jr, committed, d);
 }
 
@@ -298,7 +338,8 @@ static void on_batch_end(void *arg, struct bb_udp *u)
 {
 	struct bb_serve_dhcp *d = arg;
 
-	bb_udp_flush(u);
+	(void)u;
+	flush_replies(d);
 	begin_batch(d); /* while one is in flight, committed starts it */
 }
 

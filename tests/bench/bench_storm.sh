@@ -8,6 +8,13 @@
 # the very scripts bootbox renders as static files. Prints DHCP and script
 # latency percentiles, failures, throughput, bootbox's peak RSS, ratios.
 # BENCH_STORM_ANCHOR=0 runs bootbox alone (to compare two builds: BUILD=).
+# Beside the storm's own (client) figures, bootbox's: its /metrics before
+# and after the storm give the DHCP reply latency from the kernel's
+# receive time to the send (OFFER; ACK after its lease is durable) and
+# the part of it queued in the socket, p50/p99 read from the buckets as
+# Prometheus' histogram_quantile does, max exact: what is left of the
+# client's figure is the load tool's and the scheduler's. The load tool
+# splits its own the same way (dhcp_net: kernel stamps on its socket).
 set -u
 . "$(dirname "$0")/lib_bench.sh"
 need_cmds kea-dhcp4 nginx
@@ -97,7 +104,11 @@ run_bootbox() { # n run
 	# the anchor serves the very scripts bootbox renders
 	inc curl -sf -o "$D/www/boot.ipxe" http://10.13.0.2:8080/boot.ipxe
 	inc curl -sf -o "$D/www/ipxe" "http://10.13.0.2:8080/ipxe?mac=02:0b:00:00:00:01"
+	inc curl -sf -o "$D/metrics-$2-before" http://10.13.0.2:8080/metrics
 	R[bootbox,$1]=$(inc "$BUILD/tools/storm" -s 10.13.0.2 -g 10.13.0.5 -n "$1" -m "$2" -t 300)
+	inc curl -sf -o "$D/metrics-$2-after" http://10.13.0.2:8080/metrics
+	# a build without the latency histograms prints "-"
+	R[bootbox-srv,$1]=$(server_side "$1" "$2")
 	R[bootbox-rss,$1]=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
 	kill "$pid"; wait "$pid" 2>/dev/null
 }
@@ -111,6 +122,52 @@ run_anchor() { # n run
 	sleep 1 # kea opens its sockets
 	R[anchor,$1]=$(inc "$BUILD/tools/storm" -s 10.13.0.2 -g 10.13.0.5 -n "$1" -m "$2" -t 300)
 	kill "$kpid" "$npid"; wait "$kpid" "$npid" 2>/dev/null
+}
+# q-quantile in ms of histogram $3 (a label filter, e.g. type="ack") of
+# $2 between the scrapes in files $4 (before) and $5 (after), at most $6
+# (the max: interpolation in a bucket may pass it)
+hq() { # q name filter before after max_ms
+	awk -v q="$1" -v name="$2" -v want="$3" -v max="${6:-}" '
+	function le_of(l) { sub(/.*le="/, "", l); sub(/".*/, "", l); return l }
+	index($1, name "_bucket{") == 1 && (want == "" || index($1, want)) {
+		l = le_of($1); if (FILENAME == ARGV[1]) { b[l] = $2; next }
+		n++; les[n] = l; cum[n] = $2 - b[l]
+	}
+	END {
+		if (!n || cum[n] <= 0) { print "-"; exit }
+		r = q * cum[n]; lo = 0; c0 = 0
+		for (i = 1; i <= n; i++) {
+			if (cum[i] >= r) {
+				if (les[i] == "+Inf") { printf ">%g\n", lo * 1e3; exit }
+				v = (lo + (les[i] - lo) * (cum[i] > c0 ? (r - c0) / (cum[i] - c0) : 1)) * 1e3
+				printf "%.2f\n", (max != "" && v > max + 0 ? max : v)
+				exit
+			}
+			lo = les[i]; c0 = cum[i]
+		}
+	}' "$4" "$5"
+}
+gauge_ms() { # name-with-labels file
+	awk -v k="$1" '$1 == k {printf "%.2f\n", $2 * 1e3}' "$2"
+}
+# bootbox's figures of run $2 (N=$1): offer, ack and socket wait p50/p99/max
+server_side() { # n run
+	local b=$D/metrics-$2-before a=$D/metrics-$2-after t m out=
+	for t in offer ack; do
+		m=$(gauge_ms "bootbox_dhcp_reply_latency_max_seconds{type=\"$t\"}" "$a")
+		out+=" srv_${t}_p50_ms=$(hq 0.5 bootbox_dhcp_reply_latency_seconds "type=\"$t\"" "$b" "$a" "$m")"
+		out+=" srv_${t}_p99_ms=$(hq 0.99 bootbox_dhcp_reply_latency_seconds "type=\"$t\"" "$b" "$a" "$m")"
+		out+=" srv_${t}_max_ms=${m:--}"
+	done
+	m=$(gauge_ms bootbox_dhcp_receive_wait_max_seconds "$a")
+	out+=" srv_wait_p50_ms=$(hq 0.5 bootbox_dhcp_receive_wait_seconds "" "$b" "$a" "$m")"
+	out+=" srv_wait_p99_ms=$(hq 0.99 bootbox_dhcp_receive_wait_seconds "" "$b" "$a" "$m")"
+	out+=" srv_wait_max_ms=${m:--}"
+	m=$(gauge_ms bootbox_dhcp_journal_commit_max_seconds "$a")
+	out+=" srv_commit_p50_ms=$(hq 0.5 bootbox_dhcp_journal_commit_seconds "" "$b" "$a" "$m")"
+	out+=" srv_commit_p99_ms=$(hq 0.99 bootbox_dhcp_journal_commit_seconds "" "$b" "$a" "$m")"
+	out+=" srv_commit_max_ms=${m:--}"
+	echo "$out"
 }
 field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 k=10
@@ -128,6 +185,18 @@ for n in $NS_LIST_N; do
 			"$(field "$l" dhcp_p50_ms)" "$(field "$l" dhcp_p99_ms)" "$(field "$l" dhcp_max_ms)" \
 			"$(field "$l" script_p50_ms)" "$(field "$l" script_p99_ms)" "$(field "$l" MiBps)" \
 			"$([ $s = bootbox ] && echo "${R[bootbox-rss,$n]:-?}" || echo -)"
+	done
+	l=${R[bootbox-srv,$n]:-}
+	echo "bootbox's own DHCP reply latency N=$n (kernel receive to send, ms):" \
+		"OFFER p50/p99/max $(field "$l" srv_offer_p50_ms)/$(field "$l" srv_offer_p99_ms)/$(field "$l" srv_offer_max_ms)," \
+		"ACK $(field "$l" srv_ack_p50_ms)/$(field "$l" srv_ack_p99_ms)/$(field "$l" srv_ack_max_ms);" \
+		"of it queued in the socket $(field "$l" srv_wait_p50_ms)/$(field "$l" srv_wait_p99_ms)/$(field "$l" srv_wait_max_ms);" \
+		"a journal commit (per batch) $(field "$l" srv_commit_p50_ms)/$(field "$l" srv_commit_p99_ms)/$(field "$l" srv_commit_max_ms)"
+	for s in bootbox anchor; do
+		l=${R[$s,$n]:-}
+		[ -n "$l" ] && echo "$s N=$n: DORA from the load tool's sends to the replies' arrival in its socket" \
+			"(what is left of dhcp_p* is the load tool's own wait) p50/p99/max" \
+			"$(field "$l" dhcp_net_p50_ms)/$(field "$l" dhcp_net_p99_ms)/$(field "$l" dhcp_net_max_ms) ms"
 	done
 	a=$(field "${R[bootbox,$n]:-}" MiBps) b=$(field "${R[anchor,$n]:-}" MiBps)
 	echo "ratio bootbox/anchor N=$n: throughput $(awk -v a="${a:-0}" -v b="${b:-0}" 'BEGIN {printf "%.2fx", (b > 0 ? a / b : 0)}')" \

@@ -482,7 +482,7 @@ static void setup(void)
 /* An HTTPS connection in TLS_SLOT, with a fresh client. */
 static void accept_tls(void)
 {
-	struct bb_udp_peer from = {0xc0a80265, 40001};
+	struct bb_udp_peer from = {.ip = 0xc0a80265, .port = 40001};
 	struct bb_stream *s = &fs[TLS_SLOT];
 
 	if (s->open || !fls.fn)
@@ -505,7 +505,7 @@ static void accept_tls(void)
 
 static void accept_one(void)
 {
-	struct bb_udp_peer from = {0xc0a80264, 40000};
+	struct bb_udp_peer from = {.ip = 0xc0a80264, .port = 40000};
 	size_t i;
 
 	for (i = 0; i < NSTREAMS; i++) {

@@ -178,6 +178,11 @@ out=$(ip netns exec "$S" "$BB" machines -c "$D/bootbox.yaml" 2>&1)
 ip netns exec "$S" "$BB" machines --json -c "$D/bootbox.yaml" | "$PY" -c 'import json,sys; m=json.load(sys.stdin)[0]; assert all(k in m for k in ("name","mac","ip","state","phase","group","last_seen","lifecycle","profile","age")), m; assert m["lifecycle"]=="up" and m["state"]=="booted"' \
 	&& ok "bootbox machines --json: old fields kept, lifecycle added" || bad "machines --json: $(ip netns exec "$S" "$BB" machines --json -c "$D/bootbox.yaml")"
 
+# machine states are written off the loop (bb_write_file_bg), still at once
+# for a lone machine's move
+for i in $(seq 20); do grep -qi "52:54:00:be:ef:01" "$D/state/machines.state" 2>/dev/null && break; sleep 0.1; done
+grep -qi "52:54:00:be:ef:01" "$D/state/machines.state" 2>/dev/null && ! ls "$D/state/"*.tmp.* >/dev/null 2>&1 \
+	&& ok "machines.state written with node1, no temp file left" || bad "machines.state: $(ls "$D/state" | tr '\n' ' '; cat "$D/state/machines.state" 2>&1)"
 # /metrics: promtool accepts it; counters survive SIGHUP
 head -c 100000 /dev/urandom > "$D/tftp/first.bin"
 ip netns exec "$C" curl -s -m 10 -o "$D/first.got" tftp://192.168.2.2/first.bin
@@ -190,12 +195,22 @@ grep -qE '^bootbox_dhcp_processing_seconds_count [1-9]' "$D/m1" && grep -qE '^bo
 	&& grep -qE '^bootbox_http_response_bytes_total\{route="status"\} [1-9][0-9]{3,}' "$D/m1" \
 	&& grep -qE '^bootbox_dhcp_replies_total\{type="ack"\} [1-9]' "$D/m1" \
 	&& ok "metrics: DHCP and per-route HTTP latency histograms, bytes, replies" || bad "histograms: $(grep -E 'count|route="status"' "$D/m1")"
+# the reply latency from the kernel's receive stamp: counted, and sane
+# (a clock mix-up would give zero or hours)
+awk '$1 == "bootbox_dhcp_reply_latency_seconds_count{type=\"ack\"}" && $2 > 0 {n++}
+	$1 == "bootbox_dhcp_reply_latency_seconds_count{type=\"offer\"}" && $2 > 0 {n++}
+	$1 == "bootbox_dhcp_receive_wait_seconds_count" && $2 > 0 {n++}
+	$1 == "bootbox_dhcp_reply_latency_max_seconds{type=\"ack\"}" && $2 > 0 && $2 < 5 {n++}
+	END {exit n != 4}' "$D/m1" \
+	&& ok "metrics: DHCP reply latency (OFFER, ACK) and receive wait from the kernel's stamp" \
+	|| bad "reply latency: $(grep -E 'reply_latency|receive_wait' "$D/m1" | grep -v bucket)"
 if command -v promtool >/dev/null; then
 	promtool check metrics < "$D/m1" > "$D/promtool.out" 2>&1 \
 		&& ok "promtool check metrics" || bad "promtool: $(head -20 "$D/promtool.out")"
 else bad "promtool missing (package prometheus)"; fi
 for f in bootbox_build_info bootbox_dhcp_pool_size bootbox_dhcp_pool_used bootbox_dhcp_leases \
 	bootbox_machines bootbox_dhcp_replies_total bootbox_dhcp_processing_seconds \
+	bootbox_dhcp_reply_latency_seconds bootbox_dhcp_receive_wait_seconds \
 	bootbox_http_request_duration_seconds bootbox_http_response_bytes_total \
 	bootbox_tftp_transfers_total bootbox_tftp_retransmits_total bootbox_cache_hits_total; do
 	grep -q "^# TYPE $f " "$D/m1" || bad "metrics: no family $f"

@@ -4,7 +4,10 @@
  * for many MACs), then over one keep-alive HTTP connection GET /boot.ipxe,
  * GET /ipxe?mac=..., the kernel and the initrd. Bounded: every client has
  * four DHCP tries and the whole run a deadline. Prints one line of
- * key=value figures for the benchmark script.
+ * key=value figures for the benchmark script. dhcp_net is the part of the
+ * DHCP time from each request's send to its reply's arrival in this
+ * tool's socket (the kernel's stamp): the rest is this one thread's
+ * own wait to read it.
  *   storm -s SERVER -g GIADDR -n N [-w WINDOW_MS] [-p PORT] [-k PATH]
  *         [-i PATH] [-t SECS] [-m MACBYTE] */
 #include <arpa/inet.h>
@@ -28,7 +31,7 @@ struct client {
 	enum phase phase;
 	uint8_t mac[6];
 	uint32_t xid;
-	double start, sent, dhcp_ms;
+	double start, sent, dhcp_ms, net_ms, offer_net;
 	int tries;
 	uint8_t state; /* 1 discovering, 3 requesting */
 	uint32_t yiaddr, sid;
@@ -178,6 +181,44 @@ static void http_start(struct client *c)
 	c->left = 0;
 }
 
+/* The reply's arrival (SO_TIMESTAMPNS, CLOCK_REALTIME) on now_ms's clock;
+ * now when the kernel gave no stamp. */
+static double arrival_ms(struct msghdr *m)
+{
+	struct cmsghdr *cm;
+	struct timespec real;
+	double now = now_ms();
+
+	for (cm = CMSG_FIRSTHDR(m); cm; cm = CMSG_NXTHDR(m, cm))
+		if (cm->cmsg_level == SOL_SOCKET &&
+		    cm->cmsg_type == SO_TIMESTAMPNS) {
+			struct timespec t;
+			double age;
+
+			memcpy(&t, CMSG_DATA(cm), sizeof(t));
+			clock_gettime(CLOCK_REALTIME, &real);
+			age = (real.tv_sec - t.tv_sec) * 1e3 +
+			      (real.tv_nsec - t.tv_nsec) / 1e6;
+			return age > 0 ? now - age : now;
+		}
+	return now;
+}
+
+static ssize_t dhcp_recv(uint8_t *b, size_t cap, double *at)
+{
+	char cbuf[CMSG_SPACE(sizeof(struct timespec))];
+	struct iovec iov = {b, cap};
+	struct msghdr m = {.msg_iov = &iov,
+			   .msg_iovlen = 1,
+			   .msg_control = cbuf,
+			   .msg_controllen = sizeof(cbuf)};
+	ssize_t n = recvmsg(udp, &m, MSG_DONTWAIT);
+
+	if (n >= 0)
+		*at = arrival_ms(&m);
+	return n;
+}
+
 static void dhcp_input(void)
 {
 	uint8_t b[1500];
@@ -189,8 +230,9 @@ static void dhcp_input(void)
 		const uint8_t *o;
 		uint8_t olen;
 		struct client *c;
+		double at = 0;
 
-		n = recv(udp, b, sizeof(b), MSG_DONTWAIT);
+		n = dhcp_recv(b, sizeof(b), &at);
 		if (n < 240)
 			return;
 		memcpy(&xid, b + 4, 4);
@@ -213,9 +255,11 @@ static void dhcp_input(void)
 			memcpy(&v, o, 4);
 			c->sid = ntohl(v);
 			c->tries = 0;
+			c->offer_net = at - c->sent;
 			dhcp_send(c, 3);
 		} else if (o[0] == 5 && c->state == 3) {
 			c->dhcp_ms = now_ms() - c->start;
+			c->net_ms = c->offer_net + (at - c->sent);
 			http_start(c);
 		} else if (o[0] == 6) {
 			fail(c);
@@ -389,7 +433,7 @@ int main(int argc, char **argv)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(67)};
 	struct rlimit rl;
-	double t0, deadline, *dv, *sv;
+	double t0, deadline, *dv, *nv, *sv;
 	int i, c, live, nd = 0, ns = 0, ok = 0;
 
 	while ((c = getopt(argc, argv, "s:g:n:w:p:k:i:t:m:")) != -1) {
@@ -425,16 +469,19 @@ int main(int argc, char **argv)
 	setrlimit(RLIMIT_NOFILE, &rl);
 	cl = calloc((size_t)opt.n, sizeof(*cl));
 	dv = calloc((size_t)opt.n, sizeof(*dv));
+	nv = calloc((size_t)opt.n, sizeof(*nv));
 	sv = calloc((size_t)opt.n * 2, sizeof(*sv));
 	udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	sa.sin_addr.s_addr = htonl(opt.giaddr);
-	if (!cl || !dv || !sv || udp < 0 ||
+	if (!cl || !dv || !nv || !sv || udp < 0 ||
 	    bind(udp, (struct sockaddr *)&sa, sizeof(sa))) {
 		perror("storm: relay socket on port 67");
 		return 1;
 	}
 	i = 1 << 22;
 	setsockopt(udp, SOL_SOCKET, SO_RCVBUF, &i, sizeof(i));
+	i = 1;
+	setsockopt(udp, SOL_SOCKET, SO_TIMESTAMPNS, &i, sizeof(i));
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	ep_fast = epoll_create1(EPOLL_CLOEXEC);
 	{
@@ -496,8 +543,10 @@ int main(int argc, char **argv)
 			sv[ns++] = cl[i].script_ms[0];
 			sv[ns++] = cl[i].script_ms[1];
 		}
-		if (cl[i].dhcp_ms > 0)
+		if (cl[i].dhcp_ms > 0) {
+			nv[nd] = cl[i].net_ms;
 			dv[nd++] = cl[i].dhcp_ms;
+		}
 		if (cl[i].fd >= 0)
 			close(cl[i].fd);
 	}
@@ -510,6 +559,7 @@ int main(int argc, char **argv)
 		       bytes / 1048576.0 / secs);
 	}
 	pct("dhcp", dv, nd);
+	pct("dhcp_net", nv, nd);
 	pct("script", sv, ns);
 	printf("\n");
 	return ok == opt.n ? 0 : 1;

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include "board/linux/loop.h"
+#include "common/err.h"
 #include "tests/unit/test.h"
 
 static int order[16], norder;
@@ -168,11 +169,43 @@ static void test_prio_and_bulk(void)
 	bb_loop_free(l);
 }
 
+/* A poll hook runs each turn while on, before the turn's events, may take
+ * itself off, and is set at most once per (cb, arg). */
+static int polls;
+
+static void on_poll(struct bb_loop *l, void *arg)
+{
+	polls++;
+	if (polls == 3)
+		bb_loop_poll_set(l, on_poll, arg, false);
+}
+
+static void test_poll_hook(void)
+{
+	struct bb_loop *l = bb_loop_new();
+	int i;
+
+	CHECK_EQ(bb_loop_poll_set(l, on_poll, NULL, true), 0);
+	CHECK_EQ(bb_loop_poll_set(l, on_poll, NULL, true), 0);
+	bb_loop_run_once(l, 0);
+	CHECK_EQ(polls, 1);
+	for (i = 0; i < 5; i++)
+		bb_loop_run_once(l, 0);
+	CHECK_EQ(polls, 3);
+	for (i = 0; i < 4; i++)
+		CHECK_EQ(
+		    bb_loop_poll_set(l, on_poll, (void *)(long)(i + 1), true),
+		    0);
+	CHECK_EQ(bb_loop_poll_set(l, on_poll, (void *)99L, true), BB_ENOSPC);
+	bb_loop_free(l);
+}
+
 int main(void)
 {
 	RUN(test_timer_order_and_cancel);
 	RUN(test_fd_and_idle);
 	RUN(test_many_timers);
 	RUN(test_prio_and_bulk);
+	RUN(test_poll_hook);
 	return bb_test_done();
 }
