@@ -46,10 +46,10 @@ struct conn {
 	bool refused; /* over the limit, every one busy: a 503, then closed */
 	bool gone;    /* freed at the end of the callback that ended it */
 	unsigned depth;
-	struct bb_http_conn hc;	  /* the protocol: services/http/http_conn.c */
+	struct bb_http_conn hc; /* the protocol: services/http/http_conn.c */
 	/* the view of the request being answered: dispatch()'s, during it */
 	struct bb_http_head *head;
-	struct bb_file *f;	  /* the file being sent, if any */
+	struct bb_file *f; /* the file being sent, if any */
 	/* or a file still being written, sent as it grows */
 	struct bb_growing *grow;
 	struct bb_growing_waiter gw;
@@ -225,10 +225,10 @@ static void log_line(struct conn *c, const char *method, const char *target,
 static void log_request(struct conn *c, int status)
 {
 	log_line(c,
-		 c->head->method == BB_HTTP_GET	  ? "GET"
+		 c->head->method == BB_HTTP_GET	   ? "GET"
 		 : c->head->method == BB_HTTP_HEAD ? "HEAD"
 		 : c->head->method == BB_HTTP_POST ? "POST"
-						  : "other",
+						   : "other",
 		 c->head->target, c->head->target_len, status);
 }
 
