@@ -1,11 +1,11 @@
 /* board/board.h's TCP streams on the Linux loop: non-blocking sockets on
  * epoll, accepted through the accept guard (EMFILE: back off, keep a
  * reserve fd), TCP_NODELAY, send with MSG_MORE for a head before its body,
- * and sendfile(2) for file bodies. A body's bytes per wakeup are a share
- * of a turn's bulk budget split between the downloads waiting for room;
- * those wait in the loop's bulk set, behind every other ready descriptor
- * (DHCP, new requests). What data() does not take is held here and the
- * socket is not read again until it is taken (bb_stream_resume). */
+ * and sendfile(2) for file bodies. A body sends at most a share per
+ * wakeup; downloads waiting for room wait in the loop's bulk set, behind
+ * every other ready descriptor (DHCP, new requests). What data() does not
+ * take is held here and the socket is not read again until it is taken
+ * (bb_stream_resume). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -35,10 +35,11 @@ struct bb_stream {
 	void *arg;
 	uint32_t ev;	 /* the interest registered now */
 	bool want_write; /* a send was short: writable() is owed */
-	bool bulk;	 /* a body waits for room: counted in nbulk */
+	bool bulk;	 /* a body waits for room: in the loop's bulk set */
 	bool eof;	 /* the peer closed: told after the held bytes */
 	bool eof_told;	 /* data(len 0) was called */
 	bool broken;	 /* a send failed: closed() follows */
+	bool spent;	 /* the wakeup's budget ran out, not the room */
 	bool gone;	 /* closed by the caller inside a callback */
 	bool delivering; /* inside deliver(): a resume asks again */
 	bool again;	 /* resume() during delivery */
@@ -51,36 +52,19 @@ struct bb_stream {
 /* bytes one recv() takes: a request's head and a part of a body */
 static uint8_t rbuf[65536];
 
-/* A body's share of one wakeup: what a turn of bulk work may send, split
- * between the downloads in progress, within bounds. A thousand downloads
- * get the smallest share (a turn stays short for DHCP and for requests
- * waiting behind them); a few get large ones (fewer wakeups per byte). */
-#define SHARE_MIN  (256u << 10)
-#define SHARE_MAX  (2u << 20)
-#define SHARE_TURN (16u << 20)
-static size_t nbulk;
-
-static size_t share(void)
-{
-	size_t n = nbulk ? SHARE_TURN / nbulk : SHARE_MAX;
-
-	return n < SHARE_MIN ? SHARE_MIN : n > SHARE_MAX ? SHARE_MAX : n;
-}
-
-static void set_bulk(struct bb_stream *s, bool on)
-{
-	if (s->bulk == on)
-		return;
-	s->bulk = on;
-	if (on)
-		nbulk++;
-	else
-		nbulk--;
-}
+/* A body's bytes per wakeup. Large in the bulk set: a thousand downloads
+ * each sent in small slices keep every flow slow, so the kernel cuts
+ * small segments, the client wakes per slice and a storm moves a third of
+ * what 2 MiB turns move (bench_storm, N=1000). A turn's share goes out in
+ * SLICE calls (bb_loop_again), so DHCP waits for one call at most; the
+ * loop bounds a bulk turn by time. Smaller in the first wakeup, among
+ * requests and DHCP: it still takes a script or a small file whole, and a
+ * thousand kernels starting at once do not hold the next requests. */
+#define SLICE	    (512u << 10) /* x (1 + BB_LOOP_AGAIN_MAX): 2 MiB */
+#define FIRST_SHARE (256u << 10)
 
 static void stream_free(struct bb_stream *s)
 {
-	set_bulk(s, false);
 	if (s->fd >= 0) {
 		bb_loop_del_fd(bb_loop_board(), s->fd);
 		close(s->fd);
@@ -188,14 +172,15 @@ static void read_some(struct bb_stream *s)
 static void on_io(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
 {
 	struct bb_stream *s = arg;
+	bool in_bulk = s->bulk;
 
-	(void)loop;
 	(void)fd;
 	s->depth++;
-	s->budget = share();
+	s->budget = in_bulk ? SLICE : FIRST_SHARE;
+	s->spent = false;
 	if (!s->broken && (ev & (BB_EV_WRITE | BB_EV_ERROR)) && s->want_write) {
 		s->want_write = false;
-		set_bulk(s, false);
+		s->bulk = false;
 		if (s->ops->writable)
 			s->ops->writable(s->arg, s);
 	}
@@ -211,11 +196,15 @@ static void on_io(struct bb_loop *loop, int fd, uint32_t ev, void *arg)
 		const struct bb_stream_ops *ops = s->ops;
 		void *a = s->arg;
 
-		stream_free(s);
+		/* held over the callback: a close from inside it only marks */
+		s->depth++;
 		if (ops->closed)
 			ops->closed(a, s);
+		stream_free(s);
 		return;
 	}
+	if (in_bulk && s->spent)
+		bb_loop_again(loop); /* the share's next slice */
 	interest(s);
 }
 
@@ -233,7 +222,7 @@ static void adopt(struct bb_listener *l, int fd, const struct sockaddr_in *sa)
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	s->fd = fd;
 	s->ev = BB_EV_READ;
-	s->budget = share();
+	s->budget = FIRST_SHARE;
 	if (bb_loop_add_fd(bb_loop_board(), fd, BB_EV_READ, on_io, s)) {
 		close(fd);
 		free(s);
@@ -253,15 +242,19 @@ static void adopt(struct bb_listener *l, int fd, const struct sockaddr_in *sa)
 	interest(s);
 }
 
+/* Connections taken per call: a rack connecting at once is accepted in
+ * slices with DHCP between them (bb_loop_again); under load one accept
+ * took milliseconds (bench_storm, N=1000). */
+#define ACCEPT_SLICE 4
+
 static void on_accept(struct bb_loop *loop, int lfd, uint32_t ev, void *arg)
 {
 	struct bb_listener *l = arg;
 	int i;
 
-	(void)loop;
 	(void)lfd;
 	(void)ev;
-	for (i = 0; i < 64; i++) {
+	for (i = 0; i < ACCEPT_SLICE; i++) {
 		struct sockaddr_in sa;
 		int fd = bb_accept_guard_accept(&l->guard, &sa);
 
@@ -269,6 +262,7 @@ static void on_accept(struct bb_loop *loop, int lfd, uint32_t ev, void *arg)
 			return;
 		adopt(l, fd, &sa);
 	}
+	bb_loop_again(loop);
 }
 
 struct bb_listener *bb_tcp_listen(uint32_t addr, uint16_t port, bb_accept_fn fn,
@@ -378,7 +372,7 @@ size_t bb_stream_send_file(struct bb_stream *s, struct bb_file *f, uint64_t off,
 		return 0;
 	if (!s->budget) {
 		s->want_write = true;
-		set_bulk(s, true);
+		s->bulk = true;
 		if (!s->depth)
 			interest(s);
 		return 0;
@@ -388,9 +382,11 @@ size_t bb_stream_send_file(struct bb_stream *s, struct bb_file *f, uint64_t off,
 	if (!n && !s->want_write)
 		s->broken = true; /* the file shrank under us */
 	s->budget -= n;
+	if (!s->budget && !s->want_write)
+		s->spent = true;
 	if (s->want_write || !s->budget) {
 		s->want_write = true;
-		set_bulk(s, true);
+		s->bulk = true;
 	}
 	if (!s->depth)
 		interest(s);

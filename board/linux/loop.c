@@ -30,6 +30,7 @@ struct bb_loop {
 	 * in epfd's set as a whole; -1 until used */
 	int sets[3];
 	uint64_t prio_checked_ns;
+	bool again; /* bb_loop_again: the running callback asks once more */
 	int stop;
 	uint64_t now_ms;
 	struct fd_slot *fds;
@@ -385,10 +386,42 @@ static void run_prio(struct bb_loop *l)
 	}
 }
 
-/* Downloads served per turn, after every other ready fd: a request that
- * arrives behind a thousand busy downloads waits for this many shares,
- * not for all of them. */
-#define BULK_BATCH 32
+/* Downloads served per turn, after every other ready fd, a few at a time
+ * and for at most BULK_TURN_NS: a request that arrives behind a thousand
+ * busy downloads waits for about one turn, not for all of them, however
+ * large a download's share is. Taken in small groups so that a turn cut
+ * short leaves the rest in the ready list, in their order. */
+#define BULK_BATCH   32
+#define BULK_GROUP   4
+#define BULK_TURN_NS 1000000ull
+
+static bool prio_due(const struct bb_loop *l)
+{
+	return mono_ns() - l->prio_checked_ns >= PRIO_EVERY_NS;
+}
+
+void bb_loop_again(struct bb_loop *l)
+{
+	l->again = true;
+}
+
+/* One event, and again while its callback asks (bb_loop_again), with the
+ * prio set (not the timers: they may end the stream that asked) between
+ * the runs when it is due. */
+static void dispatch_again(struct bb_loop *l, const struct epoll_event *e)
+{
+	int k;
+
+	l->again = false;
+	dispatch(l, e);
+	for (k = 0; l->again && k < BB_LOOP_AGAIN_MAX; k++) {
+		l->again = false;
+		if (prio_due(l))
+			run_prio(l);
+		dispatch(l, e);
+	}
+	l->again = false;
+}
 
 /* n events of a batch, with the prio set between them when it is due */
 static void run_batch(struct bb_loop *l, const struct epoll_event *evs, int n)
@@ -398,14 +431,28 @@ static void run_batch(struct bb_loop *l, const struct epoll_event *evs, int n)
 	for (i = 0; i < n; i++) {
 		if (evs[i].data.fd < 0)
 			continue; /* a set: served by the caller */
-		dispatch(l, &evs[i]);
+		dispatch_again(l, &evs[i]);
 		if ((l->sets[SET_PRIO] >= 0 || l->npoll) && i + 1 < n &&
-		    mono_ns() - l->prio_checked_ns >= PRIO_EVERY_NS) {
+		    prio_due(l)) {
 			l->now_ms = mono_ms();
 			run_prio(l);
 			run_timers(l);
 		}
 	}
+}
+
+static void run_bulk(struct bb_loop *l)
+{
+	struct epoll_event evs[BULK_GROUP];
+	uint64_t start = mono_ns();
+	int done = 0, n;
+
+	do {
+		n = epoll_wait(l->sets[SET_BULK], evs, BULK_GROUP, 0);
+		run_batch(l, evs, n > 0 ? n : 0);
+		done += n;
+	} while (n == BULK_GROUP && done < BULK_BATCH &&
+		 mono_ns() - start < BULK_TURN_NS);
 }
 
 int bb_loop_run_once(struct bb_loop *l, int max_wait_ms)
@@ -434,10 +481,8 @@ int bb_loop_run_once(struct bb_loop *l, int max_wait_ms)
 		run_prio(l);
 	l->prio_checked_ns = mono_ns();
 	run_batch(l, evs, n);
-	if (bulk) {
-		n = epoll_wait(l->sets[SET_BULK], evs, BULK_BATCH, 0);
-		run_batch(l, evs, n);
-	}
+	if (bulk)
+		run_bulk(l);
 	run_timers(l);
 	for (h = 0; h < l->nidle; h++)
 		l->idle[h].cb(l, l->idle[h].arg);

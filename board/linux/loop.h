@@ -14,7 +14,7 @@
 #define BB_EV_WRITE 2u
 #define BB_EV_ERROR 4u /* EPOLLERR / EPOLLHUP, reported to the callback */
 /* with READ/WRITE: bulk work (a download's next share), served after
- * every other ready fd and at most a few dozen per turn */
+ * every other ready fd, for about a millisecond per turn */
 #define BB_EV_BULK 8u
 
 struct bb_loop;
@@ -48,6 +48,12 @@ int bb_loop_set_prio(struct bb_loop *loop, int fd);
 /* Something was set prio (the loop serves DHCP): work on other threads
  * should yield the CPU to it. */
 bool bb_loop_has_prio(const struct bb_loop *loop);
+/* Called from an fd's callback: run it again with the same events at once
+ * (after the prio set, when it is due), at most BB_LOOP_AGAIN_MAX times
+ * in a row. A bulk download sends its share in slices this way, so DHCP
+ * waits for one slice's syscall, not for the whole share's. */
+#define BB_LOOP_AGAIN_MAX 3
+void bb_loop_again(struct bb_loop *loop);
 
 /* Init once; arm (or re-arm) to fire delay_ms from now; cancel is a no-op on
  * an unarmed timer. A timer callback may re-arm its own timer. */

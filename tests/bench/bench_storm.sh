@@ -8,6 +8,7 @@
 # the very scripts bootbox renders as static files. Prints DHCP and script
 # latency percentiles, failures, throughput, bootbox's peak RSS, ratios.
 # BENCH_STORM_ANCHOR=0 runs bootbox alone (to compare two builds: BUILD=).
+# BENCH_STORM_OUT=PREFIX keeps each machine's times (PREFIX.STACK.N).
 # Beside the storm's own (client) figures, bootbox's: its /metrics before
 # and after the storm give the DHCP reply latency from the kernel's
 # receive time to the send (OFFER; ACK after its lease is durable) and
@@ -31,6 +32,8 @@ chmod 755 "$D"
 mkdir -p "$D/www/assets" "$D/logs" "$D/kea-run"
 head -c $((MIB << 20)) /dev/urandom > "$D/www/assets/kernel"
 head -c $((MIB << 20)) /dev/urandom > "$D/www/assets/initrd"
+# written back now, not under the storm's lease commits
+sync
 ulimit -n "$(ulimit -Hn)" 2>/dev/null
 bb_config() { # state dir
 	cat <<YAML
@@ -86,6 +89,12 @@ kea_config() { # lease file
  "loggers": [{"name": "kea-dhcp4", "output_options": [{"output": "$D/logs/kea.log"}], "severity": "WARN"}]}}
 JSON
 }
+# BENCH_STORM_SERVER_CPU / BENCH_STORM_CLIENT_CPU pin the servers and the
+# load tool (taskset lists); unset, the scheduler places them
+pin() { # cpus
+	[ -n "$1" ] && echo taskset -c "$1"
+}
+SPIN=$(pin "${BENCH_STORM_SERVER_CPU:-}") CPIN=$(pin "${BENCH_STORM_CLIENT_CPU:-}")
 inc() { ip netns exec "$C" "$@"; }
 up() { # wait for HTTP
 	local i
@@ -98,14 +107,14 @@ up() { # wait for HTTP
 declare -A R
 run_bootbox() { # n run
 	bb_config "$D/bb-$2" > "$D/bb-$2.yaml"
-	bg "$S" "$D/bb-$2.log" env BOOTBOX_LOG=warn BOOTBOX_NO_ACCESS_LOG=1 "$BB" serve -c "$D/bb-$2.yaml"
+	bg "$S" "$D/bb-$2.log" $SPIN env BOOTBOX_LOG=warn BOOTBOX_NO_ACCESS_LOG=1 "$BB" serve -c "$D/bb-$2.yaml"
 	local pid=$BG_PID
 	up || { echo "bootbox did not answer"; tail -5 "$D/bb-$2.log"; return; }
 	# the anchor serves the very scripts bootbox renders
 	inc curl -sf -o "$D/www/boot.ipxe" http://10.13.0.2:8080/boot.ipxe
 	inc curl -sf -o "$D/www/ipxe" "http://10.13.0.2:8080/ipxe?mac=02:0b:00:00:00:01"
 	inc curl -sf -o "$D/metrics-$2-before" http://10.13.0.2:8080/metrics
-	R[bootbox,$1]=$(inc "$BUILD/tools/storm" -s 10.13.0.2 -g 10.13.0.5 -n "$1" -m "$2" -t 300)
+	R[bootbox,$1]=$(inc $CPIN "$BUILD/tools/storm" -s 10.13.0.2 -g 10.13.0.5 -n "$1" -m "$2" -t 300 ${BENCH_STORM_RCVBUF:+-r "$BENCH_STORM_RCVBUF"} ${BENCH_STORM_OUT:+-o "$BENCH_STORM_OUT.bootbox.$1"})
 	inc curl -sf -o "$D/metrics-$2-after" http://10.13.0.2:8080/metrics
 	# a build without the latency histograms prints "-"
 	R[bootbox-srv,$1]=$(server_side "$1" "$2")
@@ -114,13 +123,13 @@ run_bootbox() { # n run
 }
 run_anchor() { # n run
 	kea_config "$D/kea-$2.leases" > "$D/kea-$2.conf"
-	KEA_PIDFILE_DIR=$D/kea-run KEA_LOCKFILE_DIR=$D/kea-run bg "$S" "$D/kea-$2.out" kea-dhcp4 -c "$D/kea-$2.conf"
+	KEA_PIDFILE_DIR=$D/kea-run KEA_LOCKFILE_DIR=$D/kea-run bg "$S" "$D/kea-$2.out" $SPIN kea-dhcp4 -c "$D/kea-$2.conf"
 	local kpid=$BG_PID
-	bg "$S" "$D/nginx-$2.log" nginx -p "$D" -c "$D/nginx.conf"
+	bg "$S" "$D/nginx-$2.log" $SPIN nginx -p "$D" -c "$D/nginx.conf"
 	local npid=$BG_PID
 	up || { echo "nginx did not answer"; return; }
 	sleep 1 # kea opens its sockets
-	R[anchor,$1]=$(inc "$BUILD/tools/storm" -s 10.13.0.2 -g 10.13.0.5 -n "$1" -m "$2" -t 300)
+	R[anchor,$1]=$(inc $CPIN "$BUILD/tools/storm" -s 10.13.0.2 -g 10.13.0.5 -n "$1" -m "$2" -t 300 ${BENCH_STORM_RCVBUF:+-r "$BENCH_STORM_RCVBUF"} ${BENCH_STORM_OUT:+-o "$BENCH_STORM_OUT.anchor.$1"})
 	kill "$kpid" "$npid"; wait "$kpid" "$npid" 2>/dev/null
 }
 # q-quantile in ms of histogram $3 (a label filter, e.g. type="ack") of
@@ -197,6 +206,8 @@ for n in $NS_LIST_N; do
 		[ -n "$l" ] && echo "$s N=$n: DORA from the load tool's sends to the replies' arrival in its socket" \
 			"(what is left of dhcp_p* is the load tool's own wait) p50/p99/max" \
 			"$(field "$l" dhcp_net_p50_ms)/$(field "$l" dhcp_net_p99_ms)/$(field "$l" dhcp_net_max_ms) ms"
+		[ -n "$l" ] && echo "$s N=$n: a machine's download done, from the storm's start, p50/p99/max" \
+			"$(field "$l" done_p50_ms)/$(field "$l" done_p99_ms)/$(field "$l" done_max_ms) ms"
 	done
 	a=$(field "${R[bootbox,$n]:-}" MiBps) b=$(field "${R[anchor,$n]:-}" MiBps)
 	echo "ratio bootbox/anchor N=$n: throughput $(awk -v a="${a:-0}" -v b="${b:-0}" 'BEGIN {printf "%.2fx", (b > 0 ? a / b : 0)}')" \

@@ -7,9 +7,10 @@
  * key=value figures for the benchmark script. dhcp_net is the part of the
  * DHCP time from each request's send to its reply's arrival in this
  * tool's socket (the kernel's stamp): the rest is this one thread's
- * own wait to read it.
+ * own wait to read it (it looks every FAST_EVERY_MS between downloads).
  *   storm -s SERVER -g GIADDR -n N [-w WINDOW_MS] [-p PORT] [-k PATH]
- *         [-i PATH] [-t SECS] [-m MACBYTE] */
+ *         [-i PATH] [-t SECS] [-m MACBYTE] [-o FILE] [-r KIB]
+ * -o writes each machine's start, DHCP, script and done times (ms). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -42,12 +43,15 @@ struct client {
 	size_t hlen;
 	long long left; /* body bytes still to read; -1: in the head */
 	double script_ms[2];
+	double done_ms; /* since the storm began */
 };
 
 static struct {
 	uint32_t server, giaddr;
 	int n, window_ms, port, secs;
 	const char *kernel, *initrd;
+	const char *out; /* -o: one line per machine, for a closer look */
+	int rcvbuf;	 /* -r KiB: a firmware's small window, not Linux's */
 	uint8_t macbyte;
 } opt = {.n = 100,
 	 .window_ms = 1000,
@@ -63,7 +67,9 @@ static struct client *cl;
  * the server's and not this one thread's time spent reading bodies */
 static int udp, ep, ep_fast;
 static char fast_mark; /* ep_fast's entry in ep */
+#define FAST_EVERY_MS 0.25
 static long long bytes;
+static double t_begin;
 static char scratch[1 << 18];
 
 static double now_ms(void)
@@ -170,6 +176,9 @@ static void http_start(struct client *c)
 		return;
 	}
 	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (opt.rcvbuf)
+		setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &opt.rcvbuf,
+			   sizeof(opt.rcvbuf));
 	if (connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) &&
 	    errno != EINPROGRESS) {
 		fail(c);
@@ -304,6 +313,7 @@ static void http_next(struct client *c)
 		close(c->fd);
 		c->fd = -1;
 		c->phase = P_DONE;
+		c->done_ms = now_ms() - t_begin;
 		return;
 	}
 	len = snprintf(
@@ -396,11 +406,40 @@ static void http_input(struct client *c, uint32_t events)
 	}
 }
 
+/* Machines whose start time has come send their DISCOVER; DHCP that got
+ * no answer for a second tries again. Returns how many are still going. */
+static int start_due(void)
+{
+	double t = now_ms();
+	int i, live = 0;
+
+	for (i = 0; i < opt.n; i++) {
+		struct client *k = &cl[i];
+
+		if (k->phase == P_WAIT && t >= k->start) {
+			k->phase = P_DHCP;
+			k->start = t;
+			dhcp_send(k, 1);
+		} else if (k->phase == P_DHCP && t - k->sent > 1000) {
+			if (++k->tries >= 4)
+				k->phase = P_FAIL;
+			else
+				dhcp_send(k, k->state);
+		}
+		live += k->phase < P_DONE;
+	}
+	return live;
+}
+
+/* Starts, DHCP and scripts: between downloads too, so that a long read of
+ * bodies neither delays a machine's start nor its replies. */
 static void fast(void)
 {
 	struct epoll_event evs[256];
-	int n = epoll_wait(ep_fast, evs, 256, 0), i;
+	int n, i;
 
+	start_due();
+	n = epoll_wait(ep_fast, evs, 256, 0);
 	for (i = 0; i < n; i++) {
 		if (!evs[i].data.ptr)
 			dhcp_input();
@@ -433,10 +472,10 @@ int main(int argc, char **argv)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(67)};
 	struct rlimit rl;
-	double t0, deadline, *dv, *nv, *sv;
-	int i, c, live, nd = 0, ns = 0, ok = 0;
+	double t0, deadline, *dv, *nv, *sv, *fv;
+	int i, c, live, nd = 0, ns = 0, nf = 0, ok = 0;
 
-	while ((c = getopt(argc, argv, "s:g:n:w:p:k:i:t:m:")) != -1) {
+	while ((c = getopt(argc, argv, "s:g:n:w:p:k:i:t:m:o:r:")) != -1) {
 		struct in_addr a;
 
 		switch (c) {
@@ -453,6 +492,8 @@ int main(int argc, char **argv)
 		case 'k': opt.kernel = optarg; break;
 		case 'i': opt.initrd = optarg; break;
 		case 't': opt.secs = atoi(optarg); break;
+		case 'o': opt.out = optarg; break;
+		case 'r': opt.rcvbuf = atoi(optarg) << 10; break;
 		case 'm':
 			opt.macbyte = (uint8_t)strtol(optarg, NULL, 16);
 			break;
@@ -471,9 +512,10 @@ int main(int argc, char **argv)
 	dv = calloc((size_t)opt.n, sizeof(*dv));
 	nv = calloc((size_t)opt.n, sizeof(*nv));
 	sv = calloc((size_t)opt.n * 2, sizeof(*sv));
+	fv = calloc((size_t)opt.n, sizeof(*fv));
 	udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	sa.sin_addr.s_addr = htonl(opt.giaddr);
-	if (!cl || !dv || !nv || !sv || udp < 0 ||
+	if (!cl || !dv || !nv || !sv || !fv || udp < 0 ||
 	    bind(udp, (struct sockaddr *)&sa, sizeof(sa))) {
 		perror("storm: relay socket on port 67");
 		return 1;
@@ -492,7 +534,7 @@ int main(int argc, char **argv)
 		epoll_ctl(ep, EPOLL_CTL_ADD, ep_fast, &ev);
 	}
 	srand((unsigned)time(NULL));
-	t0 = now_ms();
+	t0 = t_begin = now_ms();
 	for (i = 0; i < opt.n; i++) {
 		cl[i].mac[0] = 0x02;
 		cl[i].mac[1] = opt.macbyte;
@@ -510,36 +552,38 @@ int main(int argc, char **argv)
 		double t = now_ms();
 		int n;
 
-		for (i = 0, live = 0; i < opt.n; i++) {
-			struct client *k = &cl[i];
-
-			if (k->phase == P_WAIT && t >= k->start) {
-				k->phase = P_DHCP;
-				k->start = t;
-				dhcp_send(k, 1);
-			} else if (k->phase == P_DHCP && t - k->sent > 1000) {
-				if (++k->tries >= 4)
-					k->phase = P_FAIL;
-				else
-					dhcp_send(k, k->state);
-			}
-			live += k->phase < P_DONE;
-		}
+		live = start_due();
 		if (!live || t > deadline)
 			break;
 		n = epoll_wait(ep, evs, 256, 2);
-		/* DHCP and scripts first, and again every 16 downloads */
+		/* DHCP and scripts first, and again every FAST_EVERY_MS while
+		 * reading downloads */
 		fast();
+		t = now_ms();
 		for (i = 0; i < n; i++) {
 			if (evs[i].data.ptr != &fast_mark)
 				http_input(evs[i].data.ptr, evs[i].events);
-			if (i % 16 == 15)
+			if (now_ms() - t >= FAST_EVERY_MS) {
 				fast();
+				t = now_ms();
+			}
 		}
+	}
+	if (opt.out) {
+		FILE *f = fopen(opt.out, "w");
+
+		for (i = 0; f && i < opt.n; i++)
+			fprintf(f, "%d %.2f %.2f %.2f %.2f %.2f %d\n", i,
+				cl[i].start - t0, cl[i].dhcp_ms,
+				cl[i].script_ms[0], cl[i].script_ms[1],
+				cl[i].done_ms, cl[i].phase == P_DONE);
+		if (f)
+			fclose(f);
 	}
 	for (i = 0; i < opt.n; i++) {
 		if (cl[i].phase == P_DONE) {
 			ok++;
+			fv[nf++] = cl[i].done_ms;
 			sv[ns++] = cl[i].script_ms[0];
 			sv[ns++] = cl[i].script_ms[1];
 		}
@@ -561,6 +605,7 @@ int main(int argc, char **argv)
 	pct("dhcp", dv, nd);
 	pct("dhcp_net", nv, nd);
 	pct("script", sv, ns);
+	pct("done", fv, nf);
 	printf("\n");
 	return ok == opt.n ? 0 : 1;
 }
