@@ -393,7 +393,7 @@ static void run_prio(struct bb_loop *l)
  * short leaves the rest in the ready list, in their order. */
 #define BULK_BATCH   32
 #define BULK_GROUP   4
-#define BULK_TURN_NS 1000000ull
+#define BULK_TURN_NS 2000000ull
 
 static bool prio_due(const struct bb_loop *l)
 {
@@ -405,10 +405,11 @@ void bb_loop_again(struct bb_loop *l)
 	l->again = true;
 }
 
-/* One event, and again while its callback asks (bb_loop_again), with the
- * prio set (not the timers: they may end the stream that asked) between
- * the runs when it is due. */
-static void dispatch_again(struct bb_loop *l, const struct epoll_event *e)
+/* One event, and again while its callback asks (bb_loop_again) and the
+ * turn's end (0: none) has not come, with the prio set (not the timers:
+ * they may end the stream that asked) between the runs when it is due. */
+static void dispatch_again(struct bb_loop *l, const struct epoll_event *e,
+			   uint64_t end_ns)
 {
 	int k;
 
@@ -416,6 +417,8 @@ static void dispatch_again(struct bb_loop *l, const struct epoll_event *e)
 	dispatch(l, e);
 	for (k = 0; l->again && k < BB_LOOP_AGAIN_MAX; k++) {
 		l->again = false;
+		if (end_ns && mono_ns() >= end_ns)
+			break;
 		if (prio_due(l))
 			run_prio(l);
 		dispatch(l, e);
@@ -423,15 +426,20 @@ static void dispatch_again(struct bb_loop *l, const struct epoll_event *e)
 	l->again = false;
 }
 
-/* n events of a batch, with the prio set between them when it is due */
-static void run_batch(struct bb_loop *l, const struct epoll_event *evs, int n)
+/* n events of a batch, with the prio set between them when it is due;
+ * returns how many were served before the turn's end (0: none) came.
+ * Level triggered: the rest are reported again. */
+static int run_batch(struct bb_loop *l, const struct epoll_event *evs, int n,
+		     uint64_t end_ns)
 {
 	int i;
 
 	for (i = 0; i < n; i++) {
+		if (i && end_ns && mono_ns() >= end_ns)
+			return i;
 		if (evs[i].data.fd < 0)
 			continue; /* a set: served by the caller */
-		dispatch_again(l, &evs[i]);
+		dispatch_again(l, &evs[i], end_ns);
 		if ((l->sets[SET_PRIO] >= 0 || l->npoll) && i + 1 < n &&
 		    prio_due(l)) {
 			l->now_ms = mono_ms();
@@ -439,20 +447,21 @@ static void run_batch(struct bb_loop *l, const struct epoll_event *evs, int n)
 			run_timers(l);
 		}
 	}
+	return n;
 }
 
 static void run_bulk(struct bb_loop *l)
 {
 	struct epoll_event evs[BULK_GROUP];
-	uint64_t start = mono_ns();
+	uint64_t end = mono_ns() + BULK_TURN_NS;
 	int done = 0, n;
 
 	do {
 		n = epoll_wait(l->sets[SET_BULK], evs, BULK_GROUP, 0);
-		run_batch(l, evs, n > 0 ? n : 0);
+		if (n <= 0 || run_batch(l, evs, n, end) < n)
+			break;
 		done += n;
-	} while (n == BULK_GROUP && done < BULK_BATCH &&
-		 mono_ns() - start < BULK_TURN_NS);
+	} while (n == BULK_GROUP && done < BULK_BATCH && mono_ns() < end);
 }
 
 int bb_loop_run_once(struct bb_loop *l, int max_wait_ms)
@@ -480,7 +489,7 @@ int bb_loop_run_once(struct bb_loop *l, int max_wait_ms)
 	if (prio || l->npoll)
 		run_prio(l);
 	l->prio_checked_ns = mono_ns();
-	run_batch(l, evs, n);
+	run_batch(l, evs, n, 0);
 	if (bulk)
 		run_bulk(l);
 	run_timers(l);

@@ -14,7 +14,7 @@
 #define BB_EV_WRITE 2u
 #define BB_EV_ERROR 4u /* EPOLLERR / EPOLLHUP, reported to the callback */
 /* with READ/WRITE: bulk work (a download's next share), served after
- * every other ready fd, for about a millisecond per turn */
+ * every other ready fd, for about two milliseconds per turn */
 #define BB_EV_BULK 8u
 
 struct bb_loop;

@@ -200,6 +200,89 @@ static void test_poll_hook(void)
 	bb_loop_free(l);
 }
 
+/* bb_loop_again: the callback runs again at once, at most
+ * 1 + BB_LOOP_AGAIN_MAX times in all, with the prio set served between
+ * the runs once it is due (a slow run makes it due). */
+static int again_prio_w = -1;
+
+static void on_again(struct bb_loop *l, int fd, uint32_t ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	order[norder++] = 'A';
+	if (again_prio_w >= 0) {
+		CHECK_EQ(write(again_prio_w, "x", 1), 1);
+		again_prio_w = -1;
+	}
+	usleep(700);
+	bb_loop_again(l);
+}
+
+static void test_again(void)
+{
+	struct bb_loop *l = bb_loop_new();
+	int a[2], p[2], i, na = 0;
+
+	norder = 0;
+	CHECK_EQ(pipe2(a, O_NONBLOCK), 0);
+	CHECK_EQ(pipe2(p, O_NONBLOCK), 0);
+	CHECK_EQ(bb_loop_add_fd(l, a[0], BB_EV_READ, on_again, NULL), 0);
+	CHECK_EQ(bb_loop_add_fd(l, p[0], BB_EV_READ, on_class, (void *)'P'), 0);
+	CHECK_EQ(bb_loop_set_prio(l, p[0]), 0);
+	again_prio_w = p[1];
+	CHECK_EQ(write(a[1], "x", 1), 1); /* never read: stays ready */
+	bb_loop_run_once(l, 100);
+	for (i = 0; i < norder; i++)
+		na += order[i] == 'A';
+	CHECK_EQ(na, 1 + BB_LOOP_AGAIN_MAX);
+	CHECK_EQ(norder, 2 + BB_LOOP_AGAIN_MAX);
+	CHECK_EQ(order[0], 'A');
+	CHECK_EQ(order[1], 'P'); /* between the first run and the second */
+	close(a[0]);
+	close(a[1]);
+	close(p[0]);
+	close(p[1]);
+	bb_loop_free(l);
+}
+
+/* A bulk turn ends after about two milliseconds: slow downloads are
+ * served a few per turn, and the rest in the next turns, none lost. */
+static void on_slow(struct bb_loop *l, int fd, uint32_t ev, void *arg)
+{
+	(void)l;
+	(void)ev;
+	(void)arg;
+	usleep(1500);
+	on_class(l, fd, BB_EV_READ, (void *)(long)fd);
+}
+
+static void test_bulk_turn(void)
+{
+	struct bb_loop *l = bb_loop_new();
+	int p[8][2], i, first;
+
+	norder = 0;
+	for (i = 0; i < 8; i++) {
+		CHECK_EQ(pipe2(p[i], O_NONBLOCK), 0);
+		CHECK_EQ(bb_loop_add_fd(l, p[i][0], BB_EV_READ | BB_EV_BULK,
+					on_slow, NULL),
+			 0);
+		CHECK_EQ(write(p[i][1], "x", 1), 1);
+	}
+	bb_loop_run_once(l, 100);
+	first = norder;
+	CHECK(first >= 1 && first <= 2);
+	for (i = 0; i < 16 && norder < 8; i++)
+		bb_loop_run_once(l, 100);
+	CHECK_EQ(norder, 8);
+	for (i = 0; i < 8; i++) {
+		close(p[i][0]);
+		close(p[i][1]);
+	}
+	bb_loop_free(l);
+}
+
 int main(void)
 {
 	RUN(test_timer_order_and_cancel);
@@ -207,5 +290,7 @@ int main(void)
 	RUN(test_many_timers);
 	RUN(test_prio_and_bulk);
 	RUN(test_poll_hook);
+	RUN(test_again);
+	RUN(test_bulk_turn);
 	return bb_test_done();
 }
