@@ -191,6 +191,10 @@ enum bb_growing_state {
  * it, its final length or 0 while unknown, a bb_growing_state) wakes the
  * readers that had caught up. */
 struct bb_growing *bb_growing_open(const char *path);
+/* The writer's file is now the one at path (another process's .part was
+ * taken over, or replaced): readers keep their place and read it from
+ * now on. 0, or BB_EIO when it cannot be opened (g unchanged). */
+int bb_growing_reopen(struct bb_growing *g, const char *path);
 void bb_growing_update(struct bb_growing *g, uint64_t have, uint64_t total,
 		       int state);
 uint64_t bb_growing_have(const struct bb_growing *g);

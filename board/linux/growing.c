@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "board/linux/board_file.h"
+#include "common/err.h"
 #include "board/linux/growing.h"
 
 struct bb_growing *bb_growing_new(int fd)
@@ -112,6 +113,18 @@ struct bb_growing *bb_growing_open(const char *path)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	return fd < 0 ? NULL : bb_growing_new(fd);
+}
+
+int bb_growing_reopen(struct bb_growing *g, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct bb_file *f;
+
+	if (fd < 0 || bb_file_adopt(fd, 0, &f)) /* adopt closes fd */
+		return BB_EIO;
+	bb_file_close(g->file);
+	g->file = f;
+	return 0;
 }
 
 uint64_t bb_growing_have(const struct bb_growing *g)

@@ -105,19 +105,15 @@ static void on_progress(void *arg, uint64_t have, uint64_t total)
 	uint64_t now = bb_board_now_ms();
 	int decile = total ? (int)(have * 10 / total) : 0;
 	char part[1024];
-	struct bb_growing *g;
 
-	/* the process we waited for may have removed its .part (a failed
-	 * fetch): readers follow the file the job writes now, not that one */
-	if (f->waited &&
-	    !bb_cache_store_part_path(&f->sc->st, &f->key, part,
-				      sizeof(part)) &&
-	    (g = bb_growing_open(part))) {
-		bb_growing_update(f->g, bb_growing_have(f->g),
-				  bb_growing_total(f->g), BB_GROWING_FAILED);
-		bb_growing_unref(f->g);
-		f->g = g;
-	}
+	/* the process we waited for may have died (its .part is ours now)
+	 * or removed its .part (a failed fetch): readers keep their place
+	 * and follow the file the job writes now */
+	if (f->waited && (bb_cache_store_part_path(&f->sc->st, &f->key, part,
+						   sizeof(part)) ||
+			  bb_growing_reopen(f->g, part)))
+		bb_warn("cache: %s/%s: cannot follow the fetch taken over",
+			f->key.version, f->key.artifact);
 	f->waited = false;
 	bb_growing_update(f->g, have, total, BB_GROWING_OPEN);
 	if (decile != f->last_decile && now - f->last_log_ms >= 1000) {

@@ -166,5 +166,21 @@ wait "$CPID"; crc=$?
 grep -q "kernel-amd64: another process is fetching it" "$T/bb2.log" && ok "serve says it waits for the other process" || bad "no waiting line in serve's log"
 hits=$(grep "kernel-amd64" "$T/root/hits.log" | grep -vc " range=")
 [ "$hits" = 1 ] && ok "one upstream fetch between the CLI and serve" || bad "$hits upstream fetches between the CLI and serve"
+# the CLI is killed in the middle of that fetch (an operator's ^C, or
+# kill -9): its lock goes with it, and serve, waiting on the .part, takes
+# the fetch over and still answers with the right bytes
+rm -f "$T/state/cache/talos/$SCH/v1.10.4/kernel-amd64"
+"$BB" cache fetch -c "$T/bootbox.yaml" > "$T/cli2.out" 2>&1 &
+CPID=$!; pids+=($CPID)
+for i in $(seq 50); do [ -s "$T/state/cache/talos/$SCH/v1.10.4/kernel-amd64.part" ] && break; sleep 0.1; done
+curl -s -o "$T/k4" -w '%{http_code}' --max-time 60 "http://127.0.0.1:$HPORT$P" > "$T/k4.code" &
+QPID=$!; pids+=($QPID)
+sleep 0.5
+kill -9 "$CPID"; wait "$CPID" 2>/dev/null
+wait "$QPID"
+code=$(cat "$T/k4.code")
+[ "$code" = 200 ] && cmp -s "$T/k4" "$IMG/kernel-amd64" && ok "the CLI killed mid-fetch: serve takes over, identical bytes" \
+	|| bad "the CLI killed mid-fetch: HTTP $code, $(stat -c %s "$T/k4" 2>/dev/null) bytes: $(tail -3 "$T/bb2.log")"
+[ -f "$T/state/cache/talos/$SCH/v1.10.4/kernel-amd64" ] && ok "and the artifact is cached after it" || bad "not cached after the takeover"
 echo "# $pass passed, $fail failed"
 [ "$fail" = 0 ]
