@@ -1,7 +1,9 @@
 /* The board interface: what firmware/serve needs from the platform under
  * it, and nothing more. One implementation per board, chosen at link time
  * (board/linux on the kernel's stack, board/lwip on lwIP over a TAP or a
- * MAC). Everything runs on one loop thread; callbacks come from the loop.
+ * MAC). Everything runs on one loop thread, callbacks come from the loop,
+ * except in a lane (below): what a lane's setup opens is served by the
+ * lane's own loop, on a thread of its own where the board has threads.
  * Errors are a negative BB_E* (common/err.h) and a message the board
  * keeps for the caller (bb_board_errmsg), never errno or err_t.
  *
@@ -20,7 +22,8 @@
 
 /* --- errors ------------------------------------------------------- */
 
-/* The message of the last failed board call on this loop ("" if none). */
+/* The message of the last failed board call on this loop ("" if none):
+ * each lane has its own. */
 const char *bb_board_errmsg(void);
 /* For the boards themselves: keeps the message, returns rc. */
 int bb_board_fail(int rc, const char *fmt, ...)
@@ -54,6 +57,29 @@ void bb_board_timer_free(struct bb_board_timer *t);
 /* Runs once after each batch of events, before the loop sleeps (group
  * commit of the lease journal, saving machine states). */
 int bb_board_idle_add(void (*fn)(void *arg), void *arg);
+
+/* --- lanes and locks ------------------------------------------------ */
+/* A lane is a loop of its own for one service that must answer at once
+ * whatever the main loop is doing (DHCP beside a storm of downloads): on
+ * Linux a thread; on a board with one thread, the main loop itself. The
+ * UDP sockets, journals and timers that setup opens belong to the lane
+ * and call back on it, so what they share with the main loop is the
+ * caller's to guard with a lock. setup's result is start's; on failure
+ * the lane is gone. stop runs teardown on the lane (to close what setup
+ * opened), then ends it. */
+struct bb_lane;
+int bb_lane_start(const char *name, int (*setup)(void *arg), void *arg,
+		  struct bb_lane **out);
+void bb_lane_stop(struct bb_lane *l, void (*teardown)(void *arg), void *arg);
+
+/* A mutex between lanes and the main loop (no-op with one thread). Not
+ * recursive; NULL from new when memory ran out, and take/give on NULL do
+ * nothing. */
+struct bb_lock;
+struct bb_lock *bb_lock_new(void);
+void bb_lock_free(struct bb_lock *k);
+void bb_lock_take(struct bb_lock *k);
+void bb_lock_give(struct bb_lock *k);
 
 /* --- UDP ------------------------------------------------------------ */
 

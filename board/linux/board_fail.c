@@ -1,11 +1,11 @@
 /* board/board.h's error message: the last failed board call's, kept for
- * the caller (one loop thread, one message). */
+ * the caller, one per thread (a lane reads its own). */
 #include <stdarg.h>
 #include <stdio.h>
 
 #include "board/board.h"
 
-static char errmsg[256];
+static __thread char errmsg[256];
 
 int bb_board_fail(int rc, const char *fmt, ...)
 {

@@ -13,6 +13,7 @@
 #include "common/err.h"
 
 struct bb_jr {
+	struct bb_loop *loop; /* the one it was opened on (a lane's) */
 	struct bb_journal j;
 	struct bb_journal_commit c;
 	void (*done)(void *arg, int rc);
@@ -64,6 +65,7 @@ int bb_jr_open(const char *path,
 	if (good < j->j.size)
 		bb_journal_truncate(&j->j, good);
 	/* no thread or no loop slot: inline */
+	j->loop = loop;
 	if (!bb_journal_commit_start(&j->c, &j->j)) {
 		if (bb_loop_add_fd(loop, j->c.done_fd, BB_EV_READ, on_committed,
 				   j))
@@ -123,7 +125,7 @@ void bb_jr_close(struct bb_jr *j)
 	if (!j)
 		return;
 	if (j->c.running)
-		bb_loop_del_fd(bb_loop_board(), j->c.done_fd);
+		bb_loop_del_fd(j->loop, j->c.done_fd);
 	/* records of unsent ACKs may still be written: harmless, the
 	 * clients will ask again */
 	bb_journal_commit_stop(&j->c);

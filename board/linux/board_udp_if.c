@@ -37,6 +37,7 @@
 #define POLL_US 1000
 
 struct bb_udp_if {
+	struct bb_loop *loop; /* the one it was opened on (a lane's) */
 	char ifname[IFNAMSIZ];
 	void (*batch_end)(void *arg, struct bb_udp *u);
 	struct bb_ticker tick;
@@ -178,7 +179,7 @@ static void on_poll(struct bb_loop *loop, void *arg)
 static void set_polling(struct bb_udp *u, bool on)
 {
 	struct bb_udp_if *b = u->bif;
-	struct bb_loop *loop = bb_loop_board();
+	struct bb_loop *loop = b->loop;
 
 	if (b->tick.fd < 0 || b->tick.on == on)
 		return;
@@ -265,6 +266,7 @@ int bb_udp_open_if(const char *ifname, uint16_t port, bb_udp_recv_fn fn,
 		return bb_board_fail(BB_ENOMEM, "out of memory");
 	}
 	strcpy(b->ifname, ifname);
+	b->loop = loop;
 	b->batch_end = batch_end;
 	b->tick.fd = -1;
 	u->bif = b;
@@ -301,7 +303,7 @@ fail:
 void bb_udp_if_close(struct bb_udp *u)
 {
 	struct bb_udp_if *b = u->bif;
-	struct bb_loop *loop = bb_loop_board();
+	struct bb_loop *loop = b->loop;
 
 	bb_loop_poll_set(loop, on_poll, u, false);
 	if (b->tick.fd >= 0) {

@@ -56,9 +56,12 @@ int64_t bb_wall_now(void)
 	return (int64_t)time(NULL);
 }
 
-/* The loop board/board.h's calls run on: the first one made (serve makes
- * one; tests may make more and pass them explicitly). */
-static struct bb_loop *board_loop;
+/* The loop board/board.h's calls run on: the first one made on this
+ * thread (serve makes one, each lane one of its own; tests may make more
+ * and pass them explicitly). */
+static __thread struct bb_loop *board_loop;
+/* some loop of the process has a prio set (bb_loop_has_prio) */
+static bool prio_anywhere;
 
 struct bb_loop *bb_loop_board(void)
 {
@@ -200,12 +203,16 @@ int bb_loop_set_prio(struct bb_loop *l, int fd)
 	if (l->fds[fd].set == SET_PRIO)
 		return 0;
 	epoll_ctl(l->sets[l->fds[fd].set], EPOLL_CTL_DEL, fd, NULL);
-	return join(l, fd, SET_PRIO) ? BB_EIO : 0;
+	if (join(l, fd, SET_PRIO))
+		return BB_EIO;
+	__atomic_store_n(&prio_anywhere, true, __ATOMIC_RELAXED);
+	return 0;
 }
 
 bool bb_loop_has_prio(const struct bb_loop *l)
 {
-	return l->sets[SET_PRIO] >= 0;
+	return l->sets[SET_PRIO] >= 0 ||
+	       __atomic_load_n(&prio_anywhere, __ATOMIC_RELAXED);
 }
 
 /* --- timer heap (1-based heap_idx so that 0 means "not armed") --- */

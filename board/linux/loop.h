@@ -45,8 +45,8 @@ void bb_loop_del_fd(struct bb_loop *loop, int fd);
  * events, and within a long one every half millisecond, with the timers
  * then due (DHCP beside hundreds of downloads). */
 int bb_loop_set_prio(struct bb_loop *loop, int fd);
-/* Something was set prio (the loop serves DHCP): work on other threads
- * should yield the CPU to it. */
+/* Something was set prio, on this loop or another's (a lane serves
+ * DHCP): work on other threads should yield the CPU to it. */
 bool bb_loop_has_prio(const struct bb_loop *loop);
 /* Called from an fd's callback: run it again with the same events at once
  * (after the prio set, when it is due), at most BB_LOOP_AGAIN_MAX times

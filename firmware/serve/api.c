@@ -143,16 +143,13 @@ static int count_lease(const struct bb_dhcp_lease *l, void *arg)
 static void status(struct bb_serve *s, struct bb_http_response *resp)
 {
 	cJSON *j = cJSON_CreateObject(), *st = cJSON_CreateObject();
-	struct bb_dhcp_server *eng = bb_serve_dhcp_engine(s);
 	int leases = 0;
 	size_t i;
 
 	cJSON_AddStringToObject(j, "name", s->cfg->appliance.name ?: "");
 	cJSON_AddNumberToObject(j, "uptime",
 				(double)(bb_board_wall_now() - s->started));
-	if (eng)
-		bb_dhcp_server_foreach(eng, bb_board_wall_now(), count_lease,
-				       &leases);
+	bb_serve_dhcp_foreach(s, bb_board_wall_now(), count_lease, &leases);
 	cJSON_AddNumberToObject(j, "leases", leases);
 	for (i = 0; s->boot && i < s->boot->nmachines; i++) {
 		const char *n = bb_boot_state_name(s->boot->machines[i].state);

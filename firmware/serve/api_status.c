@@ -1,5 +1,6 @@
 #include <cjson/cJSON.h>
 #include <mbedtls/x509_crt.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "board/board.h"
@@ -90,16 +91,13 @@ static int count_pool(const struct bb_dhcp_lease *l, void *arg)
 void bb_api_pool_use(struct bb_serve *s, size_t i, uint64_t *size,
 		     uint64_t *used)
 {
-	struct bb_dhcp_server *eng = bb_serve_dhcp_engine(s);
 	struct pool_count pc = {&s->cfg->dhcp.subnets[i], 0};
 	size_t j;
 
 	*size = 0;
 	for (j = 0; j < pc.sn->npools; j++)
 		*size += (uint64_t)pc.sn->pools[j].hi - pc.sn->pools[j].lo + 1;
-	if (eng)
-		bb_dhcp_server_foreach(eng, bb_board_wall_now(), count_pool,
-				       &pc);
+	bb_serve_dhcp_foreach(s, bb_board_wall_now(), count_pool, &pc);
 	*used = pc.used;
 }
 
@@ -138,10 +136,10 @@ static int add_lease(const struct bb_dhcp_lease *l, void *arg)
 cJSON *bb_api_leases_json(struct bb_serve *s)
 {
 	cJSON *j = cJSON_CreateObject(), *subs, *arr;
-	struct bb_dhcp_server *eng = bb_serve_dhcp_engine(s);
 	void *arg[2] = {s, NULL};
+	struct bb_dhcp_lease *v = NULL;
 	char net[16], buf[40];
-	size_t i;
+	size_t i, n = 0;
 
 	cJSON_AddBoolToObject(j, "enabled", s->cfg->dhcp.enabled);
 	subs = cJSON_AddArrayToObject(j, "subnets");
@@ -160,9 +158,12 @@ cJSON *bb_api_leases_json(struct bb_serve *s)
 	}
 	arr = cJSON_AddArrayToObject(j, "leases");
 	arg[1] = arr;
-	if (eng)
-		bb_dhcp_server_foreach(eng, bb_board_wall_now(), add_lease,
-				       arg);
+	/* copied first: building JSON under the lock would hold DHCP up */
+	if (bb_serve_dhcp_leases(s, bb_board_wall_now(), &v, &n))
+		cJSON_AddBoolToObject(j, "truncated", true);
+	for (i = 0; i < n; i++)
+		add_lease(&v[i], arg);
+	free(v);
 	return j;
 }
 

@@ -18,7 +18,7 @@
 
 struct lease_find {
 	const uint8_t *mac;
-	const struct bb_dhcp_lease *found;
+	struct bb_dhcp_lease *found; /* copied: the engine is the lane's */
 };
 
 static int find_bound(const struct bb_dhcp_lease *l, void *arg)
@@ -27,20 +27,18 @@ static int find_bound(const struct bb_dhcp_lease *l, void *arg)
 
 	if (l->state != BB_LEASE_BOUND || memcmp(l->mac, f->mac, 6))
 		return 0;
-	f->found = l;
+	*f->found = *l;
 	return 1;
 }
 
-static const struct bb_dhcp_lease *lease_of(struct bb_serve *s,
-					    const uint8_t mac[6])
+/* mac's bound lease into *out; false when it has none. */
+static bool lease_of(struct bb_serve *s, const uint8_t mac[6],
+		     struct bb_dhcp_lease *out)
 {
-	struct bb_dhcp_server *eng = bb_serve_dhcp_engine(s);
-	struct lease_find f = {mac, NULL};
+	struct lease_find f = {mac, out};
 
-	if (eng)
-		bb_dhcp_server_foreach(eng, bb_board_wall_now(), find_bound,
-				       &f);
-	return f.found;
+	return bb_serve_dhcp_foreach(s, bb_board_wall_now(), find_bound, &f) !=
+	       0;
 }
 
 /* Only the reservation or a lease DHCP itself bound to the node's MAC: an
@@ -51,14 +49,13 @@ uint32_t bb_handoff_management_ip(struct bb_serve *s)
 {
 	const struct bb_cfg_machine *cm =
 	    bb_config_machine(s->cfg, s->cfg->handoff.management);
-	const struct bb_dhcp_lease *l;
+	struct bb_dhcp_lease l;
 
 	if (!cm)
 		return 0;
 	if (cm->ip)
 		return cm->ip;
-	l = lease_of(s, cm->mac);
-	return l ? l->ip : 0;
+	return lease_of(s, cm->mac, &l) ? l.ip : 0;
 }
 
 static bool local_boot(struct bb_serve *s)
@@ -101,7 +98,9 @@ static void export_fill(struct bb_serve *s, struct bb_export_machine *e,
 			const struct bb_cfg_machine *cm,
 			const struct bb_boot_machine *bm)
 {
-	const struct bb_dhcp_lease *l = lease_of(s, mac);
+	struct bb_dhcp_lease lease;
+	const struct bb_dhcp_lease *l =
+	    lease_of(s, mac, &lease) ? &lease : NULL;
 	const struct bb_cfg_subnet *sn;
 	const char *uefi;
 
@@ -135,6 +134,7 @@ int bb_handoff_export_build(struct bb_serve *s, struct bb_buf *json,
 	size_t n = 0, i,
 	       cap = s->cfg->nmachines + (s->boot ? s->boot->nmachines : 0);
 	struct bb_export_machine *e = calloc(cap + 1, sizeof(*e));
+	struct bb_dhcp_lease lease;
 	int rc;
 
 	if (!e)
@@ -150,7 +150,7 @@ int bb_handoff_export_build(struct bb_serve *s, struct bb_buf *json,
 	for (i = 0; s->boot && i < s->boot->nmachines; i++) {
 		const struct bb_boot_machine *m = &s->boot->machines[i];
 
-		if (!m->inventory && lease_of(s, m->mac))
+		if (!m->inventory && lease_of(s, m->mac, &lease))
 			export_fill(s, &e[n++], m->mac, m->name, NULL, m);
 	}
 	rc = bb_export_json(e, n, s->cfg->appliance.name ?: "bootbox",

@@ -11,11 +11,20 @@
 
 int bb_log_verbosity = BB_LOG_INFO;
 
-/* Every line comes from the loop's thread: the boards' own threads (the
- * journal's committer, the fetch parts, outbound requests) hand their
- * results to the loop and never log, so nothing here is locked. */
+/* Lines come from the main loop and from the lanes (DHCP's); the boards'
+ * own threads (the journal's committer, the fetch parts) hand their
+ * results to a loop and never log. The ring and the held lines are under
+ * one lock once a lane may log (bb_log_threads). */
 static struct bb_log_event ring[BB_LOG_EVENTS];
 static size_t ring_next, ring_n;
+static struct bb_lock *lock;
+
+int bb_log_threads(void)
+{
+	if (!lock && !(lock = bb_lock_new()))
+		return -1;
+	return 0;
+}
 
 int bb_log_setup(const char *v)
 {
@@ -78,11 +87,13 @@ size_t bb_log_events(struct bb_log_event *out, size_t cap)
 {
 	size_t i, n, first;
 
+	bb_lock_take(lock);
 	n = ring_n < cap ? ring_n : cap;
 	/* the newest n when cap is short */
 	first = (ring_next + BB_LOG_EVENTS - n) % BB_LOG_EVENTS;
 	for (i = 0; i < n; i++)
 		out[i] = ring[(first + i) % BB_LOG_EVENTS];
+	bb_lock_give(lock);
 	return n;
 }
 
@@ -94,7 +105,9 @@ void bb_log_event(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	bb_lock_take(lock);
 	remember(BB_LOG_INFO, line);
+	bb_lock_give(lock);
 }
 
 /* Lines that may wait (the access log): written whole by bb_log_flush;
@@ -110,7 +123,9 @@ static void flush_held(void)
 
 void bb_log_flush(void)
 {
+	bb_lock_take(lock);
 	flush_held();
+	bb_lock_give(lock);
 }
 
 /* One line, in the format of the place it goes to. */
@@ -174,10 +189,12 @@ vlog(enum bb_log_level lvl, bool hold, const char *fmt, va_list ap)
 	if (lvl > BB_LOG_WARN && (int)lvl > bb_log_verbosity)
 		return;
 	vsnprintf(line, sizeof(line), fmt, ap);
+	bb_lock_take(lock);
 	if (lvl <= BB_LOG_WARN)
 		remember((int)lvl, line);
 	if ((int)lvl <= bb_log_verbosity)
 		emit(lvl, line, hold);
+	bb_lock_give(lock);
 }
 
 void bb_log(enum bb_log_level lvl, const char *fmt, ...)

@@ -23,6 +23,9 @@ __attribute__((format(printf, 2, 3))) void bb_log(enum bb_log_level lvl,
 __attribute__((format(printf, 2, 3))) void bb_log_held(enum bb_log_level lvl,
 						       const char *fmt, ...);
 void bb_log_flush(void);
+/* Lines may come from more than one thread from now on (a lane starts):
+ * 0, or -1 when there is no memory for the lock. */
+int bb_log_threads(void);
 
 #define bb_err(...)   bb_log(BB_LOG_ERR, __VA_ARGS__)
 #define bb_warn(...)  bb_log(BB_LOG_WARN, __VA_ARGS__)

@@ -50,14 +50,27 @@ static const char *const route_names[BB_ROUTE_COUNT] = {
     "boot.ipxe", "ipxe",    "metadata", "generic", "assets",
     "api",	 "metrics", "status",	"other"};
 
-static struct {
-	uint64_t requests[BB_ROUTE_COUNT], bytes[BB_ROUTE_COUNT];
-	struct hist http[BB_ROUTE_COUNT];
+/* DHCP's, observed on its lane and read here under dlock */
+struct dhcp_hists {
 	struct hist dhcp;
 	struct hist reply[NREPLY]; /* host receive -> reply sent */
 	struct hist wait;	   /* host receive -> the engine */
 	struct hist commit;	   /* a journal batch handed over -> durable */
+};
+
+static struct {
+	uint64_t requests[BB_ROUTE_COUNT], bytes[BB_ROUTE_COUNT];
+	struct hist http[BB_ROUTE_COUNT];
+	struct dhcp_hists d;
 } m;
+static struct bb_lock *dlock;
+
+int bb_metrics_threads(void)
+{
+	if (!dlock && !(dlock = bb_lock_new()))
+		return -1;
+	return 0;
+}
 
 enum bb_route bb_metrics_route_of(const char *p)
 {
@@ -111,26 +124,33 @@ void bb_metrics_http(enum bb_route r, uint64_t ns, uint64_t bytes)
 	observe(&m.http[r], &http_b, ns);
 }
 
+static void observe_dhcp(struct hist *h, const struct bounds *b, uint64_t ns)
+{
+	bb_lock_take(dlock);
+	observe(h, b, ns);
+	bb_lock_give(dlock);
+}
+
 void bb_metrics_dhcp(uint64_t ns)
 {
-	observe(&m.dhcp, &dhcp_b, ns);
+	observe_dhcp(&m.d.dhcp, &dhcp_b, ns);
 }
 
 void bb_metrics_dhcp_reply(uint8_t type, uint64_t ns)
 {
 	size_t k = type == 2 ? 0 : type == 5 ? 1 : type == 6 ? 2 : 3;
 
-	observe(&m.reply[k], &reply_b, ns);
+	observe_dhcp(&m.d.reply[k], &reply_b, ns);
 }
 
 void bb_metrics_dhcp_wait(uint64_t ns)
 {
-	observe(&m.wait, &reply_b, ns);
+	observe_dhcp(&m.d.wait, &reply_b, ns);
 }
 
 void bb_metrics_dhcp_commit(uint64_t ns)
 {
-	observe(&m.commit, &reply_b, ns);
+	observe_dhcp(&m.d.commit, &reply_b, ns);
 }
 
 static void family(struct bb_buf *b, const char *name, const char *type,
@@ -168,10 +188,8 @@ static void counter(struct bb_buf *b, const char *name, const char *help,
 	bb_buf_printf(b, "%s %llu\n", name, (unsigned long long)v);
 }
 
-static void dhcp_engine(struct bb_serve *s, struct bb_buf *b)
+static void dhcp_engine(const struct bb_dhcp_stats *d, struct bb_buf *b)
 {
-	const struct bb_dhcp_stats *d =
-	    bb_dhcp_server_stats(bb_serve_dhcp_engine(s));
 	static const char *const types[] = {"offer", "ack", "nak"};
 	uint64_t rep[3] = {d->offer, d->ack, d->nak};
 	static const char *const rq[] = {"discover", "request", "decline",
@@ -249,8 +267,7 @@ static void dhcp_pools(struct bb_serve *s, struct bb_buf *b)
 			    (unsigned long long)(k ? used : size));
 		}
 	}
-	bb_dhcp_server_foreach(bb_serve_dhcp_engine(s), bb_board_wall_now(),
-			       count_state, st);
+	bb_serve_dhcp_foreach(s, bb_board_wall_now(), count_state, st);
 	family(b, "bootbox_dhcp_leases", "gauge", "Leases by state.");
 	bb_buf_printf(b,
 		      "bootbox_dhcp_leases{state=\"bound\"} %llu\n"
@@ -421,7 +438,7 @@ static void hist_with_max(struct bb_buf *b, const char *name, const char *help,
  * lease is durable), the part of it spent before the engine saw the
  * request (the socket's queue: the loop busy or off the CPU), and the
  * lease journal's commits an ACK waits for. */
-static void dhcp_latency(struct bb_buf *b)
+static void dhcp_latency(struct bb_buf *b, const struct dhcp_hists *d)
 {
 	char label[32];
 	size_t k;
@@ -432,7 +449,7 @@ static void dhcp_latency(struct bb_buf *b)
 	for (k = 0; k < NREPLY; k++) {
 		snprintf(label, sizeof(label), "type=\"%s\"", reply_names[k]);
 		hist_lines(b, "bootbox_dhcp_reply_latency_seconds", label,
-			   &m.reply[k], &reply_b);
+			   &d->reply[k], &reply_b);
 	}
 	family(b, "bootbox_dhcp_reply_latency_max_seconds", "gauge",
 	       "The longest DHCP reply latency since the start.");
@@ -440,19 +457,21 @@ static void dhcp_latency(struct bb_buf *b)
 		bb_buf_printf(b,
 			      "bootbox_dhcp_reply_latency_max_seconds{type="
 			      "\"%s\"} %.9f\n",
-			      reply_names[k], m.reply[k].max);
+			      reply_names[k], d->reply[k].max);
 	hist_with_max(b, "bootbox_dhcp_receive_wait",
 		      "From a DHCP request's receipt by the host to the "
 		      "engine reading it (queued in the socket).",
-		      &m.wait);
+		      &d->wait);
 	hist_with_max(b, "bootbox_dhcp_journal_commit",
 		      "From a batch of lease records handed to the board's "
 		      "commit to its ACKs let go (written and synced).",
-		      &m.commit);
+		      &d->commit);
 }
 
 void bb_metrics_render(struct bb_serve *s, struct bb_buf *b)
 {
+	struct bb_dhcp_stats st;
+
 	family(b, "bootbox_build_info", "gauge",
 	       "Always 1; the version in a label.");
 	bb_buf_printf(b, "bootbox_build_info{version=\"%s\"} 1\n", BB_VERSION);
@@ -460,14 +479,19 @@ void bb_metrics_render(struct bb_serve *s, struct bb_buf *b)
 	       "When this process started serving.");
 	bb_buf_printf(b, "bootbox_start_time_seconds %lld\n",
 		      (long long)s->started);
-	if (bb_serve_dhcp_engine(s)) {
-		dhcp_engine(s, b);
+	if (bb_serve_dhcp_stats(s, &st)) {
+		struct dhcp_hists d;
+
+		bb_lock_take(dlock);
+		d = m.d;
+		bb_lock_give(dlock);
+		dhcp_engine(&st, b);
 		dhcp_pools(s, b);
 		family(b, "bootbox_dhcp_processing_seconds", "histogram",
 		       "Time the DHCP engine takes for one datagram.");
-		hist_lines(b, "bootbox_dhcp_processing_seconds", "", &m.dhcp,
+		hist_lines(b, "bootbox_dhcp_processing_seconds", "", &d.dhcp,
 			   &dhcp_b);
-		dhcp_latency(b);
+		dhcp_latency(b, &d);
 	}
 	machines(s, b);
 	http(b);

@@ -40,6 +40,9 @@ void bb_metrics_dhcp_wait(uint64_t ns);
 /* A batch of lease records durable ns after it was handed to the board. */
 void bb_metrics_dhcp_commit(uint64_t ns);
 
+/* DHCP's figures may come from its lane from now on: 0, or -1 when
+ * there is no memory for the lock. */
+int bb_metrics_threads(void);
 void bb_metrics_render(struct bb_serve *s, struct bb_buf *out);
 
 /* serve_tftp.c: the TFTP server's counters, NULL when TFTP is off. */

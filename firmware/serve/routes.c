@@ -24,17 +24,15 @@ enum { R_CHAIN, R_IPXE, R_META, R_GENERIC, R_ASSETS, R_API, R_OTHER };
  * its address (reservation or current lease). */
 struct bb_boot_machine *bb_routes_machine_by_ip(struct bb_serve *s, uint32_t ip)
 {
-	struct bb_dhcp_server *eng = bb_serve_dhcp_engine(s);
-	const struct bb_dhcp_lease *l;
+	struct bb_dhcp_lease l;
 	size_t i;
 
 	for (i = 0; i < s->boot->nmachines; i++)
 		if (s->boot->machines[i].ip == ip ||
 		    s->boot->machines[i].last_ip == ip)
 			return &s->boot->machines[i];
-	l = eng ? bb_dhcp_server_lease_by_ip(eng, ip) : NULL;
-	if (l && l->state == BB_LEASE_BOUND)
-		return bb_boot_machine_get(s->boot, l->mac);
+	if (bb_serve_dhcp_lease(s, ip, &l) && l.state == BB_LEASE_BOUND)
+		return bb_boot_machine_get(s->boot, l.mac);
 	return NULL;
 }
 
@@ -62,8 +60,7 @@ static void labels_into(const struct bb_boot_machine *m,
 static bool own_request(struct bb_serve *s, const struct bb_boot_machine *m,
 			const struct bb_http_request *req)
 {
-	return !bb_serve_dhcp_engine(s) ||
-	       bb_trust_from_machine(s, m, req->client_ip);
+	return !s->dhcp || bb_trust_from_machine(s, m, req->client_ip);
 }
 
 static struct bb_boot_machine *from_query(struct bb_serve *s,

@@ -15,6 +15,8 @@ struct bb_serve_http;
 struct bb_serve_cert;
 struct bb_boot;
 struct bb_dhcp_server;
+struct bb_dhcp_stats;
+struct bb_dhcp_lease;
 struct bb_serve_handoff;
 struct bb_serve_cache;
 
@@ -71,9 +73,19 @@ void bb_serve_reload_end(struct bb_serve *s, struct bb_config *next, int rc);
 int bb_serve_dhcp_start(struct bb_serve *s);
 int bb_serve_dhcp_reload(struct bb_serve *s, const struct bb_config *next);
 void bb_serve_dhcp_stop(struct bb_serve *s);
-/* The DHCP engine in use (leases by address for the boot service and the
- * API), or NULL when DHCP is off. */
-struct bb_dhcp_server *bb_serve_dhcp_engine(struct bb_serve *s);
+/* The engine's state, read under its lock from the main loop (the
+ * service runs in a lane); each returns false / 0 / nothing when DHCP is
+ * off. stats and lease copy out; foreach holds the lock through fn, which
+ * must be quick and call nothing here; leases copies every live lease
+ * into *out (malloc'd, the caller frees), 0 or BB_ENOMEM. */
+bool bb_serve_dhcp_stats(struct bb_serve *s, struct bb_dhcp_stats *out);
+bool bb_serve_dhcp_lease(struct bb_serve *s, uint32_t ip,
+			 struct bb_dhcp_lease *out);
+int bb_serve_dhcp_foreach(struct bb_serve *s, int64_t now,
+			  int (*fn)(const struct bb_dhcp_lease *, void *),
+			  void *arg);
+int bb_serve_dhcp_leases(struct bb_serve *s, int64_t now,
+			 struct bb_dhcp_lease **out, size_t *n);
 /* The hand-off's stand-down on or off (engine reconfigured, leases kept). */
 int bb_serve_dhcp_standdown(struct bb_serve *s, bool on);
 

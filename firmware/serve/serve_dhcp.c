@@ -4,7 +4,11 @@
  * (group commit), so an ACK never leaves before its lease is. On Linux the
  * commit runs on the journal's thread: while one batch syncs, the service
  * answers and collects the next, and starts it when the first is durable.
- * The same file serves the lwIP board, whose journal commits inline. */
+ * The service runs in a lane of its own (a thread on Linux), so that a
+ * reply never waits behind the main loop's downloads; the engine is
+ * shared with the API, /metrics and the boot service there, under lock.
+ * The same file serves the lwIP board, whose lane is its one loop and
+ * whose journal commits inline. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,8 +43,14 @@ struct queued {
  * after the flush is when each one left. */
 #define SENT 64
 
+/* a machine name as logged (a longer one is cut) */
+#define NAME_CAP 128
+
 struct bb_serve_dhcp {
 	struct bb_serve *s;
+	struct bb_lane *lane;
+	struct bb_lock *lock; /* the engine: the lane writes, others read */
+	bool said;	      /* setup logged why it failed */
 	struct bb_dhcp_server *eng;
 	struct bb_udp *u;
 	struct bb_jr *jr;
@@ -82,25 +92,29 @@ static const char *type_name(uint8_t t)
 	return t < sizeof(names) / sizeof(names[0]) ? names[t] : "?";
 }
 
-static const char *machine_name(const struct bb_config *cfg,
-				const uint8_t mac[6])
+/* mac's machine name into out, or NULL: the config is the main loop's, so
+ * the engine's copy of the reservations is asked. */
+static const char *machine_name(struct bb_serve_dhcp *d, const uint8_t mac[6],
+				char out[NAME_CAP])
 {
-	size_t i;
+	const char *n;
 
-	for (i = 0; i < cfg->nmachines; i++)
-		if (!memcmp(cfg->machines[i].mac, mac, 6))
-			return cfg->machines[i].name;
-	return NULL;
+	bb_lock_take(d->lock);
+	n = bb_dhcp_server_host_name(d->eng, mac);
+	if (n)
+		snprintf(out, NAME_CAP, "%s", n);
+	bb_lock_give(d->lock);
+	return n ? out : NULL;
 }
 
 static void log_reply(struct bb_serve_dhcp *d, const struct bb_dhcp_tx *tx)
 {
-	char ip[16], mac[18], kv[128];
+	char ip[16], mac[18], kv[128], nb[NAME_CAP];
 	const char *name;
 
 	if (bb_log_verbosity < BB_LOG_INFO)
 		return;
-	name = machine_name(d->s->cfg, tx->chaddr);
+	name = machine_name(d, tx->chaddr, nb);
 	bb_info("%s %s to %s%s%s%s via %s %s", type_name(tx->msg_type),
 		bb_fmt_ipv4(tx->yiaddr, ip), bb_fmt_mac(tx->chaddr, mac),
 		name ? " (" : "", name ? name : "", name ? ")" : "", d->ifname,
@@ -136,12 +150,12 @@ static bool first_time(struct bb_serve_dhcp *d, const struct bb_dhcp_tx *tx,
 static void log_ignored(struct bb_serve_dhcp *d, const struct bb_dhcp_tx *tx,
 			int64_t now)
 {
-	char ip[16], mac[18];
+	char ip[16], mac[18], nb[NAME_CAP];
 	const char *name;
 
 	if (bb_log_verbosity < BB_LOG_INFO || !first_time(d, tx, now))
 		return;
-	name = machine_name(d->s->cfg, tx->chaddr);
+	name = machine_name(d, tx->chaddr, nb);
 	bb_info("dhcp: no reply to %s from %s%s%s%s: %s%s%s%s",
 		type_name(tx->rx_type), bb_fmt_mac(tx->chaddr, mac),
 		name ? " (" : "", name ? name : "", name ? ")" : "",
@@ -228,7 +242,9 @@ static void on_datagram(void *arg, struct bb_udp *u, const uint8_t *pkt,
 	rx_ns = from->rx_ns && from->rx_ns <= t0 ? from->rx_ns : t0;
 	if (from->rx_ns)
 		bb_metrics_dhcp_wait(t0 - rx_ns);
+	bb_lock_take(d->lock);
 	n = bb_dhcp_server_input(d->eng, &rx, d->out, sizeof(d->out), &tx);
+	bb_lock_give(d->lock);
 	bb_metrics_dhcp(bb_metrics_ns() - t0);
 
 	if (n < 0) {
@@ -265,7 +281,9 @@ static void compact(struct bb_serve_dhcp *d)
 {
 	struct bb_buf b = {.limit = (size_t)1 << 30};
 
+	bb_lock_take(d->lock);
 	bb_dhcp_server_foreach(d->eng, bb_board_wall_now(), collect, &b);
+	bb_lock_give(d->lock);
 	if (b.err || bb_jr_rewrite(d->jr, b.p ? b.p : "", b.len))
 		bb_warn("dhcp: journal compaction failed; still appending");
 	else
@@ -361,7 +379,9 @@ static size_t replay(void *arg, const uint8_t *p, size_t len)
 	struct replay_ctx *c = arg;
 
 	c->good = 0;
+	bb_lock_take(c->d->lock);
 	c->n = bb_dhcp_server_replay(c->d->eng, p, len, &c->good);
+	bb_lock_give(c->d->lock);
 	if (c->n < 0)
 		return len; /* out of memory: cut nothing, do not start */
 	if (c->good < len)
@@ -384,17 +404,59 @@ static int load_journal(struct bb_serve_dhcp *d, const struct bb_config *cfg)
 		       bb_board_errmsg());
 		return rc;
 	}
-	if (c.n < 0)
+	if (c.n < 0) {
+		bb_err("dhcp: out of memory replaying %s", d->path);
 		return (int)c.n;
+	}
 	bb_info("dhcp: %ld lease records replayed from %s", c.n, d->path);
 	/* rewriting a journal that is mostly live costs a full write and
 	 * fsync at every start for nothing */
+	bb_lock_take(d->lock);
 	bb_dhcp_server_foreach(d->eng, bb_board_wall_now(), count_live, &live);
+	bb_lock_give(d->lock);
 	if ((size_t)c.n > 2 * live + 1024)
 		compact(d);
 	else
 		d->live_bytes = c.good;
 	return 0;
+}
+
+/* On the lane: the journal and the socket are its own. */
+static int setup(void *arg)
+{
+	struct bb_serve_dhcp *d = arg;
+	const struct bb_config *cfg = d->s->cfg; /* the main loop waits */
+	int rc;
+
+	d->said = true; /* from here, every failure is logged */
+	if ((rc = load_journal(d, cfg)))
+		return rc;
+	rc = bb_udp_open_if(d->ifname, BB_DHCP_SERVER_PORT, on_datagram,
+			    on_batch_end, d, &d->u);
+	if (rc) {
+		bb_err("dhcp: cannot listen on %s port %u: %s%s", d->ifname,
+		       BB_DHCP_SERVER_PORT, bb_board_errmsg(),
+		       rc == BB_EEXIST ? " (another DHCP server holds it: kea, "
+					 "dnsmasq or a second bootbox; not "
+					 "answering beside it)"
+				       : "");
+		bb_jr_close(d->jr);
+		d->jr = NULL;
+		return BB_EIO;
+	}
+	return 0;
+}
+
+/* On the lane, at stop. */
+static void teardown(void *arg)
+{
+	struct bb_serve_dhcp *d = arg;
+
+	bb_udp_close(d->u);
+	d->u = NULL;
+	/* waits for a batch in flight and writes what is still appended */
+	bb_jr_close(d->jr);
+	d->jr = NULL;
 }
 
 int bb_serve_dhcp_start(struct bb_serve *s)
@@ -407,6 +469,8 @@ int bb_serve_dhcp_start(struct bb_serve *s)
 
 	if (!cfg->dhcp.enabled)
 		return 0;
+	if (bb_log_threads() || bb_metrics_threads())
+		return BB_ENOMEM;
 	d = calloc(1, sizeof(*d));
 	if (!d || bb_dhcp_conf_build(cfg, s->dhcp_standdown, &conf)) {
 		free(d);
@@ -416,21 +480,15 @@ int bb_serve_dhcp_start(struct bb_serve *s)
 	snprintf(d->ifname, sizeof(d->ifname), "%s", ifname ? ifname : "");
 	d->eng = bb_dhcp_server_new(&conf.c);
 	bb_dhcp_conf_free(&conf);
+	d->lock = bb_lock_new();
 	s->dhcp = d;
-	if (!d->eng)
+	if (!d->eng || !d->lock)
 		return BB_ENOMEM;
-	if ((rc = load_journal(d, cfg)))
-		return rc;
-	rc = bb_udp_open_if(ifname, BB_DHCP_SERVER_PORT, on_datagram,
-			    on_batch_end, d, &d->u);
+	rc = bb_lane_start("bootbox-dhcp", setup, d, &d->lane);
 	if (rc) {
-		bb_err("dhcp: cannot listen on %s port %u: %s%s", d->ifname,
-		       BB_DHCP_SERVER_PORT, bb_board_errmsg(),
-		       rc == BB_EEXIST ? " (another DHCP server holds it: kea, "
-					 "dnsmasq or a second bootbox; not "
-					 "answering beside it)"
-				       : "");
-		return BB_EIO;
+		if (!d->said) /* the lane itself, not setup */
+			bb_err("dhcp: cannot start: %s", bb_board_errmsg());
+		return rc;
 	}
 	bb_info("dhcp: serving %zu subnet(s) on %s, %zu reservation(s)",
 		cfg->dhcp.nsubnets, d->ifname, cfg->nmachines);
@@ -460,7 +518,9 @@ int bb_serve_dhcp_reload(struct bb_serve *s, const struct bb_config *next)
 			"takes effect at the next start");
 	if (bb_dhcp_conf_build(next, s->dhcp_standdown, &conf))
 		return BB_ENOMEM;
+	bb_lock_take(d->lock);
 	rc = bb_dhcp_server_reconfigure(d->eng, &conf.c);
+	bb_lock_give(d->lock);
 	bb_dhcp_conf_free(&conf);
 	return rc;
 }
@@ -488,9 +548,8 @@ void bb_serve_dhcp_stop(struct bb_serve *s)
 
 	if (!d)
 		return;
-	bb_udp_close(d->u);
-	/* waits for a batch in flight and writes what is still appended */
-	bb_jr_close(d->jr);
+	bb_lane_stop(d->lane, teardown, d);
+	bb_lock_free(d->lock);
 	bb_dhcp_server_free(d->eng);
 	free(d->q);
 	free(d->qf);
@@ -498,7 +557,85 @@ void bb_serve_dhcp_stop(struct bb_serve *s)
 	s->dhcp = NULL;
 }
 
-struct bb_dhcp_server *bb_serve_dhcp_engine(struct bb_serve *s)
+bool bb_serve_dhcp_stats(struct bb_serve *s, struct bb_dhcp_stats *out)
 {
-	return s->dhcp ? s->dhcp->eng : NULL;
+	struct bb_serve_dhcp *d = s->dhcp;
+
+	if (!d || !d->eng)
+		return false;
+	bb_lock_take(d->lock);
+	*out = *bb_dhcp_server_stats(d->eng);
+	bb_lock_give(d->lock);
+	return true;
+}
+
+int bb_serve_dhcp_foreach(struct bb_serve *s, int64_t now,
+			  int (*fn)(const struct bb_dhcp_lease *, void *),
+			  void *arg)
+{
+	struct bb_serve_dhcp *d = s->dhcp;
+	int rc;
+
+	if (!d || !d->eng)
+		return 0;
+	bb_lock_take(d->lock);
+	rc = bb_dhcp_server_foreach(d->eng, now, fn, arg);
+	bb_lock_give(d->lock);
+	return rc;
+}
+
+bool bb_serve_dhcp_lease(struct bb_serve *s, uint32_t ip,
+			 struct bb_dhcp_lease *out)
+{
+	struct bb_serve_dhcp *d = s->dhcp;
+	const struct bb_dhcp_lease *l;
+
+	if (!d || !d->eng)
+		return false;
+	bb_lock_take(d->lock);
+	l = bb_dhcp_server_lease_by_ip(d->eng, ip);
+	if (l)
+		*out = *l;
+	bb_lock_give(d->lock);
+	return l != NULL;
+}
+
+struct copy_ctx {
+	struct bb_dhcp_lease *v;
+	size_t n, cap;
+	bool failed;
+};
+
+static int copy_one(const struct bb_dhcp_lease *l, void *arg)
+{
+	struct copy_ctx *c = arg;
+
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 64;
+		struct bb_dhcp_lease *v = realloc(c->v, cap * sizeof(*v));
+
+		if (!v) {
+			c->failed = true;
+			return 1;
+		}
+		c->v = v;
+		c->cap = cap;
+	}
+	c->v[c->n++] = *l;
+	return 0;
+}
+
+int bb_serve_dhcp_leases(struct bb_serve *s, int64_t now,
+			 struct bb_dhcp_lease **out, size_t *n)
+{
+	struct copy_ctx c = {0};
+
+	bb_serve_dhcp_foreach(s, now, copy_one, &c);
+	if (c.failed) {
+		free(c.v);
+		return BB_ENOMEM;
+	}
+	*out = c.v;
+	*n = c.n;
+	return 0;
 }

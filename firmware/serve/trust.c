@@ -60,9 +60,9 @@ bool bb_trust_bearer_ok(const char *hdr, size_t len, const char *token)
 uint32_t bb_trust_bound_at(struct bb_serve *s, const uint8_t mac[6],
 			   uint32_t client)
 {
-	struct bb_dhcp_server *eng = bb_serve_dhcp_engine(s);
+	struct bb_dhcp_lease lease;
 	const struct bb_dhcp_lease *l =
-	    eng && client ? bb_dhcp_server_lease_by_ip(eng, client) : NULL;
+	    client && bb_serve_dhcp_lease(s, client, &lease) ? &lease : NULL;
 
 	if (!l || l->state != BB_LEASE_BOUND || memcmp(l->mac, mac, 6) ||
 	    l->expires <= bb_board_wall_now())

@@ -687,3 +687,11 @@ bb_dhcp_server_lease_by_ip(const struct bb_dhcp_server *srv, uint32_t ip)
 
 	return r ? &r->l : NULL;
 }
+
+const char *bb_dhcp_server_host_name(const struct bb_dhcp_server *srv,
+				     const uint8_t mac[6])
+{
+	const struct bb_dhcp_host *h = host_of(srv, mac);
+
+	return h ? h->hostname : NULL;
+}

@@ -227,4 +227,9 @@ bb_dhcp_server_lease_by_ip(const struct bb_dhcp_server *srv, uint32_t ip);
 const struct bb_dhcp_stats *
 bb_dhcp_server_stats(const struct bb_dhcp_server *srv);
 
+/* The hostname of mac's reservation (the machine's name), or NULL; valid
+ * until the next reconfigure. */
+const char *bb_dhcp_server_host_name(const struct bb_dhcp_server *srv,
+				     const uint8_t mac[6]);
+
 #endif
