@@ -1,7 +1,7 @@
 /* An append-only journal file on POSIX, shared by the boards with POSIX
  * files: appends go to a buffer, bb_journal_sync() writes them and
- * fdatasync()s once for all of them (a group commit; the Linux board does
- * it off the loop, board/linux/journal_commit.h). A
+ * fdatasync()s once for all of them (a group commit; board.h's journal,
+ * board/posix/journal_inline.c, in the DHCP service's lane). A
  * torn tail (a crash mid-write) is cut at start by the caller, who knows
  * the record format; compaction replaces the file atomically.
  *

@@ -1,9 +1,7 @@
-/* The two writer threads of the Linux board: the download spool (bytes in
- * order at the right offsets, the same digest as hashing inline, a full
- * ring refused without loss, a write error reported) and the lease
- * journal's committer (batches durable in append order, the eventfd
- * signalled, the synchronous path unchanged). journal_file_test has the
- * journal's zero tail. */
+/* The Linux board's download spool, a writer thread: bytes in order at
+ * the right offsets, the same digest as hashing inline, a full ring
+ * refused without loss, a write error reported. (The lease journal's
+ * commits run in the DHCP lane: board_lane_test.) */
 #include <fcntl.h>
 #include <poll.h>
 #include <stdint.h>
@@ -13,7 +11,6 @@
 #include <unistd.h>
 
 #include "board/linux/fsutil.h"
-#include "board/linux/journal_commit.h"
 #include "board/linux/sha256.h"
 #include "board/linux/spool.h"
 #include "common/err.h"
@@ -196,49 +193,6 @@ static void test_spool_write_error(void)
 	close(fd);
 }
 
-static void test_commit_batches_in_order(void)
-{
-	struct bb_journal j;
-	struct bb_journal_commit c = {0};
-	struct bb_buf content = {0};
-	char path[128], rec[32];
-	int i, rc;
-
-	path_of(path, sizeof(path), "leases.journal");
-	unlink(path);
-	CHECK_EQ(bb_journal_open(&j, path, &content), 0);
-	CHECK_EQ(bb_journal_commit_start(&c, &j), 0);
-	CHECK_EQ(bb_journal_commit_begin(&c), BB_EAGAIN); /* nothing pending */
-	for (i = 0; i < 30; i++) {
-		snprintf(rec, sizeof(rec), "r%02d;", i);
-		bb_journal_append(&j, rec, strlen(rec));
-		if (i % 10 == 9) {
-			CHECK_EQ(bb_journal_commit_begin(&c), 0);
-			/* a second batch waits for the first */
-			bb_journal_append(&j, "", 0);
-			CHECK_EQ(bb_journal_commit_begin(&c), BB_EAGAIN);
-			wait_readable(c.done_fd);
-			rc = bb_journal_commit_end(&c);
-			CHECK_EQ(rc, 0);
-		}
-	}
-	CHECK_EQ(j.syncs, 3);
-	bb_journal_commit_stop(&c);
-	/* after the thread: the synchronous path */
-	bb_journal_append(&j, "end;", 4);
-	CHECK_EQ(bb_journal_sync(&j), 0);
-	bb_journal_close(&j);
-	bb_buf_free(&content);
-	/* the records, then the zeros the file was grown by */
-	CHECK_EQ(bb_read_file(path, &content, 1 << 22), 0);
-	CHECK_EQ(content.len, BB_JOURNAL_CHUNK);
-	CHECK(content.p && !strncmp(content.p, "r00;r01;", 8));
-	CHECK(content.p && !strncmp(content.p + 116, "r29;end;", 8));
-	CHECK_EQ(bb_journal_write_point(content.p, content.len),
-		 30 * 4 + 4 + BB_JOURNAL_ZERO_GAP);
-	bb_buf_free(&content);
-}
-
 int main(void)
 {
 	char cmd[96];
@@ -250,7 +204,6 @@ int main(void)
 	RUN(test_spool_hashes_from_file);
 	RUN(test_spool_full_ring);
 	RUN(test_spool_write_error);
-	RUN(test_commit_batches_in_order);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd))
 		return 1;
