@@ -64,12 +64,18 @@ int bb_board_idle_add(void (*fn)(void *arg), void *arg);
  * Linux a thread; on a board with one thread, the main loop itself. The
  * UDP sockets, journals and timers that setup opens belong to the lane
  * and call back on it, so what they share with the main loop is the
- * caller's to guard with a lock. setup's result is start's; on failure
- * the lane is gone. stop runs teardown on the lane (to close what setup
- * opened), then ends it. */
+ * caller's to guard with a lock. setup runs at once, on the caller's
+ * thread (sockets are bound before privileges are dropped); its result
+ * is start's, and when it fails there is no lane. Otherwise *out is set
+ * even when start fails later, for stop. The lane runs from bb_lanes_go
+ * on, which serve calls once it has dropped root (a thread made earlier
+ * would keep root's capabilities), or at once when started after it.
+ * stop runs teardown on the lane (to close what setup opened), then ends
+ * it. */
 struct bb_lane;
 int bb_lane_start(const char *name, int (*setup)(void *arg), void *arg,
 		  struct bb_lane **out);
+int bb_lanes_go(void);
 void bb_lane_stop(struct bb_lane *l, void (*teardown)(void *arg), void *arg);
 
 /* A mutex between lanes and the main loop (no-op with one thread). Not

@@ -68,6 +68,14 @@ struct bb_loop *bb_loop_board(void)
 	return board_loop;
 }
 
+struct bb_loop *bb_loop_board_set(struct bb_loop *l)
+{
+	struct bb_loop *was = board_loop;
+
+	board_loop = l;
+	return was;
+}
+
 struct bb_loop *bb_loop_new(void)
 {
 	struct bb_loop *l = calloc(1, sizeof(*l));

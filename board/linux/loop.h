@@ -34,6 +34,9 @@ struct bb_timer {
 struct bb_loop *bb_loop_new(void);
 /* The loop the board interface (board/board.h) runs on. */
 struct bb_loop *bb_loop_board(void);
+/* Makes l this thread's board loop (a lane's setup, its thread); returns
+ * the one before. */
+struct bb_loop *bb_loop_board_set(struct bb_loop *l);
 void bb_loop_free(struct bb_loop *loop);
 
 /* Register, change or remove interest in fd; events is BB_EV_READ|WRITE. */

@@ -161,8 +161,14 @@ int bb_cmd_serve(int argc, char **argv)
 		rc = 1;
 		goto out_stop;
 	}
-	/* every socket is bound: root is not needed any more */
+	/* every socket is bound: root is not needed any more; the lanes'
+	 * threads start without it */
 	if (bb_privdrop(s.cfg)) {
+		rc = 1;
+		goto out_stop;
+	}
+	if (bb_lanes_go()) {
+		bb_err("cannot start the DHCP lane: %s", bb_board_errmsg());
 		rc = 1;
 		goto out_stop;
 	}

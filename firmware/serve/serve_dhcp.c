@@ -421,11 +421,12 @@ static int load_journal(struct bb_serve_dhcp *d, const struct bb_config *cfg)
 	return 0;
 }
 
-/* On the lane: the journal and the socket are its own. */
+/* For the lane (on the caller's thread, before it runs): the journal and
+ * the socket are its own. */
 static int setup(void *arg)
 {
 	struct bb_serve_dhcp *d = arg;
-	const struct bb_config *cfg = d->s->cfg; /* the main loop waits */
+	const struct bb_config *cfg = d->s->cfg;
 	int rc;
 
 	d->said = true; /* from here, every failure is logged */
@@ -486,7 +487,7 @@ int bb_serve_dhcp_start(struct bb_serve *s)
 		return BB_ENOMEM;
 	rc = bb_lane_start("bootbox-dhcp", setup, d, &d->lane);
 	if (rc) {
-		if (!d->said) /* the lane itself, not setup */
+		if (!d->said || d->lane) /* the lane itself, not setup */
 			bb_err("dhcp: cannot start: %s", bb_board_errmsg());
 		return rc;
 	}

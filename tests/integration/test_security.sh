@@ -106,6 +106,14 @@ st=/proc/$BBPID/status
 	ok "CapPrm the same, CapInh empty" || bad "$(grep -E '^Cap(Prm|Inh)' "$st")"
 [ "$(awk '/^CapBnd:/ {print $2}' "$st")" = 0000000000001400 ] && ok "CapBnd: bounding set reduced" || bad "$(grep ^CapBnd "$st")"
 [ "$(awk '/^NoNewPrivs:/ {print $2}' "$st")" = 1 ] && ok "NoNewPrivs: 1" || bad "$(grep ^NoNewPrivs "$st")"
+# capabilities, the bounding set and no_new_privs are per thread: the DHCP
+# lane (which parses the boot network's datagrams) must have dropped too
+grep -qx bootbox-dhcp /proc/$BBPID/task/*/comm && ok "DHCP runs on its own thread (bootbox-dhcp)" || bad "no bootbox-dhcp thread: $(cat /proc/$BBPID/task/*/comm | tr '\n' ' ')"
+threads_ok=1
+for t in /proc/$BBPID/task/*/status; do
+	[ "$(grep -E '^(Uid|Gid|CapEff|CapPrm|CapBnd|NoNewPrivs):' "$t")" = "$(grep -E '^(Uid|Gid|CapEff|CapPrm|CapBnd|NoNewPrivs):' "$st")" ] || { threads_ok=0; bad "thread $t: $(grep -E '^(Name|Uid|CapEff|CapBnd|NoNewPrivs):' "$t" | tr '\n' ' ')"; }
+done
+[ $threads_ok = 1 ] && ok "every thread has the main thread's ids, capabilities and NoNewPrivs"
 [ -z "$(find "$D/state" ! -user nobody)" ] && ok "every file in the state dir is nobody's" || bad "not nobody's: $(find "$D/state" ! -user nobody)"
 [ "$(stat -c %a "$D/state/api.token")" = 600 ] && ok "api.token is 0600" || bad "token mode $(stat -c %a "$D/state/api.token")"
 TOKEN=$(cat "$D/state/api.token")

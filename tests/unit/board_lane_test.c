@@ -1,7 +1,9 @@
-/* The Linux board's lanes: what setup opens calls back on the lane's own
- * thread, teardown runs there too, a failed setup hands its rc and message
- * to the caller, and the lease journal commits inline in the lane (done
- * before bb_jr_commit returns, the record on disk after). */
+/* The Linux board's lanes: setup runs on the caller's thread, what it
+ * opens calls back on the lane's own thread once the lanes go (not
+ * before: serve drops root first), teardown runs there too, or on the
+ * caller's thread for a lane that never ran; a failed setup leaves its rc
+ * and message; the lease journal commits inline in the lane (done before
+ * bb_jr_commit returns, the record on disk after). */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +53,19 @@ static void teardown_timer(void *arg)
 	bb_board_timer_free(p->t);
 }
 
+/* Stopped before it ran (a later service failed to start): torn down on
+ * the caller's thread. */
+static void test_unrun_stop(void)
+{
+	struct probe p = {0};
+	struct bb_lane *l = NULL;
+
+	CHECK_EQ(bb_lane_start("test-lane", setup_timer, &p, &l), 0);
+	bb_lane_stop(l, teardown_timer, &p);
+	CHECK_EQ(p.fired, 0);
+	CHECK(pthread_equal(p.teardown_th, pthread_self()));
+}
+
 static void test_callbacks_on_the_lane(void)
 {
 	struct probe p = {0};
@@ -59,14 +74,33 @@ static void test_callbacks_on_the_lane(void)
 
 	CHECK_EQ(bb_lane_start("test-lane", setup_timer, &p, &l), 0);
 	CHECK(l != NULL);
+	usleep(20000);
+	CHECK_EQ(__atomic_load_n(&p.fired, __ATOMIC_ACQUIRE), 0); /* held */
+	CHECK_EQ(bb_lanes_go(), 0);
 	for (i = 0; i < 2000 && !__atomic_load_n(&p.fired, __ATOMIC_ACQUIRE);
 	     i++)
 		usleep(1000);
 	CHECK_EQ(__atomic_load_n(&p.fired, __ATOMIC_ACQUIRE), 1);
 	bb_lane_stop(l, teardown_timer, &p);
-	CHECK(!pthread_equal(p.setup_th, pthread_self()));
-	CHECK(pthread_equal(p.fired_th, p.setup_th));
-	CHECK(pthread_equal(p.teardown_th, p.setup_th));
+	CHECK(pthread_equal(p.setup_th, pthread_self()));
+	CHECK(!pthread_equal(p.fired_th, pthread_self()));
+	CHECK(pthread_equal(p.teardown_th, p.fired_th));
+}
+
+/* A lane started after bb_lanes_go runs at once. */
+static void test_late_lane(void)
+{
+	struct probe p = {0};
+	struct bb_lane *l = NULL;
+	int i;
+
+	CHECK_EQ(bb_lane_start("test-lane", setup_timer, &p, &l), 0);
+	for (i = 0; i < 2000 && !__atomic_load_n(&p.fired, __ATOMIC_ACQUIRE);
+	     i++)
+		usleep(1000);
+	CHECK_EQ(__atomic_load_n(&p.fired, __ATOMIC_ACQUIRE), 1);
+	bb_lane_stop(l, teardown_timer, &p);
+	CHECK(!pthread_equal(p.teardown_th, pthread_self()));
 }
 
 static int setup_fails(void *arg)
@@ -135,7 +169,7 @@ static void test_journal_commits_in_the_lane(void)
 	}
 	snprintf(p.path, sizeof(p.path), "%s/leases.journal", dir);
 	CHECK_EQ(bb_lane_start("test-lane", setup_journal, &p, &l), 0);
-	bb_lane_stop(l, teardown_journal, &p);
+	bb_lane_stop(l, teardown_journal, &p); /* after go: on the lane */
 	CHECK_EQ(bb_read_file(p.path, &b, 1 << 22), 0);
 	CHECK(b.p && b.len >= 6 && !memcmp(b.p, "lease;", 6));
 	bb_buf_free(&b);
@@ -157,7 +191,9 @@ static void test_lock(void)
 
 int main(void)
 {
+	RUN(test_unrun_stop);
 	RUN(test_callbacks_on_the_lane);
+	RUN(test_late_lane);
 	RUN(test_failed_setup);
 	RUN(test_journal_commits_in_the_lane);
 	RUN(test_lock);
